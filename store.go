@@ -1,0 +1,111 @@
+package switchboard
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Clock tells the time. Logic never calls time.Now: it reads an injected
+// Clock, so the same code runs on the wall clock and on a virtual one.
+type Clock interface {
+	Now() time.Time
+}
+
+// Timer is a durable timer: stored beside the events, so a restart neither
+// loses nor doubles it. A session has at most one pending timer per kind.
+type Timer struct {
+	SessionID int64           `json:"session_id"`
+	Kind      string          `json:"kind"`
+	DueAt     time.Time       `json:"due_at"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// Outbox delivery states.
+const (
+	OutboxPending   = "pending"
+	OutboxDelivered = "delivered"
+	OutboxParked    = "parked"
+)
+
+// OutboxItem is a delivery (a metadata file, a webhook, an export) written in
+// the same transaction as the events that caused it and delivered later, at
+// least once, by a worker.
+type OutboxItem struct {
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	SessionID int64  `json:"session_id"`
+	// Key is the idempotency key sent with every attempt of this delivery.
+	Key           string     `json:"key"`
+	Payload       []byte     `json:"-"`
+	State         string     `json:"state"`
+	Attempts      int        `json:"attempts"`
+	CreatedAt     time.Time  `json:"created_at"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+}
+
+// Change is everything one command commits for one session: the new events,
+// the projection after them, and the timers and deliveries they cause.
+type Change struct {
+	// Session is the projection after Events were applied.
+	Session *Session
+	// ExpectedSeq is the session's Seq before the append: 0 for a new session.
+	// The store refuses the change if the stored Seq differs.
+	ExpectedSeq int64
+	// Events are the new events, with SessionID, Seq, Type, Time, Actor and
+	// Data set. The store assigns their global IDs.
+	Events []Event
+	// SetTimers creates or replaces timers (by session and kind).
+	SetTimers []Timer
+	// CancelTimers removes pending timers of these kinds for the session.
+	CancelTimers []string
+	// Outbox adds deliveries.
+	Outbox []OutboxItem
+}
+
+// SessionFilter selects sessions to list. The zero value lists all, newest first.
+type SessionFilter struct {
+	Status   *Status
+	Medium   Medium
+	Type     SessionType
+	AgentID  int64
+	QueueID  int64
+	BeforeID int64 // cursor: only sessions with a smaller ID
+	Limit    int
+}
+
+// EventStore keeps the session logs, the projections read by the API, the
+// durable timers and the outbox. Every implementation passes the same
+// conformance suite (storetest).
+type EventStore interface {
+	// Commit appends all changes in one transaction: all or nothing. It
+	// returns an EPRECONDITION error when a session's stored Seq differs
+	// from its change's ExpectedSeq. On success the events' IDs are set.
+	Commit(ctx context.Context, changes []*Change) error
+	// Session returns the projection of one session.
+	Session(ctx context.Context, id int64) (*Session, error)
+	// Sessions lists projections.
+	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
+	// MaxSessionID returns the largest session ID in use, 0 when none.
+	MaxSessionID(ctx context.Context) (int64, error)
+	// SessionEvents returns a session's events with Seq > afterSeq, in order.
+	SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]Event, error)
+	// Events returns events of all sessions with ID > afterID, in order.
+	Events(ctx context.Context, afterID int64, limit int) ([]Event, error)
+	// DueTimers returns pending timers due at or before t, earliest first.
+	DueTimers(ctx context.Context, t time.Time, limit int) ([]Timer, error)
+	// NextTimer returns the earliest pending timer, if any.
+	NextTimer(ctx context.Context) (Timer, bool, error)
+	// PendingOutbox returns pending deliveries whose next attempt is due at t.
+	PendingOutbox(ctx context.Context, t time.Time, limit int) ([]OutboxItem, error)
+	// NextOutboxAttempt returns when the earliest pending delivery is due.
+	NextOutboxAttempt(ctx context.Context) (time.Time, bool, error)
+	// UpdateOutbox stores the outcome of a delivery attempt.
+	UpdateOutbox(ctx context.Context, item OutboxItem) error
+	// Outbox lists deliveries in a state ("" for all), newest first.
+	Outbox(ctx context.Context, state string, limit int) ([]OutboxItem, error)
+	// OutboxItem returns one delivery.
+	OutboxItem(ctx context.Context, id int64) (OutboxItem, error)
+}
