@@ -132,16 +132,16 @@ const (
 // Participant is one membership of a session. A participant who leaves and
 // rejoins gets a new record (SPEC §1.3).
 type Participant struct {
-	ID           int64      `json:"id"`
-	Type         string     `json:"type"`
-	Status       string     `json:"status"` // connecting, connected, finished, failed
-	UserID       int64      `json:"user_id,omitempty"`
-	EndUserID    int64      `json:"end_user_id,omitempty"`
-	Name         string     `json:"name,omitempty"`
-	PhoneNumber  string     `json:"phone_number,omitempty"`
-	ConnectedAt  *time.Time `json:"connected_at,omitempty"`
-	EndedAt      *time.Time `json:"ended_at,omitempty"`
-	FailReason   string     `json:"fail_reason,omitempty"`
+	ID          int64      `json:"id"`
+	Type        string     `json:"type"`
+	Status      string     `json:"status"` // connecting, connected, finished, failed
+	UserID      int64      `json:"user_id,omitempty"`
+	EndUserID   int64      `json:"end_user_id,omitempty"`
+	Name        string     `json:"name,omitempty"`
+	PhoneNumber string     `json:"phone_number,omitempty"`
+	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	FailReason  string     `json:"fail_reason,omitempty"`
 }
 
 // Transfer kinds and statuses.

@@ -317,7 +317,9 @@ func (c *statusOnly) decide(s *sb.Session, _ *Env) ([]draft, error) {
 	return []draft{{c.typ, &StatusData{Status: c.to(s)}}}, nil
 }
 
-func fixed(st sb.Status) func(*sb.Session) sb.Status { return func(*sb.Session) sb.Status { return st } }
+func fixed(st sb.Status) func(*sb.Session) sb.Status {
+	return func(*sb.Session) sb.Status { return st }
+}
 
 // NewStatusCommand returns the command of that name for the commands that
 // take no input: connecting, connect, va-connect, preview-ready,

@@ -498,7 +498,7 @@ func StreamTypes() []sb.EventType {
 
 // RecordEvent appends a data-stream event with a validated typed payload.
 type RecordEvent struct {
-	Type sb.EventType   `json:"type"`
+	Type sb.EventType    `json:"type"`
 	Data json.RawMessage `json:"data"`
 
 	payload payload

@@ -89,4 +89,3 @@ func normalize(s *sb.Session) any {
 	_ = json.Unmarshal(b, &v)
 	return v
 }
-
