@@ -59,6 +59,8 @@ type Change struct {
 	Events []Event
 	// SetTimers creates or replaces timers (by session and kind).
 	SetTimers []Timer
+	// EnsureTimers creates timers unless one of that kind is pending.
+	EnsureTimers []Timer
 	// CancelTimers removes pending timers of these kinds for the session.
 	CancelTimers []string
 	// Outbox adds deliveries.

@@ -1,0 +1,206 @@
+// Package sqlite is the embedded store: session events, projections, durable
+// timers, the outbox, configuration and tokens in one SQLite file in WAL
+// mode. Writes go through a single connection; reads use a pool.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune the store.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "NORMAL" (the default)
+	// survives a process crash; "FULL" also survives power loss.
+	Synchronous string
+	// ReadConns is the size of the read pool (default 4).
+	ReadConns int
+}
+
+// DB is an open SQLite store.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+// Open opens (creating if needed) the database file at path and applies
+// any pending migrations. Use ":memory:" for a private in-memory store.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if opt.Synchronous == "" {
+		opt.Synchronous = "NORMAL"
+	}
+	switch strings.ToUpper(opt.Synchronous) {
+	case "OFF", "NORMAL", "FULL", "EXTRA":
+	default:
+		return nil, fmt.Errorf("open store: synchronous must be OFF, NORMAL, FULL or EXTRA, not %q", opt.Synchronous)
+	}
+	if opt.ReadConns <= 0 {
+		opt.ReadConns = 4
+	}
+	db := &DB{path: path}
+	memory := path == ":memory:"
+	dsn := func(readOnly bool) string {
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(" + opt.Synchronous + ")"} {
+			q.Add("_pragma", p)
+		}
+		if !memory {
+			q.Add("_pragma", "journal_mode(WAL)")
+		}
+		if readOnly {
+			q.Add("_pragma", "query_only(1)")
+		}
+		q.Set("_txlock", "immediate")
+		if memory {
+			// One shared in-memory database per DB value.
+			return "file:" + fmt.Sprintf("mem%p", db) + "?mode=memory&cache=shared&" + q.Encode()
+		}
+		abs, _ := filepath.Abs(path)
+		return "file:" + abs + "?" + q.Encode()
+	}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn(false)); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	if err := db.write.PingContext(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if memory {
+		// A shared-cache memory database cannot mix a writer with readers
+		// without locking errors; one connection serves both.
+		db.read = db.write
+	} else {
+		if db.read, err = sql.Open("sqlite", dsn(true)); err != nil {
+			db.write.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		db.read.SetMaxOpenConns(opt.ReadConns)
+		db.read.SetMaxIdleConns(opt.ReadConns)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	var err error
+	if db.read != nil && db.read != db.write {
+		err = db.read.Close()
+	}
+	if db.write != nil {
+		if e := db.write.Close(); e != nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// SchemaVersion returns the number of the last applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// migrate applies the embedded migrations not yet recorded, each in its
+// own transaction, in the order of their number.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad migration name %s", base)
+		}
+		var done int
+		if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, n).Scan(&done); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if done > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, n); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+var statements = map[string]string{
+	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?
+		WHERE id = ? AND seq = ?`,
+	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	"setTimer":     `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO UPDATE SET due_at = excluded.due_at, data = excluded.data`,
+	"ensureTimer":  `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO NOTHING`,
+	"cancelTimer":  `DELETE FROM timers WHERE session_id = ? AND kind = ?`,
+	"insertOutbox": `INSERT INTO outbox (kind, session_id, key, payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
+}
+
+func (db *DB) prepare(ctx context.Context) error {
+	db.stmts = make(map[string]*sql.Stmt, len(statements))
+	for name, q := range statements {
+		s, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		db.stmts[name] = s
+	}
+	return nil
+}

@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+var _ sb.EventStore = (*DB)(nil)
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func nullMS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func nullID(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// Commit implements sb.EventStore: all changes in one transaction.
+func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("commit: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	st := func(name string) *sql.Stmt { return tx.StmtContext(ctx, db.stmts[name]) }
+	insSession, updSession, insEvent := st("insertSession"), st("updateSession"), st("insertEvent")
+	for _, c := range changes {
+		if err := db.commitOne(ctx, tx, st, insSession, updSession, insEvent, c); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.Stmt, insSession, updSession, insEvent *sql.Stmt, c *sb.Change) error {
+	s := c.Session
+	state, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("commit: encode session %d: %w", s.ID, err)
+	}
+	var agentID, queueID int64
+	if s.Agent != nil {
+		agentID = s.Agent.ID
+	}
+	if s.Queue != nil {
+		queueID = s.Queue.ID
+	}
+	if c.ExpectedSeq == 0 {
+		_, err = insSession.ExecContext(ctx, s.ID, s.UUID, string(s.Type), string(s.Medium), int(s.Status), s.Seq,
+			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state)
+		if err != nil {
+			if isConstraint(err) {
+				return sb.Errorf(sb.EPRECONDITION, "session %d exists already", s.ID)
+			}
+			return fmt.Errorf("commit: insert session %d: %w", s.ID, err)
+		}
+	} else {
+		res, err := updSession.ExecContext(ctx, int(s.Status), s.Seq, nullID(agentID), nullID(queueID),
+			ms(s.UpdatedAt), nullMS(s.EndedAt), state, s.ID, c.ExpectedSeq)
+		if err != nil {
+			return fmt.Errorf("commit: update session %d: %w", s.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", s.ID, c.ExpectedSeq)
+		}
+	}
+	for i := range c.Events {
+		e := &c.Events[i]
+		actor, err := json.Marshal(e.Actor)
+		if err != nil {
+			return fmt.Errorf("commit: encode actor: %w", err)
+		}
+		res, err := insEvent.ExecContext(ctx, e.SessionID, e.Seq, string(e.Type), e.Version, ms(e.Time), actor, []byte(e.Data))
+		if err != nil {
+			if isConstraint(err) {
+				return sb.Errorf(sb.EPRECONDITION, "session %d already has event %d", e.SessionID, e.Seq)
+			}
+			return fmt.Errorf("commit: insert event: %w", err)
+		}
+		if e.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("commit: event id: %w", err)
+		}
+	}
+	for _, kind := range c.CancelTimers {
+		if _, err := st("cancelTimer").ExecContext(ctx, s.ID, kind); err != nil {
+			return fmt.Errorf("commit: cancel timer: %w", err)
+		}
+	}
+	for name, timers := range map[string][]sb.Timer{"setTimer": c.SetTimers, "ensureTimer": c.EnsureTimers} {
+		for _, t := range timers {
+			if _, err := st(name).ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data)); err != nil {
+				return fmt.Errorf("commit: timer: %w", err)
+			}
+		}
+	}
+	for _, o := range c.Outbox {
+		if _, err := st("insertOutbox").ExecContext(ctx, o.Kind, o.SessionID, o.Key, o.Payload, sb.OutboxPending,
+			ms(o.CreatedAt), ms(o.NextAttemptAt)); err != nil {
+			return fmt.Errorf("commit: outbox: %w", err)
+		}
+	}
+	return nil
+}
+
+func isConstraint(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "constraint failed")
+}
+
+// Session implements sb.EventStore.
+func (db *DB) Session(ctx context.Context, id int64) (*sb.Session, error) {
+	var state []byte
+	err := db.read.QueryRowContext(ctx, `SELECT state FROM sessions WHERE id = ?`, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sb.Errorf(sb.ENOTFOUND, "session %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session %d: %w", id, err)
+	}
+	s := new(sb.Session)
+	if err := json.Unmarshal(state, s); err != nil {
+		return nil, fmt.Errorf("session %d: decode: %w", id, err)
+	}
+	return s, nil
+}
+
+// Sessions implements sb.EventStore.
+func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, error) {
+	var where []string
+	var args []any
+	if f.Status != nil {
+		where, args = append(where, "status = ?"), append(args, int(*f.Status))
+	}
+	if f.Medium != "" {
+		where, args = append(where, "medium = ?"), append(args, string(f.Medium))
+	}
+	if f.Type != "" {
+		where, args = append(where, "type = ?"), append(args, string(f.Type))
+	}
+	if f.AgentID != 0 {
+		where, args = append(where, "agent_id = ?"), append(args, f.AgentID)
+	}
+	if f.QueueID != 0 {
+		where, args = append(where, "queue_id = ?"), append(args, f.QueueID)
+	}
+	if f.BeforeID != 0 {
+		where, args = append(where, "id < ?"), append(args, f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT state FROM sessions`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []*sb.Session
+	for rows.Next() {
+		var state []byte
+		if err := rows.Scan(&state); err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
+		s := new(sb.Session)
+		if err := json.Unmarshal(state, s); err != nil {
+			return nil, fmt.Errorf("sessions: decode: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// MaxSessionID implements sb.EventStore.
+func (db *DB) MaxSessionID(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM sessions`).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("max session id: %w", err)
+	}
+	return id, nil
+}
+
+// SessionEvents implements sb.EventStore.
+func (db *DB) SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]sb.Event, error) {
+	return db.queryEvents(ctx, `SELECT id, session_id, seq, type, v, time, actor, data FROM events
+		WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`, sessionID, afterSeq, clampLimit(limit))
+}
+
+// Events implements sb.EventStore.
+func (db *DB) Events(ctx context.Context, afterID int64, limit int) ([]sb.Event, error) {
+	return db.queryEvents(ctx, `SELECT id, session_id, seq, type, v, time, actor, data FROM events
+		WHERE id > ? ORDER BY id LIMIT ?`, afterID, clampLimit(limit))
+}
+
+func clampLimit(n int) int {
+	if n <= 0 || n > 10000 {
+		return 10000
+	}
+	return n
+}
+
+func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]sb.Event, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	var out []sb.Event
+	for rows.Next() {
+		var e sb.Event
+		var t int64
+		var actor, data []byte
+		if err := rows.Scan(&e.ID, &e.SessionID, &e.Seq, &e.Type, &e.Version, &t, &actor, &data); err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		e.Time = fromMS(t)
+		e.Data = data
+		if err := json.Unmarshal(actor, &e.Actor); err != nil {
+			return nil, fmt.Errorf("events: decode actor: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
