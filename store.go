@@ -61,6 +61,10 @@ type Change struct {
 	SetTimers []Timer
 	// EnsureTimers creates timers unless one of that kind is pending.
 	EnsureTimers []Timer
+	// FiredTimers removes timers that fired. The store refuses the change
+	// with EPRECONDITION if one of them is no longer pending with the same
+	// due time, so a timer fires at most once even with racing firers.
+	FiredTimers []Timer
 	// CancelTimers removes pending timers of these kinds for the session.
 	CancelTimers []string
 	// Outbox adds deliveries.
@@ -110,4 +114,13 @@ type EventStore interface {
 	Outbox(ctx context.Context, state string, limit int) ([]OutboxItem, error)
 	// OutboxItem returns one delivery.
 	OutboxItem(ctx context.Context, id int64) (OutboxItem, error)
+}
+
+// BlobStore keeps files such as metadata files and attachments under
+// slash-separated keys ("42/metadata.json").
+type BlobStore interface {
+	// Put writes a file atomically, replacing any file with that key.
+	Put(ctx context.Context, key string, data []byte) error
+	// Get reads a file.
+	Get(ctx context.Context, key string) ([]byte, error)
 }

@@ -190,6 +190,7 @@ var statements = map[string]string{
 	"setTimer":     `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO UPDATE SET due_at = excluded.due_at, data = excluded.data`,
 	"ensureTimer":  `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO NOTHING`,
 	"cancelTimer":  `DELETE FROM timers WHERE session_id = ? AND kind = ?`,
+	"firedTimer":   `DELETE FROM timers WHERE session_id = ? AND kind = ? AND due_at = ?`,
 	"insertOutbox": `INSERT INTO outbox (kind, session_id, key, payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
 }
 

@@ -110,6 +110,15 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 			return fmt.Errorf("commit: cancel timer: %w", err)
 		}
 	}
+	for _, t := range c.FiredTimers {
+		res, err := st("firedTimer").ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt))
+		if err != nil {
+			return fmt.Errorf("commit: fired timer: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return sb.Errorf(sb.EPRECONDITION, "timer %s of session %d is no longer pending", t.Kind, t.SessionID)
+		}
+	}
 	for name, timers := range map[string][]sb.Timer{"setTimer": c.SetTimers, "ensureTimer": c.EnsureTimers} {
 		for _, t := range timers {
 			if _, err := st(name).ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data)); err != nil {

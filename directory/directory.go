@@ -1,0 +1,305 @@
+// Package directory holds the configured agents, virtual agents and queues:
+// validated on write, kept in the config store, and cached in memory so the
+// engine resolves references without I/O.
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/validate"
+)
+
+// Config document kinds.
+const (
+	KindAgent        = "agent"
+	KindVirtualAgent = "virtual_agent"
+	KindQueue        = "queue"
+)
+
+// Directory is safe for concurrent use.
+type Directory struct {
+	store sb.ConfigStore
+	clock sb.Clock
+
+	mu     sync.RWMutex
+	agents map[int64]*sb.Agent
+	vas    map[int64]*sb.VirtualAgent
+	queues map[int64]*sb.Queue
+	nextID map[string]int64
+}
+
+// Open loads the directory from the store.
+func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
+	d := &Directory{store: store, clock: clock,
+		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
+		nextID: map[string]int64{}}
+	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
+		return nil, err
+	}
+	if err := load(ctx, store, KindVirtualAgent, d.vas, func(v *sb.VirtualAgent) int64 { return v.ID }); err != nil {
+		return nil, err
+	}
+	if err := load(ctx, store, KindQueue, d.queues, func(q *sb.Queue) int64 { return q.ID }); err != nil {
+		return nil, err
+	}
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue} {
+		d.nextID[kind] = 1
+	}
+	for id := range d.agents {
+		d.nextID[KindAgent] = max(d.nextID[KindAgent], id+1)
+	}
+	for id := range d.vas {
+		d.nextID[KindVirtualAgent] = max(d.nextID[KindVirtualAgent], id+1)
+	}
+	for id := range d.queues {
+		d.nextID[KindQueue] = max(d.nextID[KindQueue], id+1)
+	}
+	return d, nil
+}
+
+func load[T any](ctx context.Context, store sb.ConfigStore, kind string, into map[int64]*T, id func(*T) int64) error {
+	docs, err := store.ConfigDocs(ctx, kind)
+	if err != nil {
+		return fmt.Errorf("load %s directory: %w", kind, err)
+	}
+	for _, doc := range docs {
+		v := new(T)
+		if err := json.Unmarshal(doc, v); err != nil {
+			return fmt.Errorf("load %s directory: %w", kind, err)
+		}
+		into[id(v)] = v
+	}
+	return nil
+}
+
+// Agent implements lifecycle.Directory.
+func (d *Directory) Agent(id int64) (sb.AgentRef, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	a, ok := d.agents[id]
+	if !ok {
+		return sb.AgentRef{}, sb.Errorf(sb.ENOTFOUND, "agent %d not found", id)
+	}
+	return a.Ref(), nil
+}
+
+// VirtualAgent implements lifecycle.Directory.
+func (d *Directory) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	v, ok := d.vas[id]
+	if !ok {
+		return sb.VirtualAgentRef{}, sb.Errorf(sb.ENOTFOUND, "virtual agent %d not found", id)
+	}
+	return v.Ref(), nil
+}
+
+// Queue implements lifecycle.Directory: the snapshot carries the
+// materialized path of queue IDs from the root of the menu tree.
+func (d *Directory) Queue(id int64) (sb.QueueRef, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	q, ok := d.queues[id]
+	if !ok {
+		return sb.QueueRef{}, sb.Errorf(sb.ENOTFOUND, "queue %d not found", id)
+	}
+	return sb.QueueRef{ID: q.ID, Name: q.Name, ParentID: q.ParentID, Path: d.pathLocked(q), MenuType: q.MenuType,
+		Priority: q.Priority, SupportNumber: q.SupportNumber}, nil
+}
+
+func (d *Directory) pathLocked(q *sb.Queue) string {
+	ids := []string{strconv.FormatInt(q.ID, 10)}
+	seen := map[int64]bool{q.ID: true}
+	for p := q.ParentID; p != 0 && !seen[p]; {
+		seen[p] = true
+		ids = append(ids, strconv.FormatInt(p, 10))
+		parent, ok := d.queues[p]
+		if !ok {
+			break
+		}
+		p = parent.ParentID
+	}
+	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
+		ids[i], ids[j] = ids[j], ids[i]
+	}
+	return strings.Join(ids, "/")
+}
+
+// Agents lists the agents by ID.
+func (d *Directory) Agents() []sb.Agent { return list(d, d.agents) }
+
+// VirtualAgents lists the virtual agents by ID.
+func (d *Directory) VirtualAgents() []sb.VirtualAgent { return list(d, d.vas) }
+
+// Queues lists the queues by ID.
+func (d *Directory) Queues() []sb.Queue { return list(d, d.queues) }
+
+func list[T any](d *Directory, m map[int64]*T) []T {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	ids := make([]int64, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, *m[id])
+	}
+	return out
+}
+
+// GetAgent returns one configured agent.
+func (d *Directory) GetAgent(id int64) (sb.Agent, error) { return get(d, d.agents, id, "agent") }
+
+// GetVirtualAgent returns one configured virtual agent.
+func (d *Directory) GetVirtualAgent(id int64) (sb.VirtualAgent, error) {
+	return get(d, d.vas, id, "virtual agent")
+}
+
+// GetQueue returns one configured queue.
+func (d *Directory) GetQueue(id int64) (sb.Queue, error) { return get(d, d.queues, id, "queue") }
+
+func get[T any](d *Directory, m map[int64]*T, id int64, what string) (T, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	v, ok := m[id]
+	if !ok {
+		var zero T
+		return zero, sb.Errorf(sb.ENOTFOUND, "%s %d not found", what, id)
+	}
+	return *v, nil
+}
+
+// SaveAgent creates (ID 0) or replaces an agent.
+func (d *Directory) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
+	for _, err := range []error{
+		validate.Text("name", a.Name, 100, true),
+		validate.Text("first_name", a.FirstName, 100, false),
+		validate.Text("last_name", a.LastName, 100, false),
+		validate.Email("email", a.Email),
+		validate.Range("agent_number", a.AgentNumber, 0, 1<<53),
+		validate.URL("avatar_url", a.AvatarURL),
+	} {
+		if err != nil {
+			return a, err
+		}
+	}
+	if a.Email == "" {
+		return a, sb.Errorf(sb.EINVALID, "email is required")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, o := range d.agents {
+		if o.ID != a.ID && strings.EqualFold(o.Email, a.Email) {
+			return a, sb.Errorf(sb.ECONFLICT, "agent %d has the e-mail %s already", o.ID, a.Email)
+		}
+	}
+	if err := stamp(d, KindAgent, d.agents, &a.ID, &a.CreatedAt, func(o *sb.Agent) time.Time { return o.CreatedAt }); err != nil {
+		return a, err
+	}
+	a.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
+	return a, persist(ctx, d, KindAgent, a.ID, d.agents, a)
+}
+
+// SaveVirtualAgent creates (ID 0) or replaces a virtual agent.
+func (d *Directory) SaveVirtualAgent(ctx context.Context, v sb.VirtualAgent) (sb.VirtualAgent, error) {
+	for _, err := range []error{
+		validate.Text("name", v.Name, 100, true),
+		validate.Text("va_alias", v.Alias, 100, false),
+		validate.URL("avatar_url", v.AvatarURL),
+	} {
+		if err != nil {
+			return v, err
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := stamp(d, KindVirtualAgent, d.vas, &v.ID, &v.CreatedAt, func(o *sb.VirtualAgent) time.Time { return o.CreatedAt }); err != nil {
+		return v, err
+	}
+	v.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
+	return v, persist(ctx, d, KindVirtualAgent, v.ID, d.vas, v)
+}
+
+// SaveQueue creates (ID 0) or replaces a queue. Names are unique; the parent
+// must exist and must not make a cycle; priority is 1–8 (default 1).
+func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error) {
+	if q.Priority == 0 {
+		q.Priority = 1
+	}
+	for _, err := range []error{
+		validate.Text("name", q.Name, 100, true),
+		validate.Range("priority", int64(q.Priority), 1, 8),
+		validate.Range("parent_id", q.ParentID, 0, 1<<53),
+		validate.Text("menu_type", q.MenuType, 50, false),
+		validate.Phone("support_number", q.SupportNumber),
+	} {
+		if err != nil {
+			return q, err
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, o := range d.queues {
+		if o.ID != q.ID && o.Name == q.Name {
+			return q, sb.Errorf(sb.ECONFLICT, "queue %d is named %q already", o.ID, q.Name)
+		}
+	}
+	for p := q.ParentID; p != 0; {
+		if q.ID != 0 && p == q.ID {
+			return q, sb.Errorf(sb.EINVALID, "parent_id %d would make a cycle", q.ParentID)
+		}
+		parent, ok := d.queues[p]
+		if !ok {
+			return q, sb.Errorf(sb.EINVALID, "parent queue %d not found", p)
+		}
+		p = parent.ParentID
+	}
+	if err := stamp(d, KindQueue, d.queues, &q.ID, &q.CreatedAt, func(o *sb.Queue) time.Time { return o.CreatedAt }); err != nil {
+		return q, err
+	}
+	q.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
+	return q, persist(ctx, d, KindQueue, q.ID, d.queues, q)
+}
+
+// stamp assigns a new record its ID and creation time, or carries over the
+// creation time of the record it replaces. d.mu must be held.
+func stamp[T any](d *Directory, kind string, m map[int64]*T, id *int64, created *time.Time, createdOf func(*T) time.Time) error {
+	now := d.clock.Now().UTC().Truncate(time.Millisecond)
+	if *id == 0 {
+		*id = d.nextID[kind]
+		*created = now
+		return nil
+	}
+	old, ok := m[*id]
+	if !ok {
+		return sb.Errorf(sb.ENOTFOUND, "%s %d not found", strings.ReplaceAll(kind, "_", " "), *id)
+	}
+	*created = createdOf(old)
+	return nil
+}
+
+// persist writes the document and updates the cache. d.mu must be held.
+func persist[T any](ctx context.Context, d *Directory, kind string, id int64, m map[int64]*T, v T) error {
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", kind, err)
+	}
+	if err := d.store.PutConfig(ctx, kind, id, doc); err != nil {
+		return err
+	}
+	if id >= d.nextID[kind] {
+		d.nextID[kind] = id + 1
+	}
+	m[id] = &v
+	return nil
+}

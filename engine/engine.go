@@ -1,0 +1,363 @@
+// Package engine runs session commands: it checks each against the current
+// projection (lifecycle), commits the resulting events, projection, timers
+// and deliveries in one transaction, and publishes the events after the
+// commit. One goroutine owns all writes and commits them in groups, so many
+// concurrent commands share one transaction and one fsync.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
+	"github.com/switchboardhq/switchboard/lifecycle"
+)
+
+// Timer kinds owned by the engine.
+const (
+	TimerMetadata = "metadata"
+	OutboxMetadata = "metadata"
+)
+
+// MetadataFunc renders the metadata file of a session.
+type MetadataFunc func(s *sb.Session) ([]byte, error)
+
+// Options configure an Engine.
+type Options struct {
+	Clock     sb.Clock
+	Directory lifecycle.Directory
+	Broker    *broker.Broker
+	Logger    *slog.Logger
+	// NewUUID returns session UUIDs; random v4 UUIDs when nil.
+	NewUUID func() string
+	// Metadata renders metadata files; no files are written when nil.
+	Metadata MetadataFunc
+	// MetadataDelay is how long after the end the metadata file is
+	// written (default 15 minutes); a later change writes it again.
+	MetadataDelay time.Duration
+	// MaxBatch caps the commands committed in one transaction (default 256).
+	MaxBatch int
+	// Timers handle timer kinds beyond the engine's own (metadata and
+	// scheduled start).
+	Timers map[string]TimerHandler
+}
+
+// Engine executes commands. It must be the only writer of its store.
+type Engine struct {
+	store sb.EventStore
+	opt   Options
+	log   *slog.Logger
+
+	reqs   chan *request
+	wake   chan struct{} // a timer was set: the timer loop re-reads the next due time
+	poke   chan struct{} // a delivery was added: the outbox worker looks again
+	quit   chan struct{}
+	done   chan struct{}
+	closed sync.Once
+
+	// Owned by the writer goroutine.
+	cache  map[int64]*sb.Session
+	nextID int64
+}
+
+type request struct {
+	ctx       context.Context
+	sessionID int64 // 0: create
+	run       func(s *sb.Session, newID int64) (*sb.Change, error)
+	res       chan result
+}
+
+type result struct {
+	change *sb.Change
+	err    error
+}
+
+// New starts an engine over store.
+func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error) {
+	if opt.Clock == nil || opt.Directory == nil {
+		return nil, errors.New("engine: clock and directory are required")
+	}
+	if opt.Broker == nil {
+		opt.Broker = broker.New()
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.NewUUID == nil {
+		opt.NewUUID = RandomUUID
+	}
+	if opt.MetadataDelay == 0 {
+		opt.MetadataDelay = 15 * time.Minute
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
+	}
+	maxID, err := store.MaxSessionID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{store: store, opt: opt, log: opt.Logger,
+		reqs: make(chan *request, 4096), wake: make(chan struct{}, 1), poke: make(chan struct{}, 1),
+		quit: make(chan struct{}), done: make(chan struct{}),
+		cache: make(map[int64]*sb.Session), nextID: maxID + 1}
+	go e.writer()
+	return e, nil
+}
+
+// Close stops the writer after the commands already submitted are done.
+func (e *Engine) Close() {
+	e.closed.Do(func() { close(e.quit) })
+	<-e.done
+}
+
+// Broker returns the broker events are published to.
+func (e *Engine) Broker() *broker.Broker { return e.opt.Broker }
+
+// Store returns the engine's store.
+func (e *Engine) Store() sb.EventStore { return e.store }
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() sb.Clock { return e.opt.Clock }
+
+// Result is what a command produced.
+type Result struct {
+	Session *sb.Session
+	Events  []sb.Event
+}
+
+// Create executes a create command and returns the new session.
+func (e *Engine) Create(ctx context.Context, cmd *lifecycle.Create, actor sb.Actor) (Result, error) {
+	return e.submit(ctx, 0, func(_ *sb.Session, newID int64) (*sb.Change, error) {
+		env := e.env(actor)
+		env.SessionID = newID
+		res, err := lifecycle.Execute(nil, cmd, env)
+		if err != nil {
+			return nil, err
+		}
+		ch := e.change(nil, res)
+		ch.SetTimers = append(ch.SetTimers, cmd.Timers(res.Session)...)
+		return ch, nil
+	})
+}
+
+// Execute runs cmd on session id. When ifMatch is not nil the session must
+// be at that version (Seq) or the command is refused with EPRECONDITION.
+func (e *Engine) Execute(ctx context.Context, id int64, cmd lifecycle.Command, actor sb.Actor, ifMatch *int64) (Result, error) {
+	return e.submit(ctx, id, func(s *sb.Session, _ int64) (*sb.Change, error) {
+		if ifMatch != nil && s.Seq != *ifMatch {
+			return nil, &sb.Error{Code: sb.EPRECONDITION, Message: fmt.Sprintf("session %d is at version %d, not %d", id, s.Seq, *ifMatch),
+				Detail: map[string]any{"seq": s.Seq}}
+		}
+		res, err := lifecycle.Execute(s, cmd, e.env(actor))
+		if err != nil {
+			return nil, err
+		}
+		ch := e.change(s, res)
+		if cmd.Name() == "start" {
+			ch.CancelTimers = append(ch.CancelTimers, lifecycle.TimerScheduledStart)
+		}
+		return ch, nil
+	})
+}
+
+func (e *Engine) env(actor sb.Actor) lifecycle.Env {
+	return lifecycle.Env{Now: e.opt.Clock.Now(), Actor: actor, Dir: e.opt.Directory, NewUUID: e.opt.NewUUID}
+}
+
+// change turns a lifecycle result into a store change, adding the metadata
+// timer: once a session has ended, every change (re)arms the write of its
+// metadata file, unless a write is pending already.
+func (e *Engine) change(before *sb.Session, res lifecycle.Result) *sb.Change {
+	ch := &sb.Change{Session: res.Session, Events: res.Events}
+	if before != nil {
+		ch.ExpectedSeq = before.Seq
+	}
+	s := res.Session
+	if e.opt.Metadata != nil && s.Status.Terminal() && len(res.Events) > 0 {
+		due := e.opt.Clock.Now().UTC().Truncate(time.Millisecond).Add(e.opt.MetadataDelay)
+		ch.EnsureTimers = append(ch.EnsureTimers, sb.Timer{SessionID: s.ID, Kind: TimerMetadata, DueAt: due})
+	}
+	return ch
+}
+
+func (e *Engine) submit(ctx context.Context, id int64, run func(*sb.Session, int64) (*sb.Change, error)) (Result, error) {
+	r := &request{ctx: ctx, sessionID: id, run: run, res: make(chan result, 1)}
+	select {
+	case e.reqs <- r:
+	case <-e.quit:
+		return Result{}, sb.Errorf(sb.EUNAVAILABLE, "the server is shutting down")
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	// Once submitted, the command is committed or refused: wait for the
+	// outcome even if the caller gives up, so the answer is never a lie.
+	out := <-r.res
+	if out.err != nil {
+		return Result{}, out.err
+	}
+	return Result{Session: out.change.Session, Events: out.change.Events}, nil
+}
+
+// writer is the single goroutine that owns the cache and all commits.
+func (e *Engine) writer() {
+	defer close(e.done)
+	batch := make([]*request, 0, e.opt.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-e.reqs:
+			batch = append(batch, r)
+		case <-e.quit:
+			// Drain what was submitted before the quit.
+			for {
+				select {
+				case r := <-e.reqs:
+					e.process([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < e.opt.MaxBatch {
+			select {
+			case r := <-e.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		e.process(batch)
+	}
+}
+
+// process runs a batch of requests against the cache and commits their
+// changes in one transaction. If the transaction fails, each request is
+// retried alone so that one bad change does not fail its neighbours.
+func (e *Engine) process(batch []*request) {
+	type pending struct {
+		r      *request
+		change *sb.Change
+		prev   *sb.Session
+		had    bool
+	}
+	var ok []pending
+	var changes []*sb.Change
+	for _, r := range batch {
+		var s *sb.Session
+		newID := int64(0)
+		if r.sessionID == 0 {
+			newID = e.nextID
+		} else {
+			var err error
+			if s, err = e.load(r.ctx, r.sessionID); err != nil {
+				r.res <- result{err: err}
+				continue
+			}
+		}
+		ch, err := r.run(s, newID)
+		if err != nil {
+			r.res <- result{err: err}
+			continue
+		}
+		if r.sessionID == 0 {
+			e.nextID++
+		}
+		id := ch.Session.ID
+		prev, had := e.cache[id]
+		e.cache[id] = ch.Session
+		ok = append(ok, pending{r, ch, prev, had})
+		changes = append(changes, ch)
+	}
+	if len(changes) == 0 {
+		return
+	}
+	err := e.store.Commit(context.Background(), changes)
+	if err != nil {
+		// Roll the cache back in reverse order.
+		for i := len(ok) - 1; i >= 0; i-- {
+			p := ok[i]
+			if p.had {
+				e.cache[p.change.Session.ID] = p.prev
+			} else {
+				delete(e.cache, p.change.Session.ID)
+			}
+		}
+		if len(ok) > 1 {
+			for _, p := range ok {
+				e.process([]*request{p.r})
+			}
+			return
+		}
+		if sb.ErrorCode(err) == sb.EINTERNAL {
+			e.log.Error("commit failed", "err", err)
+		}
+		delete(e.cache, ok[0].change.Session.ID)
+		ok[0].r.res <- result{err: err}
+		return
+	}
+	var events []sb.Event
+	timers, deliveries := false, false
+	for _, p := range ok {
+		events = append(events, p.change.Events...)
+		timers = timers || len(p.change.SetTimers) > 0 || len(p.change.EnsureTimers) > 0 || len(p.change.FiredTimers) > 0
+		deliveries = deliveries || len(p.change.Outbox) > 0
+		if p.change.Session.Status.Terminal() {
+			// Ended sessions leave the cache; a late command reloads them.
+			delete(e.cache, p.change.Session.ID)
+		}
+		p.r.res <- result{change: p.change}
+	}
+	if len(events) > 0 {
+		e.opt.Broker.Publish(events)
+	}
+	if timers {
+		notify(e.wake)
+	}
+	if deliveries {
+		notify(e.poke)
+	}
+}
+
+func (e *Engine) load(ctx context.Context, id int64) (*sb.Session, error) {
+	if s, ok := e.cache[id]; ok {
+		return s, nil
+	}
+	s, err := e.store.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Status.Terminal() {
+		e.cache[id] = s
+	}
+	return s, nil
+}
+
+func notify(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Deliveries receives when a commit added outbox items.
+func (e *Engine) Deliveries() <-chan struct{} { return e.poke }
+
+// RandomUUID returns a random (version 4) UUID.
+func RandomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
