@@ -50,9 +50,10 @@ var Table = []Transition{
 		Doc: "An agent is assigned (picked up the session). Completes a pending transfer to a queue."},
 	{Command: "connecting", From: []sb.Status{sb.StatusAssigned}, To: []sb.Status{sb.StatusConnecting},
 		Doc: "The agent is establishing the connection."},
-	{Command: "connect", From: []sb.Status{sb.StatusAssigned, sb.StatusConnecting, sb.StatusCampaignConnecting, sb.StatusCampaignDialing},
-		To:  []sb.Status{sb.StatusConnected, sb.StatusCampaignConnected},
-		Doc: "Agent and end user are connected (campaign calls become campaign_connected)."},
+	{Command: "connect", From: []sb.Status{sb.StatusAssigned, sb.StatusConnecting}, To: []sb.Status{sb.StatusConnected},
+		Doc: "Agent and end user are connected."},
+	{Command: "connect", From: []sb.Status{sb.StatusCampaignConnecting, sb.StatusCampaignDialing}, To: []sb.Status{sb.StatusCampaignConnected},
+		Doc: "The campaign call is connected."},
 	{Command: "va-assign", From: []sb.Status{sb.StatusSelecting, sb.StatusQueued, sb.StatusRequeued}, To: []sb.Status{sb.StatusVAAssigned},
 		Doc: "A virtual agent takes the session."},
 	{Command: "va-connect", From: []sb.Status{sb.StatusVAAssigned}, To: []sb.Status{sb.StatusVAConnected},
@@ -103,27 +104,30 @@ var Table = []Transition{
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
 }
 
-var tableByCommand = func() map[string]*Transition {
-	m := make(map[string]*Transition, len(Table))
+// A command may have several rows when its outcome depends on where it
+// starts (connect).
+var tableByCommand = func() map[string][]*Transition {
+	m := make(map[string][]*Transition, len(Table))
 	for i := range Table {
-		m[Table[i].Command] = &Table[i]
+		m[Table[i].Command] = append(m[Table[i].Command], &Table[i])
 	}
 	return m
 }()
 
-// Lookup returns the table row of a command.
-func Lookup(command string) (*Transition, bool) {
+// Lookup returns the table rows of a command.
+func Lookup(command string) ([]*Transition, bool) {
 	t, ok := tableByCommand[command]
 	return t, ok
 }
 
 // Allowed reports whether command may run on a session in status s.
 func Allowed(command string, s sb.Status) bool {
-	t, ok := tableByCommand[command]
-	if !ok {
-		return false
+	for _, t := range tableByCommand[command] {
+		if t.AnyStatus || slices.Contains(t.From, s) {
+			return true
+		}
 	}
-	return t.AnyStatus || slices.Contains(t.From, s)
+	return false
 }
 
 // conflict is the error of a command that the table does not allow in the
