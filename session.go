@@ -46,16 +46,16 @@ type Session struct {
 	VirtualAgent *VirtualAgentRef `json:"virtual_agent,omitempty"`
 	OnHold       bool             `json:"on_hold"`
 
-	Participants []Participant   `json:"participants"`
-	Transfers    []Transfer      `json:"transfers"`
-	Holds        []Hold          `json:"holds"`
-	QueueWaits   []QueueWait     `json:"queue_waits"`
-	Handles      []HandleSegment `json:"handles"`
-	VAHandles    []VAHandle      `json:"va_handles"`
-	Deflections  []Deflection    `json:"deflections"`
-	Media        []MediaItem     `json:"media"`
-	TextInputs   []TextInput     `json:"text_inputs"`
-	SMS          []SMS           `json:"sms"`
+	Participants []Participant   `json:"participants,omitempty"`
+	Transfers    []Transfer      `json:"transfers,omitempty"`
+	Holds        []Hold          `json:"holds,omitempty"`
+	QueueWaits   []QueueWait     `json:"queue_waits,omitempty"`
+	Handles      []HandleSegment `json:"handles,omitempty"`
+	VAHandles    []VAHandle      `json:"va_handles,omitempty"`
+	Deflections  []Deflection    `json:"deflections,omitempty"`
+	Media        []MediaItem     `json:"media,omitempty"`
+	TextInputs   []TextInput     `json:"text_inputs,omitempty"`
+	SMS          []SMS           `json:"sms,omitempty"`
 
 	FailReason      string `json:"fail_reason,omitempty"`
 	FailDetails     string `json:"fail_details,omitempty"`
