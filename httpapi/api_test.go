@@ -1,0 +1,207 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestSessionLifecycleOverHTTP(t *testing.T) {
+	s := newStack(t)
+	r := s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"voice_inbound","lang":"en","end_user":{"phone":"+18005550175"}}`, 201)
+	if loc := r.Header.Get("Location"); loc != "/api/v1/sessions/1" {
+		t.Errorf("Location = %q", loc)
+	}
+	body := r.json(t)
+	sess := body["session"].(map[string]any)
+	if sess["status"] != "selecting" || sess["status_code"] != float64(12) {
+		t.Errorf("status = %v (%v), want selecting (12)", sess["status"], sess["status_code"])
+	}
+	if r.Header.Get("ETag") != `"1"` {
+		t.Errorf("ETag = %q", r.Header.Get("ETag"))
+	}
+	s.mustDo("integration", "POST", "/api/v1/sessions/1/enqueue", `{"queue_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/connect", ``, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/hold", `{}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/resume", `{}`, 200)
+	r = s.mustDo("agent", "POST", "/api/v1/sessions/1/end", `{"disconnected_by":"agent"}`, 200)
+	ev := r.json(t)["events"].([]any)
+	if len(ev) != 1 || ev[0].(map[string]any)["type"] != "ended" || ev[0].(map[string]any)["seq"] != float64(7) {
+		t.Errorf("end events = %v", ev)
+	}
+	actor := ev[0].(map[string]any)["actor"].(map[string]any)
+	if actor["kind"] != "agent" || actor["id"] != "1" {
+		t.Errorf("actor = %v, want agent 1", actor)
+	}
+	r = s.mustDo("supervisor", "GET", "/api/v1/sessions/1", "", 200)
+	got := r.json(t)
+	if got["status"] != "finished" || got["agent"].(map[string]any)["name"] != "Noam B" || got["support_number"] != nil {
+		t.Errorf("session = %v", got)
+	}
+	r = s.mustDo("supervisor", "GET", "/api/v1/sessions/1/events?after_seq=2&limit=3", "", 200)
+	page := r.json(t)
+	if n := len(page["events"].([]any)); n != 3 || page["next_after_seq"] != float64(5) {
+		t.Errorf("page: %d events, next %v", n, page["next_after_seq"])
+	}
+	r = s.mustDo("supervisor", "GET", "/api/v1/sessions?status=finished", "", 200)
+	if n := len(r.json(t)["sessions"].([]any)); n != 1 {
+		t.Errorf("listed %d finished sessions", n)
+	}
+	s.mustDo("supervisor", "GET", "/api/v1/sessions/1/metadata", "", 200)
+}
+
+// Every refusal is a JSON error with the right status, and stores nothing.
+func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
+	before := s.eventCount()
+	big := `{"type":"chat_web","end_user":{"name":"` + strings.Repeat("x", 1<<20) + `"}}`
+	for _, c := range []struct {
+		name, as, method, path, body string
+		status                       int
+		code                         string
+		headers                      []string
+	}{
+		{"no token", "", "POST", "/api/v1/sessions", `{"type":"chat_web"}`, 401, "unauthorized", nil},
+		{"bad token", "", "GET", "/api/v1/sessions", "", 401, "unauthorized", []string{"Authorization", "Bearer sbt_nope"}},
+		{"agent writes config", "agent", "POST", "/api/v1/queues", `{"name":"X"}`, 403, "forbidden", nil},
+		{"integration lists tokens", "integration", "GET", "/api/v1/tokens", "", 403, "forbidden", nil},
+		{"agent dials for another", "agent", "POST", "/api/v1/sessions", `{"type":"voice_outbound","agent_id":2,"end_user":{"phone":"+12223334444"}}`, 403, "forbidden", nil},
+		{"unknown field", "integration", "POST", "/api/v1/sessions", `{"type":"chat_web","colour":"red"}`, 400, "invalid", nil},
+		{"trailing data", "integration", "POST", "/api/v1/sessions", `{"type":"chat_web"} {}`, 400, "invalid", nil},
+		{"malformed", "integration", "POST", "/api/v1/sessions", `{"type":`, 400, "invalid", nil},
+		{"wrong type", "integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":"one"}`, 400, "invalid", nil},
+		{"not an object", "integration", "POST", "/api/v1/sessions", `[1,2]`, 400, "invalid", nil},
+		{"empty body", "integration", "POST", "/api/v1/sessions", ``, 400, "invalid", nil},
+		{"bad session type", "integration", "POST", "/api/v1/sessions", `{"type":"fax"}`, 400, "invalid", nil},
+		{"bad e164", "integration", "POST", "/api/v1/sessions", `{"type":"chat_web","end_user":{"phone":"12345"}}`, 400, "invalid", nil},
+		{"too large", "integration", "POST", "/api/v1/sessions", big, 413, "too_large", nil},
+		{"wrong content type", "integration", "POST", "/api/v1/sessions/1/end", `{"disconnected_by":"agent"}`, 400, "invalid", []string{"Content-Type", "text/plain"}},
+		{"requeue while queued", "integration", "POST", "/api/v1/sessions/1/requeue", `{"queue_id":1}`, 409, "conflict", nil},
+		{"unknown queue", "integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":99}`, 404, "not_found", nil},
+		{"illegal command", "integration", "POST", "/api/v1/sessions/1/hold", `{}`, 409, "conflict", nil},
+		{"unknown command", "integration", "POST", "/api/v1/sessions/1/explode", `{}`, 404, "not_found", nil},
+		{"unknown session", "integration", "POST", "/api/v1/sessions/42/end", `{"disconnected_by":"agent"}`, 404, "not_found", nil},
+		{"bad session id", "integration", "GET", "/api/v1/sessions/abc", "", 400, "invalid", nil},
+		{"stale If-Match", "integration", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 412, "precondition", []string{"If-Match", `"1"`}},
+		{"bad If-Match", "integration", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 400, "invalid", []string{"If-Match", "yesterday"}},
+		{"bad event type", "integration", "POST", "/api/v1/sessions/1/events", `{"type":"launch","data":{}}`, 400, "invalid", nil},
+		{"bad event data", "integration", "POST", "/api/v1/sessions/1/events", `{"type":"sentiment_score","data":{"score":101}}`, 400, "invalid", nil},
+		{"unknown event field", "integration", "POST", "/api/v1/sessions/1/events", `{"type":"payment","data":{"product":"x","amount":"10.00","currency":"USD","status":"ok","tip":1}}`, 400, "invalid", nil},
+		{"bad limit", "integration", "GET", "/api/v1/sessions?limit=-1", "", 400, "invalid", nil},
+		{"bad status filter", "integration", "GET", "/api/v1/sessions?status=sleeping", "", 400, "invalid", nil},
+		{"no route", "integration", "GET", "/api/v2/nothing", "", 404, "not_found", nil},
+		{"wrong method", "integration", "DELETE", "/api/v1/sessions", "", 405, "method_not_allowed", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.do(c.as, c.method, c.path, c.body, c.headers...)
+			if r.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, c.status, r.Body)
+			}
+			if got := r.errCode(t); got != c.code {
+				t.Errorf("code %q, want %q", got, c.code)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+		})
+	}
+	if after := s.eventCount(); after != before {
+		t.Errorf("refused requests appended %d events", after-before)
+	}
+}
+
+func TestConflictNamesTheCurrentStatus(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
+	r := s.mustDo("integration", "POST", "/api/v1/sessions/1/hold", `{}`, 409)
+	e := r.json(t)["error"].(map[string]any)
+	d := e["detail"].(map[string]any)
+	if d["status"] != "queued" || d["status_code"] != float64(1) || !strings.Contains(e["message"].(string), "queued") {
+		t.Errorf("error = %v", e)
+	}
+}
+
+// Foreign data is kept verbatim even when it is not valid JSON, flagged,
+// and never makes the session fail.
+func TestMalformedForeignDataIsKeptVerbatim(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
+	raw := "{\n\"key\": \"zulu\",\n\"priority: 1,\n\"user_type\": \"shopper\"\n}"
+	body := fmt.Sprintf(`{"type":"dap_api_response","data":{"values":{"key":"zulu","priority":1,"user_type":"shopper"},"raw":%q}}`, raw)
+	r := s.mustDo("integration", "POST", "/api/v1/sessions/1/events", body, 200)
+	ev := r.json(t)["events"].([]any)[0].(map[string]any)
+	data := ev["data"].(map[string]any)
+	if data["raw"] != raw || data["malformed"] != true {
+		t.Errorf("data = %v", data)
+	}
+	s.mustDo("integration", "POST", "/api/v1/sessions/1/events",
+		`{"type":"custom_data","data":{"values":{"membershipNumber":21754,"purchaseDate":"Invalid DateTime","temperature":70.5}}}`, 200)
+	got := s.mustDo("integration", "GET", "/api/v1/sessions/1", "", 200).json(t)
+	if got["malformed_events"] != float64(1) || got["status"] != "queued" {
+		t.Errorf("session = %v", got)
+	}
+	events := s.mustDo("integration", "GET", "/api/v1/sessions/1/events", "", 200).json(t)["events"].([]any)
+	custom := events[len(events)-1].(map[string]any)["data"].(map[string]any)["values"].(map[string]any)
+	if custom["purchaseDate"] != "Invalid DateTime" || custom["membershipNumber"] != float64(21754) {
+		t.Errorf("custom data = %v", custom)
+	}
+}
+
+func TestTokensAreRoleCheckedAndRevocable(t *testing.T) {
+	s := newStack(t)
+	r := s.mustDo("admin", "POST", "/api/v1/tokens", `{"name":"crm","role":"integration"}`, 201)
+	tok := r.json(t)
+	secret := tok["secret"].(string)
+	if !strings.HasPrefix(secret, "sbt_") {
+		t.Fatalf("secret = %q", secret)
+	}
+	s.tokens["crm"] = secret
+	s.mustDo("crm", "GET", "/api/v1/sessions", "", 200)
+	list := s.mustDo("admin", "GET", "/api/v1/tokens", "", 200)
+	if strings.Contains(string(list.Body), secret) || strings.Contains(string(list.Body), "hash") {
+		t.Fatalf("the token list leaks secrets: %s", list.Body)
+	}
+	s.mustDo("admin", "DELETE", fmt.Sprintf("/api/v1/tokens/%v", tok["id"]), "", 204)
+	if r := s.do("crm", "GET", "/api/v1/sessions", ""); r.Status != 401 {
+		t.Errorf("revoked token: status %d", r.Status)
+	}
+	if r := s.do("admin", "POST", "/api/v1/tokens", `{"name":"a","role":"agent","agent_id":99}`); r.Status != 400 {
+		t.Errorf("agent token for an unknown agent: status %d", r.Status)
+	}
+}
+
+func TestDirectoryValidation(t *testing.T) {
+	s := newStack(t)
+	for _, c := range []struct {
+		path, body string
+		status     int
+	}{
+		{"/api/v1/agents", `{"name":"","email":"x@example.com"}`, 400},
+		{"/api/v1/agents", `{"name":"Dup","email":"NOAM@example.com"}`, 409},
+		{"/api/v1/queues", `{"name":"Support"}`, 409},
+		{"/api/v1/queues", `{"name":"Orders","priority":9}`, 400},
+		{"/api/v1/queues", `{"name":"Orders","parent_id":77}`, 400},
+		{"/api/v1/queues", `{"name":"Returns","parent_id":1}`, 201},
+		{"/api/v1/virtual-agents", `{"name":"Bot","va_alias":"Ava","avatar_url":"ftp://x"}`, 400},
+	} {
+		if r := s.do("admin", "POST", c.path, c.body); r.Status != c.status {
+			t.Errorf("POST %s %s: %d, want %d: %s", c.path, c.body, r.Status, c.status, r.Body)
+		}
+	}
+	// The menu path is materialized from the parent chain.
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"voice_inbound"}`, 201)
+	r := s.mustDo("integration", "POST", "/api/v1/sessions/1/enqueue", `{"queue_id":2}`, 200)
+	q := r.json(t)["session"].(map[string]any)["queue"].(map[string]any)
+	if q["path"] != "1/2" {
+		t.Errorf("path = %v, want 1/2", q["path"])
+	}
+	s.mustDo("admin", "PUT", "/api/v1/queues/2", `{"name":"Returns","priority":3}`, 200)
+	if r := s.do("admin", "PUT", "/api/v1/queues/2", `{"id":5,"name":"Returns"}`); r.Status != 400 {
+		t.Errorf("PUT with a mismatched id: %d", r.Status)
+	}
+	if r := s.do("admin", "PUT", "/api/v1/queues/9", `{"name":"Nine"}`); r.Status != 404 {
+		t.Errorf("PUT of an unknown queue: %d", r.Status)
+	}
+}

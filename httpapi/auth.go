@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+// TokenPrefix starts every token secret, so leaked tokens are easy to spot.
+const TokenPrefix = "sbt_"
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	TokenID int64
+	Name    string
+	Role    string
+	AgentID int64
+}
+
+// Actor is the event actor a principal's commands are recorded with.
+func (p Principal) Actor() sb.Actor {
+	switch p.Role {
+	case sb.RoleAgent:
+		return sb.Actor{Kind: sb.ActorAgent, ID: strconv.FormatInt(p.AgentID, 10), Name: p.Name}
+	case sb.RoleSupervisor:
+		return sb.Actor{Kind: sb.ActorSupervisor, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+	case sb.RoleAdmin:
+		return sb.Actor{Kind: sb.ActorAdmin, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+	}
+	return sb.Actor{Kind: sb.ActorIntegration, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+}
+
+type principalKey struct{}
+
+func principalFrom(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
+}
+
+// NewTokenSecret returns a fresh random token secret.
+func NewTokenSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HashToken returns the stored hash of a token secret.
+func HashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// authenticator resolves bearer tokens, caching them in memory. Revocations
+// made through this server drop the cache entry at once.
+type authenticator struct {
+	store sb.ConfigStore
+	mu    sync.RWMutex
+	cache map[string]*sb.Token
+}
+
+func (a *authenticator) lookup(ctx context.Context, secret string) (*sb.Token, error) {
+	key := string(HashToken(secret))
+	a.mu.RLock()
+	t, ok := a.cache[key]
+	a.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	t, err := a.store.TokenByHash(ctx, []byte(key))
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.cache) > 10000 {
+		clear(a.cache)
+	}
+	a.cache[key] = t
+	a.mu.Unlock()
+	return t, nil
+}
+
+func (a *authenticator) forget() {
+	a.mu.Lock()
+	clear(a.cache)
+	a.mu.Unlock()
+}
+
+// authed wraps h so that it runs only for a valid token with one of roles.
+func (s *Server) authed(h http.HandlerFunc, roles ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		header := r.Header.Get("Authorization")
+		secret, ok := strings.CutPrefix(header, "Bearer ")
+		if !ok || secret == "" {
+			s.writeError(w, r, sb.Errorf(sb.EUNAUTHORIZED, "an Authorization: Bearer token is required"))
+			return
+		}
+		t, err := s.auth.lookup(r.Context(), strings.TrimSpace(secret))
+		if err != nil || t.RevokedAt != nil {
+			if err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
+				s.writeError(w, r, err)
+				return
+			}
+			s.writeError(w, r, sb.Errorf(sb.EUNAUTHORIZED, "the token is not valid"))
+			return
+		}
+		if t.Role != sb.RoleAdmin && !slices.Contains(roles, t.Role) {
+			s.writeError(w, r, sb.Errorf(sb.EFORBIDDEN, "the %s role may not do this", t.Role))
+			return
+		}
+		p := Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+// Role sets used by the routes. Admins may do everything.
+var (
+	anyRole    = []string{sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration}
+	operators  = []string{sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration}
+	adminsOnly = []string{}
+)
+
+// CreateToken stores a new token and returns it with its secret, which is
+// shown only this once. An empty secret generates one.
+func CreateToken(ctx context.Context, store sb.ConfigStore, clock sb.Clock, name, role string, agentID int64, secret string) (sb.Token, string, error) {
+	if secret == "" {
+		secret = NewTokenSecret()
+	}
+	t := sb.Token{Name: name, Role: role, AgentID: agentID, Hash: HashToken(secret), CreatedAt: clock.Now().UTC().Truncate(time.Millisecond)}
+	if err := store.CreateToken(ctx, &t); err != nil {
+		return t, "", err
+	}
+	return t, secret, nil
+}

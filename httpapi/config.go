@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/outbox"
+	"github.com/switchboardhq/switchboard/validate"
+)
+
+func (s *Server) configRoutes() {
+	m := s.mux
+	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.Directory.SaveAgent,
+		func(a *sb.Agent) *int64 { return &a.ID })
+	crud(s, "virtual-agents", s.Directory.VirtualAgents, s.Directory.GetVirtualAgent, s.Directory.SaveVirtualAgent,
+		func(v *sb.VirtualAgent) *int64 { return &v.ID })
+	crud(s, "queues", s.Directory.Queues, s.Directory.GetQueue, s.Directory.SaveQueue,
+		func(q *sb.Queue) *int64 { return &q.ID })
+
+	m.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
+	m.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
+	m.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken, adminsOnly...))
+
+	m.HandleFunc("GET /api/v1/outbox", s.authed(s.listOutbox, adminsOnly...))
+	m.HandleFunc("GET /api/v1/outbox/{id}", s.authed(s.getOutbox, adminsOnly...))
+	m.HandleFunc("POST /api/v1/outbox/{id}/retry", s.authed(s.retryOutbox, adminsOnly...))
+}
+
+// crud registers list, get, create (POST) and replace (PUT) routes for a
+// directory resource. Everyone may read; only administrators write.
+func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, error),
+	save func(context.Context, T) (T, error), id func(*T) *int64) {
+	base := "/api/v1/" + name
+	s.mux.HandleFunc("GET "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list())})
+	}, anyRole...))
+	s.mux.HandleFunc("GET "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		n, err := pathID(r, "id")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		v, err := get(n)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}, anyRole...))
+	write := func(w http.ResponseWriter, r *http.Request, target int64) {
+		var v T
+		if err := decode(r, &v, false); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if got := *id(&v); got != 0 && got != target {
+			s.writeError(w, r, sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got))
+			return
+		}
+		*id(&v) = target
+		out, err := save(r.Context(), v)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		status := http.StatusOK
+		if target == 0 {
+			status = http.StatusCreated
+		}
+		writeJSON(w, status, out)
+	}
+	s.mux.HandleFunc("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
+		write(w, r, 0)
+	}, adminsOnly...))
+	s.mux.HandleFunc("PUT "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		n, err := pathID(r, "id")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if _, err := get(n); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		write(w, r, n)
+	}, adminsOnly...))
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Config.Config.Tokens(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list)})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name    string `json:"name"`
+		Role    string `json:"role"`
+		AgentID int64  `json:"agent_id,omitempty"`
+	}
+	if err := decode(r, &in, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, err := range []error{
+		validate.Text("name", in.Name, 100, true),
+		validate.OneOf("role", in.Role, true, sb.RoleAdmin, sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration),
+	} {
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if in.Role == sb.RoleAgent {
+		if _, err := s.Directory.GetAgent(in.AgentID); err != nil {
+			s.writeError(w, r, sb.Errorf(sb.EINVALID, "an agent token needs the agent_id of a configured agent"))
+			return
+		}
+	} else if in.AgentID != 0 {
+		s.writeError(w, r, sb.Errorf(sb.EINVALID, "agent_id is only for agent tokens"))
+		return
+	}
+	t, secret, err := CreateToken(r.Context(), s.Config.Config, s.Engine.Clock(), in.Name, in.Role, in.AgentID, "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		sb.Token
+		// Secret is shown only in this answer.
+		Secret string `json:"secret"`
+	}{t, secret})
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if id == principalFrom(r.Context()).TokenID {
+		s.writeError(w, r, sb.Errorf(sb.ECONFLICT, "a token cannot revoke itself"))
+		return
+	}
+	if err := s.Config.Config.RevokeToken(r.Context(), id, s.Engine.Clock().Now()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.auth.forget()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) {
+	state := r.URL.Query().Get("state")
+	if err := validate.OneOf("state", state, false, sb.OutboxPending, sb.OutboxDelivered, sb.OutboxParked); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit, err := queryInt(r, "limit", 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, err := s.Engine.Store().Outbox(r.Context(), state, int(limit))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list)})
+}
+
+func (s *Server) getOutbox(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	it, err := s.Engine.Store().OutboxItem(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, it)
+}
+
+func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	it, err := outbox.Retry(r.Context(), s.Engine.Store(), s.Engine.Clock(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, it)
+}

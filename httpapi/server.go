@@ -1,0 +1,158 @@
+// Package httpapi serves the public REST API under /api/v1 (DESIGN §6): the
+// same API for the agent desk, the visitor widget, the admin console and
+// integrators. Every route checks the caller's role on the server.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/docs"
+	"github.com/switchboardhq/switchboard/engine"
+)
+
+// Config wires a Server.
+type Config struct {
+	Engine    *engine.Engine
+	Directory *directory.Directory
+	Config    sb.ConfigStore
+	// Metadata renders a session's metadata file as of now.
+	Metadata func(s *sb.Session, now time.Time) ([]byte, error)
+	Logger   *slog.Logger
+	// Ready reports whether the store is open and migrated.
+	Ready func(ctx context.Context) error
+	// KeepAlive is the interval of comment lines on event streams (default 15 s).
+	KeepAlive time.Duration
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Config
+	log  *slog.Logger
+	auth *authenticator
+	mux  *http.ServeMux
+}
+
+// New returns a server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.KeepAlive == 0 {
+		cfg.KeepAlive = 15 * time.Second
+	}
+	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
+		mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.HandleFunc("GET /readyz", s.ready)
+	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(docs.OpenAPI)
+	})
+
+	m.HandleFunc("POST /api/v1/sessions", s.authed(s.createSession, operators...))
+	m.HandleFunc("GET /api/v1/sessions", s.authed(s.listSessions, anyRole...))
+	m.HandleFunc("GET /api/v1/sessions/{id}", s.authed(s.getSession, anyRole...))
+	m.HandleFunc("GET /api/v1/sessions/{id}/events", s.authed(s.sessionEvents, anyRole...))
+	m.HandleFunc("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
+	m.HandleFunc("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
+	m.HandleFunc("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
+	m.HandleFunc("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
+	m.HandleFunc("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
+	m.HandleFunc("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
+	m.HandleFunc("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
+
+	s.configRoutes()
+}
+
+// ServeHTTP implements http.Handler. Unknown routes and methods get JSON
+// errors like every other refusal; bodies are capped at MaxBodyBytes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.writeError(w, r, sb.Errorf(sb.EINTERNAL, "internal error"))
+		}
+	}()
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.noRoute(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		for _, m := range allowed {
+			w.Header().Add("Allow", m)
+		}
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
+			Message: r.Method + " is not allowed here"}})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: sb.ENOTFOUND, Message: "no such route: " + r.URL.Path}})
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			s.log.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// pathID parses a positive integer path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, sb.Errorf(sb.EINVALID, "%s must be a positive integer, not %q", name, v)
+	}
+	return id, nil
+}
+
+// queryInt parses an optional non-negative integer query parameter.
+func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || (max > 0 && n > max) {
+		if max > 0 {
+			return 0, sb.Errorf(sb.EINVALID, "%s must be an integer from 0 to %d", name, max)
+		}
+		return 0, sb.Errorf(sb.EINVALID, "%s must be a non-negative integer", name)
+	}
+	return n, nil
+}
