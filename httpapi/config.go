@@ -10,7 +10,6 @@ import (
 )
 
 func (s *Server) configRoutes() {
-	m := s.mux
 	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.Directory.SaveAgent,
 		func(a *sb.Agent) *int64 { return &a.ID })
 	crud(s, "virtual-agents", s.Directory.VirtualAgents, s.Directory.GetVirtualAgent, s.Directory.SaveVirtualAgent,
@@ -18,13 +17,13 @@ func (s *Server) configRoutes() {
 	crud(s, "queues", s.Directory.Queues, s.Directory.GetQueue, s.Directory.SaveQueue,
 		func(q *sb.Queue) *int64 { return &q.ID })
 
-	m.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
-	m.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
-	m.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken, adminsOnly...))
+	s.handle("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
+	s.handle("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
+	s.handle("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken, adminsOnly...))
 
-	m.HandleFunc("GET /api/v1/outbox", s.authed(s.listOutbox, adminsOnly...))
-	m.HandleFunc("GET /api/v1/outbox/{id}", s.authed(s.getOutbox, adminsOnly...))
-	m.HandleFunc("POST /api/v1/outbox/{id}/retry", s.authed(s.retryOutbox, adminsOnly...))
+	s.handle("GET /api/v1/outbox", s.authed(s.listOutbox, adminsOnly...))
+	s.handle("GET /api/v1/outbox/{id}", s.authed(s.getOutbox, adminsOnly...))
+	s.handle("POST /api/v1/outbox/{id}/retry", s.authed(s.retryOutbox, adminsOnly...))
 }
 
 // crud registers list, get, create (POST) and replace (PUT) routes for a
@@ -32,10 +31,10 @@ func (s *Server) configRoutes() {
 func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, error),
 	save func(context.Context, T) (T, error), id func(*T) *int64) {
 	base := "/api/v1/" + name
-	s.mux.HandleFunc("GET "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list())})
 	}, anyRole...))
-	s.mux.HandleFunc("GET "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
 		n, err := pathID(r, "id")
 		if err != nil {
 			s.writeError(w, r, err)
@@ -70,10 +69,10 @@ func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, er
 		}
 		writeJSON(w, status, out)
 	}
-	s.mux.HandleFunc("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
 		write(w, r, 0)
 	}, adminsOnly...))
-	s.mux.HandleFunc("PUT "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("PUT "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
 		n, err := pathID(r, "id")
 		if err != nil {
 			s.writeError(w, r, err)

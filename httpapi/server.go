@@ -33,10 +33,20 @@ type Config struct {
 // Server is the HTTP API.
 type Server struct {
 	Config
-	log  *slog.Logger
-	auth *authenticator
-	mux  *http.ServeMux
+	log    *slog.Logger
+	auth   *authenticator
+	mux    *http.ServeMux
+	routes []string
 }
+
+// handle registers a route and remembers its pattern for Routes.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.routes = append(s.routes, pattern)
+	s.mux.HandleFunc(pattern, h)
+}
+
+// Routes returns the registered route patterns ("GET /api/v1/sessions/{id}").
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // New returns a server for cfg.
 func New(cfg Config) *Server {
@@ -48,32 +58,31 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux()}
-	s.routes()
+	s.register()
 	return s
 }
 
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) register() {
+	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	m.HandleFunc("GET /readyz", s.ready)
-	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /readyz", s.ready)
+	s.handle("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(docs.OpenAPI)
 	})
 
-	m.HandleFunc("POST /api/v1/sessions", s.authed(s.createSession, operators...))
-	m.HandleFunc("GET /api/v1/sessions", s.authed(s.listSessions, anyRole...))
-	m.HandleFunc("GET /api/v1/sessions/{id}", s.authed(s.getSession, anyRole...))
-	m.HandleFunc("GET /api/v1/sessions/{id}/events", s.authed(s.sessionEvents, anyRole...))
-	m.HandleFunc("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
-	m.HandleFunc("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
-	m.HandleFunc("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
-	m.HandleFunc("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
-	m.HandleFunc("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
-	m.HandleFunc("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
-	m.HandleFunc("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
+	s.handle("POST /api/v1/sessions", s.authed(s.createSession, operators...))
+	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}", s.authed(s.getSession, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.sessionEvents, anyRole...))
+	s.handle("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
+	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
+	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
+	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
+	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
+	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 
 	s.configRoutes()
 }
