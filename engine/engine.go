@@ -21,7 +21,7 @@ import (
 
 // Timer kinds owned by the engine.
 const (
-	TimerMetadata = "metadata"
+	TimerMetadata  = "metadata"
 	OutboxMetadata = "metadata"
 )
 

@@ -98,6 +98,7 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 			endHold(s, t)
 			closeHandle(s, t, tr.ID)
 			closeParticipants(s, t, sb.ParticipantAgent)
+			closeVA(s, t, "transferred")
 			q := *tr.ToQueue
 			s.Queue = &q
 			s.MenuPath = appendPath(s.MenuPath, q)
@@ -119,6 +120,7 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 			endHold(s, t)
 			closeHandle(s, t, tr.ID)
 			closeParticipants(s, t, sb.ParticipantAgent)
+			closeVA(s, t, "transferred")
 			a := *tr.ToAgent
 			s.Agent = &a
 			s.Handles = append(s.Handles, sb.HandleSegment{Agent: a, AssignedAt: t, ConnectedAt: &t, TransferIn: tr.ID})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 )
@@ -88,4 +89,32 @@ func normalize(s *sb.Session) any {
 	var v any
 	_ = json.Unmarshal(b, &v)
 	return v
+}
+
+// A virtual agent that hands the session to an agent or a queue stops
+// handling it at that moment.
+func TestVirtualAgentTransferClosesItsSegment(t *testing.T) {
+	for _, tr := range []*Transfer{
+		{Kind: sb.TransferToAgent, AgentID: 1},
+		{Kind: sb.TransferToQueue, QueueID: 2},
+	} {
+		r := newRunner(t).do(
+			&Create{Type: sb.TypeChatWeb},
+			&VAAssign{VirtualAgentID: 1},
+			status("va-connect"),
+			tr,
+		)
+		handed := r.now.Add(-time.Second)
+		r.do(&End{DisconnectedBy: ByEndUser})
+		va := r.s.VAHandles[0]
+		if va.EndedAt == nil || !va.EndedAt.Equal(handed) || va.FinishReason != "transferred" {
+			t.Errorf("%s transfer: VA segment ended %v (%s), want %v (transferred)", tr.Kind, va.EndedAt, va.FinishReason, handed)
+		}
+		for _, p := range r.s.Participants {
+			if p.Type == sb.ParticipantVirtualAgent && (p.EndedAt == nil || !p.EndedAt.Equal(handed)) {
+				t.Errorf("%s transfer: VA participant ended %v, want %v", tr.Kind, p.EndedAt, handed)
+			}
+		}
+		assertFoldEqual(t, r)
+	}
 }

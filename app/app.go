@@ -1,0 +1,148 @@
+// Package app wires Switchboard together: store, directory, engine,
+// metadata files, outbox worker and HTTP API. The server and the replay
+// command build the same stack through it, on the wall clock or a virtual one.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
+	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/localfs"
+	"github.com/switchboardhq/switchboard/metadata"
+	"github.com/switchboardhq/switchboard/outbox"
+	"github.com/switchboardhq/switchboard/sqlite"
+)
+
+// Options configure an App.
+type Options struct {
+	// DBPath is the SQLite file; ":memory:" for a private in-memory store.
+	DBPath string
+	// ExportsDir receives metadata files (<session id>/metadata.json).
+	ExportsDir string
+	Clock      sb.Clock
+	Logger     *slog.Logger
+	// NewUUID generates session UUIDs (random when nil).
+	NewUUID func() string
+	// MetadataDelay is the wait after a session ends before its metadata
+	// file is written (default 15 minutes).
+	MetadataDelay time.Duration
+	// Location is the time zone of metadata timestamps (default UTC).
+	Location *time.Location
+	// Synchronous is SQLite's synchronous mode (default NORMAL).
+	Synchronous string
+}
+
+// App is a running Switchboard.
+type App struct {
+	DB        *sqlite.DB
+	Directory *directory.Directory
+	Engine    *engine.Engine
+	Broker    *broker.Broker
+	Files     *localfs.Dir
+	Outbox    *outbox.Worker
+	API       *httpapi.Server
+	opt       Options
+	closeOnce sync.Once
+}
+
+// Open builds the stack.
+func Open(ctx context.Context, opt Options) (*App, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: db, Broker: broker.New(), opt: opt}
+	if a.Directory, err = directory.Open(ctx, db, opt.Clock); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.Files, err = localfs.New(opt.ExportsDir); err != nil {
+		db.Close()
+		return nil, err
+	}
+	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
+	a.Engine, err = engine.New(ctx, db, engine.Options{
+		Clock: opt.Clock, Directory: a.Directory, Broker: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
+		MetadataDelay: opt.MetadataDelay,
+		Metadata:      func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
+		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
+	}}
+	a.API = httpapi.New(httpapi.Config{
+		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			if _, err := db.SchemaVersion(ctx); err != nil {
+				return fmt.Errorf("schema: %w", err)
+			}
+			return nil
+		},
+	})
+	return a, nil
+}
+
+// Handler returns the HTTP handler.
+func (a *App) Handler() http.Handler { return a.API }
+
+// Run fires timers and delivers the outbox on the wall clock until ctx ends.
+func (a *App) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.Engine.RunTimers(ctx) }()
+	go func() { defer wg.Done(); a.Outbox.Run(ctx, a.Engine.Deliveries()) }()
+	wg.Wait()
+}
+
+// EnsureAdminToken creates an admin token when the store has none. It uses
+// secret when given (for example from the environment) and returns the
+// secret of a created token, or "" when tokens existed already.
+func (a *App) EnsureAdminToken(ctx context.Context, secret string) (string, error) {
+	tokens, err := a.DB.Tokens(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(tokens) > 0 {
+		return "", nil
+	}
+	_, secret, err = httpapi.CreateToken(ctx, a.DB, a.opt.Clock, "bootstrap admin", sb.RoleAdmin, 0, secret)
+	return secret, err
+}
+
+// Close stops the engine after in-flight commands and closes the store.
+func (a *App) Close() error {
+	var err error
+	a.closeOnce.Do(func() {
+		a.Broker.Close()
+		a.Engine.Close()
+		err = a.DB.Close()
+	})
+	return err
+}
+
+// DataPaths returns the database file and exports directory under dir.
+func DataPaths(dir string) (db, exports string) {
+	return filepath.Join(dir, "switchboard.db"), filepath.Join(dir, "exports")
+}

@@ -1,0 +1,200 @@
+// Command switchboard runs the Switchboard contact-center session platform.
+//
+//	switchboard [serve] [flags]     run the server (the default)
+//	switchboard replay [--out DIR] SCENARIO.jsonl
+//	switchboard verify [--data DIR] [--fix]
+//	switchboard version
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/replay"
+	"github.com/switchboardhq/switchboard/sqlite"
+)
+
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "switchboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stderr)
+	case "replay":
+		return replayCmd(args, stdout, stderr)
+	case "verify":
+		return verifyCmd(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "switchboard", version)
+		return nil
+	case "help":
+		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|version] [flags]; see switchboard serve -h")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want serve, replay, verify or version)", cmd)
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env SWITCHBOARD_ADDR)")
+	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	delay := fs.String("metadata-delay", env("SWITCHBOARD_METADATA_DELAY", "15m"), "wait after a session ends before its metadata file is written (env SWITCHBOARD_METADATA_DELAY)")
+	tz := fs.String("timezone", env("SWITCHBOARD_TIMEZONE", "UTC"), "IANA time zone of metadata timestamps (env SWITCHBOARD_TIMEZONE)")
+	sync := fs.String("synchronous", env("SWITCHBOARD_SYNCHRONOUS", "NORMAL"), "SQLite synchronous mode: NORMAL survives a process crash, FULL also power loss (env SWITCHBOARD_SYNCHRONOUS)")
+	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	d, err := time.ParseDuration(*delay)
+	if err != nil || d < 0 {
+		return fmt.Errorf("metadata-delay must be a duration such as 15m")
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("timezone: %w", err)
+	}
+	if err := os.MkdirAll(*data, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	dbPath, exports := app.DataPaths(*data)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, Clock: clock.Real{}, Logger: log,
+		MetadataDelay: d, Location: loc, Synchronous: *sync})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	secret, err := a.EnsureAdminToken(ctx, os.Getenv("SWITCHBOARD_ADMIN_TOKEN"))
+	if err != nil {
+		return err
+	}
+	if secret != "" && os.Getenv("SWITCHBOARD_ADMIN_TOKEN") == "" {
+		fmt.Fprintf(stderr, "\nCreated the first admin token. It is shown only once; keep it safe:\n\n    %s\n\n", secret)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(a.Broker.Close) // ends live streams so shutdown need not wait for them
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(runCtx); close(done) }()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("switchboard listening", "addr", ln.Addr().String(), "data", *data, "version", version)
+
+	select {
+	case err := <-errc:
+		cancelRun()
+		<-done
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "err", err)
+	}
+	cancelRun()
+	<-done
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func replayCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory to write the metadata files to (<session id>/metadata.json)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: switchboard replay [--out DIR] SCENARIO.jsonl")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return replay.Run(context.Background(), f, stdout, replay.Options{OutDir: *out})
+}
+
+// verifyCmd folds every session's log and compares it with the stored
+// projection; --fix rewrites the projections that differ. Run --fix only
+// while the server is stopped.
+func verifyCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	fix := fs.Bool("fix", false, "rewrite projections that differ from their log")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dbPath, _ := app.DataPaths(*data)
+	if _, err := os.Stat(dbPath); err != nil {
+		return fmt.Errorf("no database at %s: %w", dbPath, err)
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := app.Verify(ctx, db, *fix)
+	if err != nil {
+		return err
+	}
+	out, _ := json.Marshal(rep)
+	fmt.Fprintln(stdout, string(out))
+	if len(rep.Mismatch) > 0 && !*fix {
+		return fmt.Errorf("%d projections differ from their log (run with --fix to rebuild them)", len(rep.Mismatch))
+	}
+	return nil
+}
