@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -24,6 +26,8 @@ const (
 	TimerMetadata  = "metadata"
 	OutboxMetadata = "metadata"
 )
+
+const noTimer = math.MaxInt64
 
 // MetadataFunc renders the metadata file of a session.
 type MetadataFunc func(s *sb.Session) ([]byte, error)
@@ -54,12 +58,16 @@ type Engine struct {
 	opt   Options
 	log   *slog.Logger
 
-	reqs   chan *request
-	wake   chan struct{} // a timer was set: the timer loop re-reads the next due time
-	poke   chan struct{} // a delivery was added: the outbox worker looks again
-	quit   chan struct{}
-	done   chan struct{}
-	closed sync.Once
+	reqs chan *request
+	wake chan struct{} // a timer was set: the timer loop re-reads the next due time
+	poke chan struct{} // a delivery was added: the outbox worker looks again
+	// awaiting is the due time (unix ms) the timer loop sleeps until:
+	// noTimer when none is pending, 0 while it is busy. Commits wake it only
+	// for a timer due earlier than that.
+	awaiting atomic.Int64
+	quit     chan struct{}
+	done     chan struct{}
+	closed   sync.Once
 
 	// Owned by the writer goroutine.
 	cache  map[int64]*sb.Session
@@ -303,10 +311,15 @@ func (e *Engine) process(batch []*request) {
 		return
 	}
 	var events []sb.Event
-	timers, deliveries := false, false
+	earliest, deliveries := int64(noTimer), false
 	for _, p := range ok {
 		events = append(events, p.change.Events...)
-		timers = timers || len(p.change.SetTimers) > 0 || len(p.change.EnsureTimers) > 0 || len(p.change.FiredTimers) > 0
+		for _, t := range p.change.SetTimers {
+			earliest = min(earliest, t.DueAt.UnixMilli())
+		}
+		for _, t := range p.change.EnsureTimers {
+			earliest = min(earliest, t.DueAt.UnixMilli())
+		}
 		deliveries = deliveries || len(p.change.Outbox) > 0
 		if p.change.Session.Status.Terminal() {
 			// Ended sessions leave the cache; a late command reloads them.
@@ -317,8 +330,10 @@ func (e *Engine) process(batch []*request) {
 	if len(events) > 0 {
 		e.opt.Broker.Publish(events)
 	}
-	if timers {
-		notify(e.wake)
+	if earliest != noTimer {
+		if a := e.awaiting.Load(); a == 0 || earliest < a {
+			notify(e.wake)
+		}
 	}
 	if deliveries {
 		notify(e.poke)

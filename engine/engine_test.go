@@ -20,7 +20,7 @@ import (
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	path  string
 	db    *sqlite.DB
 	dir   *directory.Directory
@@ -32,7 +32,7 @@ type env struct {
 // deterministic rendering to schedule and write.
 func metadataStub(s *sb.Session) ([]byte, error) { return json.Marshal(s) }
 
-func open(t *testing.T, path string, c *clock.Virtual) *env {
+func open(t testing.TB, path string, c *clock.Virtual) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, path, sqlite.Options{})

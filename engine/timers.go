@@ -78,16 +78,20 @@ func (e *Engine) FireDue(ctx context.Context) (int, error) {
 // the wall clock until the next due time or until a new timer is set.
 func (e *Engine) RunTimers(ctx context.Context) {
 	for {
-		wait := time.Hour
+		e.awaiting.Store(0) // busy: any new timer wakes the next round
+		wait, until := time.Hour, int64(noTimer)
 		if _, err := e.FireDue(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			e.log.Error("timers", "err", err)
 			wait = 5 * time.Second // retry a failing timer, but not in a tight loop
+			until = 0
 		} else if next, ok, err := e.store.NextTimer(ctx); err == nil && ok {
 			wait = max(next.DueAt.Sub(e.opt.Clock.Now()), 0)
+			until = next.DueAt.UnixMilli()
 		}
+		e.awaiting.Store(until)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

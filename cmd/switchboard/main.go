@@ -74,6 +74,7 @@ func serve(args []string, stderr io.Writer) error {
 	delay := fs.String("metadata-delay", env("SWITCHBOARD_METADATA_DELAY", "15m"), "wait after a session ends before its metadata file is written (env SWITCHBOARD_METADATA_DELAY)")
 	tz := fs.String("timezone", env("SWITCHBOARD_TIMEZONE", "UTC"), "IANA time zone of metadata timestamps (env SWITCHBOARD_TIMEZONE)")
 	sync := fs.String("synchronous", env("SWITCHBOARD_SYNCHRONOUS", "NORMAL"), "SQLite synchronous mode: NORMAL survives a process crash, FULL also power loss (env SWITCHBOARD_SYNCHRONOUS)")
+	pprofAddr := fs.String("pprof", env("SWITCHBOARD_PPROF", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (env SWITCHBOARD_PPROF; off by default)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -112,6 +113,11 @@ func serve(args []string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "\nCreated the first admin token. It is shown only once; keep it safe:\n\n    %s\n\n", secret)
 	}
 
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -1,0 +1,223 @@
+// Command sbload drives a running Switchboard server with concurrent
+// clients and reports session commands per second and latency percentiles.
+//
+// Each client plays whole sessions, one after another: create a queued web
+// chat, assign, connect, a data-stream event, hold, resume, end, wrap-up —
+// every request a real session command. It sends only to the address given,
+// for at most -duration, and stops by itself.
+//
+//	sbload -addr 127.0.0.1:8080 -token $SWITCHBOARD_ADMIN_TOKEN -clients 64 -duration 10s
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "server address (loopback only)")
+	token := flag.String("token", os.Getenv("SWITCHBOARD_ADMIN_TOKEN"), "admin token (env SWITCHBOARD_ADMIN_TOKEN)")
+	clients := flag.Int("clients", 64, "concurrent clients")
+	duration := flag.Duration("duration", 10*time.Second, "how long to send")
+	warmup := flag.Duration("warmup", 2*time.Second, "sending before measuring starts")
+	asJSON := flag.Bool("json", false, "print the result as JSON")
+	flag.Parse()
+	if err := run(*addr, *token, *clients, *warmup, *duration, *asJSON); err != nil {
+		fmt.Fprintln(os.Stderr, "sbload:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	Clients    int     `json:"clients"`
+	Seconds    float64 `json:"seconds"`
+	Commands   int     `json:"commands"`
+	Errors     int     `json:"errors"`
+	PerSecond  float64 `json:"commands_per_second"`
+	P50Millis  float64 `json:"p50_ms"`
+	P90Millis  float64 `json:"p90_ms"`
+	P99Millis  float64 `json:"p99_ms"`
+	MaxMillis  float64 `json:"max_ms"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+type client struct {
+	http  *http.Client
+	base  string
+	token string
+}
+
+func (c *client) post(path string, body any) (map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode >= 300 {
+		return nil, fmt.Errorf("POST %s: %d %s", path, res.StatusCode, bytes.TrimSpace(b))
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func run(addr, token string, clients int, warmup, duration time.Duration, asJSON bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("sbload only sends to loopback addresses, not %s", host)
+	}
+	if token == "" {
+		return fmt.Errorf("an admin token is required (-token or SWITCHBOARD_ADMIN_TOKEN)")
+	}
+	c := &client{base: "http://" + addr, token: token, http: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}}
+	if err := waitReady(c); err != nil {
+		return err
+	}
+	agent, err := c.post("/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("load-%d@example.com", time.Now().UnixNano())})
+	if err != nil {
+		return fmt.Errorf("create agent: %w", err)
+	}
+	queue, err := c.post("/api/v1/queues", map[string]any{"name": fmt.Sprintf("Load %d", time.Now().UnixNano()), "priority": 2})
+	if err != nil {
+		return fmt.Errorf("create queue: %w", err)
+	}
+	agentID, queueID := agent["id"], queue["id"]
+
+	start := time.Now()
+	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
+	var mu sync.Mutex
+	var lat []time.Duration
+	errors, commands := 0, 0
+	firstErr := ""
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			localErr := 0
+			var lastErr error
+			timed := func(path string, body any) (map[string]any, bool) {
+				t := time.Now()
+				out, err := c.post(path, body)
+				d := time.Since(t)
+				if t.After(measureFrom) {
+					if err != nil {
+						localErr++
+						lastErr = err
+					} else {
+						local = append(local, d)
+					}
+				}
+				return out, err == nil
+			}
+			for time.Now().Before(stop) {
+				out, ok := timed("/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": queueID,
+					"end_user": map[string]any{"name": "Visitor", "email": "visitor@example.com"}})
+				if !ok {
+					continue
+				}
+				id := int64(out["session"].(map[string]any)["id"].(float64))
+				p := fmt.Sprintf("/api/v1/sessions/%d/", id)
+				for _, st := range []struct {
+					cmd  string
+					body any
+				}{
+					{"assign", map[string]any{"agent_id": agentID}},
+					{"connect", nil},
+					{"events", map[string]any{"type": "sentiment_score", "data": map[string]any{"score": 52}}},
+					{"hold", nil},
+					{"resume", nil},
+					{"end", map[string]any{"disconnected_by": "agent"}},
+					{"wrap-up", map[string]any{"code": "resolved", "note": "load test"}},
+				} {
+					if _, ok := timed(p+st.cmd, st.body); !ok {
+						break
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			errors += localErr
+			if lastErr != nil && firstErr == "" {
+				firstErr = lastErr.Error()
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	commands = len(lat)
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		i := int(p * float64(len(lat)-1))
+		return float64(lat[i].Microseconds()) / 1000
+	}
+	r := result{Clients: clients, Seconds: duration.Seconds(), Commands: commands, Errors: errors,
+		PerSecond: float64(commands) / duration.Seconds(), P50Millis: pct(0.50), P90Millis: pct(0.90),
+		P99Millis: pct(0.99), MaxMillis: pct(1), FirstError: firstErr}
+	if asJSON {
+		b, _ := json.Marshal(r)
+		fmt.Println(string(b))
+		return nil
+	}
+	fmt.Printf("clients %d, %.0f s: %d commands, %d errors, %.0f commands/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		r.Clients, r.Seconds, r.Commands, r.Errors, r.PerSecond, r.P50Millis, r.P90Millis, r.P99Millis, r.MaxMillis)
+	if firstErr != "" {
+		fmt.Println("first error:", firstErr)
+	}
+	return nil
+}
+
+// waitReady polls /readyz for up to ten seconds, so the tool can be started
+// right after the server.
+func waitReady(c *client) error {
+	var last error
+	for i := 0; i < 100; i++ {
+		res, err := c.http.Get(c.base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("readyz: %s", res.Status)
+		}
+		last = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the server is not ready: %w", last)
+}
