@@ -34,7 +34,7 @@ type Options struct {
 	// NewUUID generates session UUIDs (random when nil).
 	NewUUID func() string
 	// MetadataDelay is the wait after a session ends before its metadata
-	// file is written (default 15 minutes).
+	// file is written (zero: at once).
 	MetadataDelay time.Duration
 	// Location is the time zone of metadata timestamps (default UTC).
 	Location *time.Location

@@ -29,6 +29,10 @@ const (
 
 const noTimer = math.MaxInt64
 
+// DefaultMetadataDelay is how long after a session ends its metadata file
+// is written, unless configured otherwise (SPEC §1.3).
+const DefaultMetadataDelay = 15 * time.Minute
+
 // MetadataFunc renders the metadata file of a session.
 type MetadataFunc func(s *sb.Session) ([]byte, error)
 
@@ -43,7 +47,8 @@ type Options struct {
 	// Metadata renders metadata files; no files are written when nil.
 	Metadata MetadataFunc
 	// MetadataDelay is how long after the end the metadata file is
-	// written (default 15 minutes); a later change writes it again.
+	// written (zero: at once; DefaultMetadataDelay is the product default);
+	// a later change writes it again.
 	MetadataDelay time.Duration
 	// MaxBatch caps the commands committed in one transaction (default 256).
 	MaxBatch int
@@ -100,8 +105,8 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 	if opt.NewUUID == nil {
 		opt.NewUUID = RandomUUID
 	}
-	if opt.MetadataDelay == 0 {
-		opt.MetadataDelay = 15 * time.Minute
+	if opt.MetadataDelay < 0 {
+		return nil, errors.New("engine: the metadata delay cannot be negative")
 	}
 	if opt.MaxBatch <= 0 {
 		opt.MaxBatch = 256
@@ -360,6 +365,10 @@ func notify(c chan struct{}) {
 	default:
 	}
 }
+
+// PokeDeliveries wakes the outbox worker, for example after a delivery
+// was set to be retried.
+func (e *Engine) PokeDeliveries() { notify(e.poke) }
 
 // Deliveries receives when a commit added outbox items.
 func (e *Engine) Deliveries() <-chan struct{} { return e.poke }

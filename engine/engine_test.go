@@ -43,7 +43,7 @@ func open(t testing.TB, path string, c *clock.Virtual) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub})
+	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,5 +197,6 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.Engine.PokeDeliveries()
 	writeJSON(w, http.StatusOK, it)
 }

@@ -31,7 +31,7 @@ type Options struct {
 	// OutDir receives every metadata file produced, as
 	// OutDir/<session id>/metadata.json. Empty: files are discarded.
 	OutDir string
-	// MetadataDelay overrides the 15-minute metadata delay.
+	// MetadataDelay overrides the 15-minute metadata delay when positive.
 	MetadataDelay time.Duration
 }
 
@@ -150,6 +150,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 		}
 		defer os.RemoveAll(r.tmp)
 		exports = r.tmp
+	}
+	if opt.MetadataDelay <= 0 {
+		opt.MetadataDelay = engine.DefaultMetadataDelay
 	}
 	uuids := 0
 	r.app, err = app.Open(ctx, app.Options{

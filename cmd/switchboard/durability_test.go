@@ -44,9 +44,9 @@ func buildBinary(t *testing.T) string {
 
 var listening = regexp.MustCompile(`msg="switchboard listening" addr=(\S+)`)
 
-func startServer(t *testing.T, bin, data string) *server {
+func startServer(t *testing.T, bin, data string, flags ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "info")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "info"}, flags...)...)
 	cmd.Env = append(os.Environ(), "SWITCHBOARD_ADMIN_TOKEN="+adminToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -218,7 +218,7 @@ func TestAcknowledgedCommandsSurviveSIGKILL(t *testing.T) {
 	<-srv.done
 	t.Logf("killed after %d acknowledged commands (%d events)", count.Load(), len(acks))
 
-	srv = startServer(t, bin, data)
+	srv = startServer(t, bin, data, "--metadata-delay", "0s")
 	bySession := map[int64][]acked{}
 	for _, a := range acks {
 		bySession[a.session] = append(bySession[a.session], a)
@@ -251,8 +251,20 @@ func TestAcknowledgedCommandsSurviveSIGKILL(t *testing.T) {
 			t.Errorf("session %d: stored projection differs from the rebuild of its log", id)
 		}
 	}
-	// The server still works after the crash, and stops gracefully.
-	srv.must("POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": 1}, 201)
+	// The server still works after the crash: a new session's metadata file
+	// is written by the server's own timer loop and outbox worker.
+	var created struct {
+		Session struct{ ID int64 } `json:"session"`
+	}
+	json.Unmarshal(srv.must("POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": 1}, 201), &created)
+	srv.must("POST", fmt.Sprintf("/api/v1/sessions/%d/end", created.Session.ID), map[string]any{"disconnected_by": "end_user"}, 200)
+	file := filepath.Join(data, "exports", fmt.Sprint(created.Session.ID), "metadata.json")
+	waitFor(t, func() bool { _, err := os.Stat(file); return err == nil })
+	var meta map[string]any
+	b, _ := os.ReadFile(file)
+	if err := json.Unmarshal(b, &meta); err != nil || meta["id"] != float64(created.Session.ID) || meta["status"] != "finished" {
+		t.Errorf("metadata file: %v: %s", err, b)
+	}
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-srv.done; err != nil {
 		t.Fatalf("graceful shutdown: %v", err)
@@ -260,5 +272,21 @@ func TestAcknowledgedCommandsSurviveSIGKILL(t *testing.T) {
 	out, err := exec.Command(bin, "verify", "--data", data).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"mismatch":null`) {
 		t.Fatalf("verify: %v: %s", err, out)
+	}
+}
+
+// waitFor polls cond until it holds, failing after a generous deadline. It
+// waits for another process to act, not for time to pass.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("condition not met within 30 s")
+		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/replay"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -71,7 +72,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env SWITCHBOARD_ADDR)")
 	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
-	delay := fs.String("metadata-delay", env("SWITCHBOARD_METADATA_DELAY", "15m"), "wait after a session ends before its metadata file is written (env SWITCHBOARD_METADATA_DELAY)")
+	delay := fs.String("metadata-delay", env("SWITCHBOARD_METADATA_DELAY", engine.DefaultMetadataDelay.String()), "wait after a session ends before its metadata file is written (env SWITCHBOARD_METADATA_DELAY)")
 	tz := fs.String("timezone", env("SWITCHBOARD_TIMEZONE", "UTC"), "IANA time zone of metadata timestamps (env SWITCHBOARD_TIMEZONE)")
 	sync := fs.String("synchronous", env("SWITCHBOARD_SYNCHRONOUS", "NORMAL"), "SQLite synchronous mode: NORMAL survives a process crash, FULL also power loss (env SWITCHBOARD_SYNCHRONOUS)")
 	pprofAddr := fs.String("pprof", env("SWITCHBOARD_PPROF", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (env SWITCHBOARD_PPROF; off by default)")
