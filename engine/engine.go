@@ -183,18 +183,31 @@ func (e *Engine) env(actor sb.Actor) lifecycle.Env {
 	return lifecycle.Env{Now: e.opt.Clock.Now(), Actor: actor, Dir: e.opt.Directory, NewUUID: e.opt.NewUUID}
 }
 
-// change turns a lifecycle result into a store change, adding the metadata
-// timer: once a session has ended, every change (re)arms the write of its
-// metadata file, unless a write is pending already.
+// change turns a lifecycle result into a store change with the metadata
+// timer: the file is written MetadataDelay after the session ends (a new
+// end, such as a recovery after a failure, moves the write); a later change
+// to an ended session writes it again unless a write is pending; a session
+// that comes back to life (a failed call queued again) cancels the write.
 func (e *Engine) change(before *sb.Session, res lifecycle.Result) *sb.Change {
 	ch := &sb.Change{Session: res.Session, Events: res.Events}
 	if before != nil {
 		ch.ExpectedSeq = before.Seq
 	}
 	s := res.Session
-	if e.opt.Metadata != nil && s.Status.Terminal() && len(res.Events) > 0 {
+	if e.opt.Metadata == nil || len(res.Events) == 0 {
+		return ch
+	}
+	switch {
+	case s.Status.Terminal():
 		due := e.opt.Clock.Now().UTC().Truncate(time.Millisecond).Add(e.opt.MetadataDelay)
-		ch.EnsureTimers = append(ch.EnsureTimers, sb.Timer{SessionID: s.ID, Kind: TimerMetadata, DueAt: due})
+		t := sb.Timer{SessionID: s.ID, Kind: TimerMetadata, DueAt: due}
+		if before == nil || before.EndedAt == nil || s.EndedAt == nil || !before.EndedAt.Equal(*s.EndedAt) {
+			ch.SetTimers = append(ch.SetTimers, t)
+		} else {
+			ch.EnsureTimers = append(ch.EnsureTimers, t)
+		}
+	case before != nil && before.Status.Terminal():
+		ch.CancelTimers = append(ch.CancelTimers, TimerMetadata)
 	}
 	return ch
 }

@@ -295,3 +295,50 @@ func TestPublishAfterCommit(t *testing.T) {
 		}
 	}
 }
+
+// A failed call queued again is live: its pending metadata write is
+// cancelled, and the file is written the delay after its real end.
+func TestRequeueAfterFailureCancelsTheMetadataWrite(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s := e.create(&lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1})
+	e.do(s.ID, &lifecycle.Assign{AgentID: 1})
+	e.do(s.ID, &lifecycle.Fail{Reason: "carrier_error"})
+	if _, ok, _ := e.db.NextTimer(ctx); !ok {
+		t.Fatal("a failed session has no metadata timer")
+	}
+	e.clock.Advance(time.Minute)
+	live := e.do(s.ID, &lifecycle.Requeue{QueueID: 1})
+	if live.EndedAt != nil || live.FailReason != "" {
+		t.Errorf("requeued session still ended at %v with %q", live.EndedAt, live.FailReason)
+	}
+	if _, ok, _ := e.db.NextTimer(ctx); ok {
+		t.Fatal("the metadata timer of the failure is still pending")
+	}
+	e.do(s.ID, &lifecycle.Assign{AgentID: 2})
+	e.do(s.ID, connectCmd())
+	e.clock.Advance(20 * time.Minute)
+	end := e.clock.Now()
+	e.do(s.ID, &lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
+	next, ok, _ := e.db.NextTimer(ctx)
+	if !ok || !next.DueAt.Equal(end.Add(15*time.Minute)) {
+		t.Fatalf("metadata timer at %v, want %v", next.DueAt, end.Add(15*time.Minute))
+	}
+}
+
+// Recovering a failed session is a new end: the write moves to the delay
+// after it.
+func TestRecoveryMovesTheMetadataWrite(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s := e.create(&lifecycle.Create{Type: sb.TypeVoiceInbound})
+	e.do(s.ID, &lifecycle.Fail{Reason: "carrier_error"})
+	e.clock.Advance(10 * time.Minute)
+	recovered := e.clock.Now()
+	rec, _ := lifecycle.NewStatusCommand("recover")
+	e.do(s.ID, rec)
+	next, _, _ := e.db.NextTimer(ctx)
+	if !next.DueAt.Equal(recovered.Add(15 * time.Minute)) {
+		t.Errorf("metadata timer at %v, want %v", next.DueAt, recovered.Add(15*time.Minute))
+	}
+}

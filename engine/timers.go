@@ -131,8 +131,8 @@ func startScheduled(s *sb.Session, t sb.Timer) (lifecycle.Command, []sb.OutboxIt
 func MetadataKey(sessionID int64) string { return fmt.Sprintf("%d/metadata.json", sessionID) }
 
 func (e *Engine) writeMetadata(s *sb.Session, _ sb.Timer) (lifecycle.Command, []sb.OutboxItem, error) {
-	if e.opt.Metadata == nil {
-		return nil, nil, nil
+	if e.opt.Metadata == nil || !s.Status.Terminal() {
+		return nil, nil, nil // a live session has no metadata file yet
 	}
 	doc, err := e.opt.Metadata(s)
 	if err != nil {

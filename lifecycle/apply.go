@@ -62,6 +62,13 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		if e.Type == EventRequeued {
 			closeHandle(s, t, 0)
 			closeParticipants(s, t, sb.ParticipantAgent)
+			if s.EndedAt != nil {
+				// A failed session queued again is live once more; its
+				// failure stays in the log.
+				s.EndedAt = nil
+				s.FailReason, s.FailDetails = "", ""
+				joinEndUser(s, t)
+			}
 		}
 		startWait(s, *s.Queue, t, d.TransferID, e.Type == EventRequeued)
 	case *AgentData:
@@ -216,9 +223,11 @@ func appendPath(path []sb.QueueRef, q sb.QueueRef) []sb.QueueRef {
 	return append(path, q)
 }
 
+// joinEndUser adds the end user as a connected participant unless one is
+// connected already; someone who left and comes back gets a new record.
 func joinEndUser(s *sb.Session, t time.Time) {
 	for _, p := range s.Participants {
-		if p.Type == sb.ParticipantEndUser {
+		if p.Type == sb.ParticipantEndUser && p.Status == "connected" {
 			return
 		}
 	}

@@ -118,3 +118,34 @@ func TestVirtualAgentTransferClosesItsSegment(t *testing.T) {
 		assertFoldEqual(t, r)
 	}
 }
+
+// A failed session queued again is live: no end time, no failure, and the
+// waiting caller is a connected participant again (a new record).
+func TestRequeueAfterFailureReopensTheSession(t *testing.T) {
+	r := newRunner(t).do(
+		&Create{Type: sb.TypeVoiceInbound, EndUser: sb.EndUser{Phone: "+18005550175"}},
+		&Enqueue{QueueID: 1},
+		&Assign{AgentID: 1},
+		status("connecting"),
+		&Fail{Reason: "carrier_error"},
+		&Requeue{QueueID: 1},
+	)
+	s := r.s
+	if s.Status != sb.StatusRequeued || s.EndedAt != nil || s.FailReason != "" {
+		t.Fatalf("status %s ended %v fail %q", s.Status, s.EndedAt, s.FailReason)
+	}
+	var users []sb.Participant
+	for _, p := range s.Participants {
+		if p.Type == sb.ParticipantEndUser {
+			users = append(users, p)
+		}
+	}
+	if len(users) != 2 || users[0].Status != "finished" || users[1].Status != "connected" {
+		t.Errorf("end-user records %+v, want the old one finished and a new one connected", users)
+	}
+	r.do(&Assign{AgentID: 2}, status("connect"), &End{DisconnectedBy: ByAgent})
+	if r.s.EndedAt == nil || r.s.Status != sb.StatusFinished {
+		t.Errorf("did not end: %s", r.s.Status)
+	}
+	assertFoldEqual(t, r)
+}
