@@ -60,7 +60,7 @@ type Session struct {
 	FailReason      string `json:"fail_reason,omitempty"`
 	FailDetails     string `json:"fail_details,omitempty"`
 	FinishReason    string `json:"finish_reason,omitempty"`
-	DisconnectedBy  string `json:"disconnected_by,omitempty"`
+	DisconnectedBy  string `json:"disconnected_by,omitempty"` // agent, end_user or system
 	VoicemailReason string `json:"voicemail_reason,omitempty"`
 
 	Rating       *int         `json:"rating,omitempty"`

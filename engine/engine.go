@@ -159,13 +159,27 @@ func (e *Engine) Create(ctx context.Context, cmd *lifecycle.Create, actor sb.Act
 	})
 }
 
-// Execute runs cmd on session id. When ifMatch is not nil the session must
-// be at that version (Seq) or the command is refused with EPRECONDITION.
-func (e *Engine) Execute(ctx context.Context, id int64, cmd lifecycle.Command, actor sb.Actor, ifMatch *int64) (Result, error) {
+// Cond holds conditions checked against the session inside the writer,
+// atomically with the command.
+type Cond struct {
+	// IfMatch is the version (Seq) the session must be at (EPRECONDITION).
+	IfMatch *int64
+	// Check may refuse the command, for example because the caller may not
+	// act on this session.
+	Check func(s *sb.Session) error
+}
+
+// Execute runs cmd on session id if the conditions hold (cond may be nil).
+func (e *Engine) Execute(ctx context.Context, id int64, cmd lifecycle.Command, actor sb.Actor, cond *Cond) (Result, error) {
 	return e.submit(ctx, id, func(s *sb.Session, _ int64) (*sb.Change, error) {
-		if ifMatch != nil && s.Seq != *ifMatch {
-			return nil, &sb.Error{Code: sb.EPRECONDITION, Message: fmt.Sprintf("session %d is at version %d, not %d", id, s.Seq, *ifMatch),
+		if cond != nil && cond.IfMatch != nil && s.Seq != *cond.IfMatch {
+			return nil, &sb.Error{Code: sb.EPRECONDITION, Message: fmt.Sprintf("session %d is at version %d, not %d", id, s.Seq, *cond.IfMatch),
 				Detail: map[string]any{"seq": s.Seq}}
+		}
+		if cond != nil && cond.Check != nil {
+			if err := cond.Check(s); err != nil {
+				return nil, err
+			}
 		}
 		res, err := lifecycle.Execute(s, cmd, e.env(actor))
 		if err != nil {

@@ -165,12 +165,12 @@ func TestIfMatchRefusesAStaleVersion(t *testing.T) {
 	e := newEnv(t)
 	s := e.create(&lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1})
 	stale := s.Seq - 1
-	_, err := e.eng.Execute(context.Background(), s.ID, &lifecycle.Assign{AgentID: 1}, sb.SystemActor, &stale)
+	_, err := e.eng.Execute(context.Background(), s.ID, &lifecycle.Assign{AgentID: 1}, sb.SystemActor, &engine.Cond{IfMatch: &stale})
 	if sb.ErrorCode(err) != sb.EPRECONDITION {
 		t.Fatalf("err = %v, want precondition", err)
 	}
 	cur := s.Seq
-	if _, err := e.eng.Execute(context.Background(), s.ID, &lifecycle.Assign{AgentID: 1}, sb.SystemActor, &cur); err != nil {
+	if _, err := e.eng.Execute(context.Background(), s.ID, &lifecycle.Assign{AgentID: 1}, sb.SystemActor, &engine.Cond{IfMatch: &cur}); err != nil {
 		t.Fatal(err)
 	}
 }

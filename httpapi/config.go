@@ -53,7 +53,11 @@ func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, er
 			s.writeError(w, r, err)
 			return
 		}
-		if got := *id(&v); got != 0 && got != target {
+		switch got := *id(&v); {
+		case got != 0 && target == 0:
+			s.writeError(w, r, sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating"))
+			return
+		case got != 0 && got != target:
 			s.writeError(w, r, sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got))
 			return
 		}
@@ -159,7 +163,7 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

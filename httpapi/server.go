@@ -133,7 +133,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		if err := s.Ready(r.Context()); err != nil {
 			s.log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			s.writeError(w, r, sb.Errorf(sb.EUNAVAILABLE, "the store is not ready"))
 			return
 		}
 	}
@@ -152,14 +152,23 @@ func pathID(r *http.Request, name string) (int64, error) {
 
 // queryInt parses an optional non-negative integer query parameter.
 func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
+	return queryRange(r, name, def, 0, max)
+}
+
+// queryLimit parses the limit of a list: 1 to 1000.
+func queryLimit(r *http.Request, def int64) (int64, error) {
+	return queryRange(r, "limit", def, 1, 1000)
+}
+
+func queryRange(r *http.Request, name string, def, min, max int64) (int64, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || (max > 0 && n > max) {
+	if err != nil || n < min || (max > 0 && n > max) {
 		if max > 0 {
-			return 0, sb.Errorf(sb.EINVALID, "%s must be an integer from 0 to %d", name, max)
+			return 0, sb.Errorf(sb.EINVALID, "%s must be an integer from %d to %d", name, min, max)
 		}
 		return 0, sb.Errorf(sb.EINVALID, "%s must be a non-negative integer", name)
 	}

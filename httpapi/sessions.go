@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
 
@@ -84,16 +85,21 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 		s.writeError(w, r, err)
 		return
 	}
-	if err := decode(r, cmd, true); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	match, err := ifMatch(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	res, err := s.Engine.Execute(r.Context(), id, cmd, principalFrom(r.Context()).Actor(), match)
+	if err := decode(r, cmd, true); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := principalFrom(r.Context())
+	cond := &engine.Cond{IfMatch: match}
+	if p.Role == sb.RoleAgent {
+		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }
+	}
+	res, err := s.Engine.Execute(r.Context(), id, cmd, p.Actor(), cond)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -151,7 +157,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit, err := queryInt(r, "limit", 50, 1000)
+	limit, err := queryLimit(r, 50)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -187,7 +193,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -218,7 +224,7 @@ func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

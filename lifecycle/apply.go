@@ -187,7 +187,7 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		finish(s, t, sb.WaitFailed)
 	case *EndedData:
 		s.Status = d.Status
-		s.DisconnectedBy = "disconnected_by_" + d.DisconnectedBy
+		s.DisconnectedBy = d.DisconnectedBy
 		s.FinishReason = d.Reason
 		outcome := d.Outcome
 		if outcome == "" {

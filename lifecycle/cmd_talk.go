@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"fmt"
+
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
 )
@@ -107,7 +109,7 @@ func (c *Transfer) decide(s *sb.Session, env *Env) ([]draft, error) {
 			return nil, err
 		}
 		if t.FromAgent != nil && t.FromAgent.ID == a.ID {
-			return nil, sb.Errorf(sb.EINVALID, "the session is with agent %d already", a.ID)
+			return nil, conflict("transfer", s, fmt.Sprintf("the session is with agent %d already", a.ID))
 		}
 		t.ToAgent = &a
 	case sb.TransferToQueue:
@@ -220,7 +222,7 @@ func (c *AddParticipant) decide(s *sb.Session, env *Env) ([]draft, error) {
 		}
 		for _, q := range s.Participants {
 			if q.UserID == a.ID && (q.Status == "connected" || q.Status == "connecting") {
-				return nil, sb.Errorf(sb.ECONFLICT, "agent %d is a participant already", a.ID)
+				return nil, conflict("add-participant", s, fmt.Sprintf("agent %d is a participant already", a.ID))
 			}
 		}
 		p.UserID, p.Name = a.ID, a.Name
@@ -258,17 +260,18 @@ func (c *ParticipantChange) Validate() error {
 
 func (c *ParticipantChange) decide(s *sb.Session, _ *Env) ([]draft, error) {
 	if c.ParticipantID > int64(len(s.Participants)) {
-		return nil, sb.Errorf(sb.ENOTFOUND, "participant %d not found", c.ParticipantID)
+		return nil, sb.Errorf(sb.EINVALID, "participant %d is not a participant of session %d", c.ParticipantID, s.ID)
 	}
 	p := s.Participants[c.ParticipantID-1]
 	typ := map[string]sb.EventType{"participant-complete": EventParticipantAdded, "participant-fail": EventParticipantFailed, "participant-leave": EventParticipantLeft}[c.name]
+	next := map[sb.EventType]string{EventParticipantAdded: "connected", EventParticipantFailed: "failed", EventParticipantLeft: "finished"}[typ]
 	switch {
-	case typ == EventParticipantLeft && p.Status != "connected":
-		return nil, sb.Errorf(sb.ECONFLICT, "participant %d is %s, not connected", p.ID, p.Status)
-	case typ != EventParticipantLeft && p.Status != "connecting":
-		return nil, sb.Errorf(sb.ECONFLICT, "participant %d is %s, not connecting", p.ID, p.Status)
 	case typ == EventParticipantLeft && p.Type == sb.ParticipantEndUser:
-		return nil, sb.Errorf(sb.ECONFLICT, "the end user leaves by ending the session")
+		return nil, conflict(c.name, s, "the end user leaves by ending the session")
+	case typ == EventParticipantLeft && p.Status != "connected":
+		return nil, conflict(c.name, s, fmt.Sprintf("participant %d is %s, not connected", p.ID, p.Status))
+	case typ != EventParticipantLeft && p.Status != "connecting":
+		return nil, conflict(c.name, s, fmt.Sprintf("participant %d is %s, not connecting", p.ID, p.Status))
 	}
-	return []draft{{typ, &ParticipantData{Participant: sb.Participant{ID: p.ID, Type: p.Type}, Reason: c.Reason}}}, nil
+	return []draft{{typ, &ParticipantData{Participant: sb.Participant{ID: p.ID, Type: p.Type, Status: next}, Reason: c.Reason}}}, nil
 }

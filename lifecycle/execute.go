@@ -75,6 +75,11 @@ func Execute(s *sb.Session, cmd Command, env Env) (Result, error) {
 	env.Now = env.Now.UTC().Truncate(time.Millisecond)
 	drafts, err := cmd.decide(s, &env)
 	if err != nil {
+		if sb.ErrorCode(err) == sb.ENOTFOUND {
+			// Something the body names does not exist: the request is
+			// invalid. (A missing session is refused before decide.)
+			return Result{}, sb.Errorf(sb.EINVALID, "%s", sb.ErrorMessage(err))
+		}
 		return Result{}, err
 	}
 	var next *sb.Session

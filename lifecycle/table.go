@@ -10,12 +10,12 @@ import (
 // run in, and the statuses it can lead to. An empty To means the command
 // leaves the status as it is.
 type Transition struct {
-	Command string
-	From    []sb.Status
-	To      []sb.Status
+	Command string      `json:"command"`
+	From    []sb.Status `json:"from,omitempty"`
+	To      []sb.Status `json:"to,omitempty"`
 	// AnyStatus marks commands allowed in every status, ended ones included.
-	AnyStatus bool
-	Doc       string
+	AnyStatus bool   `json:"any_status,omitempty"`
+	Doc       string `json:"doc"`
 }
 
 // Status groups used by the table.

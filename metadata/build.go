@@ -209,7 +209,7 @@ func (b *builder) outcome() Outcome {
 	ended := s.EndedAt != nil
 	switch {
 	case s.DisconnectedBy != "":
-		o.DisconnectedBy = ptr(s.DisconnectedBy)
+		o.DisconnectedBy = ptr("disconnected_by_" + s.DisconnectedBy)
 	case ended:
 		o.DisconnectedBy = ptr(DisconnectedByUnknown)
 	}
