@@ -168,6 +168,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 		return err
 	}
 	defer r.app.Close()
+	defer r.out.Flush() // what ran before an error is still written
 	deliver := r.app.Outbox.Deliverers[engine.OutboxMetadata]
 	r.app.Outbox.Deliverers[engine.OutboxMetadata] = func(ctx context.Context, it sb.OutboxItem) error {
 		if err := deliver(ctx, it); err != nil {
@@ -185,7 +186,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 			continue
 		}
 		if err := r.request(st); err != nil {
-			return err
+			return fmt.Errorf("at %s: %w", stamp(st.At), err)
 		}
 	}
 	return r.out.Flush()
@@ -234,6 +235,11 @@ func (r *runner) token(as string) (string, error) {
 		return t, nil
 	}
 	role, agentID, _ := parsePrincipal(as)
+	if role == sb.RoleAgent {
+		if _, err := r.app.Directory.GetAgent(agentID); err != nil {
+			return "", fmt.Errorf("as %s: agent %d is not configured; create it first", as, agentID)
+		}
+	}
 	_, secret, err := httpapi.CreateToken(r.ctx, r.app.DB, r.clock, as, role, agentID, "")
 	if err != nil {
 		return "", err

@@ -385,3 +385,19 @@ func FuzzParseStep(f *testing.F) {
 		}
 	})
 }
+
+// A scenario acting as an agent that does not exist stops with a clear
+// error, and the lines before it are still written.
+func TestUnknownAgentPrincipalStops(t *testing.T) {
+	scenario := `{"at":"2026-03-10T09:00:00Z","as":"integration","method":"POST","path":"/api/v1/sessions","body":{"type":"chat_web"}}
+{"at":"2026-03-10T09:00:01Z","as":"agent:9","method":"POST","path":"/api/v1/sessions/1/connect"}
+`
+	var out bytes.Buffer
+	err := Run(context.Background(), strings.NewReader(scenario), &out, Options{})
+	if err == nil || !strings.Contains(err.Error(), "agent 9 is not configured") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 1 {
+		t.Errorf("%d output lines before the error, want 1", n)
+	}
+}
