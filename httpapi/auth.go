@@ -94,8 +94,12 @@ func (a *authenticator) forget() {
 	a.mu.Unlock()
 }
 
-// authed wraps h so that it runs only for a valid token with one of roles.
-func (s *Server) authed(h http.HandlerFunc, roles ...string) http.HandlerFunc {
+// apiFunc is a handler that returns its refusal; authed writes it.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authed wraps h so that it runs only for a valid token with one of roles,
+// and answers any error h returns as a JSON error.
+func (s *Server) authed(h apiFunc, roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		header := r.Header.Get("Authorization")
 		secret, ok := strings.CutPrefix(header, "Bearer ")
@@ -117,7 +121,10 @@ func (s *Server) authed(h http.HandlerFunc, roles ...string) http.HandlerFunc {
 			return
 		}
 		p := Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
 	}
 }
 

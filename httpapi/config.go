@@ -31,176 +31,161 @@ func (s *Server) configRoutes() {
 func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, error),
 	save func(context.Context, T) (T, error), id func(*T) *int64) {
 	base := "/api/v1/" + name
-	s.handle("GET "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET "+base, s.authed(func(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list())})
+		return nil
 	}, anyRole...))
-	s.handle("GET "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) error {
 		n, err := pathID(r, "id")
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		v, err := get(n)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, v)
+		return nil
 	}, anyRole...))
-	write := func(w http.ResponseWriter, r *http.Request, target int64) {
+	write := func(w http.ResponseWriter, r *http.Request, target int64) error {
 		var v T
 		if err := decode(r, &v, false); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		switch got := *id(&v); {
 		case got != 0 && target == 0:
-			s.writeError(w, r, sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating"))
-			return
+			return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
 		case got != 0 && got != target:
-			s.writeError(w, r, sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got))
-			return
+			return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got)
 		}
 		*id(&v) = target
 		out, err := save(r.Context(), v)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		status := http.StatusOK
 		if target == 0 {
 			status = http.StatusCreated
 		}
 		writeJSON(w, status, out)
+		return nil
 	}
-	s.handle("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) {
-		write(w, r, 0)
+	s.handle("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) error {
+		return write(w, r, 0)
 	}, adminsOnly...))
-	s.handle("PUT "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("PUT "+base+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) error {
 		n, err := pathID(r, "id")
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if _, err := get(n); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
-		write(w, r, n)
+		return write(w, r, n)
 	}, adminsOnly...))
 }
 
-func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Config.Config.Tokens(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list)})
+	return nil
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name    string `json:"name"`
 		Role    string `json:"role"`
 		AgentID int64  `json:"agent_id,omitempty"`
 	}
 	if err := decode(r, &in, false); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	for _, err := range []error{
 		validate.Text("name", in.Name, 100, true),
 		validate.OneOf("role", in.Role, true, sb.RoleAdmin, sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration),
 	} {
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if in.Role == sb.RoleAgent {
 		if _, err := s.Directory.GetAgent(in.AgentID); err != nil {
-			s.writeError(w, r, sb.Errorf(sb.EINVALID, "an agent token needs the agent_id of a configured agent"))
-			return
+			return sb.Errorf(sb.EINVALID, "an agent token needs the agent_id of a configured agent")
 		}
 	} else if in.AgentID != 0 {
-		s.writeError(w, r, sb.Errorf(sb.EINVALID, "agent_id is only for agent tokens"))
-		return
+		return sb.Errorf(sb.EINVALID, "agent_id is only for agent tokens")
 	}
 	t, secret, err := CreateToken(r.Context(), s.Config.Config, s.Engine.Clock(), in.Name, in.Role, in.AgentID, "")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, struct {
 		sb.Token
 		// Secret is shown only in this answer.
 		Secret string `json:"secret"`
 	}{t, secret})
+	return nil
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if id == principalFrom(r.Context()).TokenID {
-		s.writeError(w, r, sb.Errorf(sb.ECONFLICT, "a token cannot revoke itself"))
-		return
+		return sb.Errorf(sb.ECONFLICT, "a token cannot revoke itself")
 	}
 	if err := s.Config.Config.RevokeToken(r.Context(), id, s.Engine.Clock().Now()); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.auth.forget()
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	state := r.URL.Query().Get("state")
 	if err := validate.OneOf("state", state, false, sb.OutboxPending, sb.OutboxDelivered, sb.OutboxParked); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryLimit(r, 100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, err := s.Engine.Store().Outbox(r.Context(), state, int(limit))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list)})
+	return nil
 }
 
-func (s *Server) getOutbox(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getOutbox(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	it, err := s.Engine.Store().OutboxItem(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, it)
+	return nil
 }
 
-func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) {
+func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	it, err := outbox.Retry(r.Context(), s.Engine.Store(), s.Engine.Clock(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.Engine.PokeDeliveries()
 	writeJSON(w, http.StatusOK, it)
+	return nil
 }

@@ -26,29 +26,27 @@ type commandResponse struct {
 	Events  []sb.Event  `json:"events"`
 }
 
-func respondCommand(w http.ResponseWriter, status int, s *sb.Session, events []sb.Event) {
+func respondCommand(w http.ResponseWriter, status int, s *sb.Session, events []sb.Event) error {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(s.Seq, 10)))
 	writeJSON(w, status, commandResponse{Session: view(s), Events: events})
+	return nil
 }
 
-func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	cmd := new(lifecycle.Create)
 	if err := decode(r, cmd, false); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	p := principalFrom(r.Context())
 	if p.Role == sb.RoleAgent && cmd.AgentID != p.AgentID {
-		s.writeError(w, r, sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID))
-		return
+		return sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID)
 	}
 	res, err := s.Engine.Create(r.Context(), cmd, p.Actor())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/sessions/"+strconv.FormatInt(res.Session.ID, 10))
-	respondCommand(w, http.StatusCreated, res.Session, res.Events)
+	return respondCommand(w, http.StatusCreated, res.Session, res.Events)
 }
 
 // ifMatch reads the expected session version from If-Match ("5" or 5).
@@ -65,34 +63,30 @@ func ifMatch(r *http.Request) (*int64, error) {
 	return &n, nil
 }
 
-func (s *Server) command(w http.ResponseWriter, r *http.Request) {
+func (s *Server) command(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("command")
 	cmd, ok := lifecycle.NewCommand(name)
 	if !ok || name == "record-event" {
-		s.writeError(w, r, sb.Errorf(sb.ENOTFOUND, "unknown session command %q", name))
-		return
+		return sb.Errorf(sb.ENOTFOUND, "unknown session command %q", name)
 	}
-	s.run(w, r, cmd)
+	return s.run(w, r, cmd)
 }
 
-func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request) {
-	s.run(w, r, new(lifecycle.RecordEvent))
+func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request) error {
+	return s.run(w, r, new(lifecycle.RecordEvent))
 }
 
-func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Command) {
+func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Command) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	match, err := ifMatch(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := decode(r, cmd, true); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	p := principalFrom(r.Context())
 	cond := &engine.Cond{IfMatch: match}
@@ -101,49 +95,49 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	}
 	res, err := s.Engine.Execute(r.Context(), id, cmd, p.Actor(), cond)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	respondCommand(w, http.StatusOK, res.Session, res.Events)
+	return respondCommand(w, http.StatusOK, res.Session, res.Events)
 }
 
-func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
+// session reads the session named by the path.
+func (s *Server) session(r *http.Request) (*sb.Session, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	sess, err := s.Engine.Store().Session(r.Context(), id)
+	return s.Engine.Store().Session(r.Context(), id)
+}
+
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
 	writeJSON(w, http.StatusOK, view(sess))
+	return nil
 }
 
-func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var f sb.SessionFilter
 	if v := q.Get("status"); v != "" {
 		st, err := sb.ParseStatus(v)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		f.Status = &st
 	}
 	if v := q.Get("medium"); v != "" {
 		if v != string(sb.MediumVoice) && v != string(sb.MediumChat) {
-			s.writeError(w, r, sb.Errorf(sb.EINVALID, "medium must be voice or chat"))
-			return
+			return sb.Errorf(sb.EINVALID, "medium must be voice or chat")
 		}
 		f.Medium = sb.Medium(v)
 	}
 	if v := q.Get("type"); v != "" {
 		if !sb.SessionType(v).Valid() {
-			s.writeError(w, r, sb.Errorf(sb.EINVALID, "type %q is not a session type", v))
-			return
+			return sb.Errorf(sb.EINVALID, "type %q is not a session type", v)
 		}
 		f.Type = sb.SessionType(v)
 	}
@@ -153,20 +147,17 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 		dst  *int64
 	}{{"agent_id", &f.AgentID}, {"queue_id", &f.QueueID}, {"before_id", &f.BeforeID}} {
 		if *p.dst, err = queryInt(r, p.name, 0, 0); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	limit, err := queryLimit(r, 50)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Limit = int(limit)
 	list, err := s.Engine.Store().Sessions(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Sessions []sessionView `json:"sessions"`
@@ -176,102 +167,74 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	for _, sess := range list {
 		out.Sessions = append(out.Sessions, view(sess))
 	}
-	if len(list) == f.Limit && len(list) > 0 {
+	if len(list) == f.Limit {
 		out.NextBeforeID = list[len(list)-1].ID
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+// eventPage reads the cursor and limit of an event listing, runs read and
+// answers with the page and the cursor of the next one under nextKey.
+func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
+	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64) error {
+	after, err := queryInt(r, cursor, 0, 0)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	after, err := queryInt(r, "after_seq", 0, 0)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryLimit(r, 100)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	if _, err := s.Engine.Store().Session(r.Context(), id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	events, err := s.Engine.Store().SessionEvents(r.Context(), id, after, int(limit))
+	events, err := read(after, int(limit))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	out := struct {
-		Events []sb.Event `json:"events"`
-		// NextAfterSeq pages on: pass it as after_seq; absent on the last page.
-		NextAfterSeq int64 `json:"next_after_seq,omitempty"`
-	}{Events: nonNil(events)}
-	if int64(len(events)) == limit && limit > 0 {
-		out.NextAfterSeq = events[len(events)-1].Seq
+	out := map[string]any{"events": nonNil(events)}
+	if int64(len(events)) == limit {
+		out[nextKey] = pos(events[len(events)-1])
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) {
-	after, err := queryInt(r, "after", 0, 0)
+func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	limit, err := queryLimit(r, 100)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	events, err := s.Engine.Store().Events(r.Context(), after, int(limit))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := struct {
-		Events []sb.Event `json:"events"`
-		// NextAfter pages on: pass it as after; absent on the last page.
-		NextAfter int64 `json:"next_after,omitempty"`
-	}{Events: nonNil(events)}
-	if int64(len(events)) == limit && limit > 0 {
-		out.NextAfter = events[len(events)-1].ID
-	}
-	writeJSON(w, http.StatusOK, out)
+	return eventPage(w, r, "after_seq", "next_after_seq", func(after int64, limit int) ([]sb.Event, error) {
+		return s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, limit)
+	}, func(e sb.Event) int64 { return e.Seq })
 }
 
-func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) error {
+	return eventPage(w, r, "after", "next_after", func(after int64, limit int) ([]sb.Event, error) {
+		return s.Engine.Store().Events(r.Context(), after, limit)
+	}, func(e sb.Event) int64 { return e.ID })
+}
+
+func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sess, err := s.Engine.Store().Session(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if s.Metadata == nil {
-		s.writeError(w, r, sb.Errorf(sb.EUNAVAILABLE, "metadata files are not configured"))
-		return
+		return sb.Errorf(sb.EUNAVAILABLE, "metadata files are not configured")
 	}
 	doc, err := s.Metadata(sess, s.Engine.Clock().Now())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	w.Write(doc)
+	return nil
 }
 
-func (s *Server) eventTypes(w http.ResponseWriter, r *http.Request) {
+func (s *Server) eventTypes(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"data_stream": lifecycle.StreamTypes(), "commands": lifecycle.Table})
+	return nil
 }
 
 func nonNil[T any](v []T) []T {

@@ -13,33 +13,26 @@ import (
 // streamSession serves one session's events as Server-Sent Events. The
 // event id is the session sequence number; a client resumes after a
 // reconnect with Last-Event-ID (or ?after_seq=) and misses nothing.
-func (s *Server) streamSession(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+func (s *Server) streamSession(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if _, err := s.Engine.Store().Session(r.Context(), id); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	after, err := resumePoint(r, "after_seq")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.stream(w, r, id, after)
+	return s.stream(w, r, sess.ID, after)
 }
 
 // streamAll serves the events of all sessions; the event id is the global
 // position (?after= or Last-Event-ID to resume).
-func (s *Server) streamAll(w http.ResponseWriter, r *http.Request) {
+func (s *Server) streamAll(w http.ResponseWriter, r *http.Request) error {
 	after, err := resumePoint(r, "after")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.stream(w, r, 0, after)
+	return s.stream(w, r, 0, after)
 }
 
 func resumePoint(r *http.Request, param string) (int64, error) {
@@ -57,11 +50,10 @@ func resumePoint(r *http.Request, param string) (int64, error) {
 // It subscribes before reading the store, so an event committed meanwhile
 // arrives from one or both sources and is sent once, in order. A
 // subscriber that falls behind is caught up from the store again.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after int64) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after int64) error {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
-		s.writeError(w, r, sb.Errorf(sb.EINTERNAL, "streaming unsupported"))
-		return
+		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
 	pos := func(e sb.Event) int64 { return e.ID }
 	if sessionID != 0 {
@@ -128,7 +120,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 		sub := s.Engine.Broker().Subscribe(sessionID, 1024)
 		if !catchUp() {
 			sub.Close()
-			return
+			return nil
 		}
 		resubscribe := false
 		for !resubscribe {
@@ -136,7 +128,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 			case e, ok := <-sub.C():
 				if !ok {
 					if !sub.Lagged() {
-						return // the server is shutting down
+						return nil // the server is shutting down
 					}
 					resubscribe = true
 					break
@@ -148,7 +140,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 				}
 				if !send(e) {
 					sub.Close()
-					return
+					return nil
 				}
 				if len(sub.C()) == 0 {
 					flusher.Flush()
@@ -156,12 +148,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 			case <-keepAlive.C:
 				if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
 					sub.Close()
-					return
+					return nil
 				}
 				flusher.Flush()
 			case <-ctx.Done():
 				sub.Close()
-				return
+				return nil
 			}
 		}
 		sub.Close()
