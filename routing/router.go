@@ -1,0 +1,447 @@
+// Package routing decides which agent gets which waiting session. It is the
+// one owner of routing state (DESIGN §3): groups with their queues, agents
+// with their status and load. It does no I/O and reads no clock; the engine
+// owns it, feeds it every change in order, and records each decision with
+// the reason the router gives. It is not safe for concurrent use.
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Status is an agent's availability.
+type Status string
+
+// Agent statuses (SPEC §2.1): online and invisible agents work (invisible
+// ones look offline to visitors); busy and away agents get no new sessions.
+const (
+	Online    Status = "online"
+	Invisible Status = "invisible"
+	Busy      Status = "busy"
+	Away      Status = "away"
+	Offline   Status = "offline"
+)
+
+// Familiar-customer modes (SPEC §4.3).
+const (
+	FamiliarOff  = ""
+	FamiliarLast = "last_agent"
+	FamiliarMost = "most_served"
+)
+
+// Settings are the routing switches of SPEC §4.3.
+type Settings struct {
+	// Familiar sends a returning customer to the agent who served them last
+	// or most, when that agent can take the session.
+	Familiar string
+	// OnlyWorkHours assigns automatically only during the group's work hours.
+	OnlyWorkHours bool
+	// IncludeOffline lets agents who are logged out (offline) receive
+	// sessions too; busy and away agents never do.
+	IncludeOffline bool
+}
+
+// Router holds the routing state.
+type Router struct {
+	settings Settings
+	// InWorkHours reports whether a group is in its work hours at t; nil
+	// means always.
+	InWorkHours func(groupID int64, t time.Time) bool
+
+	groups  map[int64]*group
+	agents  map[int64]*agent
+	waiting map[int64]*entry
+	arrived uint64
+}
+
+type group struct {
+	id      int64
+	members []*agent // sorted by ID, for deterministic decisions
+	queue   waitQueue
+}
+
+type agent struct {
+	id       int64
+	status   Status
+	capacity int
+	load     int
+	// freedAt is when the agent last became free of a session or came
+	// online: "longest idle" picks the earliest.
+	freedAt  time.Time
+	groups   []*group
+	sessions map[int64]bool
+}
+
+// New returns an empty router.
+func New(s Settings) *Router {
+	return &Router{settings: s, groups: map[int64]*group{}, agents: map[int64]*agent{}, waiting: map[int64]*entry{}}
+}
+
+// SetSettings changes the routing switches.
+func (r *Router) SetSettings(s Settings) { r.settings = s }
+
+// Decision assigns a session to an agent, with the reason.
+type Decision struct {
+	SessionID int64 `json:"session_id"`
+	AgentID   int64 `json:"agent_id"`
+	GroupID   int64 `json:"group_id"`
+	Why       Why   `json:"why"`
+}
+
+// Why explains a decision: the rule that chose the agent and every member
+// of the group considered, with why each other one was passed over.
+type Why struct {
+	Rule       string      `json:"rule"`
+	Level      int         `json:"level"`
+	WaitedMS   int64       `json:"waited_ms"`
+	Candidates []Candidate `json:"candidates"`
+}
+
+// Candidate is one member considered for a decision.
+type Candidate struct {
+	AgentID  int64  `json:"agent_id"`
+	Status   Status `json:"status"`
+	Load     int    `json:"load"`
+	Capacity int    `json:"capacity"`
+	// Passed says why the agent was not chosen ("" for the chosen one).
+	Passed string `json:"passed,omitempty"`
+}
+
+// Decision rules.
+const (
+	RuleFamiliarLast = "familiar_last_agent"
+	RuleFamiliarMost = "familiar_most_served"
+	RuleLeastLoad    = "least_load"
+	RuleLongestIdle  = "longest_idle"
+	RuleOnlyOne      = "only_candidate"
+)
+
+// Reasons a member is passed over.
+const (
+	PassedStatus     = "status"
+	PassedCapacity   = "at_capacity"
+	PassedLoad       = "higher_load"
+	PassedIdle       = "idle_less_long"
+	PassedTie        = "tie_lower_id_first"
+	PassedNotFamilar = "not_familiar"
+)
+
+// Group ensures a group exists.
+func (r *Router) Group(id int64) {
+	if _, ok := r.groups[id]; !ok {
+		r.groups[id] = &group{id: id}
+	}
+}
+
+// AgentConfig is what routing needs to know of an agent.
+type AgentConfig struct {
+	ID       int64
+	Capacity int // maximum concurrent sessions, 1 to 99
+	Groups   []int64
+}
+
+// SetAgent creates or updates an agent's capacity and groups. It returns the
+// decisions this makes possible (more capacity, a new group).
+func (r *Router) SetAgent(c AgentConfig, now time.Time) ([]Decision, error) {
+	if c.Capacity < 1 || c.Capacity > 99 {
+		return nil, fmt.Errorf("agent %d: capacity must be 1 to 99, not %d", c.ID, c.Capacity)
+	}
+	a, ok := r.agents[c.ID]
+	if !ok {
+		a = &agent{id: c.ID, status: Offline, sessions: map[int64]bool{}, freedAt: now}
+		r.agents[c.ID] = a
+	}
+	a.capacity = c.Capacity
+	for _, g := range a.groups {
+		g.members = slices.DeleteFunc(g.members, func(m *agent) bool { return m == a })
+	}
+	a.groups = a.groups[:0]
+	ids := slices.Clone(c.Groups)
+	slices.Sort(ids)
+	for _, gid := range slices.Compact(ids) {
+		r.Group(gid)
+		g := r.groups[gid]
+		i, _ := slices.BinarySearchFunc(g.members, a.id, func(m *agent, id int64) int { return cmpInt(m.id, id) })
+		g.members = slices.Insert(g.members, i, a)
+		a.groups = append(a.groups, g)
+	}
+	return r.dispatchAgent(a, now), nil
+}
+
+// SetStatus changes an agent's status and returns the decisions it makes
+// possible (an agent coming online picks up waiting sessions).
+func (r *Router) SetStatus(agentID int64, s Status, now time.Time) ([]Decision, error) {
+	a, ok := r.agents[agentID]
+	if !ok {
+		return nil, fmt.Errorf("agent %d is not known to routing", agentID)
+	}
+	if a.status != s && !r.works(a) && (s == Online || s == Invisible) {
+		a.freedAt = now
+	}
+	a.status = s
+	return r.dispatchAgent(a, now), nil
+}
+
+// Enqueue puts a session in its group's queue and returns the decision, if
+// an agent can take it now.
+func (r *Router) Enqueue(w Waiting, now time.Time) ([]Decision, error) {
+	if _, ok := r.waiting[w.SessionID]; ok {
+		return nil, fmt.Errorf("session %d is waiting already", w.SessionID)
+	}
+	if w.Level < 0 || w.Level > 9 {
+		return nil, fmt.Errorf("session %d: level must be 0 to 9", w.SessionID)
+	}
+	r.Group(w.GroupID)
+	g := r.groups[w.GroupID]
+	r.arrived++
+	e := &entry{Waiting: w, group: g, order: r.arrived}
+	g.queue.add(e)
+	r.waiting[w.SessionID] = e
+	return r.dispatchGroup(g, now), nil
+}
+
+// Remove takes a session out of its queue (abandoned, timed out, deflected).
+// It reports whether the session was waiting.
+func (r *Router) Remove(sessionID int64) bool {
+	e, ok := r.waiting[sessionID]
+	if !ok {
+		return false
+	}
+	e.group.queue.remove(e)
+	delete(r.waiting, sessionID)
+	return true
+}
+
+// Accept lets an agent pick a waiting session from a queue it belongs to.
+func (r *Router) Accept(agentID, sessionID int64, now time.Time) (Decision, error) {
+	a, ok := r.agents[agentID]
+	if !ok {
+		return Decision{}, fmt.Errorf("agent %d is not known to routing", agentID)
+	}
+	e, ok := r.waiting[sessionID]
+	if !ok {
+		return Decision{}, fmt.Errorf("session %d is not waiting", sessionID)
+	}
+	if !slices.Contains(a.groups, e.group) {
+		return Decision{}, fmt.Errorf("agent %d is not a member of group %d", agentID, e.GroupID)
+	}
+	if a.load >= a.capacity {
+		return Decision{}, fmt.Errorf("agent %d is at capacity (%d)", agentID, a.capacity)
+	}
+	d := Decision{SessionID: sessionID, AgentID: agentID, GroupID: e.GroupID,
+		Why: Why{Rule: "accepted_by_agent", Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds()}}
+	r.assign(e, a)
+	return d, nil
+}
+
+// Release frees an agent of a session (ended, transferred away) and returns
+// the decisions the freed capacity makes possible.
+func (r *Router) Release(agentID, sessionID int64, now time.Time) []Decision {
+	a, ok := r.agents[agentID]
+	if !ok || !a.sessions[sessionID] {
+		return nil
+	}
+	delete(a.sessions, sessionID)
+	a.load--
+	a.freedAt = now
+	return r.dispatchAgent(a, now)
+}
+
+// Hold records that an agent handles a session it got outside routing (an
+// outbound call, a direct transfer), so its capacity counts it.
+func (r *Router) Hold(agentID, sessionID int64) error {
+	a, ok := r.agents[agentID]
+	if !ok {
+		return fmt.Errorf("agent %d is not known to routing", agentID)
+	}
+	if !a.sessions[sessionID] {
+		a.sessions[sessionID] = true
+		a.load++
+	}
+	return nil
+}
+
+func (r *Router) assign(e *entry, a *agent) {
+	r.Remove(e.SessionID)
+	a.sessions[e.SessionID] = true
+	a.load++
+}
+
+func (r *Router) works(a *agent) bool {
+	switch a.status {
+	case Online, Invisible:
+		return true
+	case Offline:
+		return r.settings.IncludeOffline
+	}
+	return false
+}
+
+func (r *Router) open(g *group, now time.Time) bool {
+	return !r.settings.OnlyWorkHours || r.InWorkHours == nil || r.InWorkHours(g.id, now)
+}
+
+// dispatchGroup assigns the group's queue, head first, while members can
+// take sessions.
+func (r *Router) dispatchGroup(g *group, now time.Time) []Decision {
+	var out []Decision
+	for {
+		e := g.queue.head()
+		if e == nil || !r.open(g, now) {
+			return out
+		}
+		d, ok := r.choose(e, now)
+		if !ok {
+			return out
+		}
+		out = append(out, d)
+	}
+}
+
+// dispatchAgent gives an agent with free capacity the best waiting session
+// of its groups, repeatedly. The best is the head that comes first in queue
+// order across the groups; the agent is its only candidate, since any other
+// free member would have had it already.
+func (r *Router) dispatchAgent(a *agent, now time.Time) []Decision {
+	var out []Decision
+	for r.works(a) && a.load < a.capacity {
+		var best *entry
+		for _, g := range a.groups {
+			if h := g.queue.head(); h != nil && r.open(g, now) && (best == nil || h.less(best)) {
+				best = h
+			}
+		}
+		if best == nil {
+			return out
+		}
+		d, ok := r.choose(best, now)
+		if !ok {
+			return out
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// choose picks the member who gets e, assigns it and explains why.
+func (r *Router) choose(e *entry, now time.Time) (Decision, bool) {
+	g := e.group
+	cands := make([]Candidate, len(g.members))
+	var chosen *agent
+	rule := ""
+	eligible := 0
+	for i, m := range g.members {
+		cands[i] = Candidate{AgentID: m.id, Status: m.status, Load: m.load, Capacity: m.capacity}
+		switch {
+		case !r.works(m):
+			cands[i].Passed = PassedStatus
+		case m.load >= m.capacity:
+			cands[i].Passed = PassedCapacity
+		default:
+			eligible++
+		}
+	}
+	if eligible == 0 {
+		return Decision{}, false
+	}
+	// Familiar customer first.
+	if fam := r.familiar(e); fam != 0 {
+		for i, m := range g.members {
+			if m.id == fam && cands[i].Passed == "" {
+				chosen, rule = m, RuleFamiliarLast
+				if r.settings.Familiar == FamiliarMost {
+					rule = RuleFamiliarMost
+				}
+			}
+		}
+	}
+	if chosen == nil {
+		for i, m := range g.members {
+			if cands[i].Passed != "" {
+				continue
+			}
+			switch {
+			case chosen == nil:
+				chosen, rule = m, RuleOnlyOne
+			case m.load < chosen.load:
+				chosen, rule = m, RuleLeastLoad
+			case m.load == chosen.load && m.freedAt.Before(chosen.freedAt):
+				chosen, rule = m, RuleLongestIdle
+			}
+		}
+		if eligible > 1 && rule == RuleOnlyOne {
+			rule = RuleLeastLoad // everyone tied: the lowest ID among the least loaded
+		}
+	}
+	for i, m := range g.members {
+		switch {
+		case cands[i].Passed != "" || m == chosen:
+		case rule == RuleFamiliarLast || rule == RuleFamiliarMost:
+			cands[i].Passed = PassedNotFamilar
+		case m.load > chosen.load:
+			cands[i].Passed = PassedLoad
+		case m.freedAt.Equal(chosen.freedAt):
+			cands[i].Passed = PassedTie
+		default:
+			cands[i].Passed = PassedIdle
+		}
+	}
+	d := Decision{SessionID: e.SessionID, AgentID: chosen.id, GroupID: g.id,
+		Why: Why{Rule: rule, Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds(), Candidates: cands}}
+	r.assign(e, chosen)
+	return d, true
+}
+
+func (r *Router) familiar(e *entry) int64 {
+	switch r.settings.Familiar {
+	case FamiliarLast:
+		return e.LastAgentID
+	case FamiliarMost:
+		return e.MostServedAgentID
+	}
+	return 0
+}
+
+// Position returns a waiting session's place in its queue (1 = next) and
+// the queue's length. Reading it walks the queue: O(n).
+func (r *Router) Position(sessionID int64) (pos, length int, ok bool) {
+	e, ok := r.waiting[sessionID]
+	if !ok {
+		return 0, 0, false
+	}
+	pos = 1
+	for _, o := range e.group.queue {
+		if o != e && o.less(e) {
+			pos++
+		}
+	}
+	return pos, len(e.group.queue), true
+}
+
+// Waiting returns how many sessions wait in a group.
+func (r *Router) Waiting(groupID int64) int {
+	if g, ok := r.groups[groupID]; ok {
+		return len(g.queue)
+	}
+	return 0
+}
+
+// Load returns an agent's current load and capacity.
+func (r *Router) Load(agentID int64) (load, capacity int) {
+	if a, ok := r.agents[agentID]; ok {
+		return a.load, a.capacity
+	}
+	return 0, 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
