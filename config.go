@@ -26,16 +26,52 @@ type Token struct {
 
 // Agent is a human agent as configured by administrators.
 type Agent struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	FirstName   string    `json:"first_name,omitempty"`
-	LastName    string    `json:"last_name,omitempty"`
-	Email       string    `json:"email"`
-	AgentNumber int64     `json:"agent_number,omitempty"`
-	AvatarURL   string    `json:"avatar_url,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Nickname    string `json:"nickname,omitempty"`
+	FirstName   string `json:"first_name,omitempty"`
+	LastName    string `json:"last_name,omitempty"`
+	Email       string `json:"email"`
+	AgentNumber int64  `json:"agent_number,omitempty"`
+	AvatarURL   string `json:"avatar_url,omitempty"`
+	// Groups are the queues (skill groups) the agent is a member of.
+	Groups []int64 `json:"groups"`
+	// MaxConcurrent is how many sessions the agent handles at once, 1 to
+	// 99 (default 5); beyond it visitors wait in the queue.
+	MaxConcurrent int `json:"max_concurrent"`
+	// Status is the agent's availability; it changes through the status
+	// call, not by replacing the agent.
+	Status      AgentStatus `json:"status"`
+	StatusSince time.Time   `json:"status_since"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
 }
+
+// AgentStatus is an agent's availability (SPEC §2.1).
+type AgentStatus string
+
+// Agent statuses: online and invisible agents receive sessions (invisible
+// ones look offline to visitors); busy and away agents receive none;
+// offline agents are logged out.
+const (
+	AgentOnline    AgentStatus = "online"
+	AgentInvisible AgentStatus = "invisible"
+	AgentBusy      AgentStatus = "busy"
+	AgentAway      AgentStatus = "away"
+	AgentOffline   AgentStatus = "offline"
+)
+
+// Valid reports whether s is a known agent status.
+func (s AgentStatus) Valid() bool {
+	switch s {
+	case AgentOnline, AgentInvisible, AgentBusy, AgentAway, AgentOffline:
+		return true
+	}
+	return false
+}
+
+// DefaultMaxConcurrent is an agent's concurrent-session limit unless set.
+const DefaultMaxConcurrent = 5
 
 // Ref returns the snapshot events record for a.
 func (a *Agent) Ref() AgentRef {

@@ -1,6 +1,9 @@
 package switchboard
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Session is the current state of one contact, folded from its event log. It
 // is a projection: replaying the log through the lifecycle package rebuilds
@@ -220,6 +223,9 @@ type HandleSegment struct {
 	WrapUpAt    *time.Time `json:"wrap_up_at,omitempty"`
 	TransferIn  int64      `json:"transfer_in,omitempty"`
 	TransferOut int64      `json:"transfer_out,omitempty"`
+	// Routing is why the router chose this agent (rule, candidates and why
+	// each was passed over); absent when the agent was assigned by hand.
+	Routing json.RawMessage `json:"routing,omitempty"`
 }
 
 // VAHandle is one virtual agent's handling of the session.

@@ -94,6 +94,8 @@ type EventStore interface {
 	Session(ctx context.Context, id int64) (*Session, error)
 	// Sessions lists projections.
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
+	// LiveSessions returns every session that has not ended, by ID.
+	LiveSessions(ctx context.Context) ([]*Session, error)
 	// MaxSessionID returns the largest session ID in use, 0 when none.
 	MaxSessionID(ctx context.Context) (int64, error)
 	// SessionEvents returns a session's events with Seq > afterSeq, in order.

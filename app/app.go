@@ -15,11 +15,13 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/dispatch"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
+	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -44,9 +46,10 @@ type Options struct {
 
 // App is a running Switchboard.
 type App struct {
-	DB        *sqlite.DB
-	Directory *directory.Directory
-	Engine    *engine.Engine
+	DB         *sqlite.DB
+	Directory  *directory.Directory
+	Dispatcher *dispatch.Dispatcher
+	Engine     *engine.Engine
 	Broker    *broker.Broker
 	Files     *localfs.Dir
 	Outbox    *outbox.Worker
@@ -77,9 +80,10 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
+	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger, routing.Settings{})
 	a.Engine, err = engine.New(ctx, db, engine.Options{
 		Clock: opt.Clock, Directory: a.Directory, Broker: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
-		MetadataDelay: opt.MetadataDelay,
+		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher,
 		Metadata:      func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
 	})
 	if err != nil {
@@ -91,6 +95,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	}}
 	a.API = httpapi.New(httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
+		Agents: routedAgents{a}, QueuePosition: a.queuePosition,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

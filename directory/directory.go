@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,6 +189,7 @@ func (d *Directory) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
 		validate.Email("email", a.Email),
 		validate.Range("agent_number", a.AgentNumber, 0, 1<<53),
 		validate.URL("avatar_url", a.AvatarURL),
+		validate.Text("nickname", a.Nickname, 100, false),
 	} {
 		if err != nil {
 			return a, err
@@ -196,8 +198,23 @@ func (d *Directory) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
 	if a.Email == "" {
 		return a, sb.Errorf(sb.EINVALID, "email is required")
 	}
+	if a.MaxConcurrent == 0 {
+		a.MaxConcurrent = sb.DefaultMaxConcurrent
+	}
+	if err := validate.Range("max_concurrent", int64(a.MaxConcurrent), 1, 99); err != nil {
+		return a, err
+	}
+	a.Groups = append([]int64{}, slices.Compact(slices.Sorted(slices.Values(a.Groups)))...)
+	if len(a.Groups) > 100 {
+		return a, sb.Errorf(sb.EINVALID, "groups holds more than 100 queues")
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	for _, g := range a.Groups {
+		if _, ok := d.queues[g]; !ok {
+			return a, sb.Errorf(sb.EINVALID, "groups: queue %d not found", g)
+		}
+	}
 	for _, o := range d.agents {
 		if o.ID != a.ID && strings.EqualFold(o.Email, a.Email) {
 			return a, sb.Errorf(sb.ECONFLICT, "agent %d has the e-mail %s already", o.ID, a.Email)
@@ -206,7 +223,37 @@ func (d *Directory) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
 	if err := stamp(d, KindAgent, d.agents, &a.ID, &a.CreatedAt, func(o *sb.Agent) time.Time { return o.CreatedAt }); err != nil {
 		return a, err
 	}
-	a.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
+	// The status is the agent's own, changed through SetAgentStatus: a
+	// round trip may carry it back unchanged, but not change it.
+	now := d.clock.Now().UTC().Truncate(time.Millisecond)
+	current, since := sb.AgentOffline, now
+	if old, ok := d.agents[a.ID]; ok {
+		current, since = old.Status, old.StatusSince
+	}
+	if a.Status != "" && a.Status != current {
+		return a, sb.Errorf(sb.EINVALID, "status changes through POST /api/v1/agents/{id}/status, not by replacing the agent")
+	}
+	a.Status, a.StatusSince = current, since
+	a.UpdatedAt = now
+	return a, persist(ctx, d, KindAgent, a.ID, d.agents, a)
+}
+
+// SetAgentStatus changes an agent's status.
+func (d *Directory) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+	if !s.Valid() {
+		return sb.Agent{}, sb.Errorf(sb.EINVALID, "status must be online, invisible, busy, away or offline")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	old, ok := d.agents[id]
+	if !ok {
+		return sb.Agent{}, sb.Errorf(sb.ENOTFOUND, "agent %d not found", id)
+	}
+	a := *old
+	if a.Status != s {
+		a.Status = s
+		a.StatusSince = d.clock.Now().UTC().Truncate(time.Millisecond)
+	}
 	return a, persist(ctx, d, KindAgent, a.ID, d.agents, a)
 }
 

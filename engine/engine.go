@@ -55,6 +55,9 @@ type Options struct {
 	// Timers handle timer kinds beyond the engine's own (metadata and
 	// scheduled start).
 	Timers map[string]TimerHandler
+	// Dispatcher, when set, observes every change and answers with
+	// follow-up commands (routing).
+	Dispatcher Dispatcher
 }
 
 // Engine executes commands. It must be the only writer of its store.
@@ -83,7 +86,9 @@ type request struct {
 	ctx       context.Context
 	sessionID int64 // 0: create
 	run       func(s *sb.Session, newID int64) (*sb.Change, error)
-	res       chan result
+	// do, when set, is run instead of a session command (see Do).
+	do  func(now time.Time) ([]Followup, error)
+	res chan result
 }
 
 type result struct {
@@ -120,6 +125,10 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 		quit: make(chan struct{}), done: make(chan struct{}),
 		cache: make(map[int64]*sb.Session), nextID: maxID + 1}
 	go e.writer()
+	if err := e.startDispatcher(ctx); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("engine: start routing: %w", err)
+	}
 	return e, nil
 }
 
@@ -278,18 +287,59 @@ func (e *Engine) writer() {
 }
 
 // process runs a batch of requests against the cache and commits their
-// changes in one transaction. If the transaction fails, each request is
-// retried alone so that one bad change does not fail its neighbours.
+// changes, and the follow-ups the dispatcher answers them with, in one
+// transaction. If the transaction fails, each request is retried alone so
+// that one bad change does not fail its neighbours.
 func (e *Engine) process(batch []*request) {
-	type pending struct {
-		r      *request
+	type staged struct {
+		r      *request // nil for a follow-up
 		change *sb.Change
 		prev   *sb.Session
 		had    bool
 	}
-	var ok []pending
+	var all []staged
 	var changes []*sb.Change
+	var answered []*request // requests that staged no change but await the commit (Do)
+	followupFailed := false
+	stage := func(r *request, ch *sb.Change) {
+		id := ch.Session.ID
+		prev, had := e.cache[id]
+		e.cache[id] = ch.Session
+		all = append(all, staged{r, ch, prev, had})
+		changes = append(changes, ch)
+	}
+	// follow runs follow-ups (routing decisions) as system commands and
+	// offers their changes to the dispatcher in turn.
+	follow := func(fus []Followup) {
+		for n := 0; len(fus) > 0 && n < 10000; n++ {
+			f := fus[0]
+			fus = fus[1:]
+			s, err := e.load(context.Background(), f.SessionID)
+			var res lifecycle.Result
+			if err == nil {
+				res, err = lifecycle.Execute(s, f.Command, e.env(sb.SystemActor))
+			}
+			if err != nil {
+				e.log.Warn("follow-up refused", "session", f.SessionID, "command", f.Command.Name(), "err", err)
+				followupFailed = true
+				continue
+			}
+			ch := e.change(s, res)
+			stage(nil, ch)
+			fus = append(fus, e.opt.Dispatcher.Observe(s, ch.Session, ch.Events)...)
+		}
+	}
 	for _, r := range batch {
+		if r.do != nil {
+			fus, err := r.do(e.opt.Clock.Now())
+			if err != nil {
+				r.res <- result{err: err}
+				continue
+			}
+			answered = append(answered, r)
+			follow(fus)
+			continue
+		}
 		var s *sb.Session
 		newID := int64(0)
 		if r.sessionID == 0 {
@@ -309,42 +359,50 @@ func (e *Engine) process(batch []*request) {
 		if r.sessionID == 0 {
 			e.nextID++
 		}
-		id := ch.Session.ID
-		prev, had := e.cache[id]
-		e.cache[id] = ch.Session
-		ok = append(ok, pending{r, ch, prev, had})
-		changes = append(changes, ch)
+		stage(r, ch)
+		if e.opt.Dispatcher != nil {
+			follow(e.opt.Dispatcher.Observe(s, ch.Session, ch.Events))
+		}
 	}
-	if len(changes) == 0 {
-		return
+	var err error
+	if len(changes) > 0 {
+		err = e.store.Commit(context.Background(), changes)
 	}
-	err := e.store.Commit(context.Background(), changes)
 	if err != nil {
-		// Roll the cache back in reverse order.
-		for i := len(ok) - 1; i >= 0; i-- {
-			p := ok[i]
+		// Roll the cache back in reverse order, and the dispatcher with it.
+		for i := len(all) - 1; i >= 0; i-- {
+			p := all[i]
 			if p.had {
 				e.cache[p.change.Session.ID] = p.prev
 			} else {
 				delete(e.cache, p.change.Session.ID)
 			}
 		}
-		if len(ok) > 1 {
-			for _, p := range ok {
-				e.process([]*request{p.r})
+		e.resetDispatcher()
+		var requests []*request
+		for _, p := range all {
+			if p.r != nil {
+				requests = append(requests, p.r)
+			}
+		}
+		requests = append(requests, answered...)
+		if len(requests) > 1 {
+			for _, r := range requests {
+				e.process([]*request{r})
 			}
 			return
 		}
 		if sb.ErrorCode(err) == sb.EINTERNAL {
 			e.log.Error("commit failed", "err", err)
 		}
-		delete(e.cache, ok[0].change.Session.ID)
-		ok[0].r.res <- result{err: err}
+		for _, r := range requests {
+			r.res <- result{err: err}
+		}
 		return
 	}
 	var events []sb.Event
 	earliest, deliveries := int64(noTimer), false
-	for _, p := range ok {
+	for _, p := range all {
 		events = append(events, p.change.Events...)
 		for _, t := range p.change.SetTimers {
 			earliest = min(earliest, t.DueAt.UnixMilli())
@@ -357,7 +415,12 @@ func (e *Engine) process(batch []*request) {
 			// Ended sessions leave the cache; a late command reloads them.
 			delete(e.cache, p.change.Session.ID)
 		}
-		p.r.res <- result{change: p.change}
+		if p.r != nil {
+			p.r.res <- result{change: p.change}
+		}
+	}
+	for _, r := range answered {
+		r.res <- result{}
 	}
 	if len(events) > 0 {
 		e.opt.Broker.Publish(events)
@@ -369,6 +432,31 @@ func (e *Engine) process(batch []*request) {
 	}
 	if deliveries {
 		notify(e.poke)
+	}
+	if followupFailed {
+		// A decision the lifecycle refused leaves the dispatcher's view
+		// ahead of the store: rebuild it.
+		e.resetDispatcher()
+	}
+}
+
+// resetDispatcher rebuilds the dispatcher's state from the store and runs
+// the follow-ups that follow from it (waiting sessions that can be
+// assigned now).
+func (e *Engine) resetDispatcher() {
+	if e.opt.Dispatcher == nil {
+		return
+	}
+	fus, err := e.opt.Dispatcher.Reset(context.Background())
+	if err != nil {
+		e.log.Error("rebuild routing state", "err", err)
+		return
+	}
+	if len(fus) > 0 {
+		go func() {
+			// Through the queue, like any other request: never recursively.
+			_ = e.Do(context.Background(), func(time.Time) ([]Followup, error) { return fus, nil })
+		}()
 	}
 }
 

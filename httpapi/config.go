@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) configRoutes() {
-	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.Directory.SaveAgent,
+	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.Agents.SaveAgent,
 		func(a *sb.Agent) *int64 { return &a.ID })
 	crud(s, "virtual-agents", s.Directory.VirtualAgents, s.Directory.GetVirtualAgent, s.Directory.SaveVirtualAgent,
 		func(v *sb.VirtualAgent) *int64 { return &v.ID })

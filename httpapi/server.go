@@ -28,6 +28,28 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// KeepAlive is the interval of comment lines on event streams (default 15 s).
 	KeepAlive time.Duration
+	// Agents saves agents and changes their status. The app routes both
+	// through the engine so that routing sees them; nil uses the
+	// directory directly.
+	Agents AgentWriter
+	// QueuePosition reports a waiting session's place in its queue; nil
+	// when routing is off.
+	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
+}
+
+// AgentWriter saves agents and their status.
+type AgentWriter interface {
+	SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
+	SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error)
+}
+
+// QueuePosition is a waiting session's place in its queue.
+type QueuePosition struct {
+	SessionID int64 `json:"session_id"`
+	QueueID   int64 `json:"queue_id"`
+	// Position is 1 for the next session to be served.
+	Position int `json:"position"`
+	Waiting  int `json:"waiting"`
 }
 
 // Server is the HTTP API.
@@ -56,6 +78,9 @@ func New(cfg Config) *Server {
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
+	if cfg.Agents == nil {
+		cfg.Agents = cfg.Directory
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux()}
 	s.register()
@@ -83,6 +108,8 @@ func (s *Server) register() {
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
+	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
 
 	s.configRoutes()
 }

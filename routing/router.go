@@ -54,6 +54,27 @@ type Router struct {
 	agents  map[int64]*agent
 	waiting map[int64]*entry
 	arrived uint64
+	paused  bool
+}
+
+// Pause stops decisions while the state is loaded in bulk (a rebuild), so
+// that sessions are not assigned in load order instead of queue order.
+func (r *Router) Pause() { r.paused = true }
+
+// Resume allows decisions again and returns those the loaded state calls
+// for, group by group in ID order.
+func (r *Router) Resume(now time.Time) []Decision {
+	r.paused = false
+	ids := make([]int64, 0, len(r.groups))
+	for id := range r.groups {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []Decision
+	for _, id := range ids {
+		out = append(out, r.dispatchGroup(r.groups[id], now)...)
+	}
+	return out
 }
 
 type group struct {
@@ -286,6 +307,9 @@ func (r *Router) open(g *group, now time.Time) bool {
 // dispatchGroup assigns the group's queue, head first, while members can
 // take sessions.
 func (r *Router) dispatchGroup(g *group, now time.Time) []Decision {
+	if r.paused {
+		return nil
+	}
 	var out []Decision
 	for {
 		e := g.queue.head()
@@ -305,6 +329,9 @@ func (r *Router) dispatchGroup(g *group, now time.Time) []Decision {
 // order across the groups; the agent is its only candidate, since any other
 // free member would have had it already.
 func (r *Router) dispatchAgent(a *agent, now time.Time) []Decision {
+	if r.paused {
+		return nil
+	}
 	var out []Decision
 	for r.works(a) && a.load < a.capacity {
 		var best *entry
@@ -404,12 +431,12 @@ func (r *Router) familiar(e *entry) int64 {
 	return 0
 }
 
-// Position returns a waiting session's place in its queue (1 = next) and
-// the queue's length. Reading it walks the queue: O(n).
-func (r *Router) Position(sessionID int64) (pos, length int, ok bool) {
+// Position returns a waiting session's place in its queue (1 = next), the
+// queue's length and its group. Reading it walks the queue: O(n).
+func (r *Router) Position(sessionID int64) (pos, length int, groupID int64, ok bool) {
 	e, ok := r.waiting[sessionID]
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	pos = 1
 	for _, o := range e.group.queue {
@@ -417,7 +444,7 @@ func (r *Router) Position(sessionID int64) (pos, length int, ok bool) {
 			pos++
 		}
 	}
-	return pos, len(e.group.queue), true
+	return pos, len(e.group.queue), e.group.id, true
 }
 
 // Waiting returns how many sessions wait in a group.

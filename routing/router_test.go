@@ -64,7 +64,7 @@ func TestQueueOrderLevelThenLongestWait(t *testing.T) {
 	enqueue(t, r, Waiting{SessionID: 3, GroupID: 10, Since: at(2)})
 	enqueue(t, r, Waiting{SessionID: 4, GroupID: 10, Since: at(3), Level: 9})
 	enqueue(t, r, Waiting{SessionID: 5, GroupID: 10, Since: at(3), Level: 3})
-	if pos, n, _ := r.Position(1); pos != 4 || n != 5 {
+	if pos, n, g, _ := r.Position(1); pos != 4 || n != 5 || g != 10 {
 		t.Errorf("position of session 1 = %d of %d, want 4 of 5", pos, n)
 	}
 	ds := online(t, r, 1, at(10))

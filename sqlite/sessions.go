@@ -207,6 +207,28 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	return out, rows.Err()
 }
 
+// LiveSessions implements sb.EventStore.
+func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT state FROM sessions WHERE ended_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("live sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []*sb.Session
+	for rows.Next() {
+		var state []byte
+		if err := rows.Scan(&state); err != nil {
+			return nil, fmt.Errorf("live sessions: %w", err)
+		}
+		s := new(sb.Session)
+		if err := json.Unmarshal(state, s); err != nil {
+			return nil, fmt.Errorf("live sessions: decode: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 // MaxSessionID implements sb.EventStore.
 func (db *DB) MaxSessionID(ctx context.Context) (int64, error) {
 	var id int64

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"BatchIsAllOrNothing", testBatchIsAllOrNothing},
 		{"EventPaging", testEventPaging},
 		{"SessionFilters", testSessionFilters},
+		{"LiveSessions", testLiveSessions},
 		{"Timers", testTimers},
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
 		{"Outbox", testOutbox},
@@ -385,5 +386,26 @@ func testTokens(t *testing.T, st Store) {
 	list, _ := st.Tokens(ctx)
 	if len(list) != 1 {
 		t.Errorf("%d tokens", len(list))
+	}
+}
+
+func testLiveSessions(t *testing.T, st Store) {
+	ctx := context.Background()
+	for id := int64(1); id <= 3; id++ {
+		create(t, st, id)
+	}
+	s := session(2, sb.StatusFinished)
+	s.Seq = 2
+	end := t0.Add(time.Minute)
+	s.EndedAt = &end
+	if err := st.Commit(ctx, []*sb.Change{{Session: s, ExpectedSeq: 1, Events: []sb.Event{ev(s, "ended")}}}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := st.LiveSessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 2 || live[0].ID != 1 || live[1].ID != 3 {
+		t.Errorf("live sessions %v, want 1 and 3", live)
 	}
 }

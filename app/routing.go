@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/httpapi"
+)
+
+// routedAgents saves agents through the engine's writer, so that the
+// router sees every change of capacity, groups and status in order with the
+// session changes, and assigns what the change makes possible.
+type routedAgents struct{ a *App }
+
+func (r routedAgents) SaveAgent(ctx context.Context, ag sb.Agent) (sb.Agent, error) {
+	var saved sb.Agent
+	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		var err error
+		if saved, err = r.a.Directory.SaveAgent(ctx, ag); err != nil {
+			return nil, err
+		}
+		return r.a.Dispatcher.AgentChanged(saved, now)
+	})
+	return saved, err
+}
+
+func (r routedAgents) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+	var saved sb.Agent
+	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		var err error
+		if saved, err = r.a.Directory.SetAgentStatus(ctx, id, s); err != nil {
+			return nil, err
+		}
+		return r.a.Dispatcher.AgentChanged(saved, now)
+	})
+	return saved, err
+}
+
+// queuePosition reads the router from the writer goroutine, its owner.
+func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
+	var pos httpapi.QueuePosition
+	found := false
+	err := a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
+		p, n, queue, ok := a.Dispatcher.Router().Position(sessionID)
+		pos = httpapi.QueuePosition{SessionID: sessionID, QueueID: queue, Position: p, Waiting: n}
+		found = ok
+		return nil, nil
+	})
+	if err != nil {
+		return pos, err
+	}
+	if !found {
+		return pos, sb.Errorf(sb.ECONFLICT, "session %d is not waiting in a queue", sessionID)
+	}
+	return pos, nil
+}

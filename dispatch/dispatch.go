@@ -1,0 +1,170 @@
+// Package dispatch connects the router to the engine: it watches every
+// session change, keeps the router's queues and agent loads in step with
+// the sessions, and turns the router's decisions into assign commands that
+// commit with the change that caused them. The engine's writer goroutine is
+// its only caller.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/routing"
+)
+
+// Dispatcher implements engine.Dispatcher with a routing.Router.
+type Dispatcher struct {
+	store    sb.EventStore
+	dir      *directory.Directory
+	clock    sb.Clock
+	log      *slog.Logger
+	settings routing.Settings
+
+	router *routing.Router
+	// pending holds decisions whose assign command has been issued but not
+	// yet observed: session → agent.
+	pending map[int64]int64
+}
+
+var _ engine.Dispatcher = (*Dispatcher)(nil)
+
+// New returns a dispatcher; the engine calls Reset before first use.
+func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slog.Logger, s routing.Settings) *Dispatcher {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s,
+		router: routing.New(s), pending: map[int64]int64{}}
+}
+
+// Router returns the live router, for reads from the writer goroutine only
+// (queue positions).
+func (d *Dispatcher) Router() *routing.Router { return d.router }
+
+// Reset implements engine.Dispatcher: it rebuilds the router from the
+// directory's agents and the store's live sessions.
+func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
+	now := d.clock.Now()
+	r := routing.New(d.settings)
+	r.Pause()
+	for _, a := range d.dir.Agents() {
+		if err := d.loadAgent(r, a, now); err != nil {
+			return nil, err
+		}
+	}
+	live, err := d.store.LiveSessions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild routing: %w", err)
+	}
+	for _, s := range live {
+		if h := s.CurrentHandle(); h != nil {
+			_ = r.Hold(h.Agent.ID, s.ID) // an agent deleted since holds nothing
+		}
+	}
+	for _, s := range live {
+		if w := s.CurrentWait(); w != nil {
+			if _, err := r.Enqueue(waiting(s, w), now); err != nil {
+				return nil, fmt.Errorf("rebuild routing: %w", err)
+			}
+		}
+	}
+	d.router = r
+	clear(d.pending)
+	return d.followups(r.Resume(now)), nil
+}
+
+func (d *Dispatcher) loadAgent(r *routing.Router, a sb.Agent, now time.Time) error {
+	if _, err := r.SetAgent(routing.AgentConfig{ID: a.ID, Capacity: a.MaxConcurrent, Groups: a.Groups}, now); err != nil {
+		return fmt.Errorf("rebuild routing: %w", err)
+	}
+	_, err := r.SetStatus(a.ID, routing.Status(a.Status), now)
+	return err
+}
+
+// AgentChanged applies a saved agent (capacity, groups, status) to the
+// router and returns the decisions it makes possible. Run it through
+// engine.Do.
+func (d *Dispatcher) AgentChanged(a sb.Agent, now time.Time) ([]engine.Followup, error) {
+	ds, err := d.router.SetAgent(routing.AgentConfig{ID: a.ID, Capacity: a.MaxConcurrent, Groups: a.Groups}, now)
+	if err != nil {
+		return nil, err
+	}
+	more, err := d.router.SetStatus(a.ID, routing.Status(a.Status), now)
+	if err != nil {
+		return nil, err
+	}
+	return d.followups(append(ds, more...)), nil
+}
+
+// Observe implements engine.Dispatcher. It compares where the session
+// waited and who handled it before and after the change: a session that
+// stopped waiting leaves its queue, an agent who stopped handling it is
+// released (and may pick up the next one), a new handler is counted, and a
+// session that started waiting joins its queue (and may be assigned).
+func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) []engine.Followup {
+	now := d.clock.Now()
+	var wb, wa *sb.QueueWait
+	var hb, ha int64
+	if before != nil {
+		wb = before.CurrentWait()
+		if h := before.CurrentHandle(); h != nil {
+			hb = h.Agent.ID
+		}
+	}
+	wa = after.CurrentWait()
+	if h := after.CurrentHandle(); h != nil {
+		ha = h.Agent.ID
+	}
+	var ds []routing.Decision
+	if wb != nil && !sameWait(wb, wa) {
+		d.router.Remove(after.ID)
+	}
+	if hb != 0 && hb != ha {
+		ds = append(ds, d.router.Release(hb, after.ID, now)...)
+	}
+	if ha != 0 && ha != hb {
+		if d.pending[after.ID] == ha {
+			delete(d.pending, after.ID) // our own decision, counted when it was made
+		} else if err := d.router.Hold(ha, after.ID); err != nil {
+			d.log.Warn("routing: handler unknown to routing", "session", after.ID, "agent", ha, "err", err)
+		}
+	}
+	if wa != nil && !sameWait(wb, wa) {
+		more, err := d.router.Enqueue(waiting(after, wa), now)
+		if err != nil {
+			d.log.Warn("routing: enqueue", "session", after.ID, "err", err)
+		}
+		ds = append(ds, more...)
+	}
+	return d.followups(ds)
+}
+
+func sameWait(a, b *sb.QueueWait) bool {
+	return a != nil && b != nil && a.Queue.ID == b.Queue.ID && a.StartedAt.Equal(b.StartedAt)
+}
+
+func waiting(s *sb.Session, w *sb.QueueWait) routing.Waiting {
+	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt}
+}
+
+// followups turns decisions into assign commands that carry the reason.
+func (d *Dispatcher) followups(ds []routing.Decision) []engine.Followup {
+	out := make([]engine.Followup, 0, len(ds))
+	for _, dec := range ds {
+		why, err := json.Marshal(dec.Why)
+		if err != nil {
+			d.log.Error("routing: encode decision", "err", err)
+			continue
+		}
+		d.pending[dec.SessionID] = dec.AgentID
+		out = append(out, engine.Followup{SessionID: dec.SessionID, Command: &lifecycle.Assign{AgentID: dec.AgentID, Why: why}})
+	}
+	return out
+}

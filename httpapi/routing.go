@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"net/http"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+// setAgentStatus changes an agent's status: the agent itself, a supervisor
+// or an administrator may. An agent coming online picks up waiting sessions.
+func (s *Server) setAgentStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p := principalFrom(r.Context())
+	if p.Role == sb.RoleAgent && p.AgentID != id {
+		return sb.Errorf(sb.EFORBIDDEN, "an agent may change only its own status")
+	}
+	var in struct {
+		Status sb.AgentStatus `json:"status"`
+	}
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	a, err := s.Agents.SetAgentStatus(r.Context(), id, in.Status)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// queuePosition answers where a waiting session stands in its queue.
+func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	if s.QueuePosition == nil {
+		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	}
+	pos, err := s.QueuePosition(r.Context(), sess.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pos)
+	return nil
+}

@@ -1,0 +1,227 @@
+package localfs_test
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/localfs"
+)
+
+func newDir(t *testing.T) *localfs.Dir {
+	t.Helper()
+	d, err := localfs.New(filepath.Join(t.TempDir(), "exports"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// files lists every entry under root, slash-separated and sorted, with
+// directories ending in "/".
+func files(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if de.IsDir() {
+			rel += "/"
+		}
+		out = append(out, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestNewCreatesTheRoot(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "a", "b")
+	d, err := localfs.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Root() != root {
+		t.Errorf("Root() = %q, want %q", d.Root(), root)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		t.Errorf("root not created: %v", err)
+	}
+}
+
+func TestPutGetRoundTrip(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for key, data := range map[string][]byte{
+		"a.json":        []byte(`{"id":1}`),
+		"empty":         {},
+		"binary.bin":    {0, 1, 2, 0xff, '\n', 0},
+		"with space.md": []byte("héllo\n"),
+	} {
+		if err := d.Put(ctx, key, data); err != nil {
+			t.Fatalf("Put %q: %v", key, err)
+		}
+		got, err := d.Get(ctx, key)
+		if err != nil {
+			t.Fatalf("Get %q: %v", key, err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("Get %q = %q, want %q", key, got, data)
+		}
+		onDisk, err := os.ReadFile(filepath.Join(d.Root(), key))
+		if err != nil || !bytes.Equal(onDisk, data) {
+			t.Errorf("file %q on disk holds %q (%v)", key, onDisk, err)
+		}
+	}
+}
+
+func TestPutReplacesAndLeavesNoTemporaryFiles(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "7/metadata.json", []byte("first version, which is longer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Put(ctx, "7/metadata.json", []byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Get(ctx, "7/metadata.json")
+	if err != nil || string(got) != "second" {
+		t.Fatalf("after replace: %q %v, want %q", got, err, "second")
+	}
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
+		t.Errorf("directory holds %q, want %q", got, want)
+	}
+}
+
+// Readers never see a partly written file: every Get during a stream of
+// replacing Puts returns one whole version.
+func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	versions := [][]byte{bytes.Repeat([]byte("a"), 256<<10), bytes.Repeat([]byte("b"), 64<<10)}
+	if err := d.Put(ctx, "f", versions[0]); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for i := 1; i <= 40; i++ {
+			if err := d.Put(ctx, "f", versions[i%2]); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	reads := 0
+	for stop := false; !stop; reads++ {
+		select {
+		case <-done:
+			stop = true // one last read after the writer finished
+		default:
+		}
+		got, err := d.Get(ctx, "f")
+		if err != nil {
+			t.Fatalf("read %d: %v", reads, err)
+		}
+		if !bytes.Equal(got, versions[0]) && !bytes.Equal(got, versions[1]) {
+			t.Fatalf("read %d saw a partial file of %d bytes", reads, len(got))
+		}
+	}
+	wg.Wait()
+	if got, _ := d.Get(ctx, "f"); !bytes.Equal(got, versions[0]) {
+		t.Errorf("last version not kept: %d bytes", len(got))
+	}
+	if got := files(t, d.Root()); len(got) != 1 || got[0] != "f" {
+		t.Errorf("directory holds %q, want only f", got)
+	}
+}
+
+func TestNestedKeysCreateDirectories(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "42/attachments/photo.png", []byte("png")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Put(ctx, "42/metadata.json", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(d.Root(), "42", "attachments"))
+	if err != nil || !fi.IsDir() {
+		t.Fatalf("nested directory: %v", err)
+	}
+	if got, err := d.Get(ctx, "42/attachments/photo.png"); err != nil || string(got) != "png" {
+		t.Errorf("Get nested: %q %v", got, err)
+	}
+	want := "42/ 42/attachments/ 42/attachments/photo.png 42/metadata.json"
+	if got := strings.Join(files(t, d.Root()), " "); got != want {
+		t.Errorf("directory holds %q, want %q", got, want)
+	}
+}
+
+func TestBadKeysAreRefused(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for _, key := range []string{"", "/abs", "../x", "a/../b", "a//b", "a\\b", "..", ".", "./x", "a/./b", "a/", "/", "x/.."} {
+		err := d.Put(ctx, key, []byte("data"))
+		if sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Put(%q) = %v, want invalid", key, err)
+		}
+		if _, err := d.Get(ctx, key); sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Get(%q) = %v, want invalid", key, err)
+		}
+	}
+	if got := files(t, d.Root()); len(got) != 0 {
+		t.Errorf("refused keys wrote %q", got)
+	}
+	// Nothing escaped the root either.
+	parent := filepath.Dir(d.Root())
+	if got := files(t, parent); len(got) != 1 || got[0] != "exports/" {
+		t.Errorf("the root's parent holds %q", got)
+	}
+}
+
+func TestGetMissingIsNotFound(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for _, key := range []string{"missing.json", "no/such/dir/file"} {
+		if _, err := d.Get(ctx, key); sb.ErrorCode(err) != sb.ENOTFOUND {
+			t.Errorf("Get(%q) = %v, want not_found", key, err)
+		}
+	}
+}
+
+func TestFileMode(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for i, data := range []string{"one", "two"} { // created, then replaced
+		if err := d.Put(ctx, "1/metadata.json", []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(d.Root(), "1", "metadata.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o644 || !fi.Mode().IsRegular() {
+			t.Errorf("put %d: mode %v, want -rw-r--r--", i+1, fi.Mode())
+		}
+	}
+}
