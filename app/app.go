@@ -50,12 +50,12 @@ type App struct {
 	Directory  *directory.Directory
 	Dispatcher *dispatch.Dispatcher
 	Engine     *engine.Engine
-	Broker    *broker.Broker
-	Files     *localfs.Dir
-	Outbox    *outbox.Worker
-	API       *httpapi.Server
-	opt       Options
-	closeOnce sync.Once
+	Broker     *broker.Broker
+	Files      *localfs.Dir
+	Outbox     *outbox.Worker
+	API        *httpapi.Server
+	opt        Options
+	closeOnce  sync.Once
 }
 
 // Open builds the stack.
@@ -84,7 +84,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Engine, err = engine.New(ctx, db, engine.Options{
 		Clock: opt.Clock, Directory: a.Directory, Broker: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
 		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher,
-		Metadata:      func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
+		Metadata: func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
 	})
 	if err != nil {
 		db.Close()
