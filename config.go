@@ -106,6 +106,17 @@ type Queue struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 }
 
+// CustomerTag is a tag of customers (SPEC §4.6), with the priority level
+// it gives them in queues (dispatch rules, SPEC §4.2): 0 (none) to 9.
+type CustomerTag struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Level     int       `json:"level"`
+	Color     string    `json:"color,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 // ConfigStore keeps configuration documents (agents, virtual agents,
 // queues) by kind and ID, and API tokens.
 type ConfigStore interface {

@@ -90,6 +90,9 @@ type EndUser struct {
 	Phone        string `json:"phone,omitempty"`
 	Email        string `json:"email,omitempty"`
 	OutContactID string `json:"out_contact_id,omitempty"`
+	// Tags are the customer's tags (e.g. "VIP"), used by routing: tags
+	// mapped to priority levels order the queues (dispatch rules).
+	Tags []string `json:"tags,omitempty"`
 }
 
 // AgentRef is a snapshot of a human agent as it was when an event named it.

@@ -23,6 +23,7 @@ const (
 	KindAgent        = "agent"
 	KindVirtualAgent = "virtual_agent"
 	KindQueue        = "queue"
+	KindCustomerTag  = "customer_tag"
 )
 
 // Directory is safe for concurrent use.
@@ -34,6 +35,7 @@ type Directory struct {
 	agents map[int64]*sb.Agent
 	vas    map[int64]*sb.VirtualAgent
 	queues map[int64]*sb.Queue
+	tags   map[int64]*sb.CustomerTag
 	nextID map[string]int64
 }
 
@@ -41,6 +43,7 @@ type Directory struct {
 func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
 	d := &Directory{store: store, clock: clock,
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
+		tags: map[int64]*sb.CustomerTag{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -51,8 +54,14 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindQueue, d.queues, func(q *sb.Queue) int64 { return q.ID }); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue} {
+	if err := load(ctx, store, KindCustomerTag, d.tags, func(t *sb.CustomerTag) int64 { return t.ID }); err != nil {
+		return nil, err
+	}
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag} {
 		d.nextID[kind] = 1
+	}
+	for id := range d.tags {
+		d.nextID[KindCustomerTag] = max(d.nextID[KindCustomerTag], id+1)
 	}
 	for id := range d.agents {
 		d.nextID[KindAgent] = max(d.nextID[KindAgent], id+1)

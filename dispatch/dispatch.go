@@ -70,7 +70,7 @@ func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	}
 	for _, s := range live {
 		if w := s.CurrentWait(); w != nil {
-			if _, err := r.Enqueue(waiting(s, w), now); err != nil {
+			if _, err := r.Enqueue(d.waiting(s, w), now); err != nil {
 				return nil, fmt.Errorf("rebuild routing: %w", err)
 			}
 		}
@@ -137,7 +137,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) []engine.F
 		}
 	}
 	if wa != nil && !sameWait(wb, wa) {
-		more, err := d.router.Enqueue(waiting(after, wa), now)
+		more, err := d.router.Enqueue(d.waiting(after, wa), now)
 		if err != nil {
 			d.log.Warn("routing: enqueue", "session", after.ID, "err", err)
 		}
@@ -150,8 +150,10 @@ func sameWait(a, b *sb.QueueWait) bool {
 	return a != nil && b != nil && a.Queue.ID == b.Queue.ID && a.StartedAt.Equal(b.StartedAt)
 }
 
-func waiting(s *sb.Session, w *sb.QueueWait) routing.Waiting {
-	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt}
+// waiting describes a session's wait to the router; the customer's level
+// comes from its tags (dispatch rules).
+func (d *Dispatcher) waiting(s *sb.Session, w *sb.QueueWait) routing.Waiting {
+	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt, Level: d.dir.CustomerLevel(s.EndUser.Tags)}
 }
 
 // followups turns decisions into assign commands that carry the reason.

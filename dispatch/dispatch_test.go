@@ -264,3 +264,53 @@ func mustStatus(name string) lifecycle.Command {
 	}
 	return c
 }
+
+// Dispatch rules: customer tags mapped to levels reorder a queue — a VIP
+// who arrives last is served first.
+func TestCustomerLevelsReorderTheQueue(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tag := range []sb.CustomerTag{{Name: "VIP", Level: 9}, {Name: "Gold", Level: 5}} {
+		if _, err := e.a.Directory.SaveCustomerTag(ctx, tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create := func(tags ...string) int64 {
+		res, err := e.a.Engine.Create(ctx, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1, EndUser: sb.EndUser{Tags: tags}}, sb.Actor{Kind: sb.ActorIntegration})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		return res.Session.ID
+	}
+	plain, gold, vip, unknown := create(), create("gold"), create("newsletter", "VIP"), create("newsletter")
+	pos, _ := e.a.API.Config.QueuePosition(ctx, vip)
+	if pos.Position != 1 {
+		t.Errorf("the VIP is at position %d, want 1", pos.Position)
+	}
+	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{ID: 1, Name: "Noam B", Email: "noam@example.com", Groups: []int64{1}, MaxConcurrent: 1}); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	var order []int64
+	for _, s := range []int64{vip, gold, plain, unknown} {
+		if e.agentOf(s) == 1 {
+			order = append(order, s)
+			e.do(s, &lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
+		}
+		if e.agentOf(s) == 0 && len(order) == 0 {
+			t.Fatalf("session %d was not served first", s)
+		}
+	}
+	want := []int64{vip, gold, plain, unknown}
+	for i := range want {
+		if i >= len(order) || order[i] != want[i] {
+			t.Fatalf("served %v, want %v (VIP, Gold, then by arrival)", order, want)
+		}
+	}
+	var why routing.Why
+	json.Unmarshal(e.session(vip).Handles[0].Routing, &why)
+	if why.Level != 9 {
+		t.Errorf("the VIP's decision records level %d", why.Level)
+	}
+}

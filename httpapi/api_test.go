@@ -209,3 +209,37 @@ func TestDirectoryValidation(t *testing.T) {
 		t.Errorf("PUT of an unknown queue: %d", r.Status)
 	}
 }
+
+func TestCustomerTags(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("admin", "POST", "/api/v1/customer-tags", `{"name":"VIP","level":9,"color":"#d93f0b"}`, 201)
+	for _, c := range []struct {
+		body   string
+		status int
+	}{
+		{`{"name":"vip","level":3}`, 409},
+		{`{"name":"Gold","level":10}`, 400},
+		{`{"name":"Gold","color":"red"}`, 400},
+		{`{"name":""}`, 400},
+		{`{"name":"Gold","level":5}`, 201},
+	} {
+		if r := s.do("admin", "POST", "/api/v1/customer-tags", c.body); r.Status != c.status {
+			t.Errorf("%s: %d, want %d: %s", c.body, r.Status, c.status, r.Body)
+		}
+	}
+	if r := s.do("agent", "POST", "/api/v1/customer-tags", `{"name":"Silver"}`); r.Status != 403 {
+		t.Errorf("an agent created a customer tag: %d", r.Status)
+	}
+	list := s.mustDo("agent", "GET", "/api/v1/customer-tags", "", 200).json(t)["items"].([]any)
+	if len(list) != 2 {
+		t.Errorf("%d tags", len(list))
+	}
+	r := s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","end_user":{"tags":["VIP","newsletter"]}}`, 201)
+	tags := r.json(t)["session"].(map[string]any)["end_user"].(map[string]any)["tags"].([]any)
+	if len(tags) != 2 || tags[0] != "VIP" {
+		t.Errorf("end-user tags %v", tags)
+	}
+	if r := s.do("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","end_user":{"tags":[""]}}`); r.Status != 400 {
+		t.Errorf("an empty tag: %d", r.Status)
+	}
+}

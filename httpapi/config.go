@@ -16,6 +16,8 @@ func (s *Server) configRoutes() {
 		func(v *sb.VirtualAgent) *int64 { return &v.ID })
 	crud(s, "queues", s.Directory.Queues, s.Directory.GetQueue, s.Directory.SaveQueue,
 		func(q *sb.Queue) *int64 { return &q.ID })
+	crud(s, "customer-tags", s.Directory.CustomerTags, s.Directory.GetCustomerTag, s.Directory.SaveCustomerTag,
+		func(t *sb.CustomerTag) *int64 { return &t.ID })
 
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
 	s.handle("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))

@@ -110,6 +110,14 @@ func validateEndUser(u sb.EndUser) error {
 			return err
 		}
 	}
+	if len(u.Tags) > 20 {
+		return sb.Errorf(sb.EINVALID, "end_user.tags holds more than 20 tags")
+	}
+	for _, t := range u.Tags {
+		if err := validate.Text("end_user.tags", t, 50, true); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
