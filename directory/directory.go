@@ -43,7 +43,7 @@ type Directory struct {
 func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
 	d := &Directory{store: store, clock: clock,
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
-		tags: map[int64]*sb.CustomerTag{},
+		tags:   map[int64]*sb.CustomerTag{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
