@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -549,4 +550,30 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%s: Open error %v, want the Validate error", c.name, openErr)
 		}
 	}
+}
+
+// TestConcurrentUse checks, under -race, that Open and NextChange may be
+// called from many goroutines, on a validated plan and on one that was not.
+func TestConcurrentUse(t *testing.T) {
+	validated := valid(t, office("Europe/Paris"))
+	raw := office("America/New_York")
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				at := start.Add(time.Duration(i) * 37 * time.Minute)
+				for _, p := range []*worktime.Plan{validated, raw} {
+					if _, err := p.Open(at); err != nil {
+						t.Error(err)
+						return
+					}
+					p.NextChange(at)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
