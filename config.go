@@ -117,6 +117,31 @@ type CustomerTag struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// RoutingSettings are the routing switches of SPEC §4.3.
+type RoutingSettings struct {
+	// FamiliarCustomer sends a returning customer to the agent who served
+	// them last ("last_agent") or most ("most_served"); "" is off.
+	FamiliarCustomer string `json:"familiar_customer"`
+	// OnlyWorkHours assigns automatically only during a group's work hours.
+	OnlyWorkHours bool `json:"only_work_hours"`
+	// OnlyOnlineAgents assigns only to online (or invisible) agents; when
+	// off, logged-out agents receive sessions too. Busy and away agents
+	// never do.
+	OnlyOnlineAgents bool `json:"only_online_agents"`
+	// TransferConfirmation makes every transfer to an agent wait for the
+	// receiver to accept it.
+	TransferConfirmation bool `json:"transfer_confirmation"`
+	// TransferTimeoutSeconds is how long a transfer waits for the receiver
+	// before it fails and the session stays with the sender (5 to 3600).
+	TransferTimeoutSeconds int       `json:"transfer_timeout_seconds"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+// DefaultRoutingSettings are the settings before an administrator changes them.
+func DefaultRoutingSettings() RoutingSettings {
+	return RoutingSettings{OnlyOnlineAgents: true, TransferTimeoutSeconds: 60}
+}
+
 // ConfigStore keeps configuration documents (agents, virtual agents,
 // queues) by kind and ID, and API tokens.
 type ConfigStore interface {

@@ -21,7 +21,6 @@ import (
 	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
-	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -80,10 +79,10 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		return nil, err
 	}
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
-	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger, routing.Settings{})
+	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
 	a.Engine, err = engine.New(ctx, db, engine.Options{
 		Clock: opt.Clock, Directory: a.Directory, Broker: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
-		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher,
+		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher, Timers: a.Dispatcher.TimerHandlers(),
 		Metadata: func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
 	})
 	if err != nil {
@@ -95,7 +94,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	}}
 	a.API = httpapi.New(httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
-		Agents: routedAgents{a}, QueuePosition: a.queuePosition,
+		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

@@ -38,6 +38,24 @@ func (r routedAgents) SetAgentStatus(ctx context.Context, id int64, s sb.AgentSt
 	return saved, err
 }
 
+// routedSettings saves routing settings through the engine's writer, so
+// that routing applies them in order with the session changes.
+type routedSettings struct{ a *App }
+
+func (r routedSettings) RoutingSettings() sb.RoutingSettings { return r.a.Directory.RoutingSettings() }
+
+func (r routedSettings) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
+	var saved sb.RoutingSettings
+	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		var err error
+		if saved, err = r.a.Directory.SaveRoutingSettings(ctx, s); err != nil {
+			return nil, err
+		}
+		return r.a.Dispatcher.SettingsChanged(saved, now), nil
+	})
+	return saved, err
+}
+
 // queuePosition reads the router from the writer goroutine, its owner.
 func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
 	var pos httpapi.QueuePosition

@@ -37,6 +37,8 @@ type Directory struct {
 	queues map[int64]*sb.Queue
 	tags   map[int64]*sb.CustomerTag
 	nextID map[string]int64
+
+	settings sb.RoutingSettings
 }
 
 // Open loads the directory from the store.
@@ -55,6 +57,9 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 		return nil, err
 	}
 	if err := load(ctx, store, KindCustomerTag, d.tags, func(t *sb.CustomerTag) int64 { return t.ID }); err != nil {
+		return nil, err
+	}
+	if err := d.loadSettings(ctx); err != nil {
 		return nil, err
 	}
 	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag} {
@@ -310,10 +315,12 @@ func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error)
 			return q, sb.Errorf(sb.ECONFLICT, "queue %d is named %q already", o.ID, q.Name)
 		}
 	}
+	seen := map[int64]bool{}
 	for p := q.ParentID; p != 0; {
-		if q.ID != 0 && p == q.ID {
+		if (q.ID != 0 && p == q.ID) || seen[p] {
 			return q, sb.Errorf(sb.EINVALID, "parent_id %d would make a cycle", q.ParentID)
 		}
+		seen[p] = true
 		parent, ok := d.queues[p]
 		if !ok {
 			return q, sb.Errorf(sb.EINVALID, "parent queue %d not found", p)

@@ -35,11 +35,13 @@ type Dispatcher struct {
 
 var _ engine.Dispatcher = (*Dispatcher)(nil)
 
-// New returns a dispatcher; the engine calls Reset before first use.
-func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slog.Logger, s routing.Settings) *Dispatcher {
+// New returns a dispatcher; the engine calls Reset before first use. The
+// routing settings come from the directory.
+func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slog.Logger) *Dispatcher {
 	if log == nil {
 		log = slog.Default()
 	}
+	s := routerSettings(dir.RoutingSettings())
 	return &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s,
 		router: routing.New(s), pending: map[int64]int64{}}
 }
@@ -52,6 +54,7 @@ func (d *Dispatcher) Router() *routing.Router { return d.router }
 // directory's agents and the store's live sessions.
 func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	now := d.clock.Now()
+	d.settings = routerSettings(d.dir.RoutingSettings())
 	r := routing.New(d.settings)
 	r.Pause()
 	for _, a := range d.dir.Agents() {
@@ -108,8 +111,10 @@ func (d *Dispatcher) AgentChanged(a sb.Agent, now time.Time) ([]engine.Followup,
 // stopped waiting leaves its queue, an agent who stopped handling it is
 // released (and may pick up the next one), a new handler is counted, and a
 // session that started waiting joins its queue (and may be assigned).
-func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) []engine.Followup {
+func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Reaction {
 	now := d.clock.Now()
+	var reaction engine.Reaction
+	d.offerTimers(before, after, now, &reaction)
 	var wb, wa *sb.QueueWait
 	var hb, ha int64
 	if before != nil {
@@ -143,7 +148,8 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) []engine.F
 		}
 		ds = append(ds, more...)
 	}
-	return d.followups(ds)
+	reaction.Followups = d.followups(ds)
+	return reaction
 }
 
 func sameWait(a, b *sb.QueueWait) bool {

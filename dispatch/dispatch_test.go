@@ -314,3 +314,67 @@ func TestCustomerLevelsReorderTheQueue(t *testing.T) {
 		t.Errorf("the VIP's decision records level %d", why.Level)
 	}
 }
+
+// A transfer that needs the receiver's confirmation fails by itself after
+// the timeout; the session stays with the sender. An accepted one cancels
+// the timer.
+func TestTransferOfferTimesOut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	set := sb.DefaultRoutingSettings()
+	set.TransferTimeoutSeconds = 30
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	s := e.chat(1)
+	e.do(s, mustStatus("connect"))
+	e.do(s, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: 2, Confirm: true})
+	next, ok, _ := e.a.DB.NextTimer(ctx)
+	if !ok || next.Kind != "transfer_offer" || !next.DueAt.Equal(t0.Add(30*time.Second)) {
+		t.Fatalf("offer timer %+v %v", next, ok)
+	}
+	e.clock.Advance(29 * time.Second)
+	if n, _ := e.a.Engine.FireDue(ctx); n != 0 {
+		t.Fatalf("fired %d timers before the timeout", n)
+	}
+	e.clock.Advance(time.Second)
+	if n, err := e.a.Engine.FireDue(ctx); n != 1 || err != nil {
+		t.Fatalf("fired %d timers (%v)", n, err)
+	}
+	got := e.session(s)
+	if got.Status != sb.StatusConnected || got.Transfers[0].Status != sb.TransferFailed || got.Transfers[0].FailReason != "timeout" || e.agentOf(s) != 1 {
+		t.Fatalf("after the timeout: %s, transfer %s (%s), agent %d", got.Status, got.Transfers[0].Status, got.Transfers[0].FailReason, e.agentOf(s))
+	}
+	// Accepted in time: no timer is left, and the receiver holds it.
+	e.status(2, sb.AgentOnline)
+	e.do(s, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: 2, Confirm: true})
+	e.do(s, &lifecycle.TransferComplete{})
+	if _, ok, _ := e.a.DB.NextTimer(ctx); ok {
+		t.Error("the offer timer of an accepted transfer is still pending")
+	}
+	if l1, _ := e.a.Dispatcher.Router().Load(1); l1 != 0 {
+		t.Errorf("the sender still holds %d", l1)
+	}
+	if l2, _ := e.a.Dispatcher.Router().Load(2); l2 != 1 {
+		t.Errorf("the receiver holds %d", l2)
+	}
+}
+
+// Letting logged-out agents receive sessions applies at once.
+func TestSettingsApplyAtOnce(t *testing.T) {
+	e := newEnv(t)
+	s := e.chat(1)
+	set := sb.DefaultRoutingSettings()
+	set.OnlyOnlineAgents = false
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	if e.agentOf(s) != 1 {
+		t.Errorf("with offline agents allowed the waiting session went to %d", e.agentOf(s))
+	}
+	set.TransferTimeoutSeconds = 1
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), set); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("a 1 s transfer timeout: %v", err)
+	}
+}

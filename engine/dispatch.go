@@ -15,13 +15,22 @@ type Followup struct {
 	Command   lifecycle.Command
 }
 
+// Reaction is what a dispatcher answers a change with: follow-up commands,
+// and durable timers to set or cancel on the changed session; the timers
+// commit with the change.
+type Reaction struct {
+	Followups    []Followup
+	SetTimers    []sb.Timer
+	CancelTimers []string
+}
+
 // Dispatcher takes part in every batch the writer commits. The writer
 // goroutine is its only caller, so it may keep state (the routing queues)
 // without locks (DESIGN §3: one owner for routing decisions).
 type Dispatcher interface {
 	// Observe is told of each change about to be committed — before is nil
-	// for a new session — and answers with follow-ups.
-	Observe(before, after *sb.Session, events []sb.Event) []Followup
+	// for a new session — and reacts to it.
+	Observe(before, after *sb.Session, events []sb.Event) Reaction
 	// Reset rebuilds the dispatcher's state from the store: at start, and
 	// whenever a batch failed to commit after the dispatcher observed it.
 	// It returns the follow-ups the rebuilt state calls for.

@@ -326,7 +326,7 @@ func (e *Engine) process(batch []*request) {
 			}
 			ch := e.change(s, res)
 			stage(nil, ch)
-			fus = append(fus, e.opt.Dispatcher.Observe(s, ch.Session, ch.Events)...)
+			fus = append(fus, e.react(s, ch)...)
 		}
 	}
 	for _, r := range batch {
@@ -361,7 +361,7 @@ func (e *Engine) process(batch []*request) {
 		}
 		stage(r, ch)
 		if e.opt.Dispatcher != nil {
-			follow(e.opt.Dispatcher.Observe(s, ch.Session, ch.Events))
+			follow(e.react(s, ch))
 		}
 	}
 	var err error
@@ -438,6 +438,15 @@ func (e *Engine) process(batch []*request) {
 		// ahead of the store: rebuild it.
 		e.resetDispatcher()
 	}
+}
+
+// react offers a staged change to the dispatcher, adds the timers it sets
+// or cancels to the change, and returns its follow-ups.
+func (e *Engine) react(before *sb.Session, ch *sb.Change) []Followup {
+	r := e.opt.Dispatcher.Observe(before, ch.Session, ch.Events)
+	ch.SetTimers = append(ch.SetTimers, r.SetTimers...)
+	ch.CancelTimers = append(ch.CancelTimers, r.CancelTimers...)
+	return r.Followups
 }
 
 // resetDispatcher rebuilds the dispatcher's state from the store and runs

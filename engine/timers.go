@@ -53,6 +53,12 @@ func (e *Engine) FireTimer(ctx context.Context, t sb.Timer) error {
 // first, and returns how many fired.
 func (e *Engine) FireDue(ctx context.Context) (int, error) {
 	n := 0
+	type key struct {
+		session int64
+		kind    string
+		due     int64
+	}
+	tried := map[key]bool{} // a timer that stays due after firing is not fired again in this call
 	for {
 		due, err := e.store.DueTimers(ctx, e.opt.Clock.Now(), 256)
 		if err != nil {
@@ -60,6 +66,11 @@ func (e *Engine) FireDue(ctx context.Context) (int, error) {
 		}
 		fired := 0
 		for _, t := range due {
+			k := key{t.SessionID, t.Kind, t.DueAt.UnixMilli()}
+			if tried[k] {
+				continue
+			}
+			tried[k] = true
 			if err := e.FireTimer(ctx, t); err != nil {
 				// Leave a failing timer for the next round rather than
 				// spinning on it; the others still fire.

@@ -243,3 +243,37 @@ func TestCustomerTags(t *testing.T) {
 		t.Errorf("an empty tag: %d", r.Status)
 	}
 }
+
+func TestRoutingSettingsAPI(t *testing.T) {
+	s := newStack(t)
+	got := s.mustDo("agent", "GET", "/api/v1/settings/routing", "", 200).json(t)
+	if got["only_online_agents"] != true || got["transfer_timeout_seconds"] != float64(60) {
+		t.Errorf("defaults %v", got)
+	}
+	body := `{"familiar_customer":"last_agent","only_work_hours":false,"only_online_agents":true,"transfer_confirmation":true,"transfer_timeout_seconds":45}`
+	if r := s.do("supervisor", "PUT", "/api/v1/settings/routing", body); r.Status != 403 {
+		t.Errorf("a supervisor changed settings: %d", r.Status)
+	}
+	s.mustDo("admin", "PUT", "/api/v1/settings/routing", body, 200)
+	for _, bad := range []string{
+		`{"familiar_customer":"favourite","transfer_timeout_seconds":45}`,
+		`{"transfer_timeout_seconds":0}`,
+		`{"transfer_timeout_seconds":45,"surprise":1}`,
+	} {
+		if r := s.do("admin", "PUT", "/api/v1/settings/routing", bad); r.Status != 400 {
+			t.Errorf("%s: %d", bad, r.Status)
+		}
+	}
+	if got := s.mustDo("agent", "GET", "/api/v1/settings/routing", "", 200).json(t); got["transfer_timeout_seconds"] != float64(45) {
+		t.Errorf("a refused PUT changed the settings: %v", got)
+	}
+	// With the setting on, a transfer to an agent waits for the receiver
+	// even when the request does not ask for it.
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/connect", ``, 200)
+	r := s.mustDo("agent", "POST", "/api/v1/sessions/1/transfer", `{"kind":"agent","agent_id":2}`, 200)
+	if st := r.json(t)["session"].(map[string]any)["status"]; st != "switching" {
+		t.Errorf("status after the transfer %v, want switching (waiting for the receiver)", st)
+	}
+}

@@ -47,3 +47,23 @@ func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, pos)
 	return nil
 }
+
+func (s *Server) getRoutingSettings(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, s.Settings.RoutingSettings())
+	return nil
+}
+
+// putRoutingSettings replaces the routing settings; routing applies them at
+// once (an agent allowed to work by them picks up waiting sessions).
+func (s *Server) putRoutingSettings(w http.ResponseWriter, r *http.Request) error {
+	var in sb.RoutingSettings
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	out, err := s.Settings.SaveRoutingSettings(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

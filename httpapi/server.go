@@ -32,6 +32,9 @@ type Config struct {
 	// through the engine so that routing sees them; nil uses the
 	// directory directly.
 	Agents AgentWriter
+	// Settings reads and saves the routing settings; the app routes saves
+	// through the engine. Nil uses the directory directly.
+	Settings SettingsWriter
 	// QueuePosition reports a waiting session's place in its queue; nil
 	// when routing is off.
 	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
@@ -41,6 +44,12 @@ type Config struct {
 type AgentWriter interface {
 	SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
 	SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error)
+}
+
+// SettingsWriter reads and saves the routing settings.
+type SettingsWriter interface {
+	RoutingSettings() sb.RoutingSettings
+	SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error)
 }
 
 // QueuePosition is a waiting session's place in its queue.
@@ -81,6 +90,9 @@ func New(cfg Config) *Server {
 	if cfg.Agents == nil {
 		cfg.Agents = cfg.Directory
 	}
+	if cfg.Settings == nil {
+		cfg.Settings = cfg.Directory
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux()}
 	s.register()
@@ -110,6 +122,8 @@ func (s *Server) register() {
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
+	s.handle("GET /api/v1/settings/routing", s.authed(s.getRoutingSettings, anyRole...))
+	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
 
 	s.configRoutes()
 }

@@ -88,6 +88,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := decode(r, cmd, true); err != nil {
 		return err
 	}
+	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
+		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
+	}
 	p := principalFrom(r.Context())
 	cond := &engine.Cond{IfMatch: match}
 	if p.Role == sb.RoleAgent {

@@ -105,11 +105,8 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 			return fmt.Errorf("commit: event id: %w", err)
 		}
 	}
-	for _, kind := range c.CancelTimers {
-		if _, err := st("cancelTimer").ExecContext(ctx, s.ID, kind); err != nil {
-			return fmt.Errorf("commit: cancel timer: %w", err)
-		}
-	}
+	// Fired timers first: the change they cause may cancel or re-arm a
+	// timer of the same kind.
 	for _, t := range c.FiredTimers {
 		res, err := st("firedTimer").ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt))
 		if err != nil {
@@ -117,6 +114,11 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return sb.Errorf(sb.EPRECONDITION, "timer %s of session %d is no longer pending", t.Kind, t.SessionID)
+		}
+	}
+	for _, kind := range c.CancelTimers {
+		if _, err := st("cancelTimer").ExecContext(ctx, s.ID, kind); err != nil {
+			return fmt.Errorf("commit: cancel timer: %w", err)
 		}
 	}
 	for name, timers := range map[string][]sb.Timer{"setTimer": c.SetTimers, "ensureTimer": c.EnsureTimers} {

@@ -285,6 +285,21 @@ func testFiredTimerOnlyOnce(t *testing.T, st Store) {
 	if items, _ := st.Outbox(ctx, "", 10); len(items) != 1 {
 		t.Errorf("%d outbox items, want 1", len(items))
 	}
+	// The change a timer causes may cancel or re-arm a timer of its own kind.
+	if err := st.Commit(ctx, []*sb.Change{{Session: s, ExpectedSeq: 1, FiredTimers: []sb.Timer{moved}, CancelTimers: []string{"x"}}}); err != nil {
+		t.Fatalf("firing and cancelling the same kind: %v", err)
+	}
+	again := sb.Timer{SessionID: 1, Kind: "x", DueAt: t0.Add(2 * time.Hour)}
+	if err := st.Commit(ctx, []*sb.Change{{Session: s, ExpectedSeq: 1, SetTimers: []sb.Timer{again}}}); err != nil {
+		t.Fatal(err)
+	}
+	later := sb.Timer{SessionID: 1, Kind: "x", DueAt: t0.Add(3 * time.Hour)}
+	if err := st.Commit(ctx, []*sb.Change{{Session: s, ExpectedSeq: 1, FiredTimers: []sb.Timer{again}, SetTimers: []sb.Timer{later}}}); err != nil {
+		t.Fatalf("firing and re-arming the same kind: %v", err)
+	}
+	if next, ok, _ := st.NextTimer(ctx); !ok || !next.DueAt.Equal(later.DueAt) {
+		t.Errorf("after re-arming: %+v %v", next, ok)
+	}
 }
 
 func testOutbox(t *testing.T, st Store) {

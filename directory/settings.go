@@ -1,0 +1,59 @@
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/validate"
+)
+
+// KindSettings is the config kind of the routing settings (one document).
+const KindSettings = "routing_settings"
+
+// RoutingSettings returns the routing settings.
+func (d *Directory) RoutingSettings() sb.RoutingSettings {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.settings
+}
+
+// SaveRoutingSettings validates and stores the routing settings.
+func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
+	for _, err := range []error{
+		validate.OneOf("familiar_customer", s.FamiliarCustomer, false, "last_agent", "most_served"),
+		validate.Range("transfer_timeout_seconds", int64(s.TransferTimeoutSeconds), 5, 3600),
+	} {
+		if err != nil {
+			return s, err
+		}
+	}
+	s.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return s, fmt.Errorf("save settings: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.store.PutConfig(ctx, KindSettings, 1, doc); err != nil {
+		return s, err
+	}
+	d.settings = s
+	return s, nil
+}
+
+func (d *Directory) loadSettings(ctx context.Context) error {
+	d.settings = sb.DefaultRoutingSettings()
+	docs, err := d.store.ConfigDocs(ctx, KindSettings)
+	if err != nil {
+		return fmt.Errorf("load settings: %w", err)
+	}
+	if len(docs) > 0 {
+		if err := json.Unmarshal(docs[0], &d.settings); err != nil {
+			return fmt.Errorf("load settings: %w", err)
+		}
+	}
+	return nil
+}

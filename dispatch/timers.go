@@ -1,0 +1,75 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/routing"
+)
+
+// Timer kinds owned by routing.
+const (
+	// TimerTransferOffer fails a transfer the receiver has not accepted in time.
+	TimerTransferOffer = "transfer_offer"
+)
+
+type offerData struct {
+	TransferID int64 `json:"transfer_id"`
+}
+
+// TimerHandlers returns the handlers of routing's timer kinds, for
+// engine.Options.Timers.
+func (d *Dispatcher) TimerHandlers() map[string]engine.TimerHandler {
+	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired}
+}
+
+// transferOfferExpired fails the transfer the timer was set for, if it is
+// still waiting for the receiver.
+func transferOfferExpired(s *sb.Session, t sb.Timer) (lifecycle.Command, []sb.OutboxItem, error) {
+	var data offerData
+	if err := json.Unmarshal(t.Data, &data); err != nil {
+		return nil, nil, fmt.Errorf("transfer offer timer: %w", err)
+	}
+	if p := s.PendingTransfer(); p != nil && p.ID == data.TransferID {
+		return &lifecycle.TransferFail{Reason: lifecycle.TransferTimeout}, nil, nil
+	}
+	return nil, nil, nil
+}
+
+// offerTimers arms the offer timer when a transfer that needs the
+// receiver's confirmation starts, and cancels it when that transfer ends.
+func (d *Dispatcher) offerTimers(before, after *sb.Session, now time.Time, r *engine.Reaction) {
+	var pb *sb.Transfer
+	if before != nil {
+		pb = before.PendingTransfer()
+	}
+	pa := after.PendingTransfer()
+	offered := func(t *sb.Transfer) bool { return t != nil && t.Confirm && t.Kind == sb.TransferToAgent }
+	if offered(pb) && (pa == nil || pa.ID != pb.ID) {
+		r.CancelTimers = append(r.CancelTimers, TimerTransferOffer)
+	}
+	if offered(pa) && (pb == nil || pb.ID != pa.ID) {
+		data, _ := json.Marshal(offerData{TransferID: pa.ID})
+		timeout := time.Duration(d.dir.RoutingSettings().TransferTimeoutSeconds) * time.Second
+		r.SetTimers = append(r.SetTimers, sb.Timer{SessionID: after.ID, Kind: TimerTransferOffer,
+			DueAt: now.UTC().Truncate(time.Millisecond).Add(timeout), Data: data})
+	}
+}
+
+// SettingsChanged applies new routing settings and returns what they make
+// possible (logged-out agents allowed to receive, for example). Run it
+// through engine.Do.
+func (d *Dispatcher) SettingsChanged(s sb.RoutingSettings, now time.Time) []engine.Followup {
+	d.settings = routerSettings(s)
+	d.router.SetSettings(d.settings)
+	d.router.Pause()
+	return d.followups(d.router.Resume(now))
+}
+
+func routerSettings(s sb.RoutingSettings) routing.Settings {
+	return routing.Settings{Familiar: s.FamiliarCustomer, OnlyWorkHours: s.OnlyWorkHours, IncludeOffline: !s.OnlyOnlineAgents}
+}
