@@ -155,6 +155,23 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 	}
 }
 
+// A Put that cannot complete leaves no temporary file behind.
+func TestFailedPutLeavesNoTemporaryFile(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "7/metadata.json", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	// "7" is a directory that is not empty: renaming a file onto it fails.
+	err := d.Put(ctx, "7", []byte("x"))
+	if err == nil {
+		t.Fatal("Put onto a directory succeeded")
+	}
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
+		t.Errorf("after a failed Put the directory holds %q, want %q", got, want)
+	}
+}
+
 func TestNestedKeysCreateDirectories(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()

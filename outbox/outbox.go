@@ -48,6 +48,9 @@ func (w *Worker) Backoff(attempts int) time.Duration {
 	w.defaults()
 	d := w.BaseBackoff
 	for i := 1; i < attempts && d < w.MaxBackoff; i++ {
+		if d > w.MaxBackoff/2 {
+			return w.MaxBackoff // doubling would pass the cap (or overflow)
+		}
 		d *= 2
 	}
 	return min(d, w.MaxBackoff)

@@ -81,7 +81,7 @@ func URL(field, s string, schemes ...string) error {
 	}
 	for _, sc := range schemes {
 		if strings.EqualFold(u.Scheme, sc) {
-			if (sc == "http" || sc == "https") && u.Host == "" {
+			if (strings.EqualFold(sc, "http") || strings.EqualFold(sc, "https")) && u.Host == "" {
 				return switchboard.Errorf(switchboard.EINVALID, "%s must be an absolute URL with a host", field)
 			}
 			return nil

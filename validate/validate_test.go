@@ -147,6 +147,7 @@ func TestURL(t *testing.T) {
 		{"https:///path", nil, false, "with a host"},
 		{"https:example.com", nil, false, "with a host"},
 		{"wss://example.com/socket", []string{"wss"}, true, ""},
+		{"WSS://example.com/socket", []string{"WSS"}, true, ""}, // schemes match in any case
 		{"https://example.com", []string{"wss"}, false, "must use one of the schemes wss"},
 		{"sip:+12223334444@example.com", []string{"sip", "tel"}, true, ""}, // no host needed
 		{"tel:+12223334444", []string{"sip", "tel"}, true, ""},
