@@ -59,7 +59,7 @@ func obj(v any, keys ...string) map[string]any {
 func sessionCommands() []string {
 	var out []string
 	for _, tr := range lifecycle.Table {
-		if tr.Command == "create" || tr.Command == "record-event" || slices.Contains(out, tr.Command) {
+		if tr.Command == "create" || tr.Command == "record-event" || lifecycle.Internal(tr.Command) || slices.Contains(out, tr.Command) {
 			continue
 		}
 		out = append(out, tr.Command)

@@ -66,7 +66,7 @@ func ifMatch(r *http.Request) (*int64, error) {
 func (s *Server) command(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("command")
 	cmd, ok := lifecycle.NewCommand(name)
-	if !ok || name == "record-event" {
+	if !ok || name == "record-event" || lifecycle.Internal(name) {
 		return sb.Errorf(sb.ENOTFOUND, "unknown session command %q", name)
 	}
 	return s.run(w, r, cmd)

@@ -201,6 +201,9 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		if n := len(s.Handles); n > 0 {
 			s.Handles[n-1].WrapUpAt = &t
 		}
+	case *AlertData:
+		// An alert changes nothing in the session: administrators read it
+		// from the log (the message center).
 	case *RatedData:
 		if s.Rating == nil { // only the first rating counts
 			r := d.Rating

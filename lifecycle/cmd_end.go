@@ -195,3 +195,20 @@ func validateCode(field, s string, required bool) error {
 	}
 	return nil
 }
+
+// Alert records that a queue rule notified administrators about this
+// session's arrival. Routing raises it; it is not an API command.
+type Alert struct {
+	Data AlertData
+}
+
+// Name implements Command.
+func (*Alert) Name() string { return "alert" }
+
+// Validate implements Command.
+func (*Alert) Validate() error { return nil }
+
+func (c *Alert) decide(*sb.Session, *Env) ([]draft, error) {
+	d := c.Data
+	return []draft{{EventQueueAlert, &d}}, nil
+}

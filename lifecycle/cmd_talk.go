@@ -86,6 +86,9 @@ func (c *Transfer) Validate() error {
 }
 
 func (c *Transfer) decide(s *sb.Session, env *Env) ([]draft, error) {
+	if (s.Status == sb.StatusQueued || s.Status == sb.StatusRequeued) && c.Kind != sb.TransferToQueue {
+		return nil, conflict("transfer", s, "a waiting session moves only to another queue; assign it to give it to an agent")
+	}
 	t := sb.Transfer{
 		ID: int64(len(s.Transfers) + 1), Kind: c.Kind, Status: sb.TransferStarted,
 		Overflow: c.Overflow, Confirm: c.Confirm, StartedAt: env.Now, FromStatus: s.Status,

@@ -45,6 +45,7 @@ const (
 	EventEnded              sb.EventType = "ended"
 	EventWrappedUp          sb.EventType = "wrapped_up"
 	EventRated              sb.EventType = "rated"
+	EventQueueAlert         sb.EventType = "queue_alert"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
 	currentVersion                       = 1
@@ -171,6 +172,18 @@ type RatedData struct {
 	Comment string `json:"comment,omitempty"`
 }
 
+// AlertData is the data of queue_alert: a queue rule found more than
+// Threshold sessions waiting in a queue when this session arrived.
+type AlertData struct {
+	RuleID    int64  `json:"rule_id"`
+	RuleName  string `json:"rule_name"`
+	QueueID   int64  `json:"queue_id"`
+	Waiting   int    `json:"waiting"`
+	Threshold int    `json:"threshold"`
+	// OverflowTo is the queue the session was moved to, if the rule moves it.
+	OverflowTo int64 `json:"overflow_to,omitempty"`
+}
+
 // payloadFor returns a fresh value to decode the data of a lifecycle event
 // type into, or nil for data-stream types.
 func payloadFor(t sb.EventType) any {
@@ -206,6 +219,8 @@ func payloadFor(t sb.EventType) any {
 		return new(WrappedUpData)
 	case EventRated:
 		return new(RatedData)
+	case EventQueueAlert:
+		return new(AlertData)
 	}
 	return nil
 }

@@ -72,6 +72,8 @@ var Table = []Transition{
 		Doc: "The hold ends (only while on hold)."},
 	{Command: "transfer", From: append(slices.Clone(talking), sb.StatusVAConnected), To: []sb.Status{sb.StatusSwitching, sb.StatusQueued, sb.StatusConnected, sb.StatusVAConnected},
 		Doc: "Transfer started to an agent, a queue or a virtual agent. Without confirmation a transfer to an agent or virtual agent completes at once; a transfer to a queue waits there and completes when an agent is assigned."},
+	{Command: "transfer", From: waiting, To: []sb.Status{sb.StatusQueued},
+		Doc: "A waiting session moves to another queue (a supervisor's move, or an overflow by a queue rule, marked overflow)."},
 	{Command: "transfer-complete", From: []sb.Status{sb.StatusSwitching}, To: []sb.Status{sb.StatusConnected, sb.StatusVAConnected},
 		Doc: "The receiver accepted the pending transfer."},
 	{Command: "transfer-fail", From: []sb.Status{sb.StatusSwitching}, To: []sb.Status{sb.StatusConnected, sb.StatusCampaignConnected, sb.StatusVAConnected},
@@ -102,7 +104,13 @@ var Table = []Transition{
 		Doc: "The end user rates the session (CSAT 1–5) with an optional comment; only the first rating counts."},
 	{Command: "record-event", AnyStatus: true,
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
+	{Command: "alert", AnyStatus: true,
+		Doc: "Raised by routing (a queue rule that notifies administrators); not an API command."},
 }
+
+// Internal reports whether a command is raised by the platform only and
+// is not offered as a session command of the API.
+func Internal(command string) bool { return command == "alert" }
 
 // A command may have several rows when its outcome depends on where it
 // starts (connect).

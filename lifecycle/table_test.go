@@ -142,6 +142,8 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &WrapUp{Code: "resolved"}, false, false, false
 	case "rate":
 		return &Rate{Rating: 4, Comment: "Great job"}, false, false, false
+	case "alert":
+		return &Alert{Data: AlertData{RuleID: 1, RuleName: "Busy", QueueID: 1, Waiting: 6, Threshold: 5}}, false, false, false
 	case "record-event":
 		return &RecordEvent{Type: "customer_note", Data: json.RawMessage(`{"text":"Bonjour,"}`)}, false, false, false
 	}
