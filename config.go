@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -115,6 +116,29 @@ type CustomerTag struct {
 	Color     string    `json:"color,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// QueueRule acts when more than Threshold sessions wait in a group (SPEC
+// §4.2): the new arrival overflows to another group, so the group holds at
+// most Threshold, and/or administrators are notified. Enabled rules may
+// not cover the same group.
+type QueueRule struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Enabled   bool   `json:"enabled"`
+	Threshold int    `json:"threshold"`
+	// AllGroups applies the rule to every group; otherwise to Groups.
+	AllGroups    bool      `json:"all_groups"`
+	Groups       []int64   `json:"groups"`
+	OverflowTo   int64     `json:"overflow_to,omitempty"`
+	NotifyAdmins bool      `json:"notify_admins"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Covers reports whether the rule applies to a group.
+func (r *QueueRule) Covers(group int64) bool {
+	return r.AllGroups || slices.Contains(r.Groups, group)
 }
 
 // RoutingSettings are the routing switches of SPEC §4.3.

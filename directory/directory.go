@@ -24,6 +24,7 @@ const (
 	KindVirtualAgent = "virtual_agent"
 	KindQueue        = "queue"
 	KindCustomerTag  = "customer_tag"
+	KindQueueRule    = "queue_rule"
 )
 
 // Directory is safe for concurrent use.
@@ -36,6 +37,7 @@ type Directory struct {
 	vas    map[int64]*sb.VirtualAgent
 	queues map[int64]*sb.Queue
 	tags   map[int64]*sb.CustomerTag
+	rules  map[int64]*sb.QueueRule
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
@@ -45,7 +47,7 @@ type Directory struct {
 func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
 	d := &Directory{store: store, clock: clock,
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
-		tags:   map[int64]*sb.CustomerTag{},
+		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -59,11 +61,17 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindCustomerTag, d.tags, func(t *sb.CustomerTag) int64 { return t.ID }); err != nil {
 		return nil, err
 	}
+	if err := load(ctx, store, KindQueueRule, d.rules, func(r *sb.QueueRule) int64 { return r.ID }); err != nil {
+		return nil, err
+	}
 	if err := d.loadSettings(ctx); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag} {
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule} {
 		d.nextID[kind] = 1
+	}
+	for id := range d.rules {
+		d.nextID[KindQueueRule] = max(d.nextID[KindQueueRule], id+1)
 	}
 	for id := range d.tags {
 		d.nextID[KindCustomerTag] = max(d.nextID[KindCustomerTag], id+1)

@@ -142,14 +142,47 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 		}
 	}
 	if wa != nil && !sameWait(wb, wa) {
+		fus, overflowed := d.applyQueueRule(after, wa)
+		reaction.Followups = append(reaction.Followups, fus...)
+		if overflowed {
+			reaction.Followups = append(reaction.Followups, d.followups(ds)...)
+			return reaction
+		}
 		more, err := d.router.Enqueue(d.waiting(after, wa), now)
 		if err != nil {
 			d.log.Warn("routing: enqueue", "session", after.ID, "err", err)
 		}
 		ds = append(ds, more...)
 	}
-	reaction.Followups = d.followups(ds)
+	reaction.Followups = append(reaction.Followups, d.followups(ds)...)
 	return reaction
+}
+
+// applyQueueRule checks the enabled queue rule of the group a session
+// starts waiting in: when more than its threshold wait already, it notifies
+// administrators (a queue_alert event) and/or moves the arrival to the
+// overflow group, marked as an overflow. An arrival that is itself an
+// overflow is not moved again.
+func (d *Dispatcher) applyQueueRule(s *sb.Session, w *sb.QueueWait) (fus []engine.Followup, overflowed bool) {
+	rule, ok := d.dir.QueueRuleFor(w.Queue.ID)
+	if !ok || w.TransferID != 0 && s.Transfers[w.TransferID-1].Overflow {
+		return nil, false
+	}
+	waiting := d.router.Waiting(w.Queue.ID)
+	if waiting < rule.Threshold {
+		return nil, false
+	}
+	alert := lifecycle.AlertData{RuleID: rule.ID, RuleName: rule.Name, QueueID: w.Queue.ID, Waiting: waiting,
+		Threshold: rule.Threshold, OverflowTo: rule.OverflowTo}
+	if rule.NotifyAdmins {
+		fus = append(fus, engine.Followup{SessionID: s.ID, Command: &lifecycle.Alert{Data: alert}})
+	}
+	if rule.OverflowTo != 0 {
+		fus = append(fus, engine.Followup{SessionID: s.ID, Command: &lifecycle.Transfer{Kind: sb.TransferToQueue,
+			QueueID: rule.OverflowTo, Overflow: true}})
+		return fus, true
+	}
+	return fus, false
 }
 
 func sameWait(a, b *sb.QueueWait) bool {

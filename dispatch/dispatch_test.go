@@ -378,3 +378,82 @@ func TestSettingsApplyAtOnce(t *testing.T) {
 		t.Errorf("a 1 s transfer timeout: %v", err)
 	}
 }
+
+// SPEC §4.2's example: with more than 5 waiting in Support, the 6th
+// customer overflows to Sales, so Support holds at most 5; administrators
+// are notified on the session; the overflow is marked so reports can
+// exclude it from transfers.
+func TestSixthCustomerOverflowsWhenMoreThanFiveWait(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.a.Directory.SaveQueueRule(ctx, sb.QueueRule{Name: "Support is busy", Enabled: true, Threshold: 5,
+		Groups: []int64{1}, OverflowTo: 2, NotifyAdmins: true}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := 0; i < 7; i++ {
+		ids = append(ids, e.chat(1))
+	}
+	router := e.a.Dispatcher.Router()
+	if router.Waiting(1) != 5 || router.Waiting(2) != 2 {
+		t.Fatalf("Support holds %d, Sales %d; want 5 and 2", router.Waiting(1), router.Waiting(2))
+	}
+	sixth := e.session(ids[5])
+	if sixth.Queue.ID != 2 || len(sixth.Transfers) != 1 || !sixth.Transfers[0].Overflow || sixth.Transfers[0].FromQueue.ID != 1 {
+		t.Fatalf("the 6th: queue %d, transfers %+v", sixth.Queue.ID, sixth.Transfers)
+	}
+	events, _ := e.a.DB.SessionEvents(ctx, ids[5], 0, 0)
+	var alert *lifecycle.AlertData
+	for _, ev := range events {
+		if ev.Type == lifecycle.EventQueueAlert {
+			alert = new(lifecycle.AlertData)
+			json.Unmarshal(ev.Data, alert)
+		}
+	}
+	if alert == nil || alert.Waiting != 5 || alert.Threshold != 5 || alert.OverflowTo != 2 || alert.QueueID != 1 {
+		t.Fatalf("alert %+v", alert)
+	}
+	if e.session(ids[4]).Queue.ID != 1 {
+		t.Errorf("the 5th customer should stay in Support")
+	}
+	// When a Support agent frees capacity the oldest in Support is served.
+	e.status(1, sb.AgentOnline)
+	if e.agentOf(ids[0]) != 1 || e.agentOf(ids[1]) != 1 {
+		t.Errorf("holders %d %d", e.agentOf(ids[0]), e.agentOf(ids[1]))
+	}
+}
+
+func TestQueueRulesMayNotOverlap(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.a.Directory.SaveQueue(ctx, sb.Queue{Name: "Billing"}); err != nil {
+		t.Fatal(err)
+	}
+	save := func(r sb.QueueRule) error { _, err := e.a.Directory.SaveQueueRule(ctx, r); return err }
+	if err := save(sb.QueueRule{Name: "A", Enabled: true, Threshold: 5, Groups: []int64{1, 3}, NotifyAdmins: true}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		r    sb.QueueRule
+		code string
+	}{
+		"same group":          {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, Groups: []int64{3}, NotifyAdmins: true}, sb.ECONFLICT},
+		"all groups":          {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, AllGroups: true, NotifyAdmins: true}, sb.ECONFLICT},
+		"no action":           {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, Groups: []int64{2}}, sb.EINVALID},
+		"overflow into scope": {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, Groups: []int64{2}, OverflowTo: 2}, sb.EINVALID},
+		"unknown group":       {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, Groups: []int64{9}, NotifyAdmins: true}, sb.EINVALID},
+		"no scope":            {sb.QueueRule{Name: "B", Enabled: true, Threshold: 9, NotifyAdmins: true}, sb.EINVALID},
+		"zero threshold":      {sb.QueueRule{Name: "B", Enabled: true, Threshold: 0, Groups: []int64{2}, NotifyAdmins: true}, sb.EINVALID},
+	} {
+		if err := save(c.r); sb.ErrorCode(err) != c.code {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+	}
+	// A disabled rule may overlap; a rule on another group may be enabled.
+	if err := save(sb.QueueRule{Name: "C", Enabled: false, Threshold: 9, Groups: []int64{1}, NotifyAdmins: true}); err != nil {
+		t.Errorf("a disabled overlapping rule: %v", err)
+	}
+	if err := save(sb.QueueRule{Name: "D", Enabled: true, Threshold: 9, Groups: []int64{2}, OverflowTo: 1}); err != nil {
+		t.Errorf("a rule on another group: %v", err)
+	}
+}

@@ -18,6 +18,8 @@ func (s *Server) configRoutes() {
 		func(q *sb.Queue) *int64 { return &q.ID })
 	crud(s, "customer-tags", s.Directory.CustomerTags, s.Directory.GetCustomerTag, s.Directory.SaveCustomerTag,
 		func(t *sb.CustomerTag) *int64 { return &t.ID })
+	crud(s, "queue-rules", s.Directory.QueueRules, s.Directory.GetQueueRule, s.Directory.SaveQueueRule,
+		func(r *sb.QueueRule) *int64 { return &r.ID })
 
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
 	s.handle("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
