@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -400,9 +401,24 @@ func (e *Engine) process(batch []*request) {
 		}
 		return
 	}
+	// A request's answer shows its session as committed: with the
+	// follow-ups the batch applied to that same session after it (a routing
+	// assignment, an overflow).
+	answers := make(map[int]*sb.Change, len(all))
+	owner := map[int64]int{}
+	for i, p := range all {
+		id := p.change.Session.ID
+		if p.r != nil {
+			answers[i] = &sb.Change{Session: p.change.Session, Events: slices.Clone(p.change.Events)}
+			owner[id] = i
+		} else if j, ok := owner[id]; ok {
+			answers[j].Session = p.change.Session
+			answers[j].Events = append(answers[j].Events, p.change.Events...)
+		}
+	}
 	var events []sb.Event
 	earliest, deliveries := int64(noTimer), false
-	for _, p := range all {
+	for i, p := range all {
 		events = append(events, p.change.Events...)
 		for _, t := range p.change.SetTimers {
 			earliest = min(earliest, t.DueAt.UnixMilli())
@@ -416,7 +432,7 @@ func (e *Engine) process(batch []*request) {
 			delete(e.cache, p.change.Session.ID)
 		}
 		if p.r != nil {
-			p.r.res <- result{change: p.change}
+			p.r.res <- result{change: answers[i]}
 		}
 	}
 	for _, r := range answered {
