@@ -97,14 +97,21 @@ func (v *VirtualAgent) Ref() VirtualAgentRef {
 
 // Queue is a node of the menu tree that sessions wait in (a skill group).
 type Queue struct {
-	ID            int64     `json:"id"`
-	Name          string    `json:"name"`
-	ParentID      int64     `json:"parent_id,omitempty"`
-	Priority      int       `json:"priority"`
-	MenuType      string    `json:"menu_type,omitempty"`
-	SupportNumber string    `json:"support_number,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            int64  `json:"id"`
+	Name          string `json:"name"`
+	ParentID      int64  `json:"parent_id,omitempty"`
+	Priority      int    `json:"priority"`
+	MenuType      string `json:"menu_type,omitempty"`
+	SupportNumber string `json:"support_number,omitempty"`
+	// Greeting is sent in work hours after the visitor's first message or
+	// on a transfer into the group (SPEC §4.5), at most 1000 characters.
+	Greeting string `json:"greeting,omitempty"`
+	// AfterHoursNotice is sent instead outside the group's work hours.
+	AfterHoursNotice string `json:"after_hours_notice,omitempty"`
+	// WorkTimePlanID names the group's work hours (0: always open).
+	WorkTimePlanID int64     `json:"work_time_plan_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // CustomerTag is a tag of customers (SPEC §4.6), with the priority level

@@ -16,6 +16,7 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
+	"github.com/switchboardhq/switchboard/worktime"
 )
 
 // Config document kinds.
@@ -25,6 +26,7 @@ const (
 	KindQueue        = "queue"
 	KindCustomerTag  = "customer_tag"
 	KindQueueRule    = "queue_rule"
+	KindPlan         = "work_time_plan"
 )
 
 // Directory is safe for concurrent use.
@@ -38,6 +40,7 @@ type Directory struct {
 	queues map[int64]*sb.Queue
 	tags   map[int64]*sb.CustomerTag
 	rules  map[int64]*sb.QueueRule
+	plans  map[int64]*worktime.Plan
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
@@ -47,7 +50,7 @@ type Directory struct {
 func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
 	d := &Directory{store: store, clock: clock,
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
-		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{},
+		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -64,11 +67,22 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindQueueRule, d.rules, func(r *sb.QueueRule) int64 { return r.ID }); err != nil {
 		return nil, err
 	}
+	if err := load(ctx, store, KindPlan, d.plans, func(p *worktime.Plan) int64 { return p.ID }); err != nil {
+		return nil, err
+	}
+	for _, p := range d.plans {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("load work-time plan %d: %w", p.ID, err)
+		}
+	}
 	if err := d.loadSettings(ctx); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule} {
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan} {
 		d.nextID[kind] = 1
+	}
+	for id := range d.plans {
+		d.nextID[KindPlan] = max(d.nextID[KindPlan], id+1)
 	}
 	for id := range d.rules {
 		d.nextID[KindQueueRule] = max(d.nextID[KindQueueRule], id+1)
@@ -311,6 +325,9 @@ func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error)
 		validate.Range("parent_id", q.ParentID, 0, 1<<53),
 		validate.Text("menu_type", q.MenuType, 50, false),
 		validate.Phone("support_number", q.SupportNumber),
+		validate.Text("greeting", q.Greeting, 1000, false),
+		validate.Text("after_hours_notice", q.AfterHoursNotice, 1000, false),
+		validate.Range("work_time_plan_id", q.WorkTimePlanID, 0, 1<<53),
 	} {
 		if err != nil {
 			return q, err
@@ -318,6 +335,9 @@ func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if _, ok := d.plans[q.WorkTimePlanID]; q.WorkTimePlanID != 0 && !ok {
+		return q, sb.Errorf(sb.EINVALID, "work_time_plan_id: plan %d not found", q.WorkTimePlanID)
+	}
 	for _, o := range d.queues {
 		if o.ID != q.ID && o.Name == q.Name {
 			return q, sb.Errorf(sb.ECONFLICT, "queue %d is named %q already", o.ID, q.Name)

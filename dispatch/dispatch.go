@@ -42,8 +42,9 @@ func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slo
 		log = slog.Default()
 	}
 	s := routerSettings(dir.RoutingSettings())
-	return &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s,
-		router: routing.New(s), pending: map[int64]int64{}}
+	d := &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s, pending: map[int64]int64{}}
+	d.router = d.newRouter()
+	return d
 }
 
 // Router returns the live router, for reads from the writer goroutine only
@@ -55,7 +56,7 @@ func (d *Dispatcher) Router() *routing.Router { return d.router }
 func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	now := d.clock.Now()
 	d.settings = routerSettings(d.dir.RoutingSettings())
-	r := routing.New(d.settings)
+	r := d.newRouter()
 	r.Pause()
 	for _, a := range d.dir.Agents() {
 		if err := d.loadAgent(r, a, now); err != nil {
@@ -81,6 +82,14 @@ func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	d.router = r
 	clear(d.pending)
 	return d.followups(r.Resume(now)), nil
+}
+
+// newRouter returns an empty router that reads groups' work hours from
+// their work-time plans.
+func (d *Dispatcher) newRouter() *routing.Router {
+	r := routing.New(d.settings)
+	r.InWorkHours = d.dir.QueueOpen
+	return r
 }
 
 func (d *Dispatcher) loadAgent(r *routing.Router, a sb.Agent, now time.Time) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/routing"
+	"github.com/switchboardhq/switchboard/worktime"
 )
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -455,5 +456,40 @@ func TestQueueRulesMayNotOverlap(t *testing.T) {
 	}
 	if err := save(sb.QueueRule{Name: "D", Enabled: true, Threshold: 9, Groups: []int64{2}, OverflowTo: 1}); err != nil {
 		t.Errorf("a rule on another group: %v", err)
+	}
+}
+
+// With "only during work hours", a group outside its plan's hours keeps
+// its sessions waiting; inside them, they are assigned.
+func TestOnlyDuringTheGroupsWorkHours(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	plan, err := e.a.Directory.SavePlan(ctx, worktime.Plan{Name: "Office", TimeZone: "Europe/Paris",
+		Weekly: []worktime.Day{{Weekday: "monday", Hours: []worktime.Range{{From: "11:00", To: "18:00"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.Directory.SaveQueue(ctx, sb.Queue{ID: 1, Name: "Support", WorkTimePlanID: plan.ID}); err != nil {
+		t.Fatal(err)
+	}
+	set := sb.DefaultRoutingSettings()
+	set.OnlyWorkHours = true
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	// Monday 2026-11-23 09:00 UTC is 10:00 in Paris: closed.
+	e.status(1, sb.AgentOnline)
+	s := e.chat(1)
+	if e.agentOf(s) != 0 {
+		t.Fatalf("assigned outside work hours")
+	}
+	// 10:00 UTC = 11:00 in Paris: open; the next event dispatches.
+	e.clock.Set(t0.Add(time.Hour))
+	e.status(2, sb.AgentOnline)
+	if e.agentOf(s) == 0 {
+		t.Fatalf("not assigned in work hours")
+	}
+	if _, err := e.a.Directory.SaveQueue(ctx, sb.Queue{ID: 1, Name: "Support", WorkTimePlanID: 99}); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("a queue with an unknown plan: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/validate"
+	"github.com/switchboardhq/switchboard/worktime"
 )
 
 func (s *Server) configRoutes() {
@@ -20,6 +21,8 @@ func (s *Server) configRoutes() {
 		func(t *sb.CustomerTag) *int64 { return &t.ID })
 	crud(s, "queue-rules", s.Directory.QueueRules, s.Directory.GetQueueRule, s.Directory.SaveQueueRule,
 		func(r *sb.QueueRule) *int64 { return &r.ID })
+	crud(s, "work-time-plans", s.Directory.Plans, s.Directory.GetPlan, s.Directory.SavePlan,
+		func(p *worktime.Plan) *int64 { return &p.ID })
 
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
 	s.handle("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
