@@ -1,9 +1,6 @@
 package switchboard
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // Session is the current state of one contact, folded from its event log. It
 // is a projection: replaying the log through the lifecycle package rebuilds
@@ -226,9 +223,11 @@ type HandleSegment struct {
 	WrapUpAt    *time.Time `json:"wrap_up_at,omitempty"`
 	TransferIn  int64      `json:"transfer_in,omitempty"`
 	TransferOut int64      `json:"transfer_out,omitempty"`
-	// Routing is why the router chose this agent (rule, candidates and why
-	// each was passed over); absent when the agent was assigned by hand.
-	Routing json.RawMessage `json:"routing,omitempty"`
+	// RoutingRule is the rule by which the router chose this agent
+	// (least_load, longest_idle …); absent when assigned by hand. The full
+	// reason — every candidate and why it was passed over — is in the
+	// assigned event.
+	RoutingRule string `json:"routing_rule,omitempty"`
 }
 
 // VAHandle is one virtual agent's handling of the session.

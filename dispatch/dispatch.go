@@ -214,7 +214,7 @@ func (d *Dispatcher) followups(ds []routing.Decision) []engine.Followup {
 			continue
 		}
 		d.pending[dec.SessionID] = dec.AgentID
-		out = append(out, engine.Followup{SessionID: dec.SessionID, Command: &lifecycle.Assign{AgentID: dec.AgentID, Why: why}})
+		out = append(out, engine.Followup{SessionID: dec.SessionID, Command: &lifecycle.Assign{AgentID: dec.AgentID, Rule: dec.Why.Rule, Why: why}})
 	}
 	return out
 }

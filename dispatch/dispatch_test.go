@@ -118,9 +118,9 @@ func TestWaitingSessionsAreAssignedWhenAnAgentComesOnline(t *testing.T) {
 	if e.agentOf(s1) != 1 || e.agentOf(s2) != 1 || e.agentOf(s3) != 0 {
 		t.Fatalf("holders %d %d %d", e.agentOf(s1), e.agentOf(s2), e.agentOf(s3))
 	}
-	var why routing.Why
-	if err := json.Unmarshal(e.session(s1).Handles[0].Routing, &why); err != nil {
-		t.Fatal(err)
+	why := e.why(s1)
+	if rule := e.session(s1).Handles[0].RoutingRule; rule != why.Rule {
+		t.Errorf("the handle says rule %q, the event %q", rule, why.Rule)
 	}
 	if why.Rule != routing.RuleLeastLoad && why.Rule != routing.RuleOnlyOne || why.WaitedMS != 60000 || len(why.Candidates) != 2 {
 		t.Errorf("why = %+v", why)
@@ -258,6 +258,28 @@ func TestConcurrentAcceptsHaveOneWinner(t *testing.T) {
 	}
 }
 
+// why returns the routing reason recorded in a session's last assigned event.
+func (e *env) why(id int64) routing.Why {
+	e.t.Helper()
+	events, err := e.a.DB.SessionEvents(context.Background(), id, 0, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var why routing.Why
+	for _, ev := range events {
+		if ev.Type == lifecycle.EventAssigned {
+			var d lifecycle.AgentData
+			if err := json.Unmarshal(ev.Data, &d); err != nil {
+				e.t.Fatal(err)
+			}
+			if err := json.Unmarshal(d.Why, &why); err != nil {
+				e.t.Fatalf("assigned event without a reason: %v", err)
+			}
+		}
+	}
+	return why
+}
+
 func mustStatus(name string) lifecycle.Command {
 	c, ok := lifecycle.NewStatusCommand(name)
 	if !ok {
@@ -309,9 +331,7 @@ func TestCustomerLevelsReorderTheQueue(t *testing.T) {
 			t.Fatalf("served %v, want %v (VIP, Gold, then by arrival)", order, want)
 		}
 	}
-	var why routing.Why
-	json.Unmarshal(e.session(vip).Handles[0].Routing, &why)
-	if why.Level != 9 {
+	if why := e.why(vip); why.Level != 9 {
 		t.Errorf("the VIP's decision records level %d", why.Level)
 	}
 }

@@ -79,7 +79,7 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 			s.AssignedAt = &t
 		}
 		closeWait(s, t, sb.WaitAssigned, a.ID)
-		s.Handles = append(s.Handles, sb.HandleSegment{Agent: a, AssignedAt: t, TransferIn: d.TransferID, Routing: d.Why})
+		s.Handles = append(s.Handles, sb.HandleSegment{Agent: a, AssignedAt: t, TransferIn: d.TransferID, RoutingRule: d.Rule})
 		addParticipant(s, sb.Participant{Type: sb.ParticipantAgent, Status: "connecting", UserID: a.ID, Name: a.Name})
 	case *VAData:
 		s.Status = d.Status

@@ -286,10 +286,11 @@ func (c *Requeue) decide(_ *sb.Session, env *Env) ([]draft, error) {
 	return []draft{{EventRequeued, &QueueData{Status: ptr(sb.StatusRequeued), Queue: q, Priority: orDefault(c.Priority, q.Priority), Reason: c.Reason}}}, nil
 }
 
-// Assign gives a waiting session to an agent. Why is set by the router
-// (never decoded from a request) and recorded verbatim.
+// Assign gives a waiting session to an agent. Rule and Why are set by the
+// router (never decoded from a request) and recorded verbatim.
 type Assign struct {
 	AgentID int64           `json:"agent_id"`
+	Rule    string          `json:"-"`
 	Why     json.RawMessage `json:"-"`
 }
 
@@ -304,7 +305,7 @@ func (c *Assign) decide(s *sb.Session, env *Env) ([]draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []draft{{EventAssigned, &AgentData{Status: sb.StatusAssigned, Agent: agent, Why: c.Why}}}
+	out := []draft{{EventAssigned, &AgentData{Status: sb.StatusAssigned, Agent: agent, Rule: c.Rule, Why: c.Why}}}
 	if t := s.PendingTransfer(); t != nil && t.Kind == sb.TransferToQueue {
 		out[0].data.(*AgentData).TransferID = t.ID
 		out = append(out, draft{EventTransferCompleted, &TransferEndData{Status: sb.StatusAssigned, TransferID: t.ID, Agent: &agent}})

@@ -96,6 +96,7 @@ type AgentData struct {
 	Status     sb.Status       `json:"status"`
 	Agent      sb.AgentRef     `json:"agent"`
 	TransferID int64           `json:"transfer_id,omitempty"`
+	Rule       string          `json:"rule,omitempty"`
 	Why        json.RawMessage `json:"why,omitempty"`
 }
 
