@@ -148,6 +148,40 @@ func (r *QueueRule) Covers(group int64) bool {
 	return r.AllGroups || slices.Contains(r.Groups, group)
 }
 
+// Routing rule match kinds (SPEC §4.2).
+const (
+	MatchChannel     = "channel"      // the session's channel: web, mini_program …
+	MatchCustomerTag = "customer_tag" // business info: a customer tag such as VIP
+	MatchEntry       = "entry"        // the entry point or association the integration gives
+)
+
+// RouteTarget is where a routing rule sends a session: a group, or an
+// agent (through the agent's first group, with that agent preferred).
+type RouteTarget struct {
+	QueueID int64 `json:"queue_id,omitempty"`
+	AgentID int64 `json:"agent_id,omitempty"`
+}
+
+// RoutingRule sends matching sessions to a group or an agent (SPEC §4.2).
+// Rules are tried by Position; a rule naming an agent beats one naming a
+// group, and a customer-tag rule naming an agent beats the order.
+type RoutingRule struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Enabled  bool   `json:"enabled"`
+	Position int    `json:"position"`
+	Match    string `json:"match"`
+	// Value is what the match compares: a channel, a tag or an entry.
+	Value  string      `json:"value"`
+	Target RouteTarget `json:"target"`
+	// OffHours is the target outside the rule's work-time plan; absent:
+	// the same target at all times.
+	OffHours       *RouteTarget `json:"off_hours,omitempty"`
+	WorkTimePlanID int64        `json:"work_time_plan_id,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
 // RoutingSettings are the routing switches of SPEC §4.3.
 type RoutingSettings struct {
 	// FamiliarCustomer sends a returning customer to the agent who served

@@ -210,6 +210,10 @@ type QueueWait struct {
 	TransferID int64      `json:"transfer_id,omitempty"`
 	AgentID    int64      `json:"agent_id,omitempty"`
 	Requeue    bool       `json:"requeue,omitempty"`
+	// RuleID is the routing rule that chose the queue; PreferredAgentID the
+	// agent it names, who gets the session first when free.
+	RuleID           int64 `json:"rule_id,omitempty"`
+	PreferredAgentID int64 `json:"preferred_agent_id,omitempty"`
 }
 
 // HandleSegment is one agent's handling of the session, from assignment

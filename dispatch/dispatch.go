@@ -201,7 +201,8 @@ func sameWait(a, b *sb.QueueWait) bool {
 // waiting describes a session's wait to the router; the customer's level
 // comes from its tags (dispatch rules).
 func (d *Dispatcher) waiting(s *sb.Session, w *sb.QueueWait) routing.Waiting {
-	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt, Level: d.dir.CustomerLevel(s.EndUser.Tags)}
+	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt, Level: d.dir.CustomerLevel(s.EndUser.Tags),
+		PreferredAgentID: w.PreferredAgentID}
 }
 
 // followups turns decisions into assign commands that carry the reason.

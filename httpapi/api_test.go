@@ -277,3 +277,70 @@ func TestRoutingSettingsAPI(t *testing.T) {
 		t.Errorf("status after the transfer %v, want switching (waiting for the receiver)", st)
 	}
 }
+
+// Routing rules: by channel, by customer tag (VIP customers go to group 1),
+// by entry; a rule naming an agent beats one naming a group; a customer-tag
+// rule naming an agent beats the order.
+func TestRoutingRules(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("admin", "POST", "/api/v1/queues", `{"name":"Web"}`, 201) // queue 2
+	s.mustDo("admin", "POST", "/api/v1/queues", `{"name":"VIP"}`, 201) // queue 3
+	s.mustDo("admin", "PUT", "/api/v1/agents/2", `{"name":"Alex B","email":"alex@example.com","groups":[3]}`, 200)
+	rules := []string{
+		`{"name":"web","enabled":true,"match":"channel","value":"web","target":{"queue_id":2}}`,
+		`{"name":"vip","enabled":true,"match":"customer_tag","value":"VIP","target":{"queue_id":3}}`,
+		`{"name":"promo","enabled":true,"match":"entry","value":"spring-promo","target":{"agent_id":2}}`,
+	}
+	for _, r := range rules {
+		s.mustDo("admin", "POST", "/api/v1/routing-rules", r, 201)
+	}
+	route := func(body string) (queue, preferred float64) {
+		t.Helper()
+		sess := s.mustDo("integration", "POST", "/api/v1/sessions", body, 201).json(t)["session"].(map[string]any)
+		w := sess["queue_waits"].([]any)[0].(map[string]any)
+		p, _ := w["preferred_agent_id"].(float64)
+		return sess["queue"].(map[string]any)["id"].(float64), p
+	}
+	if q, _ := route(`{"type":"chat_web","route":true}`); q != 2 {
+		t.Errorf("a web chat went to queue %v, want 2 (first rule)", q)
+	}
+	if q, _ := route(`{"type":"chat_web","route":true,"end_user":{"tags":["vip"]}}`); q != 2 {
+		t.Errorf("a VIP web chat went to queue %v, want 2: the channel rule comes first", q)
+	}
+	if q, _ := route(`{"type":"chat_whatsapp","route":true,"end_user":{"tags":["VIP"]}}`); q != 3 {
+		t.Errorf("a VIP WhatsApp chat went to queue %v, want 3", q)
+	}
+	if q, p := route(`{"type":"chat_web","route":true,"entry":"spring-promo"}`); q != 3 || p != 2 {
+		t.Errorf("the promo entry went to queue %v for agent %v, want 3 for agent 2 (an agent beats a group)", q, p)
+	}
+	// A customer-tag rule naming an agent beats the order, even an agent rule before it.
+	s.mustDo("admin", "POST", "/api/v1/routing-rules", `{"name":"vip-noam","enabled":true,"match":"customer_tag","value":"gold","target":{"agent_id":1}}`, 400) // Noam has no group yet
+	s.mustDo("admin", "PUT", "/api/v1/agents/1", `{"name":"Noam B","email":"noam@example.com","groups":[1]}`, 200)
+	s.mustDo("admin", "POST", "/api/v1/routing-rules", `{"name":"gold-noam","enabled":true,"match":"customer_tag","value":"gold","target":{"agent_id":1}}`, 201)
+	if q, p := route(`{"type":"chat_web","route":true,"entry":"spring-promo","end_user":{"tags":["gold"]}}`); q != 1 || p != 1 {
+		t.Errorf("a gold promo chat went to queue %v for agent %v, want 1 for agent 1", q, p)
+	}
+	for _, bad := range []string{
+		`{"name":"x","enabled":true,"match":"channel","value":"fax","target":{"queue_id":2}}`,
+		`{"name":"x","enabled":true,"match":"weather","value":"rain","target":{"queue_id":2}}`,
+		`{"name":"x","enabled":true,"match":"entry","value":"a","target":{"queue_id":2,"agent_id":1}}`,
+		`{"name":"x","enabled":true,"match":"entry","value":"a","target":{"queue_id":99}}`,
+		`{"name":"x","enabled":true,"match":"entry","value":"a","target":{"queue_id":2},"off_hours":{"queue_id":3}}`,
+	} {
+		if r := s.do("admin", "POST", "/api/v1/routing-rules", bad); r.Status != 400 {
+			t.Errorf("%s: %d", bad, r.Status)
+		}
+	}
+	if r := s.do("integration", "POST", "/api/v1/sessions", `{"type":"chat_sms_inbound","route":true}`); r.Status != 400 || !strings.Contains(string(r.Body), "no routing rule") {
+		t.Errorf("no matching rule: %d %s", r.Status, r.Body)
+	}
+	if r := s.do("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","route":true,"queue_id":1}`); r.Status != 400 {
+		t.Errorf("route and queue_id: %d", r.Status)
+	}
+	// Enqueue by the rules.
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_whatsapp","end_user":{"tags":["VIP"]}}`, 201)
+	sess := s.mustDo("integration", "POST", "/api/v1/sessions/6/enqueue", `{"route":true}`, 200).json(t)["session"].(map[string]any)
+	if sess["queue"].(map[string]any)["id"] != float64(3) {
+		t.Errorf("enqueue by the rules went to %v", sess["queue"])
+	}
+}

@@ -21,6 +21,8 @@ func (s *Server) configRoutes() {
 		func(t *sb.CustomerTag) *int64 { return &t.ID })
 	crud(s, "queue-rules", s.Directory.QueueRules, s.Directory.GetQueueRule, s.Directory.SaveQueueRule,
 		func(r *sb.QueueRule) *int64 { return &r.ID })
+	crud(s, "routing-rules", s.Directory.RoutingRules, s.Directory.GetRoutingRule, s.Directory.SaveRoutingRule,
+		func(r *sb.RoutingRule) *int64 { return &r.ID })
 	crud(s, "work-time-plans", s.Directory.Plans, s.Directory.GetPlan, s.Directory.SavePlan,
 		func(p *worktime.Plan) *int64 { return &p.ID })
 

@@ -398,9 +398,9 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"QueueWait": sb.QueueWait{}, "HandleSegment": sb.HandleSegment{}, "VAHandle": sb.VAHandle{},
 		"Deflection": sb.Deflection{}, "Disposition": sb.Disposition{}, "MediaItem": sb.MediaItem{},
 		"TextInput": sb.TextInput{}, "SMS": sb.SMS{}, "Event": sb.Event{}, "Actor": sb.Actor{},
-		"Agent": sb.Agent{}, "VirtualAgent": sb.VirtualAgent{}, "Queue": sb.Queue{}, "CustomerTag": sb.CustomerTag{}, "RoutingSettings": sb.RoutingSettings{}, "QueueRule": sb.QueueRule{}, "WorkTimePlan": worktime.Plan{}, "Token": sb.Token{},
+		"Agent": sb.Agent{}, "VirtualAgent": sb.VirtualAgent{}, "Queue": sb.Queue{}, "CustomerTag": sb.CustomerTag{}, "RoutingSettings": sb.RoutingSettings{}, "QueueRule": sb.QueueRule{}, "RoutingRule": sb.RoutingRule{}, "RouteTarget": sb.RouteTarget{}, "WorkTimePlan": worktime.Plan{}, "Token": sb.Token{},
 		"OutboxItem": sb.OutboxItem{},
-		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "WorkTimePlanInput": worktime.Plan{},
+		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "RoutingRuleInput": sb.RoutingRule{}, "WorkTimePlanInput": worktime.Plan{},
 		// Lifecycle event data.
 		"SessionCreatedData": lifecycle.Created{}, "StatusChangeData": lifecycle.StatusData{},
 		"QueueEventData": lifecycle.QueueData{}, "AgentEventData": lifecycle.AgentData{},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
@@ -40,6 +41,17 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	if p.Role == sb.RoleAgent && cmd.AgentID != p.AgentID {
 		return sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID)
+	}
+	if cmd.Route && cmd.QueueID == 0 {
+		info, ok := cmd.Type.Info()
+		if !ok {
+			return sb.Errorf(sb.EINVALID, "type %q is not a session type", cmd.Type)
+		}
+		q, agent, rule, err := s.Directory.Route(directory.RouteInput{Channel: info.Channel, Tags: cmd.EndUser.Tags, Entry: cmd.Entry}, s.Engine.Clock().Now())
+		if err != nil {
+			return err
+		}
+		cmd.QueueID, cmd.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
 	}
 	res, err := s.Engine.Create(r.Context(), cmd, p.Actor())
 	if err != nil {
@@ -87,6 +99,17 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	}
 	if err := decode(r, cmd, true); err != nil {
 		return err
+	}
+	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
+		sess, err := s.Engine.Store().Session(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		q, agent, rule, err := s.Directory.Route(directory.RouteInput{Channel: sess.Channel, Tags: sess.EndUser.Tags, Entry: sess.Entry}, s.Engine.Clock().Now())
+		if err != nil {
+			return err
+		}
+		e.QueueID, e.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
 	}
 	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
 		t.Confirm = true // the setting: every transfer to an agent waits for the receiver

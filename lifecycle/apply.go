@@ -71,6 +71,8 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 			}
 		}
 		startWait(s, *s.Queue, t, d.TransferID, e.Type == EventRequeued)
+		w := s.CurrentWait()
+		w.RuleID, w.PreferredAgentID = d.RuleID, d.PreferredAgentID
 	case *AgentData:
 		s.Status = d.Status
 		a := d.Agent

@@ -33,6 +33,10 @@ type Create struct {
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
 	// QueueID queues an inbound session at once (or when a scheduled one starts).
 	QueueID int64 `json:"queue_id,omitempty"`
+	// Route queues it where the routing rules say (instead of QueueID).
+	Route bool `json:"route,omitempty"`
+	// Routed is the routing rules' answer, filled in by the server.
+	Routed Routed `json:"-"`
 	// AgentID is the dialling agent of an outbound or campaign session.
 	AgentID             int64  `json:"agent_id,omitempty"`
 	CampaignMode        string `json:"campaign_mode,omitempty"`
@@ -88,8 +92,17 @@ func (c *Create) Validate() error {
 	case info.Direction == sb.Inbound && c.AgentID != 0:
 		return sb.Errorf(sb.EINVALID, "agent_id is only for outbound sessions; inbound sessions are assigned")
 	}
-	if info.Direction == sb.Outbound && c.QueueID != 0 {
-		return sb.Errorf(sb.EINVALID, "queue_id is only for inbound sessions")
+	if info.Direction == sb.Outbound && (c.QueueID != 0 || c.Route) {
+		return sb.Errorf(sb.EINVALID, "queue_id and route are only for inbound sessions")
+	}
+	if c.Route && c.QueueID != 0 && c.Routed.RuleID == 0 {
+		return sb.Errorf(sb.EINVALID, "give queue_id or route, not both")
+	}
+	if c.Route && c.QueueID == 0 {
+		return sb.Errorf(sb.EINVALID, "no routing rule was applied")
+	}
+	if c.Route && info.Scheduled {
+		return sb.Errorf(sb.EINVALID, "route is not for scheduled sessions; give queue_id")
 	}
 	if info.Direction == sb.Outbound && c.EndUser.Phone == "" && info.Medium == sb.MediumVoice {
 		return sb.Errorf(sb.EINVALID, "end_user.phone is required for outbound calls")
@@ -171,7 +184,8 @@ func (c *Create) decide(_ *sb.Session, env *Env) ([]draft, error) {
 		out = append(out, draft{EventAssigned, &AgentData{Status: sb.StatusAssigned, Agent: agent}})
 	case q != nil:
 		created.Status = sb.StatusSelecting
-		out = append(out, draft{EventQueued, &QueueData{Status: ptr(sb.StatusQueued), Queue: *q, Priority: q.Priority}})
+		out = append(out, draft{EventQueued, &QueueData{Status: ptr(sb.StatusQueued), Queue: *q, Priority: q.Priority,
+			RuleID: c.Routed.RuleID, PreferredAgentID: c.Routed.AgentID}})
 	default:
 		created.Status = sb.StatusSelecting
 	}
@@ -229,18 +243,36 @@ func (c *SelectMenu) decide(_ *sb.Session, env *Env) ([]draft, error) {
 	return []draft{{EventMenuSelected, &QueueData{Queue: q}}}, nil
 }
 
+// Routed is the routing rules' answer for a session: the rule, and the
+// agent it names (0: a group).
+type Routed struct {
+	RuleID  int64
+	AgentID int64
+}
+
 // Enqueue puts the session in a queue. Priority overrides the queue's
-// routing priority (1–8) for this session.
+// routing priority (1–8) for this session. Route queues it where the
+// routing rules say.
 type Enqueue struct {
-	QueueID  int64 `json:"queue_id"`
-	Priority int   `json:"priority,omitempty"`
+	QueueID  int64  `json:"queue_id,omitempty"`
+	Priority int    `json:"priority,omitempty"`
+	Route    bool   `json:"route,omitempty"`
+	Routed   Routed `json:"-"`
 }
 
 // Name implements Command.
 func (*Enqueue) Name() string { return "enqueue" }
 
 // Validate implements Command.
-func (c *Enqueue) Validate() error { return validateQueueTarget(c.QueueID, c.Priority) }
+func (c *Enqueue) Validate() error {
+	if c.Route && c.QueueID == 0 {
+		return sb.Errorf(sb.EINVALID, "no routing rule was applied")
+	}
+	if c.Route && c.Routed.RuleID == 0 {
+		return sb.Errorf(sb.EINVALID, "give queue_id or route, not both")
+	}
+	return validateQueueTarget(c.QueueID, c.Priority)
+}
 
 func validateQueueTarget(queueID int64, priority int) error {
 	if err := validate.Range("queue_id", queueID, 1, 1<<53); err != nil {
@@ -257,7 +289,8 @@ func (c *Enqueue) decide(_ *sb.Session, env *Env) ([]draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []draft{{EventQueued, &QueueData{Status: ptr(sb.StatusQueued), Queue: q, Priority: orDefault(c.Priority, q.Priority)}}}, nil
+	return []draft{{EventQueued, &QueueData{Status: ptr(sb.StatusQueued), Queue: q, Priority: orDefault(c.Priority, q.Priority),
+		RuleID: c.Routed.RuleID, PreferredAgentID: c.Routed.AgentID}}}, nil
 }
 
 // Requeue queues a session again after an agent-side failure.

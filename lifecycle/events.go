@@ -88,6 +88,10 @@ type QueueData struct {
 	Priority   int         `json:"priority,omitempty"`
 	TransferID int64       `json:"transfer_id,omitempty"`
 	Reason     string      `json:"reason,omitempty"`
+	// RuleID and PreferredAgentID say which routing rule chose the queue,
+	// and the agent it names.
+	RuleID           int64 `json:"rule_id,omitempty"`
+	PreferredAgentID int64 `json:"preferred_agent_id,omitempty"`
 }
 
 // AgentData is the data of assigned and preview_started. Why records the

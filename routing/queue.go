@@ -25,6 +25,9 @@ type Waiting struct {
 	// LastAgentID and MostServedAgentID name the agents who served this
 	// customer before, for the familiar-customer rule (0: none).
 	LastAgentID, MostServedAgentID int64
+	// PreferredAgentID is the agent a routing rule names: chosen before
+	// anyone else whenever it can take the session (0: none).
+	PreferredAgentID int64
 }
 
 // less orders a queue: higher level first, then longest wait, then arrival.

@@ -132,6 +132,7 @@ type Candidate struct {
 
 // Decision rules.
 const (
+	RulePreferred    = "routing_rule_agent"
 	RuleFamiliarLast = "familiar_last_agent"
 	RuleFamiliarMost = "familiar_most_served"
 	RuleLeastLoad    = "least_load"
@@ -147,6 +148,7 @@ const (
 	PassedIdle       = "idle_less_long"
 	PassedTie        = "tie_lower_id_first"
 	PassedNotFamilar = "not_familiar"
+	PassedNotNamed   = "not_the_named_agent"
 )
 
 // Group ensures a group exists.
@@ -373,8 +375,15 @@ func (r *Router) choose(e *entry, now time.Time) (Decision, bool) {
 	if eligible == 0 {
 		return Decision{}, false
 	}
-	// Familiar customer first.
-	if fam := r.familiar(e); fam != 0 {
+	// The agent a routing rule names, then the familiar agent.
+	if e.PreferredAgentID != 0 {
+		for i, m := range g.members {
+			if m.id == e.PreferredAgentID && cands[i].Passed == "" {
+				chosen, rule = m, RulePreferred
+			}
+		}
+	}
+	if fam := r.familiar(e); fam != 0 && chosen == nil {
 		for i, m := range g.members {
 			if m.id == fam && cands[i].Passed == "" {
 				chosen, rule = m, RuleFamiliarLast
@@ -405,6 +414,8 @@ func (r *Router) choose(e *entry, now time.Time) (Decision, bool) {
 	for i, m := range g.members {
 		switch {
 		case cands[i].Passed != "" || m == chosen:
+		case rule == RulePreferred:
+			cands[i].Passed = PassedNotNamed
 		case rule == RuleFamiliarLast || rule == RuleFamiliarMost:
 			cands[i].Passed = PassedNotFamilar
 		case m.load > chosen.load:

@@ -301,3 +301,23 @@ func TestInvariantsUnderRandomOperations(t *testing.T) {
 		}
 	}
 }
+
+// The agent a routing rule names comes first when it can take the session,
+// ahead of the familiar agent and of load.
+func TestPreferredAgentFirst(t *testing.T) {
+	r := New(Settings{Familiar: FamiliarLast})
+	mustAgent(t, r, 1, 3, 10)
+	mustAgent(t, r, 2, 3, 10)
+	online(t, r, 1, at(0))
+	online(t, r, 2, at(0))
+	r.Hold(2, 50)
+	ds := enqueue(t, r, Waiting{SessionID: 7, GroupID: 10, Since: at(5), PreferredAgentID: 2, LastAgentID: 1})
+	if ds[0].AgentID != 2 || ds[0].Why.Rule != RulePreferred || ds[0].Why.Candidates[0].Passed != PassedNotNamed {
+		t.Fatalf("decision %+v", ds[0])
+	}
+	r.SetStatus(2, Away, at(6))
+	ds = enqueue(t, r, Waiting{SessionID: 8, GroupID: 10, Since: at(7), PreferredAgentID: 2})
+	if ds[0].AgentID != 1 {
+		t.Errorf("with the named agent away: %+v", ds[0])
+	}
+}
