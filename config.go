@@ -198,8 +198,11 @@ type RoutingSettings struct {
 	TransferConfirmation bool `json:"transfer_confirmation"`
 	// TransferTimeoutSeconds is how long a transfer waits for the receiver
 	// before it fails and the session stays with the sender (5 to 3600).
-	TransferTimeoutSeconds int       `json:"transfer_timeout_seconds"`
-	UpdatedAt              time.Time `json:"updated_at"`
+	TransferTimeoutSeconds int `json:"transfer_timeout_seconds"`
+	// QueueTimeoutSeconds ends a session that has waited this long in a
+	// queue, as a system drop (queue timeout end, SPEC §4.3); 0 is off.
+	QueueTimeoutSeconds int       `json:"queue_timeout_seconds"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // DefaultRoutingSettings are the settings before an administrator changes them.

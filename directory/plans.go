@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,4 +53,16 @@ func (d *Directory) QueueOpen(queueID int64, t time.Time) bool {
 	}
 	open, err := p.Open(t)
 	return err != nil || open
+}
+
+// HasMembers reports whether any agent belongs to a queue.
+func (d *Directory) HasMembers(queueID int64) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for _, a := range d.agents {
+		if slices.Contains(a.Groups, queueID) {
+			return true
+		}
+	}
+	return false
 }

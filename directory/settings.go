@@ -25,6 +25,7 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 	for _, err := range []error{
 		validate.OneOf("familiar_customer", s.FamiliarCustomer, false, "last_agent", "most_served"),
 		validate.Range("transfer_timeout_seconds", int64(s.TransferTimeoutSeconds), 5, 3600),
+		validate.Range("queue_timeout_seconds", int64(s.QueueTimeoutSeconds), 0, 7*24*3600),
 	} {
 		if err != nil {
 			return s, err

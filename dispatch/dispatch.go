@@ -136,6 +136,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 	if h := after.CurrentHandle(); h != nil {
 		ha = h.Agent.ID
 	}
+	d.waitTimers(wb, wa, after, now, &reaction)
 	var ds []routing.Decision
 	if wb != nil && !sameWait(wb, wa) {
 		d.router.Remove(after.ID)

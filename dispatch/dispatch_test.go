@@ -513,3 +513,50 @@ func TestOnlyDuringTheGroupsWorkHours(t *testing.T) {
 		t.Errorf("a queue with an unknown plan: %v", err)
 	}
 }
+
+// A session waiting longer than the queue timeout is ended by the system
+// (a drop); a session picked up in time, or moved to another queue, keeps
+// no stale timer.
+func TestQueueTimeoutEndsALongWait(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	set := sb.DefaultRoutingSettings()
+	set.QueueTimeoutSeconds = 120
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	dropped := e.chat(1)
+	e.clock.Advance(30 * time.Second)
+	served := e.chat(1)
+	e.clock.Advance(60 * time.Second)
+	e.status(1, sb.AgentOnline) // takes both: Noam has room for two
+	if e.agentOf(dropped) != 1 || e.agentOf(served) != 1 {
+		t.Fatal("setup: both should be served")
+	}
+	e.do(dropped, &lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
+	e.do(served, &lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
+	e.status(1, sb.AgentOffline)
+	late := e.chat(1)
+	e.clock.Advance(119 * time.Second)
+	if n, _ := e.a.Engine.FireDue(ctx); n != 0 {
+		t.Fatalf("%d timers fired early", n)
+	}
+	e.clock.Advance(time.Second)
+	if n, err := e.a.Engine.FireDue(ctx); n != 1 || err != nil {
+		t.Fatalf("fired %d (%v)", n, err)
+	}
+	s := e.session(late)
+	if s.Status != sb.StatusFinished || s.DisconnectedBy != lifecycle.BySystem || s.FinishReason != "queue_timeout" || s.QueueWaits[0].Outcome != sb.WaitTimeout {
+		t.Fatalf("after the timeout: %s by %s (%s), wait %s", s.Status, s.DisconnectedBy, s.FinishReason, s.QueueWaits[0].Outcome)
+	}
+	if e.a.Dispatcher.Router().Waiting(1) != 0 {
+		t.Error("the dropped session is still queued")
+	}
+	// Only metadata timers are left.
+	due, _ := e.a.DB.DueTimers(ctx, e.clock.Now().Add(24*time.Hour), 100)
+	for _, tm := range due {
+		if tm.Kind == "queue_timeout" {
+			t.Errorf("a stale queue timeout is pending for session %d", tm.SessionID)
+		}
+	}
+}

@@ -15,7 +15,17 @@ import (
 const (
 	// TimerTransferOffer fails a transfer the receiver has not accepted in time.
 	TimerTransferOffer = "transfer_offer"
+	// TimerQueueTimeout ends a session that waited too long in a queue.
+	TimerQueueTimeout = "queue_timeout"
 )
+
+// QueueTimeoutReason is the finish reason of a session the queue timeout ended.
+const QueueTimeoutReason = "queue_timeout"
+
+type waitData struct {
+	QueueID   int64     `json:"queue_id"`
+	StartedAt time.Time `json:"started_at"`
+}
 
 type offerData struct {
 	TransferID int64 `json:"transfer_id"`
@@ -24,7 +34,35 @@ type offerData struct {
 // TimerHandlers returns the handlers of routing's timer kinds, for
 // engine.Options.Timers.
 func (d *Dispatcher) TimerHandlers() map[string]engine.TimerHandler {
-	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired}
+	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired, TimerQueueTimeout: queueTimedOut}
+}
+
+// queueTimedOut ends the session as a system drop if it is still in the
+// wait the timer was set for.
+func queueTimedOut(s *sb.Session, t sb.Timer) (lifecycle.Command, []sb.OutboxItem, error) {
+	var data waitData
+	if err := json.Unmarshal(t.Data, &data); err != nil {
+		return nil, nil, fmt.Errorf("queue timeout timer: %w", err)
+	}
+	if w := s.CurrentWait(); w != nil && w.Queue.ID == data.QueueID && w.StartedAt.Equal(data.StartedAt) {
+		return &lifecycle.End{DisconnectedBy: lifecycle.BySystem, Reason: QueueTimeoutReason}, nil, nil
+	}
+	return nil, nil, nil
+}
+
+// waitTimers arms the queue timeout when a session starts waiting in a
+// queue and cancels it when the wait ends.
+func (d *Dispatcher) waitTimers(wb, wa *sb.QueueWait, s *sb.Session, now time.Time, r *engine.Reaction) {
+	if wb != nil && !sameWait(wb, wa) {
+		r.CancelTimers = append(r.CancelTimers, TimerQueueTimeout)
+	}
+	secs := d.dir.RoutingSettings().QueueTimeoutSeconds
+	if wa == nil || sameWait(wb, wa) || secs == 0 {
+		return
+	}
+	data, _ := json.Marshal(waitData{QueueID: wa.Queue.ID, StartedAt: wa.StartedAt})
+	r.SetTimers = append(r.SetTimers, sb.Timer{SessionID: s.ID, Kind: TimerQueueTimeout,
+		DueAt: wa.StartedAt.Add(time.Duration(secs) * time.Second), Data: data})
 }
 
 // transferOfferExpired fails the transfer the timer was set for, if it is

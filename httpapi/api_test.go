@@ -344,3 +344,17 @@ func TestRoutingRules(t *testing.T) {
 		t.Errorf("enqueue by the rules went to %v", sess["queue"])
 	}
 }
+
+func TestTransferToAGroupWithoutMembersIsRefused(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("admin", "POST", "/api/v1/queues", `{"name":"Empty"}`, 201)
+	s.mustDo("admin", "PUT", "/api/v1/agents/1", `{"name":"Noam B","email":"noam@example.com","groups":[1]}`, 200)
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/connect", ``, 200)
+	r := s.mustDo("agent", "POST", "/api/v1/sessions/1/transfer", `{"kind":"queue","queue_id":2}`, 409)
+	if !strings.Contains(string(r.Body), "no members") {
+		t.Errorf("message: %s", r.Body)
+	}
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/transfer", `{"kind":"queue","queue_id":1}`, 200)
+}

@@ -111,6 +111,11 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 		}
 		e.QueueID, e.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
 	}
+	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToQueue && t.QueueID != 0 && !s.Directory.HasMembers(t.QueueID) {
+		if _, err := s.Directory.GetQueue(t.QueueID); err == nil {
+			return sb.Errorf(sb.ECONFLICT, "queue %d has no members and cannot receive transfers", t.QueueID)
+		}
+	}
 	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
 		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
 	}
