@@ -3,6 +3,7 @@ package switchboard
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,27 @@ type Change struct {
 	Outbox []OutboxItem
 }
 
+// Served is one session's customer and the agents who handled it.
+type Served struct {
+	SessionID int64
+	EndUser   EndUser
+	Agents    []int64
+}
+
+// CustomerKey identifies a returning customer: the integration's
+// identifier, else the e-mail, else the phone number; "" when unknown.
+func (u EndUser) CustomerKey() string {
+	switch {
+	case u.Identifier != "":
+		return "id:" + u.Identifier
+	case u.Email != "":
+		return "email:" + strings.ToLower(u.Email)
+	case u.Phone != "":
+		return "phone:" + u.Phone
+	}
+	return ""
+}
+
 // SessionFilter selects sessions to list. The zero value lists all, newest first.
 type SessionFilter struct {
 	Status   *Status
@@ -96,6 +118,10 @@ type EventStore interface {
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// LiveSessions returns every session that has not ended, by ID.
 	LiveSessions(ctx context.Context) ([]*Session, error)
+	// ServedCustomers returns, for every session created at or after
+	// since, in creation order, its end user and the agents who handled it
+	// in order: the history the familiar-customer rule reads.
+	ServedCustomers(ctx context.Context, since time.Time) ([]Served, error)
 	// MaxSessionID returns the largest session ID in use, 0 when none.
 	MaxSessionID(ctx context.Context) (int64, error)
 	// SessionEvents returns a session's events with Seq > afterSeq, in order.

@@ -31,6 +31,8 @@ type Dispatcher struct {
 	// pending holds decisions whose assign command has been issued but not
 	// yet observed: session → agent.
 	pending map[int64]int64
+	// history remembers who served each customer (familiar customer first).
+	history map[string]*history
 }
 
 var _ engine.Dispatcher = (*Dispatcher)(nil)
@@ -42,7 +44,8 @@ func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slo
 		log = slog.Default()
 	}
 	s := routerSettings(dir.RoutingSettings())
-	d := &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s, pending: map[int64]int64{}}
+	d := &Dispatcher{store: store, dir: dir, clock: clock, log: log, settings: s, pending: map[int64]int64{},
+		history: map[string]*history{}}
 	d.router = d.newRouter()
 	return d
 }
@@ -56,6 +59,9 @@ func (d *Dispatcher) Router() *routing.Router { return d.router }
 func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	now := d.clock.Now()
 	d.settings = routerSettings(d.dir.RoutingSettings())
+	if err := d.loadHistory(ctx, now); err != nil {
+		return nil, err
+	}
 	r := d.newRouter()
 	r.Pause()
 	for _, a := range d.dir.Agents() {
@@ -145,6 +151,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 		ds = append(ds, d.router.Release(hb, after.ID, now)...)
 	}
 	if ha != 0 && ha != hb {
+		d.remember(after.EndUser.CustomerKey(), after.ID, ha)
 		if d.pending[after.ID] == ha {
 			delete(d.pending, after.ID) // our own decision, counted when it was made
 		} else if err := d.router.Hold(ha, after.ID); err != nil {
@@ -202,8 +209,12 @@ func sameWait(a, b *sb.QueueWait) bool {
 // waiting describes a session's wait to the router; the customer's level
 // comes from its tags (dispatch rules).
 func (d *Dispatcher) waiting(s *sb.Session, w *sb.QueueWait) routing.Waiting {
+	var last, most int64
+	if w.TransferID == 0 { // a transfer chose where to go: no familiar agent
+		last, most = d.familiar(s)
+	}
 	return routing.Waiting{SessionID: s.ID, GroupID: w.Queue.ID, Since: w.StartedAt, Level: d.dir.CustomerLevel(s.EndUser.Tags),
-		PreferredAgentID: w.PreferredAgentID}
+		PreferredAgentID: w.PreferredAgentID, LastAgentID: last, MostServedAgentID: most}
 }
 
 // followups turns decisions into assign commands that carry the reason.

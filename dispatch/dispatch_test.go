@@ -560,3 +560,59 @@ func TestQueueTimeoutEndsALongWait(t *testing.T) {
 		}
 	}
 }
+
+// Familiar customer first: a returning customer goes to the agent who
+// served them last, even a busier one; the history survives a restart;
+// a transfer to a queue does not bounce back to the familiar agent.
+func TestFamiliarCustomerReturnsToTheLastAgent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	set := sb.DefaultRoutingSettings()
+	set.FamiliarCustomer = "last_agent"
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	e.status(2, sb.AgentOnline)
+	chat := func(customer string) int64 {
+		res, err := e.a.Engine.Create(ctx, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1, EndUser: sb.EndUser{Identifier: customer}},
+			sb.Actor{Kind: sb.ActorIntegration})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		return res.Session.ID
+	}
+	first := chat("c-7") // Noam (both idle, lower ID)
+	if e.agentOf(first) != 1 {
+		t.Fatalf("first visit went to %d", e.agentOf(first))
+	}
+	e.do(first, &lifecycle.End{DisconnectedBy: lifecycle.ByEndUser})
+	// Noam dials out: he is now busier than Alex, so least load alone would
+	// choose Alex.
+	if _, err := e.a.Engine.Create(ctx, &lifecycle.Create{Type: sb.TypeVoiceOutbound, AgentID: 1,
+		EndUser: sb.EndUser{Phone: "+12223334444"}}, sb.Actor{Kind: sb.ActorAgent, ID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if l1, _ := e.a.Dispatcher.Router().Load(1); l1 != 1 {
+		t.Fatalf("the outbound call should count in Noam's load: %d", l1)
+	}
+	back := chat("c-7")
+	if e.agentOf(back) != 1 || e.why(back).Rule != routing.RuleFamiliarLast {
+		t.Fatalf("the returning customer went to %d by %s", e.agentOf(back), e.why(back).Rule)
+	}
+	// After a restart the history is rebuilt from the store.
+	e.do(back, &lifecycle.End{DisconnectedBy: lifecycle.ByEndUser})
+	e.a.Close()
+	e = open(t, e.dir, e.clock)
+	again := chat("c-7")
+	if e.agentOf(again) != 1 || e.why(again).Rule != routing.RuleFamiliarLast {
+		t.Fatalf("after a restart the customer went to %d by %s", e.agentOf(again), e.why(again).Rule)
+	}
+	// Noam transfers it to the queue: it goes to Alex, not back to Noam.
+	e.do(again, mustStatus("connect"))
+	e.do(again, &lifecycle.Transfer{Kind: sb.TransferToQueue, QueueID: 1})
+	if e.agentOf(again) != 2 {
+		t.Errorf("after the transfer the session is with %d, want Alex", e.agentOf(again))
+	}
+}

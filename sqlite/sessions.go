@@ -231,6 +231,40 @@ func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
 	return out, rows.Err()
 }
 
+// ServedCustomers implements sb.EventStore.
+func (db *DB) ServedCustomers(ctx context.Context, since time.Time) ([]sb.Served, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, json_extract(state, '$.end_user'), json_extract(state, '$.handles')
+		FROM sessions WHERE created_at >= ? AND json_extract(state, '$.handles') IS NOT NULL ORDER BY id`, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("served customers: %w", err)
+	}
+	defer rows.Close()
+	var out []sb.Served
+	for rows.Next() {
+		var s sb.Served
+		var user, handles []byte
+		if err := rows.Scan(&s.SessionID, &user, &handles); err != nil {
+			return nil, fmt.Errorf("served customers: %w", err)
+		}
+		var hs []struct {
+			Agent struct {
+				ID int64 `json:"id"`
+			} `json:"agent"`
+		}
+		if err := json.Unmarshal(user, &s.EndUser); err != nil {
+			return nil, fmt.Errorf("served customers: %w", err)
+		}
+		if err := json.Unmarshal(handles, &hs); err != nil {
+			return nil, fmt.Errorf("served customers: %w", err)
+		}
+		for _, h := range hs {
+			s.Agents = append(s.Agents, h.Agent.ID)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 // MaxSessionID implements sb.EventStore.
 func (db *DB) MaxSessionID(ctx context.Context) (int64, error) {
 	var id int64

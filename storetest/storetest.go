@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EventPaging", testEventPaging},
 		{"SessionFilters", testSessionFilters},
 		{"LiveSessions", testLiveSessions},
+		{"ServedCustomers", testServedCustomers},
 		{"Timers", testTimers},
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
 		{"Outbox", testOutbox},
@@ -422,5 +423,29 @@ func testLiveSessions(t *testing.T, st Store) {
 	}
 	if len(live) != 2 || live[0].ID != 1 || live[1].ID != 3 {
 		t.Errorf("live sessions %v, want 1 and 3", live)
+	}
+}
+
+func testServedCustomers(t *testing.T, st Store) {
+	ctx := context.Background()
+	a, b := session(1, sb.StatusFinished), session(2, sb.StatusQueued)
+	a.Seq, b.Seq = 1, 1
+	a.EndUser = sb.EndUser{Identifier: "c-7", Email: "Ada@example.com"}
+	a.Handles = []sb.HandleSegment{{Agent: sb.AgentRef{ID: 4}}, {Agent: sb.AgentRef{ID: 9}}}
+	b.EndUser = sb.EndUser{Email: "bob@example.com"}
+	old := session(3, sb.StatusFinished)
+	old.Seq, old.CreatedAt = 1, t0.Add(-48*time.Hour)
+	old.Handles = []sb.HandleSegment{{Agent: sb.AgentRef{ID: 4}}}
+	for _, s := range []*sb.Session{a, b, old} {
+		if err := st.Commit(ctx, []*sb.Change{{Session: s, Events: []sb.Event{ev(s, "session_created")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.ServedCustomers(ctx, t0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].SessionID != 1 || got[0].EndUser.CustomerKey() != "id:c-7" || fmt.Sprint(got[0].Agents) != "[4 9]" {
+		t.Errorf("served %+v", got)
 	}
 }

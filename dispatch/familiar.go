@@ -1,0 +1,90 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+// HistoryWindow is how far back the familiar-customer rule looks when the
+// history is rebuilt at start.
+const HistoryWindow = 90 * 24 * time.Hour
+
+// maxRecent bounds the agents remembered per customer for "last agent".
+const maxRecent = 20
+
+type served struct{ session, agent int64 }
+
+// history is what routing remembers of a customer: the agents who handled
+// their recent sessions, newest last, and how many sessions each handled.
+type history struct {
+	recent []served
+	counts map[int64]int
+}
+
+func (d *Dispatcher) loadHistory(ctx context.Context, now time.Time) error {
+	list, err := d.store.ServedCustomers(ctx, now.Add(-HistoryWindow))
+	if err != nil {
+		return fmt.Errorf("rebuild customer history: %w", err)
+	}
+	d.history = map[string]*history{}
+	for _, s := range list {
+		for _, a := range s.Agents {
+			d.remember(s.EndUser.CustomerKey(), s.SessionID, a)
+		}
+	}
+	return nil
+}
+
+// remember records that an agent handled a customer's session (once per
+// session and agent).
+func (d *Dispatcher) remember(key string, session, agent int64) {
+	if key == "" {
+		return
+	}
+	h := d.history[key]
+	if h == nil {
+		h = &history{counts: map[int64]int{}}
+		d.history[key] = h
+	}
+	for _, r := range h.recent {
+		if r == (served{session, agent}) {
+			return
+		}
+	}
+	h.recent = append(h.recent, served{session, agent})
+	if len(h.recent) > maxRecent {
+		h.recent = h.recent[1:]
+	}
+	h.counts[agent]++
+}
+
+// familiar returns the agent who last served the customer in another
+// session, and the agent who served them in the most sessions (ties: the
+// lower ID), leaving out the session itself so that a transfer does not
+// send a session back to the agent who just handed it on.
+func (d *Dispatcher) familiar(s *sb.Session) (last, most int64) {
+	h := d.history[s.EndUser.CustomerKey()]
+	if h == nil {
+		return 0, 0
+	}
+	own := map[int64]int{}
+	for i := len(h.recent) - 1; i >= 0; i-- {
+		r := h.recent[i]
+		if r.session == s.ID {
+			own[r.agent]++
+		} else if last == 0 {
+			last = r.agent
+		}
+	}
+	best := 0
+	for agent, n := range h.counts {
+		n -= own[agent]
+		if n > best || n == best && n > 0 && agent < most {
+			most, best = agent, n
+		}
+	}
+	return last, most
+}
