@@ -55,6 +55,26 @@ func (d *Directory) QueueOpen(queueID int64, t time.Time) bool {
 	return err != nil || open
 }
 
+// QueueOpens returns when a closed queue's work hours begin next; ok is
+// false when the queue is open, has no plan, or never opens.
+func (d *Directory) QueueOpens(queueID int64, now time.Time) (time.Time, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	q, ok := d.queues[queueID]
+	if !ok || q.WorkTimePlanID == 0 {
+		return time.Time{}, false
+	}
+	p, ok := d.plans[q.WorkTimePlanID]
+	if !ok {
+		return time.Time{}, false
+	}
+	if open, err := p.Open(now); err != nil || open {
+		return time.Time{}, false
+	}
+	at, open, ok := p.NextChange(now)
+	return at, ok && open
+}
+
 // HasMembers reports whether any agent belongs to a queue.
 func (d *Directory) HasMembers(queueID int64) bool {
 	d.mu.RLock()

@@ -33,6 +33,9 @@ type Dispatcher struct {
 	pending map[int64]int64
 	// history remembers who served each customer (familiar customer first).
 	history map[string]*history
+	// opened lists queues whose work hours just began (a queue_opens
+	// timer fired); the next Observe dispatches them.
+	opened []int64
 }
 
 var _ engine.Dispatcher = (*Dispatcher)(nil)
@@ -144,6 +147,10 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 	}
 	d.waitTimers(wb, wa, after, now, &reaction)
 	var ds []routing.Decision
+	for _, g := range d.opened {
+		ds = append(ds, d.router.Dispatch(g, now)...)
+	}
+	d.opened = d.opened[:0]
 	if wb != nil && !sameWait(wb, wa) {
 		d.router.Remove(after.ID)
 	}

@@ -616,3 +616,45 @@ func TestFamiliarCustomerReturnsToTheLastAgent(t *testing.T) {
 		t.Errorf("after the transfer the session is with %d, want Alex", e.agentOf(again))
 	}
 }
+
+// With work hours only, a session waiting in a closed queue is assigned
+// at the opening instant, by a durable timer, with agents already online.
+func TestQueueIsDispatchedWhenItsHoursBegin(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	plan, err := e.a.Directory.SavePlan(ctx, worktime.Plan{Name: "Office", TimeZone: "Europe/Paris",
+		Weekly: []worktime.Day{{Weekday: "monday", Hours: []worktime.Range{{From: "11:00", To: "18:00"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.Directory.SaveQueue(ctx, sb.Queue{ID: 1, Name: "Support", WorkTimePlanID: plan.ID}); err != nil {
+		t.Fatal(err)
+	}
+	set := sb.DefaultRoutingSettings()
+	set.OnlyWorkHours = true
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	s := e.chat(1) // Monday 10:00 in Paris: closed
+	opens := t0.Add(time.Hour)
+	next, ok, _ := e.a.DB.NextTimer(ctx)
+	if !ok || next.Kind != "queue_opens" || !next.DueAt.Equal(opens) {
+		t.Fatalf("timer %+v %v, want queue_opens at %s", next, ok, opens)
+	}
+	e.clock.Set(opens.Add(-time.Millisecond))
+	e.a.Engine.FireDue(ctx)
+	if e.agentOf(s) != 0 {
+		t.Fatal("assigned before the opening")
+	}
+	e.clock.Set(opens)
+	if n, err := e.a.Engine.FireDue(ctx); n != 1 || err != nil {
+		t.Fatalf("fired %d (%v)", n, err)
+	}
+	if e.agentOf(s) != 1 {
+		t.Errorf("at the opening the session is with %d", e.agentOf(s))
+	}
+	if _, ok, _ := e.a.DB.NextTimer(ctx); ok {
+		t.Error("a timer is left")
+	}
+}

@@ -17,6 +17,9 @@ const (
 	TimerTransferOffer = "transfer_offer"
 	// TimerQueueTimeout ends a session that waited too long in a queue.
 	TimerQueueTimeout = "queue_timeout"
+	// TimerQueueOpens dispatches a queue when its work hours begin, while a
+	// session waits in it.
+	TimerQueueOpens = "queue_opens"
 )
 
 // QueueTimeoutReason is the finish reason of a session the queue timeout ended.
@@ -34,7 +37,20 @@ type offerData struct {
 // TimerHandlers returns the handlers of routing's timer kinds, for
 // engine.Options.Timers.
 func (d *Dispatcher) TimerHandlers() map[string]engine.TimerHandler {
-	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired, TimerQueueTimeout: queueTimedOut}
+	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired, TimerQueueTimeout: queueTimedOut,
+		TimerQueueOpens: d.queueOpened}
+}
+
+// queueOpened asks for the queue to be dispatched: the engine offers the
+// timer's change to Observe right after, which does it. The session needs
+// no command of its own.
+func (d *Dispatcher) queueOpened(s *sb.Session, t sb.Timer) (lifecycle.Command, []sb.OutboxItem, error) {
+	var data waitData
+	if err := json.Unmarshal(t.Data, &data); err != nil {
+		return nil, nil, fmt.Errorf("queue opens timer: %w", err)
+	}
+	d.opened = append(d.opened, data.QueueID)
+	return nil, nil, nil
 }
 
 // queueTimedOut ends the session as a system drop if it is still in the
@@ -56,8 +72,20 @@ func (d *Dispatcher) waitTimers(wb, wa *sb.QueueWait, s *sb.Session, now time.Ti
 	if wb != nil && !sameWait(wb, wa) {
 		r.CancelTimers = append(r.CancelTimers, TimerQueueTimeout)
 	}
+	if wb != nil && !sameWait(wb, wa) {
+		r.CancelTimers = append(r.CancelTimers, TimerQueueOpens)
+	}
+	if wa == nil || sameWait(wb, wa) {
+		return
+	}
+	if d.dir.RoutingSettings().OnlyWorkHours {
+		if at, ok := d.dir.QueueOpens(wa.Queue.ID, now); ok {
+			data, _ := json.Marshal(waitData{QueueID: wa.Queue.ID, StartedAt: wa.StartedAt})
+			r.SetTimers = append(r.SetTimers, sb.Timer{SessionID: s.ID, Kind: TimerQueueOpens, DueAt: at.UTC().Truncate(time.Millisecond), Data: data})
+		}
+	}
 	secs := d.dir.RoutingSettings().QueueTimeoutSeconds
-	if wa == nil || sameWait(wb, wa) || secs == 0 {
+	if secs == 0 {
 		return
 	}
 	data, _ := json.Marshal(waitData{QueueID: wa.Queue.ID, StartedAt: wa.StartedAt})

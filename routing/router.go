@@ -442,6 +442,16 @@ func (r *Router) familiar(e *entry) int64 {
 	return 0
 }
 
+// Dispatch assigns a group's waiting sessions while members can take them,
+// for example when the group's work hours begin.
+func (r *Router) Dispatch(groupID int64, now time.Time) []Decision {
+	g, ok := r.groups[groupID]
+	if !ok {
+		return nil
+	}
+	return r.dispatchGroup(g, now)
+}
+
 // Position returns a waiting session's place in its queue (1 = next), the
 // queue's length and its group. Reading it walks the queue: O(n).
 func (r *Router) Position(sessionID int64) (pos, length int, groupID int64, ok bool) {
