@@ -201,9 +201,24 @@ type RoutingSettings struct {
 	TransferTimeoutSeconds int `json:"transfer_timeout_seconds"`
 	// QueueTimeoutSeconds ends a session that has waited this long in a
 	// queue, as a system drop (queue timeout end, SPEC §4.3); 0 is off.
-	QueueTimeoutSeconds int       `json:"queue_timeout_seconds"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	QueueTimeoutSeconds int `json:"queue_timeout_seconds"`
+	// AfterHours says, per channel, what a session that arrives outside its
+	// queue's work hours meets (SPEC §2.6): "leave_message" (the message
+	// form) or "message" (a default message) deflect it; "open_chat", or no
+	// entry, lets it wait as usual.
+	AfterHours map[Channel]string `json:"after_hours,omitempty"`
+	UpdatedAt  time.Time          `json:"updated_at"`
 }
+
+// After-hours behaviours and the deflections they record.
+const (
+	AfterHoursLeaveMessage = "leave_message"
+	AfterHoursMessage      = "message"
+	AfterHoursOpenChat     = "open_chat"
+
+	DeflectionAfterHoursLeaveMessage = "after_hours_leave_message"
+	DeflectionAfterHoursMessageOnly  = "after_hours_message_only"
+)
 
 // DefaultRoutingSettings are the settings before an administrator changes them.
 func DefaultRoutingSettings() RoutingSettings {

@@ -31,6 +31,14 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 			return s, err
 		}
 	}
+	for ch, b := range s.AfterHours {
+		if err := validate.OneOf("after_hours channel", string(ch), true, channels...); err != nil {
+			return s, err
+		}
+		if err := validate.OneOf("after_hours."+string(ch), b, true, sb.AfterHoursLeaveMessage, sb.AfterHoursMessage, sb.AfterHoursOpenChat); err != nil {
+			return s, err
+		}
+	}
 	s.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
 	doc, err := json.Marshal(s)
 	if err != nil {

@@ -166,6 +166,11 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 		}
 	}
 	if wa != nil && !sameWait(wb, wa) {
+		if f, ok := d.afterHours(after, wa, now); ok {
+			reaction.Followups = append(reaction.Followups, f)
+			reaction.Followups = append(reaction.Followups, d.followups(ds)...)
+			return reaction
+		}
 		fus, overflowed := d.applyQueueRule(after, wa)
 		reaction.Followups = append(reaction.Followups, fus...)
 		if overflowed {
@@ -180,6 +185,23 @@ func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Rea
 	}
 	reaction.Followups = append(reaction.Followups, d.followups(ds)...)
 	return reaction
+}
+
+// afterHours deflects a session that starts waiting in a queue outside the
+// queue's work hours, when its channel's after-hours setting says so. A
+// wait that comes from a transfer is left alone.
+func (d *Dispatcher) afterHours(s *sb.Session, w *sb.QueueWait, now time.Time) (engine.Followup, bool) {
+	if w.TransferID != 0 || d.dir.QueueOpen(w.Queue.ID, now) {
+		return engine.Followup{}, false
+	}
+	deflection := map[string]string{
+		sb.AfterHoursLeaveMessage: sb.DeflectionAfterHoursLeaveMessage,
+		sb.AfterHoursMessage:      sb.DeflectionAfterHoursMessageOnly,
+	}[d.dir.RoutingSettings().AfterHours[s.Channel]]
+	if deflection == "" {
+		return engine.Followup{}, false
+	}
+	return engine.Followup{SessionID: s.ID, Command: &lifecycle.Deflect{Deflection: deflection}}, true
 }
 
 // applyQueueRule checks the enabled queue rule of the group a session

@@ -358,3 +358,53 @@ func TestQueueIsDispatchedWhenItsHoursBegin(t *testing.T) {
 		t.Error("a timer is left")
 	}
 }
+
+// After hours, each channel meets its setting: the leave-message form or a
+// default message deflect the session (recorded for the metadata file);
+// open chat, or no setting, lets it wait.
+func TestAfterHoursDeflectionPerChannel(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	officeHoursOnly(t, e) // closed at t0
+	set := e.a.Directory.RoutingSettings()
+	set.AfterHours = map[sb.Channel]string{sb.ChannelWeb: sb.AfterHoursLeaveMessage, sb.ChannelWhatsApp: sb.AfterHoursMessage,
+		sb.ChannelMobile: sb.AfterHoursOpenChat}
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	create := func(typ sb.SessionType) *sb.Session {
+		res, err := e.a.Engine.Create(ctx, &lifecycle.Create{Type: typ, QueueID: 1}, sb.Actor{Kind: sb.ActorIntegration})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Session // as committed, follow-ups included
+	}
+	for _, c := range []struct {
+		typ        sb.SessionType
+		status     sb.Status
+		deflection string
+	}{
+		{sb.TypeChatWeb, sb.StatusDeflected, sb.DeflectionAfterHoursLeaveMessage},
+		{sb.TypeChatWhatsApp, sb.StatusDeflected, sb.DeflectionAfterHoursMessageOnly},
+		{sb.TypeChatMobile, sb.StatusQueued, ""},
+		{sb.TypeChatSMSInbound, sb.StatusQueued, ""},
+	} {
+		s := create(c.typ)
+		got := ""
+		if len(s.Deflections) > 0 {
+			got = s.Deflections[0].Deflection
+		}
+		if s.Status != c.status || got != c.deflection {
+			t.Errorf("%s after hours: %s with %q, want %s with %q", c.typ, s.Status, got, c.status, c.deflection)
+		}
+	}
+	// In work hours nobody is deflected.
+	e.clock.Set(t0.Add(time.Hour))
+	if s := create(sb.TypeChatWeb); s.Status != sb.StatusQueued {
+		t.Errorf("a web chat in work hours: %s", s.Status)
+	}
+	set.AfterHours = map[sb.Channel]string{"fax": sb.AfterHoursMessage}
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("an unknown channel: %v", err)
+	}
+}
