@@ -60,9 +60,14 @@ func (r routedSettings) SaveRoutingSettings(ctx context.Context, s sb.RoutingSet
 func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
 	var pos httpapi.QueuePosition
 	found := false
-	err := a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
-		p, n, queue, ok := a.Dispatcher.Router().Position(sessionID)
+	err := a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		r := a.Dispatcher.Router()
+		p, n, queue, ok := r.Position(sessionID)
 		pos = httpapi.QueuePosition{SessionID: sessionID, QueueID: queue, Position: p, Waiting: n}
+		if ewt, known := r.EstimatedWait(queue, p, now); known && ok {
+			secs := int64(ewt.Round(time.Second) / time.Second)
+			pos.EstimatedWaitSeconds = &secs
+		}
 		found = ok
 		return nil, nil
 	})

@@ -59,6 +59,9 @@ type QueuePosition struct {
 	// Position is 1 for the next session to be served.
 	Position int `json:"position"`
 	Waiting  int `json:"waiting"`
+	// EstimatedWaitSeconds is how much longer the session should wait,
+	// from the queue's recent pace; absent while that pace is unknown.
+	EstimatedWaitSeconds *int64 `json:"estimated_wait_seconds,omitempty"`
 }
 
 // Server is the HTTP API.

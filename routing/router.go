@@ -81,6 +81,19 @@ type group struct {
 	id      int64
 	members []*agent // sorted by ID, for deterministic decisions
 	queue   waitQueue
+	// served holds when the group's last sessions were taken from its
+	// queue, oldest first, for the estimated wait.
+	served []time.Time
+}
+
+// throughputSamples is how many recent assignments estimate a queue's pace.
+const throughputSamples = 20
+
+func (g *group) took(now time.Time) {
+	g.served = append(g.served, now)
+	if len(g.served) > throughputSamples {
+		g.served = g.served[1:]
+	}
 }
 
 type agent struct {
@@ -255,6 +268,7 @@ func (r *Router) Accept(agentID, sessionID int64, now time.Time) (Decision, erro
 	}
 	d := Decision{SessionID: sessionID, AgentID: agentID, GroupID: e.GroupID,
 		Why: Why{Rule: "accepted_by_agent", Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds()}}
+	e.group.took(now)
 	r.assign(e, a)
 	return d, nil
 }
@@ -428,6 +442,7 @@ func (r *Router) choose(e *entry, now time.Time) (Decision, bool) {
 	}
 	d := Decision{SessionID: e.SessionID, AgentID: chosen.id, GroupID: g.id,
 		Why: Why{Rule: rule, Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds(), Candidates: cands}}
+	g.took(now)
 	r.assign(e, chosen)
 	return d, true
 }
@@ -466,6 +481,24 @@ func (r *Router) Position(sessionID int64) (pos, length int, groupID int64, ok b
 		}
 	}
 	return pos, len(e.group.queue), e.group.id, true
+}
+
+// EstimatedWait estimates how long a session at position pos of a group's
+// queue will still wait: pos divided by the pace at which the group's
+// last sessions were taken from the queue. ok is false until the group has
+// taken two sessions, or when its last one is older than an hour (the pace
+// is then unknown).
+func (r *Router) EstimatedWait(groupID int64, pos int, now time.Time) (time.Duration, bool) {
+	g, ok := r.groups[groupID]
+	if !ok || len(g.served) < 2 || now.Sub(g.served[len(g.served)-1]) > time.Hour {
+		return 0, false
+	}
+	span := g.served[len(g.served)-1].Sub(g.served[0])
+	if span <= 0 {
+		return 0, false
+	}
+	per := span / time.Duration(len(g.served)-1)
+	return per * time.Duration(pos), true
 }
 
 // Waiting returns how many sessions wait in a group.

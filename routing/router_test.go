@@ -321,3 +321,32 @@ func TestPreferredAgentFirst(t *testing.T) {
 		t.Errorf("with the named agent away: %+v", ds[0])
 	}
 }
+
+// The estimated wait is the position times the pace at which the group's
+// last sessions left its queue.
+func TestEstimatedWait(t *testing.T) {
+	r := New(Settings{})
+	mustAgent(t, r, 1, 1, 10)
+	online(t, r, 1, t0)
+	if _, ok := r.EstimatedWait(10, 1, t0); ok {
+		t.Fatal("an estimate without any history")
+	}
+	// Sessions are taken every 30 s.
+	for i := int64(0); i < 4; i++ {
+		now := at(int(30 * i))
+		enqueue(t, r, Waiting{SessionID: i + 1, GroupID: 10, Since: now})
+		r.Release(1, i+1, now.Add(time.Second))
+	}
+	enqueue(t, r, Waiting{SessionID: 10, GroupID: 10, Since: at(100)}) // taken at once
+	enqueue(t, r, Waiting{SessionID: 11, GroupID: 10, Since: at(101)})
+	enqueue(t, r, Waiting{SessionID: 12, GroupID: 10, Since: at(102)})
+	pos, _, g, _ := r.Position(12)
+	got, ok := r.EstimatedWait(g, pos, at(103))
+	// Taken at 0, 30, 60, 90 and 100 s: 25 s apart on average; position 2.
+	if !ok || got != 50*time.Second || pos != 2 {
+		t.Errorf("estimate %s (%v) at position %d, want 50s at 2", got, ok, pos)
+	}
+	if _, ok := r.EstimatedWait(g, pos, at(100).Add(2*time.Hour)); ok {
+		t.Error("an estimate from an hour-old pace")
+	}
+}
