@@ -358,3 +358,42 @@ func TestTransferToAGroupWithoutMembersIsRefused(t *testing.T) {
 	}
 	s.mustDo("agent", "POST", "/api/v1/sessions/1/transfer", `{"kind":"queue","queue_id":1}`, 200)
 }
+
+// Configuration still referenced cannot be deleted; the rest can.
+func TestDeletingConfiguration(t *testing.T) {
+	s := newStack(t)
+	s.mustDo("admin", "POST", "/api/v1/queues", `{"name":"Child","parent_id":1}`, 201) // 2
+	s.mustDo("admin", "POST", "/api/v1/queues", `{"name":"Spare"}`, 201)               // 3
+	s.mustDo("admin", "POST", "/api/v1/work-time-plans", `{"name":"Office","time_zone":"Europe/Paris","weekly":[{"weekday":"monday","hours":[{"from":"09:00","to":"17:00"}]}]}`, 201)
+	s.mustDo("admin", "PUT", "/api/v1/queues/3", `{"name":"Spare","work_time_plan_id":1}`, 200)
+	s.mustDo("admin", "POST", "/api/v1/routing-rules", `{"name":"web","enabled":true,"match":"channel","value":"web","target":{"queue_id":3}}`, 201)
+	s.mustDo("admin", "POST", "/api/v1/customer-tags", `{"name":"VIP","level":9}`, 201)
+	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":2}`, 201)
+
+	conflict := func(path, want string) {
+		t.Helper()
+		r := s.do("admin", "DELETE", path, "")
+		if r.Status != 409 || !strings.Contains(string(r.Body), want) {
+			t.Errorf("DELETE %s: %d %s, want 409 naming %q", path, r.Status, r.Body, want)
+		}
+	}
+	conflict("/api/v1/queues/1", "queue 2 is its child")
+	conflict("/api/v1/queues/2", "waits in it")
+	conflict("/api/v1/queues/3", "routing rule 1")
+	conflict("/api/v1/work-time-plans/1", "queue 3")
+	if r := s.do("agent", "DELETE", "/api/v1/customer-tags/1", ""); r.Status != 403 {
+		t.Errorf("an agent deleted a tag: %d", r.Status)
+	}
+	s.mustDo("admin", "DELETE", "/api/v1/customer-tags/1", "", 204)
+	s.mustDo("admin", "DELETE", "/api/v1/customer-tags/1", "", 404)
+	s.mustDo("admin", "DELETE", "/api/v1/routing-rules/1", "", 204)
+	s.mustDo("admin", "PUT", "/api/v1/queues/3", `{"name":"Spare"}`, 200)
+	s.mustDo("admin", "DELETE", "/api/v1/work-time-plans/1", "", 204)
+	s.mustDo("admin", "DELETE", "/api/v1/queues/3", "", 204)
+	s.mustDo("admin", "GET", "/api/v1/queues/3", "", 404)
+	// The session keeps its snapshot of the queue it waits in.
+	sess := s.mustDo("integration", "GET", "/api/v1/sessions/1", "", 200).json(t)
+	if sess["queue"].(map[string]any)["name"] != "Child" {
+		t.Errorf("queue snapshot %v", sess["queue"])
+	}
+}

@@ -25,6 +25,11 @@ func (s *Server) configRoutes() {
 		func(r *sb.RoutingRule) *int64 { return &r.ID })
 	crud(s, "work-time-plans", s.Directory.Plans, s.Directory.GetPlan, s.Directory.SavePlan,
 		func(p *worktime.Plan) *int64 { return &p.ID })
+	s.deletable("queues", s.deleteQueue)
+	s.deletable("customer-tags", s.Directory.DeleteCustomerTag)
+	s.deletable("queue-rules", s.Directory.DeleteQueueRule)
+	s.deletable("routing-rules", s.Directory.DeleteRoutingRule)
+	s.deletable("work-time-plans", s.Directory.DeletePlan)
 
 	s.handle("GET /api/v1/tokens", s.authed(s.listTokens, adminsOnly...))
 	s.handle("POST /api/v1/tokens", s.authed(s.createToken, adminsOnly...))
@@ -197,4 +202,34 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) error {
 	s.Engine.PokeDeliveries()
 	writeJSON(w, http.StatusOK, it)
 	return nil
+}
+
+// deletable registers DELETE for a directory resource (administrators only).
+func (s *Server) deletable(name string, del func(context.Context, int64) error) {
+	s.handle("DELETE /api/v1/"+name+"/{id}", s.authed(func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := del(r.Context(), id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}, adminsOnly...))
+}
+
+// deleteQueue deletes a queue in which no session waits and that nothing
+// in the configuration names.
+func (s *Server) deleteQueue(ctx context.Context, id int64) error {
+	for _, st := range []sb.Status{sb.StatusQueued, sb.StatusRequeued} {
+		waiting, err := s.Engine.Store().Sessions(ctx, sb.SessionFilter{Status: &st, QueueID: id, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(waiting) > 0 {
+			return sb.Errorf(sb.ECONFLICT, "queue %d is in use: session %d waits in it", id, waiting[0].ID)
+		}
+	}
+	return s.Directory.DeleteQueue(ctx, id)
 }
