@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
@@ -341,6 +342,9 @@ func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error)
 			return q, err
 		}
 	}
+	if !groupName(q.Name) {
+		return q, sb.Errorf(sb.EINVALID, "name may hold Chinese or English letters, digits, spaces and - _ & . / ( ) only")
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.plans[q.WorkTimePlanID]; q.WorkTimePlanID != 0 && !ok {
@@ -401,4 +405,18 @@ func persist[T any](ctx context.Context, d *Directory, kind string, id int64, m 
 	}
 	m[id] = &v
 	return nil
+}
+
+// groupName reports whether a skill-group name is made of Chinese or
+// English letters and digits (SPEC §4.5), with spaces and a few separators.
+func groupName(name string) bool {
+	for _, r := range name {
+		switch {
+		case unicode.Is(unicode.Han, r), r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		case strings.ContainsRune(" -_&./()", r):
+		default:
+			return false
+		}
+	}
+	return strings.TrimSpace(name) != ""
 }

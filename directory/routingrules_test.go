@@ -62,3 +62,14 @@ func TestRoutingRuleOffHours(t *testing.T) {
 		t.Errorf("with the only rule disabled: %v", err)
 	}
 }
+
+func TestGroupNames(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"Support": true, "售后服务": true, "VIP 2": true, "Orders/Returns": true, "Web sales (EU)": true,
+		"Ventes été": false, "Поддержка": false, "support!": false, "   ": false, "a\tb": false,
+	} {
+		if groupName(name) != ok {
+			t.Errorf("groupName(%q) = %v, want %v", name, !ok, ok)
+		}
+	}
+}
