@@ -95,6 +95,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.API = httpapi.New(httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
+		QueueState: a.queueState,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

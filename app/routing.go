@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -78,4 +79,26 @@ func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.Queue
 		return pos, sb.Errorf(sb.ECONFLICT, "session %d is not waiting in a queue", sessionID)
 	}
 	return pos, nil
+}
+
+// queueState reads a queue's members and waiting count from the router, in
+// the writer goroutine that owns it.
+func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState, error) {
+	st := httpapi.QueueState{QueueID: queueID, Members: []httpapi.Member{}}
+	var members []sb.Agent
+	for _, ag := range a.Directory.Agents() {
+		if slices.Contains(ag.Groups, queueID) {
+			members = append(members, ag)
+		}
+	}
+	err := a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
+		r := a.Dispatcher.Router()
+		st.Waiting = r.Waiting(queueID)
+		for _, m := range members {
+			load, capacity := r.Load(m.ID)
+			st.Members = append(st.Members, httpapi.Member{AgentID: m.ID, Name: m.Name, Status: m.Status, Load: load, Capacity: capacity})
+		}
+		return nil, nil
+	})
+	return st, err
 }

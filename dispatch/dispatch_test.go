@@ -307,3 +307,22 @@ func mustStatus(name string) lifecycle.Command {
 // a transfer to a queue does not bounce back to the familiar agent.
 // With work hours only, a session waiting in a closed queue is assigned
 // at the opening instant, by a durable timer, with agents already online.
+
+func TestQueueStateShowsMembersAndLoad(t *testing.T) {
+	e := newEnv(t)
+	e.status(1, sb.AgentOnline)
+	e.chat(1)
+	e.chat(1)
+	e.chat(1)
+	st, err := e.a.API.Config.QueueState(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Waiting != 1 || len(st.Members) != 2 {
+		t.Fatalf("state %+v", st)
+	}
+	noam, alex := st.Members[0], st.Members[1]
+	if noam.Status != sb.AgentOnline || noam.Load != 2 || noam.Capacity != 2 || alex.Status != sb.AgentOffline || alex.Load != 0 {
+		t.Errorf("members %+v", st.Members)
+	}
+}

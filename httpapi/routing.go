@@ -67,3 +67,24 @@ func (s *Server) putRoutingSettings(w http.ResponseWriter, r *http.Request) erro
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// queueMembers answers a queue's members with their status and load, and
+// how many sessions wait in it.
+func (s *Server) queueMembers(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Directory.GetQueue(id); err != nil {
+		return err
+	}
+	if s.QueueState == nil {
+		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	}
+	st, err := s.QueueState(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}

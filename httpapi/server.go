@@ -38,6 +38,26 @@ type Config struct {
 	// QueuePosition reports a waiting session's place in its queue; nil
 	// when routing is off.
 	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
+	// QueueState reports a queue's members and waiting sessions as routing
+	// sees them; nil when routing is off.
+	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+}
+
+// QueueState is a queue as routing sees it now.
+type QueueState struct {
+	QueueID int64 `json:"queue_id"`
+	Waiting int   `json:"waiting"`
+	// Members are the queue's agents with their status and load.
+	Members []Member `json:"members"`
+}
+
+// Member is an agent of a queue as routing sees it.
+type Member struct {
+	AgentID  int64          `json:"agent_id"`
+	Name     string         `json:"name"`
+	Status   sb.AgentStatus `json:"status"`
+	Load     int            `json:"load"`
+	Capacity int            `json:"capacity"`
 }
 
 // AgentWriter saves agents and their status.
@@ -124,6 +144,7 @@ func (s *Server) register() {
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
+	s.handle("GET /api/v1/queues/{id}/members", s.authed(s.queueMembers, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
 	s.handle("GET /api/v1/settings/routing", s.authed(s.getRoutingSettings, anyRole...))
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
