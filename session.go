@@ -74,9 +74,48 @@ type Session struct {
 	RecordingPermission string `json:"recording_permission,omitempty"`
 	RecordingURL        string `json:"recording_url,omitempty"`
 
+	// Messages counts the chat's messages; the texts are in the log.
+	Messages MessageStats `json:"messages,omitzero"`
+
 	// MalformedEvents counts data-stream events whose foreign payload was
 	// kept verbatim but could not be parsed.
 	MalformedEvents int `json:"malformed_events,omitempty"`
+}
+
+// Message senders.
+const (
+	FromEndUser      = "end_user"
+	FromAgent        = "agent"
+	FromVirtualAgent = "virtual_agent"
+	FromSystem       = "system"
+)
+
+// MessageStats sums up a chat's messages. The messages themselves are
+// message_sent events of the session's log.
+type MessageStats struct {
+	// Count is the number of messages sent, recalled ones included;
+	// Recalled how many of them were recalled.
+	Count    int `json:"count"`
+	Recalled int `json:"recalled,omitempty"`
+	// EndUser and Agent count the messages each side sent (not recalled).
+	EndUser      int        `json:"end_user"`
+	Agent        int        `json:"agent"`
+	FirstAt      *time.Time `json:"first_at,omitempty"`
+	LastAt       *time.Time `json:"last_at,omitempty"`
+	LastEndUser  *time.Time `json:"last_end_user_at,omitempty"`
+	LastAgent    *time.Time `json:"last_agent_at,omitempty"`
+	FirstAgentAt *time.Time `json:"first_agent_at,omitempty"`
+	// Recent are the last messages, for recalling within a minute.
+	Recent []MessageRef `json:"recent,omitempty"`
+}
+
+// MessageRef identifies a recent message: its number, sender and time.
+type MessageRef struct {
+	ID       int64     `json:"id"`
+	From     string    `json:"from"`
+	AgentID  int64     `json:"agent_id,omitempty"`
+	At       time.Time `json:"at"`
+	Recalled bool      `json:"recalled,omitempty"`
 }
 
 // EndUser is the customer side of a session.

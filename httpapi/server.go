@@ -139,6 +139,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
 	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.messages, anyRole...))
 	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))

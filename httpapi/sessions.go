@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/directory"
@@ -120,6 +123,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
 	}
 	p := principalFrom(r.Context())
+	if err := setSender(p, cmd); err != nil {
+		return err
+	}
 	cond := &engine.Cond{IfMatch: match}
 	if p.Role == sb.RoleAgent {
 		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }
@@ -273,4 +279,92 @@ func nonNil[T any](v []T) []T {
 		return []T{}
 	}
 	return v
+}
+
+// setSender fills in who sends or recalls a message from the caller: an
+// agent as itself; integrations and administrators relay the end user, a
+// virtual agent or the system; supervisors speak as the system.
+func setSender(p Principal, cmd lifecycle.Command) error {
+	var from *string
+	var agentID *int64
+	switch c := cmd.(type) {
+	case *lifecycle.Message:
+		from, agentID = &c.From, &c.AgentID
+	case *lifecycle.Recall:
+		from, agentID = &c.From, &c.AgentID
+	default:
+		return nil
+	}
+	switch p.Role {
+	case sb.RoleAgent:
+		if *from != "" && *from != sb.FromAgent {
+			return sb.Errorf(sb.EFORBIDDEN, "an agent writes as itself, not as %s", *from)
+		}
+		*from, *agentID = sb.FromAgent, p.AgentID
+	case sb.RoleSupervisor:
+		if *from != "" && *from != sb.FromSystem {
+			return sb.Errorf(sb.EFORBIDDEN, "a supervisor writes as the system")
+		}
+		*from = sb.FromSystem
+	default:
+		if *from == sb.FromAgent {
+			return sb.Errorf(sb.EFORBIDDEN, "only an agent's own token writes as an agent")
+		}
+		if *from == "" {
+			return sb.Errorf(sb.EINVALID, "from is required: end_user, virtual_agent or system")
+		}
+	}
+	return nil
+}
+
+// transcriptLine is one message of a session's transcript.
+type transcriptLine struct {
+	ID       int64     `json:"id"`
+	From     string    `json:"from"`
+	AgentID  int64     `json:"agent_id,omitempty"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	Recalled bool      `json:"recalled,omitempty"`
+}
+
+// messages answers a session's transcript, read from its log: every
+// message in order, recalled ones marked.
+func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	lines := []transcriptLine{}
+	index := map[int64]int{}
+	for after := int64(0); ; {
+		page, err := s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			switch e.Type {
+			case lifecycle.EventMessageSent:
+				var m lifecycle.MessageData
+				if err := json.Unmarshal(e.Data, &m); err != nil {
+					return fmt.Errorf("message %d/%d: %w", e.SessionID, e.Seq, err)
+				}
+				index[m.ID] = len(lines)
+				lines = append(lines, transcriptLine{ID: m.ID, From: m.From, AgentID: m.AgentID, Text: m.Text, At: e.Time})
+			case lifecycle.EventMessageRecalled:
+				var rc lifecycle.RecallData
+				if err := json.Unmarshal(e.Data, &rc); err != nil {
+					return fmt.Errorf("recall %d/%d: %w", e.SessionID, e.Seq, err)
+				}
+				if i, ok := index[rc.MessageID]; ok {
+					lines[i].Recalled = true
+				}
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"session_id": sess.ID, "messages": lines})
+	return nil
 }

@@ -203,6 +203,8 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		if n := len(s.Handles); n > 0 {
 			s.Handles[n-1].WrapUpAt = &t
 		}
+	case *MessageData, *RecallData:
+		applyMessage(s, e, p)
 	case *AlertData:
 		// An alert changes nothing in the session: administrators read it
 		// from the log (the message center).

@@ -46,6 +46,8 @@ const (
 	EventWrappedUp          sb.EventType = "wrapped_up"
 	EventRated              sb.EventType = "rated"
 	EventQueueAlert         sb.EventType = "queue_alert"
+	EventMessageSent        sb.EventType = "message_sent"
+	EventMessageRecalled    sb.EventType = "message_recalled"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
 	currentVersion                       = 1
@@ -226,6 +228,10 @@ func payloadFor(t sb.EventType) any {
 		return new(RatedData)
 	case EventQueueAlert:
 		return new(AlertData)
+	case EventMessageSent:
+		return new(MessageData)
+	case EventMessageRecalled:
+		return new(RecallData)
 	}
 	return nil
 }

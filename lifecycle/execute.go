@@ -156,6 +156,7 @@ func Clone(s *sb.Session) *sb.Session {
 	c.Media = slices.Clone(s.Media)
 	c.TextInputs = slices.Clone(s.TextInputs)
 	c.SMS = slices.Clone(s.SMS)
+	c.Messages.Recent = slices.Clone(s.Messages.Recent)
 	return &c
 }
 

@@ -52,6 +52,10 @@ func NewCommand(name string) (Command, bool) {
 		return new(Rate), true
 	case "record-event":
 		return new(RecordEvent), true
+	case "message":
+		return new(Message), true
+	case "recall":
+		return new(Recall), true
 	}
 	return nil, false
 }

@@ -31,6 +31,9 @@ var (
 	}()
 	talking = []sb.Status{sb.StatusConnected, sb.StatusCampaignConnected}
 	waiting = []sb.Status{sb.StatusQueued, sb.StatusRequeued}
+	// chatting lists the statuses in which chat messages flow.
+	chatting = []sb.Status{sb.StatusSelecting, sb.StatusQueued, sb.StatusRequeued, sb.StatusAssigned, sb.StatusConnecting,
+		sb.StatusConnected, sb.StatusSwitching, sb.StatusVAAssigned, sb.StatusVAConnected}
 )
 
 // Table is the lifecycle state machine (docs/lifecycle.md is generated from it).
@@ -102,6 +105,10 @@ var Table = []Transition{
 		Doc: "The last agent applies a disposition code and notes; this ends the handle time."},
 	{Command: "rate", From: []sb.Status{sb.StatusConnected, sb.StatusCampaignConnected, sb.StatusVAConnected, sb.StatusFinished},
 		Doc: "The end user rates the session (CSAT 1–5) with an optional comment; only the first rating counts."},
+	{Command: "message", From: chatting,
+		Doc: "A chat message (text, at most 5000 characters) from the end user, the agent handling the session, a virtual agent or the system. Chat sessions only."},
+	{Command: "recall", From: chatting,
+		Doc: "The sender takes back a message within 60 seconds of sending it; it stays in the log, marked recalled."},
 	{Command: "record-event", AnyStatus: true,
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
 	{Command: "alert", AnyStatus: true,

@@ -13,8 +13,14 @@ import (
 // onHold the session is also on hold; with participant it has an added
 // third party (connecting, or connected when joined is set).
 func pathTo(st sb.Status, onHold, participant, joined bool) []Command {
+	return path(st, onHold, participant, joined, sb.TypeVoiceInbound)
+}
+
+// path is pathTo with the type of the inbound session that selecting and
+// the virtual-agent statuses start from (chat commands need a chat).
+func path(st sb.Status, onHold, participant, joined bool, inboundType sb.SessionType) []Command {
 	at := t0.Add(time.Hour)
-	inbound := &Create{Type: sb.TypeVoiceInbound, EndUser: sb.EndUser{Phone: "+18005550175"}}
+	inbound := &Create{Type: inboundType, EndUser: sb.EndUser{Phone: "+18005550175"}}
 	queued := []Command{&Create{Type: sb.TypeChatWeb, QueueID: 1}}
 	assigned := append(slices.Clone(queued), &Assign{AgentID: 1})
 	talk := append(slices.Clone(assigned), status("connect"))
@@ -146,6 +152,10 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &Alert{Data: AlertData{RuleID: 1, RuleName: "Busy", QueueID: 1, Waiting: 6, Threshold: 5}}, false, false, false
 	case "record-event":
 		return &RecordEvent{Type: "customer_note", Data: json.RawMessage(`{"text":"Bonjour,"}`)}, false, false, false
+	case "message":
+		return &Message{From: sb.FromEndUser, Text: "Bonjour, je suis toujours là"}, false, false, false
+	case "recall":
+		return &Recall{MessageID: 1, From: sb.FromEndUser}, false, false, false
 	}
 	c, _ := NewStatusCommand(name)
 	return c, false, false, false
@@ -163,7 +173,14 @@ func TestEveryAllowedTransition(t *testing.T) {
 		for _, st := range from {
 			t.Run(tr.Command+"/"+st.String(), func(t *testing.T) {
 				cmd, onHold, participant, joined := sample(tr.Command)
-				r := newRunner(t).do(pathTo(st, onHold, participant, joined)...)
+				typ := sb.TypeVoiceInbound
+				if tr.Command == "message" || tr.Command == "recall" {
+					typ = sb.TypeChatWeb
+				}
+				r := newRunner(t).do(path(st, onHold, participant, joined, typ)...)
+				if tr.Command == "recall" {
+					r.do(&Message{From: sb.FromEndUser, Text: "oops"})
+				}
 				if r.s.Status != st {
 					t.Fatalf("setup reached %s, want %s", r.s.Status, st)
 				}

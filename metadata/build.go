@@ -115,7 +115,29 @@ func (b *builder) chatRecord(info sb.TypeInfo) *ChatRecord {
 		Routing:      b.routing(),
 		Participants: b.chatParticipants(),
 		Activity:     b.activity(),
+
+		FirstMsgSentAt: b.c.tsp(s.Messages.FirstAt),
+		LastMsgSentAt:  b.c.tsp(s.Messages.LastAt),
+		MessageCount:   messageCount(s),
+		Transcript:     transcript(s),
 	}
+}
+
+// messageCount counts the chat's messages that were not recalled; null
+// before the first message.
+func messageCount(s *sb.Session) *int64 {
+	if s.Messages.Count == 0 {
+		return nil
+	}
+	n := int64(s.Messages.Count - s.Messages.Recalled)
+	return &n
+}
+
+// transcript says whether the chat has a transcript: its messages, kept in
+// the session's log (GET /api/v1/sessions/{id}/messages).
+func transcript(s *sb.Session) *bool {
+	t := s.Messages.Count > 0
+	return &t
 }
 
 func (b *builder) core() Core {

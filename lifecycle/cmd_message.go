@@ -1,0 +1,152 @@
+package lifecycle
+
+import (
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/validate"
+)
+
+// MaxMessageLength is the longest chat message, in characters.
+const MaxMessageLength = 5000
+
+// RecallWindow is how long after sending a message its sender may recall it.
+const RecallWindow = time.Minute
+
+// recentMessages is how many recent messages a session remembers for recall.
+const recentMessages = 10
+
+// MessageData is the data of message_sent.
+type MessageData struct {
+	// ID numbers the session's messages 1, 2, 3 …
+	ID      int64  `json:"id"`
+	From    string `json:"from"`
+	AgentID int64  `json:"agent_id,omitempty"`
+	Kind    string `json:"kind"`
+	Text    string `json:"text"`
+	// ClientID is the sender's own identifier of the message, echoed back.
+	ClientID string `json:"client_id,omitempty"`
+}
+
+// RecallData is the data of message_recalled.
+type RecallData struct {
+	MessageID int64  `json:"message_id"`
+	From      string `json:"from"`
+	AgentID   int64  `json:"agent_id,omitempty"`
+}
+
+// Message sends a chat message. From says who sends it; AgentID is set by
+// the server for agents, never taken from a request.
+type Message struct {
+	From     string `json:"from,omitempty"`
+	Text     string `json:"text"`
+	ClientID string `json:"client_id,omitempty"`
+	AgentID  int64  `json:"-"`
+}
+
+// Name implements Command.
+func (*Message) Name() string { return "message" }
+
+// Validate implements Command.
+func (c *Message) Validate() error {
+	for _, err := range []error{
+		validate.OneOf("from", c.From, true, sb.FromEndUser, sb.FromAgent, sb.FromVirtualAgent, sb.FromSystem),
+		validate.Text("text", c.Text, MaxMessageLength, true),
+		validate.Text("client_id", c.ClientID, 64, false),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if c.From == sb.FromAgent && c.AgentID == 0 {
+		return sb.Errorf(sb.EINVALID, "an agent's message needs the agent")
+	}
+	return nil
+}
+
+func (c *Message) decide(s *sb.Session, _ *Env) ([]draft, error) {
+	if s.Medium != sb.MediumChat {
+		return nil, conflict("message", s, "messages are for chat sessions")
+	}
+	return []draft{{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: c.From, AgentID: c.AgentID,
+		Kind: "text", Text: c.Text, ClientID: c.ClientID}}}, nil
+}
+
+// Recall takes back a message its sender sent less than a minute ago.
+// From names who recalls (the server sets it for agents, with AgentID).
+type Recall struct {
+	MessageID int64  `json:"message_id"`
+	From      string `json:"from,omitempty"`
+	AgentID   int64  `json:"-"`
+}
+
+// Name implements Command.
+func (*Recall) Name() string { return "recall" }
+
+// Validate implements Command.
+func (c *Recall) Validate() error {
+	if err := validate.Range("message_id", c.MessageID, 1, 1<<53); err != nil {
+		return err
+	}
+	return validate.OneOf("from", c.From, true, sb.FromEndUser, sb.FromAgent, sb.FromVirtualAgent, sb.FromSystem)
+}
+
+func (c *Recall) decide(s *sb.Session, env *Env) ([]draft, error) {
+	var m *sb.MessageRef
+	for i := range s.Messages.Recent {
+		if s.Messages.Recent[i].ID == c.MessageID {
+			m = &s.Messages.Recent[i]
+		}
+	}
+	switch {
+	case m == nil || env.Now.Sub(m.At) > RecallWindow:
+		return nil, conflict("recall", s, "a message can be recalled only within a minute of sending it")
+	case m.Recalled:
+		return nil, conflict("recall", s, "the message is recalled already")
+	case m.From != c.From || m.AgentID != c.AgentID:
+		return nil, sb.Errorf(sb.EFORBIDDEN, "only the sender may recall a message")
+	}
+	return []draft{{EventMessageRecalled, &RecallData{MessageID: c.MessageID, From: c.From, AgentID: c.AgentID}}}, nil
+}
+
+// applyMessage folds message_sent and message_recalled.
+func applyMessage(s *sb.Session, e sb.Event, p any) {
+	st := &s.Messages
+	t := e.Time
+	switch d := p.(type) {
+	case *MessageData:
+		st.Count++
+		if st.FirstAt == nil {
+			st.FirstAt = &t
+		}
+		st.LastAt = &t
+		switch d.From {
+		case sb.FromEndUser:
+			st.EndUser++
+			st.LastEndUser = &t
+		case sb.FromAgent:
+			st.Agent++
+			st.LastAgent = &t
+			if st.FirstAgentAt == nil {
+				st.FirstAgentAt = &t
+			}
+		}
+		st.Recent = append(st.Recent, sb.MessageRef{ID: d.ID, From: d.From, AgentID: d.AgentID, At: t})
+		if len(st.Recent) > recentMessages {
+			st.Recent = append([]sb.MessageRef(nil), st.Recent[len(st.Recent)-recentMessages:]...)
+		}
+	case *RecallData:
+		st.Recalled++
+		switch d.From {
+		case sb.FromEndUser:
+			st.EndUser--
+		case sb.FromAgent:
+			st.Agent--
+		}
+		for i := range st.Recent {
+			if st.Recent[i].ID == d.MessageID {
+				st.Recent[i].Recalled = true
+			}
+		}
+	}
+}
