@@ -202,6 +202,21 @@ type RoutingSettings struct {
 	// QueueTimeoutSeconds ends a session that has waited this long in a
 	// queue, as a system drop (queue timeout end, SPEC §4.3); 0 is off.
 	QueueTimeoutSeconds int `json:"queue_timeout_seconds"`
+	// AgentNoReplySeconds: when the agent has not answered the visitor's
+	// message for this long, a no_reply alert is recorded for
+	// administrators (and the desk highlights the session), and the
+	// visitor is sent AgentNoReplyPrompt if set. 0 is off.
+	AgentNoReplySeconds int    `json:"agent_no_reply_seconds"`
+	AgentNoReplyPrompt  string `json:"agent_no_reply_prompt,omitempty"`
+	// VisitorNoReplySeconds: when the visitor has not answered the agent
+	// for this long, they get VisitorReminderText, up to VisitorReminders
+	// times at this interval; then the system ends the chat. 0 is off.
+	VisitorNoReplySeconds int    `json:"visitor_no_reply_seconds"`
+	VisitorReminders      int    `json:"visitor_reminders"`
+	VisitorReminderText   string `json:"visitor_reminder_text,omitempty"`
+	// InactiveSeconds ends a chat in which neither side has written for
+	// this long. 0 is off.
+	InactiveSeconds int `json:"inactive_seconds"`
 	// AfterHours says, per channel, what a session that arrives outside its
 	// queue's work hours meets (SPEC §2.6): "leave_message" (the message
 	// form) or "message" (a default message) deflect it; "open_chat", or no

@@ -26,10 +26,19 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 		validate.OneOf("familiar_customer", s.FamiliarCustomer, false, "last_agent", "most_served"),
 		validate.Range("transfer_timeout_seconds", int64(s.TransferTimeoutSeconds), 5, 3600),
 		validate.Range("queue_timeout_seconds", int64(s.QueueTimeoutSeconds), 0, 7*24*3600),
+		validate.Range("agent_no_reply_seconds", int64(s.AgentNoReplySeconds), 0, 24*3600),
+		validate.Text("agent_no_reply_prompt", s.AgentNoReplyPrompt, 1000, false),
+		validate.Range("visitor_no_reply_seconds", int64(s.VisitorNoReplySeconds), 0, 24*3600),
+		validate.Range("visitor_reminders", int64(s.VisitorReminders), 0, 10),
+		validate.Text("visitor_reminder_text", s.VisitorReminderText, 1000, false),
+		validate.Range("inactive_seconds", int64(s.InactiveSeconds), 0, 7*24*3600),
 	} {
 		if err != nil {
 			return s, err
 		}
+	}
+	if s.VisitorReminders > 0 && s.VisitorReminderText == "" {
+		return s, sb.Errorf(sb.EINVALID, "visitor_reminder_text is required with visitor_reminders")
 	}
 	for ch, b := range s.AfterHours {
 		if err := validate.OneOf("after_hours channel", string(ch), true, channels...); err != nil {

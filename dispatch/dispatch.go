@@ -129,10 +129,11 @@ func (d *Dispatcher) AgentChanged(a sb.Agent, now time.Time) ([]engine.Followup,
 // stopped waiting leaves its queue, an agent who stopped handling it is
 // released (and may pick up the next one), a new handler is counted, and a
 // session that started waiting joins its queue (and may be assigned).
-func (d *Dispatcher) Observe(before, after *sb.Session, _ []sb.Event) engine.Reaction {
+func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engine.Reaction {
 	now := d.clock.Now()
 	var reaction engine.Reaction
 	d.offerTimers(before, after, now, &reaction)
+	d.chatTimers(before, after, events, now, &reaction)
 	var wb, wa *sb.QueueWait
 	var hb, ha int64
 	if before != nil {

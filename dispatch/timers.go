@@ -38,7 +38,8 @@ type offerData struct {
 // engine.Options.Timers.
 func (d *Dispatcher) TimerHandlers() map[string]engine.TimerHandler {
 	return map[string]engine.TimerHandler{TimerTransferOffer: transferOfferExpired, TimerQueueTimeout: queueTimedOut,
-		TimerQueueOpens: d.queueOpened}
+		TimerQueueOpens: d.queueOpened, TimerAgentNoReply: d.agentNoReply, TimerVisitorNoReply: d.visitorNoReply,
+		TimerInactive: inactive}
 }
 
 // queueOpened asks for the queue to be dispatched: the engine offers the

@@ -19,8 +19,10 @@ type Followup struct {
 // and durable timers to set or cancel on the changed session; the timers
 // commit with the change.
 type Reaction struct {
-	Followups    []Followup
-	SetTimers    []sb.Timer
+	Followups []Followup
+	SetTimers []sb.Timer
+	// EnsureTimers are set unless one of their kind is pending.
+	EnsureTimers []sb.Timer
 	CancelTimers []string
 }
 

@@ -461,6 +461,7 @@ func (e *Engine) process(batch []*request) {
 func (e *Engine) react(before *sb.Session, ch *sb.Change) []Followup {
 	r := e.opt.Dispatcher.Observe(before, ch.Session, ch.Events)
 	ch.SetTimers = append(ch.SetTimers, r.SetTimers...)
+	ch.EnsureTimers = append(ch.EnsureTimers, r.EnsureTimers...)
 	ch.CancelTimers = append(ch.CancelTimers, r.CancelTimers...)
 	return r.Followups
 }

@@ -205,6 +205,8 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		}
 	case *MessageData, *RecallData:
 		applyMessage(s, e, p)
+	case *NoReplyData, *ReminderData:
+		// Records for the desk and for administrators; the session is as it was.
 	case *AlertData:
 		// An alert changes nothing in the session: administrators read it
 		// from the log (the message center).

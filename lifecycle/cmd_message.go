@@ -150,3 +150,66 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 		}
 	}
 }
+
+// NoReplyData is the data of no_reply: the agent has not answered the
+// visitor's message sent at Since within Seconds.
+type NoReplyData struct {
+	AgentID int64     `json:"agent_id"`
+	Since   time.Time `json:"since"`
+	Seconds int       `json:"seconds"`
+}
+
+// ReminderData is the data of visitor_reminder: the Number-th of Of
+// reminders sent to a visitor who has not answered.
+type ReminderData struct {
+	Number int `json:"number"`
+	Of     int `json:"of"`
+}
+
+// NoReply records that the agent has not answered in time, and prompts
+// the visitor with Prompt when it is set. A timer raises it.
+type NoReply struct {
+	Data   NoReplyData
+	Prompt string
+}
+
+// Name implements Command.
+func (*NoReply) Name() string { return "no-reply" }
+
+// Validate implements Command.
+func (c *NoReply) Validate() error { return validate.Text("prompt", c.Prompt, MaxMessageLength, false) }
+
+func (c *NoReply) decide(s *sb.Session, _ *Env) ([]draft, error) {
+	d := c.Data
+	out := []draft{{EventNoReply, &d}}
+	if c.Prompt != "" && s.Medium == sb.MediumChat {
+		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Prompt}})
+	}
+	return out, nil
+}
+
+// VisitorReminder reminds a visitor who has not answered the agent. A
+// timer raises it.
+type VisitorReminder struct {
+	Data ReminderData
+	Text string
+}
+
+// Name implements Command.
+func (*VisitorReminder) Name() string { return "visitor-reminder" }
+
+// Validate implements Command.
+func (c *VisitorReminder) Validate() error {
+	return validate.Text("text", c.Text, MaxMessageLength, true)
+}
+
+func (c *VisitorReminder) decide(s *sb.Session, _ *Env) ([]draft, error) {
+	if s.Medium != sb.MediumChat {
+		return nil, conflict("visitor-reminder", s, "reminders are for chat sessions")
+	}
+	d := c.Data
+	return []draft{
+		{EventVisitorReminder, &d},
+		{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}},
+	}, nil
+}

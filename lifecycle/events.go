@@ -48,6 +48,8 @@ const (
 	EventQueueAlert         sb.EventType = "queue_alert"
 	EventMessageSent        sb.EventType = "message_sent"
 	EventMessageRecalled    sb.EventType = "message_recalled"
+	EventNoReply            sb.EventType = "no_reply"
+	EventVisitorReminder    sb.EventType = "visitor_reminder"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
 	currentVersion                       = 1
@@ -232,6 +234,10 @@ func payloadFor(t sb.EventType) any {
 		return new(MessageData)
 	case EventMessageRecalled:
 		return new(RecallData)
+	case EventNoReply:
+		return new(NoReplyData)
+	case EventVisitorReminder:
+		return new(ReminderData)
 	}
 	return nil
 }

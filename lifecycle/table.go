@@ -113,11 +113,21 @@ var Table = []Transition{
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
 	{Command: "alert", AnyStatus: true,
 		Doc: "Raised by routing (a queue rule that notifies administrators); not an API command."},
+	{Command: "no-reply", From: chatting,
+		Doc: "Raised by a timer when the agent has not answered the visitor in time: an alert record, and a prompt to the visitor; not an API command."},
+	{Command: "visitor-reminder", From: chatting,
+		Doc: "Raised by a timer when the visitor has not answered the agent in time: a reminder message; not an API command."},
 }
 
 // Internal reports whether a command is raised by the platform only and
 // is not offered as a session command of the API.
-func Internal(command string) bool { return command == "alert" }
+func Internal(command string) bool {
+	switch command {
+	case "alert", "no-reply", "visitor-reminder":
+		return true
+	}
+	return false
+}
 
 // A command may have several rows when its outcome depends on where it
 // starts (connect).

@@ -152,6 +152,10 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &Alert{Data: AlertData{RuleID: 1, RuleName: "Busy", QueueID: 1, Waiting: 6, Threshold: 5}}, false, false, false
 	case "record-event":
 		return &RecordEvent{Type: "customer_note", Data: json.RawMessage(`{"text":"Bonjour,"}`)}, false, false, false
+	case "no-reply":
+		return &NoReply{Data: NoReplyData{AgentID: 1, Since: t0, Seconds: 60}, Prompt: "An agent will be with you shortly."}, false, false, false
+	case "visitor-reminder":
+		return &VisitorReminder{Data: ReminderData{Number: 1, Of: 2}, Text: "Are you still there?"}, false, false, false
 	case "message":
 		return &Message{From: sb.FromEndUser, Text: "Bonjour, je suis toujours là"}, false, false, false
 	case "recall":
@@ -174,7 +178,7 @@ func TestEveryAllowedTransition(t *testing.T) {
 			t.Run(tr.Command+"/"+st.String(), func(t *testing.T) {
 				cmd, onHold, participant, joined := sample(tr.Command)
 				typ := sb.TypeVoiceInbound
-				if tr.Command == "message" || tr.Command == "recall" {
+				if tr.Command == "message" || tr.Command == "recall" || tr.Command == "visitor-reminder" || tr.Command == "no-reply" {
 					typ = sb.TypeChatWeb
 				}
 				r := newRunner(t).do(path(st, onHold, participant, joined, typ)...)

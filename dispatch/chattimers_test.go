@@ -1,0 +1,142 @@
+package dispatch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/lifecycle"
+)
+
+// chatWithNoam returns a web chat that Noam has picked up and connected.
+func chatWithNoam(t *testing.T, e *env, set func(*sb.RoutingSettings)) int64 {
+	t.Helper()
+	s := e.a.Directory.RoutingSettings()
+	set(&s)
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	id := e.chat(1)
+	e.do(id, mustStatus("connect"))
+	return id
+}
+
+func (e *env) say(id int64, from string, text string) {
+	e.t.Helper()
+	m := &lifecycle.Message{From: from, Text: text}
+	if from == sb.FromAgent {
+		m.AgentID = 1
+	}
+	e.do(id, m)
+}
+
+// fire advances the clock by d and fires what is due; it returns how many.
+func (e *env) fire(d time.Duration) int {
+	e.t.Helper()
+	e.clock.Advance(d)
+	n, err := e.a.Engine.FireDue(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) count(id int64, typ sb.EventType) int {
+	e.t.Helper()
+	events, _ := e.a.DB.SessionEvents(context.Background(), id, 0, 0)
+	n := 0
+	for _, ev := range events {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAgentNoReplyAlertsAndPromptsTheVisitor(t *testing.T) {
+	e := newEnv(t)
+	id := chatWithNoam(t, e, func(s *sb.RoutingSettings) {
+		s.AgentNoReplySeconds = 60
+		s.AgentNoReplyPrompt = "An agent will be with you shortly."
+	})
+	e.say(id, sb.FromEndUser, "Hello?")
+	e.clock.Advance(20 * time.Second)
+	e.say(id, sb.FromEndUser, "Anyone there?") // the clock runs from the first message
+	if n := e.fire(39 * time.Second); n != 0 {
+		t.Fatalf("%d timers fired early", n)
+	}
+	if n := e.fire(time.Second); n != 1 {
+		t.Fatalf("%d timers fired at 60 s", n)
+	}
+	if e.count(id, lifecycle.EventNoReply) != 1 || e.session(id).Messages.Count != 3 {
+		t.Fatalf("no_reply events %d, messages %d", e.count(id, lifecycle.EventNoReply), e.session(id).Messages.Count)
+	}
+	// The agent answers; a later visitor message starts a new clock, and an
+	// answer in time means no alert.
+	e.say(id, sb.FromAgent, "Sorry for the wait!")
+	e.say(id, sb.FromEndUser, "No problem")
+	e.clock.Advance(30 * time.Second)
+	e.say(id, sb.FromAgent, "Here is your answer.")
+	e.fire(10 * time.Minute)
+	if n := e.count(id, lifecycle.EventNoReply); n != 1 {
+		t.Errorf("%d no_reply alerts, want still 1", n)
+	}
+}
+
+func TestVisitorNoReplyRemindsThenEnds(t *testing.T) {
+	e := newEnv(t)
+	id := chatWithNoam(t, e, func(s *sb.RoutingSettings) {
+		s.VisitorNoReplySeconds = 120
+		s.VisitorReminders = 2
+		s.VisitorReminderText = "Are you still there?"
+	})
+	e.say(id, sb.FromAgent, "How can I help?")
+	e.fire(2 * time.Minute)
+	e.fire(2 * time.Minute)
+	if n := e.count(id, lifecycle.EventVisitorReminder); n != 2 {
+		t.Fatalf("%d reminders, want 2", n)
+	}
+	if e.session(id).Status.Terminal() {
+		t.Fatal("ended before the reminders ran out")
+	}
+	e.fire(2 * time.Minute)
+	s := e.session(id)
+	if s.Status != sb.StatusFinished || s.DisconnectedBy != lifecycle.BySystem || s.FinishReason != "visitor_no_reply" {
+		t.Fatalf("after the reminders: %s by %s (%s)", s.Status, s.DisconnectedBy, s.FinishReason)
+	}
+	// A visitor who answers a reminder stops the countdown.
+	id = e.chat(1)
+	e.do(id, mustStatus("connect"))
+	e.say(id, sb.FromAgent, "Hello")
+	e.fire(2 * time.Minute)
+	e.say(id, sb.FromEndUser, "Yes, sorry")
+	e.fire(30 * time.Minute)
+	if st := e.session(id).Status; st != sb.StatusConnected {
+		t.Errorf("a visitor who answered was ended: %s", st)
+	}
+}
+
+func TestInactiveChatIsEnded(t *testing.T) {
+	e := newEnv(t)
+	id := chatWithNoam(t, e, func(s *sb.RoutingSettings) { s.InactiveSeconds = 300 })
+	e.say(id, sb.FromEndUser, "Hi")
+	e.fire(4 * time.Minute)
+	e.say(id, sb.FromAgent, "Hello") // resets the clock
+	if e.fire(4*time.Minute) != 0 || e.session(id).Status != sb.StatusConnected {
+		t.Fatal("ended while the chat was active")
+	}
+	e.fire(time.Minute)
+	s := e.session(id)
+	if s.Status != sb.StatusFinished || s.FinishReason != "inactive" || s.DisconnectedBy != lifecycle.BySystem {
+		t.Fatalf("after 5 silent minutes: %s (%s)", s.Status, s.FinishReason)
+	}
+	// No chat timer is left once the chat ended, only the metadata write.
+	due, _ := e.a.DB.DueTimers(context.Background(), e.clock.Now().Add(48*time.Hour), 100)
+	for _, tm := range due {
+		if tm.Kind != "metadata" {
+			t.Errorf("a %s timer is left", tm.Kind)
+		}
+	}
+}
