@@ -202,6 +202,21 @@ type RoutingSettings struct {
 	// QueueTimeoutSeconds ends a session that has waited this long in a
 	// queue, as a system drop (queue timeout end, SPEC §4.3); 0 is off.
 	QueueTimeoutSeconds int `json:"queue_timeout_seconds"`
+	// QueueTimeoutAction is what the queue timeout does: "end" the chat
+	// (the default), sending QueueTimeoutText first if set, or
+	// "keep_waiting": send QueueTimeoutText and let the visitor wait on.
+	QueueTimeoutAction string `json:"queue_timeout_action,omitempty"`
+	QueueTimeoutText   string `json:"queue_timeout_text,omitempty"`
+	// QueueReminderSeconds: a chat waiting in a queue gets
+	// QueueReminderText every this many seconds, up to QueueReminders
+	// times, while QueueReminderPlanID (the effective period; 0: always)
+	// is open. QueueReminderLeaveMessage offers the leave-message form
+	// with each reminder. 0 is off.
+	QueueReminderSeconds      int    `json:"queue_reminder_seconds"`
+	QueueReminders            int    `json:"queue_reminders"`
+	QueueReminderText         string `json:"queue_reminder_text,omitempty"`
+	QueueReminderLeaveMessage bool   `json:"queue_reminder_leave_message"`
+	QueueReminderPlanID       int64  `json:"queue_reminder_plan_id,omitempty"`
 	// AgentNoReplySeconds: when the agent has not answered the visitor's
 	// message for this long, a no_reply alert is recorded for
 	// administrators (and the desk highlights the session), and the

@@ -37,6 +37,29 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 			return s, err
 		}
 	}
+	for _, err := range []error{
+		validate.OneOf("queue_timeout_action", s.QueueTimeoutAction, false, "end", "keep_waiting"),
+		validate.Text("queue_timeout_text", s.QueueTimeoutText, 1000, false),
+		validate.Range("queue_reminder_seconds", int64(s.QueueReminderSeconds), 0, 24*3600),
+		validate.Range("queue_reminders", int64(s.QueueReminders), 0, 10),
+		validate.Text("queue_reminder_text", s.QueueReminderText, 1000, false),
+		validate.Range("queue_reminder_plan_id", s.QueueReminderPlanID, 0, 1<<53),
+	} {
+		if err != nil {
+			return s, err
+		}
+	}
+	if s.QueueTimeoutAction == "keep_waiting" && s.QueueTimeoutText == "" {
+		return s, sb.Errorf(sb.EINVALID, "queue_timeout_text is required to tell the visitor to keep waiting")
+	}
+	if s.QueueReminders > 0 && (s.QueueReminderText == "" || s.QueueReminderSeconds == 0) {
+		return s, sb.Errorf(sb.EINVALID, "queue_reminders needs queue_reminder_text and queue_reminder_seconds")
+	}
+	if s.QueueReminderPlanID != 0 {
+		if _, err := d.GetPlan(s.QueueReminderPlanID); err != nil {
+			return s, sb.Errorf(sb.EINVALID, "queue_reminder_plan_id: plan %d not found", s.QueueReminderPlanID)
+		}
+	}
 	if s.VisitorReminders > 0 && s.VisitorReminderText == "" {
 		return s, sb.Errorf(sb.EINVALID, "visitor_reminder_text is required with visitor_reminders")
 	}

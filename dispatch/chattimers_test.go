@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -138,5 +139,71 @@ func TestInactiveChatIsEnded(t *testing.T) {
 		if tm.Kind != "metadata" {
 			t.Errorf("a %s timer is left", tm.Kind)
 		}
+	}
+}
+
+// A chat waiting in a queue gets its reminders at the interval, each with
+// the leave-message offer, until they run out or it is picked up.
+func TestQueueRemindersWhileWaiting(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	set := e.a.Directory.RoutingSettings()
+	set.QueueReminderSeconds, set.QueueReminders = 60, 2
+	set.QueueReminderText, set.QueueReminderLeaveMessage = "Thanks for waiting. You can also leave us a message.", true
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	id := e.chat(1) // nobody online: it waits
+	for i := 0; i < 4; i++ {
+		e.fire(time.Minute)
+	}
+	if n := e.count(id, lifecycle.EventQueueReminder); n != 2 {
+		t.Fatalf("%d reminders, want 2", n)
+	}
+	events, _ := e.a.DB.SessionEvents(ctx, id, 0, 0)
+	last := events[len(events)-1]
+	var m lifecycle.MessageData
+	json.Unmarshal(last.Data, &m)
+	if last.Type != lifecycle.EventMessageSent || m.From != sb.FromSystem || len(m.Actions) != 1 || m.Actions[0] != "leave_message" {
+		t.Errorf("last event %s %+v", last.Type, m)
+	}
+	// Picked up before the first reminder: none is sent.
+	id2 := e.chat(1)
+	e.clock.Advance(30 * time.Second)
+	e.status(1, sb.AgentOnline)
+	e.fire(5 * time.Minute)
+	if n := e.count(id2, lifecycle.EventQueueReminder); n != 0 {
+		t.Errorf("a picked-up chat got %d reminders", n)
+	}
+}
+
+// The queue timeout can tell the visitor to keep waiting instead of
+// ending the chat.
+func TestQueueTimeoutKeepWaiting(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	set := e.a.Directory.RoutingSettings()
+	set.QueueTimeoutSeconds, set.QueueTimeoutAction, set.QueueTimeoutText = 300, "keep_waiting", "All agents are still busy; please keep waiting."
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	id := e.chat(1)
+	e.fire(5 * time.Minute)
+	s := e.session(id)
+	if s.Status != sb.StatusQueued || s.Messages.Count != 1 {
+		t.Fatalf("after the timeout: %s with %d messages", s.Status, s.Messages.Count)
+	}
+	set.QueueTimeoutAction, set.QueueTimeoutText = "end", "Sorry, nobody could answer. Please try again later."
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	id = e.chat(1)
+	e.fire(5 * time.Minute)
+	if s := e.session(id); s.Status != sb.StatusFinished || s.Messages.Count != 1 || s.QueueWaits[0].Outcome != sb.WaitTimeout {
+		t.Fatalf("ending timeout: %s, %d messages, wait %s", s.Status, s.Messages.Count, s.QueueWaits[0].Outcome)
+	}
+	set.QueueTimeoutAction, set.QueueTimeoutText = "keep_waiting", ""
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("keep waiting without a text: %v", err)
 	}
 }

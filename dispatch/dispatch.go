@@ -146,7 +146,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engin
 	if h := after.CurrentHandle(); h != nil {
 		ha = h.Agent.ID
 	}
-	d.waitTimers(wb, wa, after, now, &reaction)
+	d.waitTimers(wb, wa, after, events, now, &reaction)
 	var ds []routing.Decision
 	for _, g := range d.opened {
 		ds = append(ds, d.router.Dispatch(g, now)...)

@@ -26,6 +26,8 @@ type MessageData struct {
 	Text    string `json:"text"`
 	// ClientID is the sender's own identifier of the message, echoed back.
 	ClientID string `json:"client_id,omitempty"`
+	// Actions are buttons offered with a system message, e.g. leave_message.
+	Actions []string `json:"actions,omitempty"`
 }
 
 // RecallData is the data of message_recalled.
@@ -212,4 +214,64 @@ func (c *VisitorReminder) decide(s *sb.Session, _ *Env) ([]draft, error) {
 		{EventVisitorReminder, &d},
 		{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}},
 	}, nil
+}
+
+// QueueReminder reminds a visitor waiting in a queue (the Number-th of
+// Of), optionally offering the leave-message form. A timer raises it.
+type QueueReminder struct {
+	Data         ReminderData
+	Text         string
+	LeaveMessage bool
+}
+
+// Name implements Command.
+func (*QueueReminder) Name() string { return "queue-reminder" }
+
+// Validate implements Command.
+func (c *QueueReminder) Validate() error {
+	return validate.Text("text", c.Text, MaxMessageLength, true)
+}
+
+func (c *QueueReminder) decide(s *sb.Session, _ *Env) ([]draft, error) {
+	if s.Medium != sb.MediumChat {
+		return nil, conflict("queue-reminder", s, "reminders are for chat sessions")
+	}
+	d := c.Data
+	m := &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}
+	if c.LeaveMessage {
+		m.Actions = []string{"leave_message"}
+	}
+	return []draft{{EventQueueReminder, &d}, {EventMessageSent, m}}, nil
+}
+
+// QueueTimeout is what the queue timeout does to a session still waiting:
+// send Text (when set) and, unless KeepWaiting, end it as a system drop.
+// A timer raises it.
+type QueueTimeout struct {
+	Text        string
+	KeepWaiting bool
+	Reason      string
+}
+
+// Name implements Command.
+func (*QueueTimeout) Name() string { return "queue-timeout" }
+
+// Validate implements Command.
+func (c *QueueTimeout) Validate() error {
+	return validate.Text("text", c.Text, MaxMessageLength, c.KeepWaiting)
+}
+
+func (c *QueueTimeout) decide(s *sb.Session, env *Env) ([]draft, error) {
+	var out []draft
+	if c.Text != "" && s.Medium == sb.MediumChat {
+		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}})
+	}
+	if c.KeepWaiting {
+		return out, nil
+	}
+	end, err := (&End{DisconnectedBy: BySystem, Reason: c.Reason}).decide(s, env)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, end...), nil
 }

@@ -50,6 +50,7 @@ const (
 	EventMessageRecalled    sb.EventType = "message_recalled"
 	EventNoReply            sb.EventType = "no_reply"
 	EventVisitorReminder    sb.EventType = "visitor_reminder"
+	EventQueueReminder      sb.EventType = "queue_reminder"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
 	currentVersion                       = 1
@@ -236,7 +237,7 @@ func payloadFor(t sb.EventType) any {
 		return new(RecallData)
 	case EventNoReply:
 		return new(NoReplyData)
-	case EventVisitorReminder:
+	case EventVisitorReminder, EventQueueReminder:
 		return new(ReminderData)
 	}
 	return nil

@@ -115,6 +115,10 @@ var Table = []Transition{
 		Doc: "Raised by routing (a queue rule that notifies administrators); not an API command."},
 	{Command: "no-reply", From: chatting,
 		Doc: "Raised by a timer when the agent has not answered the visitor in time: an alert record, and a prompt to the visitor; not an API command."},
+	{Command: "queue-reminder", From: waiting,
+		Doc: "Raised by a timer while a chat waits in a queue: a reminder message; not an API command."},
+	{Command: "queue-timeout", From: waiting, To: []sb.Status{sb.StatusFinished, sb.StatusQueued, sb.StatusRequeued},
+		Doc: "Raised by the queue timeout: a message to the visitor, and the end of the session unless the setting says keep waiting; not an API command."},
 	{Command: "visitor-reminder", From: chatting,
 		Doc: "Raised by a timer when the visitor has not answered the agent in time: a reminder message; not an API command."},
 }
@@ -123,7 +127,7 @@ var Table = []Transition{
 // is not offered as a session command of the API.
 func Internal(command string) bool {
 	switch command {
-	case "alert", "no-reply", "visitor-reminder":
+	case "alert", "no-reply", "visitor-reminder", "queue-reminder", "queue-timeout":
 		return true
 	}
 	return false

@@ -152,6 +152,10 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &Alert{Data: AlertData{RuleID: 1, RuleName: "Busy", QueueID: 1, Waiting: 6, Threshold: 5}}, false, false, false
 	case "record-event":
 		return &RecordEvent{Type: "customer_note", Data: json.RawMessage(`{"text":"Bonjour,"}`)}, false, false, false
+	case "queue-reminder":
+		return &QueueReminder{Data: ReminderData{Number: 1, Of: 3}, Text: "Thanks for waiting", LeaveMessage: true}, false, false, false
+	case "queue-timeout":
+		return &QueueTimeout{Text: "Sorry, nobody could answer in time.", Reason: "queue_timeout"}, false, false, false
 	case "no-reply":
 		return &NoReply{Data: NoReplyData{AgentID: 1, Since: t0, Seconds: 60}, Prompt: "An agent will be with you shortly."}, false, false, false
 	case "visitor-reminder":
