@@ -196,6 +196,9 @@ type RoutingSettings struct {
 	// TransferConfirmation makes every transfer to an agent wait for the
 	// receiver to accept it.
 	TransferConfirmation bool `json:"transfer_confirmation"`
+	// NoGreetingOnTransfer keeps a group's greeting from being sent when a
+	// session is transferred into the group.
+	NoGreetingOnTransfer bool `json:"no_greeting_on_transfer"`
 	// TransferTimeoutSeconds is how long a transfer waits for the receiver
 	// before it fails and the session stays with the sender (5 to 3600).
 	TransferTimeoutSeconds int `json:"transfer_timeout_seconds"`

@@ -207,3 +207,65 @@ func TestQueueTimeoutKeepWaiting(t *testing.T) {
 		t.Errorf("keep waiting without a text: %v", err)
 	}
 }
+
+// The group greets the visitor after their first message, in work hours;
+// outside them it sends its after-hours notice; a transfer into a group
+// greets unless no_greeting_on_transfer.
+func TestGroupGreetings(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	officeHoursOnly(t, e) // Support is closed at t0 (Monday 10:00 in Paris)
+	sup, _ := e.a.Directory.GetQueue(1)
+	sup.Greeting, sup.AfterHoursNotice = "Welcome to Support!", "We open at 11:00; leave us a message."
+	if _, err := e.a.Directory.SaveQueue(ctx, sup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.Directory.SaveQueue(ctx, sb.Queue{ID: 2, Name: "Sales", Greeting: "Sales here, hello!"}); err != nil {
+		t.Fatal(err)
+	}
+	transcript := func(id int64) []string {
+		var out []string
+		events, _ := e.a.DB.SessionEvents(ctx, id, 0, 0)
+		for _, ev := range events {
+			if ev.Type == lifecycle.EventMessageSent {
+				var m lifecycle.MessageData
+				json.Unmarshal(ev.Data, &m)
+				out = append(out, m.From+": "+m.Text)
+			}
+		}
+		return out
+	}
+	id := e.chat(1)
+	e.say(id, sb.FromEndUser, "Hello")
+	e.say(id, sb.FromEndUser, "Anyone?")
+	if got := transcript(id); len(got) != 3 || got[1] != "system: We open at 11:00; leave us a message." {
+		t.Fatalf("after hours: %q", got)
+	}
+	e.clock.Set(t0.Add(time.Hour)) // open
+	id = e.chat(1)
+	e.say(id, sb.FromEndUser, "Hi")
+	if got := transcript(id); len(got) != 2 || got[1] != "system: Welcome to Support!" {
+		t.Fatalf("in hours: %q", got)
+	}
+	// Transferred into Sales: greeted there (Alex joins Sales to take it).
+	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{ID: 2, Name: "Alex B", Email: "alex@example.com", Groups: []int64{2}, MaxConcurrent: 2}); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentOnline)
+	e.do(id, mustStatus("connect"))
+	e.do(id, &lifecycle.Transfer{Kind: sb.TransferToQueue, QueueID: 2})
+	if got := transcript(id); len(got) != 3 || got[2] != "system: Sales here, hello!" {
+		t.Fatalf("after the transfer: %q", got)
+	}
+	set := e.a.Directory.RoutingSettings()
+	set.NoGreetingOnTransfer = true
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	e.status(1, sb.AgentAway)
+	id = e.chat(1) // waits: a supervisor's move to Sales
+	e.do(id, &lifecycle.Transfer{Kind: sb.TransferToQueue, QueueID: 2})
+	if got := transcript(id); len(got) != 0 {
+		t.Errorf("greeted on a transfer with no_greeting_on_transfer: %q", got)
+	}
+}

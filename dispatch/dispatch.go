@@ -134,6 +134,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engin
 	var reaction engine.Reaction
 	d.offerTimers(before, after, now, &reaction)
 	d.chatTimers(before, after, events, now, &reaction)
+	reaction.Followups = append(reaction.Followups, d.greetings(before, after, events)...)
 	var wb, wa *sb.QueueWait
 	var hb, ha int64
 	if before != nil {

@@ -1,0 +1,44 @@
+package dispatch
+
+import (
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/lifecycle"
+)
+
+// greetings sends a group's greeting (SPEC §4.5): after the visitor's
+// first message, and when the session is transferred into the group
+// (unless no_greeting_on_transfer). Outside the group's work hours the
+// after-hours notice is sent instead. Chats only.
+func (d *Dispatcher) greetings(before, after *sb.Session, events []sb.Event) []engine.Followup {
+	if after.Medium != sb.MediumChat || after.Queue == nil || after.Status.Terminal() {
+		return nil
+	}
+	first := after.Messages.EndUser == 1 && (before == nil || before.Messages.EndUser == 0)
+	transferred := false
+	for _, e := range events {
+		if e.Type == lifecycle.EventTransferStarted {
+			if t := after.PendingTransfer(); t != nil && t.Kind == sb.TransferToQueue && !t.Overflow {
+				transferred = true
+			}
+		}
+	}
+	if transferred && d.dir.RoutingSettings().NoGreetingOnTransfer {
+		transferred = false
+	}
+	if !first && !transferred {
+		return nil
+	}
+	q, err := d.dir.GetQueue(after.Queue.ID)
+	if err != nil {
+		return nil
+	}
+	text := q.Greeting
+	if !d.dir.QueueOpen(q.ID, d.clock.Now()) {
+		text = q.AfterHoursNotice
+	}
+	if text == "" {
+		return nil
+	}
+	return []engine.Followup{{SessionID: after.ID, Command: &lifecycle.Message{From: sb.FromSystem, Text: text}}}
+}
