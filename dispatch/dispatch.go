@@ -32,7 +32,8 @@ type Dispatcher struct {
 	// yet observed: session → agent.
 	pending map[int64]int64
 	// history remembers who served each customer (familiar customer first).
-	history map[string]*history
+	history       map[string]*history
+	historyLoaded bool
 	// opened lists queues whose work hours just began (a queue_opens
 	// timer fired); the next Observe dispatches them.
 	opened []int64
@@ -62,8 +63,13 @@ func (d *Dispatcher) Router() *routing.Router { return d.router }
 func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	now := d.clock.Now()
 	d.settings = routerSettings(d.dir.RoutingSettings())
-	if err := d.loadHistory(ctx, now); err != nil {
-		return nil, err
+	if !d.historyLoaded {
+		// Once, at start: later rebuilds (after a failed commit) keep the
+		// history, which only ever gains entries.
+		if err := d.loadHistory(ctx, now); err != nil {
+			return nil, err
+		}
+		d.historyLoaded = true
 	}
 	r := d.newRouter()
 	r.Pause()
