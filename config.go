@@ -148,6 +148,19 @@ func (r *QueueRule) Covers(group int64) bool {
 	return r.AllGroups || slices.Contains(r.Groups, group)
 }
 
+// SessionTag is a tag agents put on sessions (SPEC §4.6): a tree of up to
+// 10 levels, at most 30 first-level tags and 1000 in all, maintained by
+// administrators. Position orders a tag among its siblings.
+type SessionTag struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	ParentID  int64     `json:"parent_id,omitempty"`
+	Color     string    `json:"color,omitempty"`
+	Position  int       `json:"position"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 // Routing rule match kinds (SPEC §4.2).
 const (
 	MatchChannel     = "channel"      // the session's channel: web, mini_program …
@@ -235,6 +248,11 @@ type RoutingSettings struct {
 	// InactiveSeconds ends a chat in which neither side has written for
 	// this long. 0 is off.
 	InactiveSeconds int `json:"inactive_seconds"`
+	// The session tags added to a session a timer ends: by the queue
+	// timeout, by the visitor no-reply countdown, for inactivity (0: none).
+	QueueTimeoutTagID   int64 `json:"queue_timeout_tag_id,omitempty"`
+	VisitorNoReplyTagID int64 `json:"visitor_no_reply_tag_id,omitempty"`
+	InactiveTagID       int64 `json:"inactive_tag_id,omitempty"`
 	// AfterHours says, per channel, what a session that arrives outside its
 	// queue's work hours meets (SPEC §2.6): "leave_message" (the message
 	// form) or "message" (a default message) deflect it; "open_chat", or no

@@ -74,6 +74,9 @@ type Session struct {
 	RecordingPermission string `json:"recording_permission,omitempty"`
 	RecordingURL        string `json:"recording_url,omitempty"`
 
+	// Tags are the session tags agents (or timers) put on the session.
+	Tags []TagRef `json:"tags,omitempty"`
+
 	// Messages counts the chat's messages; the texts are in the log.
 	Messages MessageStats `json:"messages,omitzero"`
 
@@ -116,6 +119,12 @@ type MessageRef struct {
 	AgentID  int64     `json:"agent_id,omitempty"`
 	At       time.Time `json:"at"`
 	Recalled bool      `json:"recalled,omitempty"`
+}
+
+// TagRef is a snapshot of a session tag.
+type TagRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // EndUser is the customer side of a session.

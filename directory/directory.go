@@ -43,6 +43,7 @@ type Directory struct {
 	rules  map[int64]*sb.QueueRule
 	plans  map[int64]*worktime.Plan
 	routes map[int64]*sb.RoutingRule
+	stags  map[int64]*sb.SessionTag
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
@@ -53,7 +54,7 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	d := &Directory{store: store, clock: clock,
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
 		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
-		routes: map[int64]*sb.RoutingRule{},
+		routes: map[int64]*sb.RoutingRule{}, stags: map[int64]*sb.SessionTag{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -76,6 +77,9 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindRoutingRule, d.routes, func(r *sb.RoutingRule) int64 { return r.ID }); err != nil {
 		return nil, err
 	}
+	if err := load(ctx, store, KindSessionTag, d.stags, func(t *sb.SessionTag) int64 { return t.ID }); err != nil {
+		return nil, err
+	}
 	for _, p := range d.plans {
 		if err := p.Validate(); err != nil {
 			return nil, fmt.Errorf("load work-time plan %d: %w", p.ID, err)
@@ -84,8 +88,11 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := d.loadSettings(ctx); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule} {
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule, KindSessionTag} {
 		d.nextID[kind] = 1
+	}
+	for id := range d.stags {
+		d.nextID[KindSessionTag] = max(d.nextID[KindSessionTag], id+1)
 	}
 	for id := range d.routes {
 		d.nextID[KindRoutingRule] = max(d.nextID[KindRoutingRule], id+1)

@@ -60,6 +60,12 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 			return s, sb.Errorf(sb.EINVALID, "queue_reminder_plan_id: plan %d not found", s.QueueReminderPlanID)
 		}
 	}
+	for field, id := range map[string]int64{"queue_timeout_tag_id": s.QueueTimeoutTagID,
+		"visitor_no_reply_tag_id": s.VisitorNoReplyTagID, "inactive_tag_id": s.InactiveTagID} {
+		if _, err := d.GetSessionTag(id); id != 0 && err != nil {
+			return s, sb.Errorf(sb.EINVALID, "%s: session tag %d not found", field, id)
+		}
+	}
 	if s.VisitorReminders > 0 && s.VisitorReminderText == "" {
 		return s, sb.Errorf(sb.EINVALID, "visitor_reminder_text is required with visitor_reminders")
 	}

@@ -131,3 +131,30 @@ func (d *Dispatcher) visitorNoReply(s *sb.Session, t sb.Timer) (lifecycle.Comman
 func inactive(s *sb.Session, t sb.Timer) (lifecycle.Command, []sb.OutboxItem, error) {
 	return &lifecycle.End{DisconnectedBy: lifecycle.BySystem, Reason: InactiveReason}, nil, nil
 }
+
+// endTags tags a session a timer has just ended, as the settings say: the
+// queue timeout, the visitor no-reply countdown, inactivity.
+func (d *Dispatcher) endTags(after *sb.Session, events []sb.Event) []engine.Followup {
+	set := d.dir.RoutingSettings()
+	tagFor := map[string]int64{QueueTimeoutReason: set.QueueTimeoutTagID, VisitorNoReplyReason: set.VisitorNoReplyTagID,
+		InactiveReason: set.InactiveTagID}
+	for _, e := range events {
+		if e.Type != lifecycle.EventEnded {
+			continue
+		}
+		var ended lifecycle.EndedData
+		if json.Unmarshal(e.Data, &ended) != nil || ended.DisconnectedBy != lifecycle.BySystem {
+			continue
+		}
+		id := tagFor[ended.Reason]
+		if id == 0 {
+			continue
+		}
+		refs, err := d.dir.SessionTagRefs([]int64{id})
+		if err != nil {
+			continue // the tag was deleted since
+		}
+		return []engine.Followup{{SessionID: after.ID, Command: &lifecycle.Tag{Add: []int64{id}, AddRefs: refs}}}
+	}
+	return nil
+}

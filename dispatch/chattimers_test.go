@@ -269,3 +269,32 @@ func TestGroupGreetings(t *testing.T) {
 		t.Errorf("greeted on a transfer with no_greeting_on_transfer: %q", got)
 	}
 }
+
+// A session a timer ends gets the tag the settings name.
+func TestTimersTagTheSessionsTheyEnd(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	parent, err := e.a.Directory.SaveSessionTag(ctx, sb.SessionTag{Name: "Closed by the system"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := e.a.Directory.SaveSessionTag(ctx, sb.SessionTag{Name: "Queue timeout", ParentID: parent.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := e.a.Directory.RoutingSettings()
+	set.QueueTimeoutSeconds, set.QueueTimeoutTagID = 300, tag.ID
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	id := e.chat(1)
+	e.fire(5 * time.Minute)
+	s := e.session(id)
+	if s.Status != sb.StatusFinished || len(s.Tags) != 1 || s.Tags[0].Name != "Queue timeout" {
+		t.Fatalf("after the timeout: %s with tags %+v", s.Status, s.Tags)
+	}
+	set.InactiveTagID = 999
+	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("an unknown tag in the settings: %v", err)
+	}
+}

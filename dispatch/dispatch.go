@@ -141,6 +141,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engin
 	d.offerTimers(before, after, now, &reaction)
 	d.chatTimers(before, after, events, now, &reaction)
 	reaction.Followups = append(reaction.Followups, d.greetings(before, after, events)...)
+	reaction.Followups = append(reaction.Followups, d.endTags(after, events)...)
 	var wb, wa *sb.QueueWait
 	var hb, ha int64
 	if before != nil {

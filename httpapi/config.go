@@ -25,6 +25,9 @@ func (s *Server) configRoutes() {
 		func(r *sb.RoutingRule) *int64 { return &r.ID })
 	crud(s, "work-time-plans", s.Directory.Plans, s.Directory.GetPlan, s.Directory.SavePlan,
 		func(p *worktime.Plan) *int64 { return &p.ID })
+	crud(s, "session-tags", s.Directory.SessionTags, s.Directory.GetSessionTag, s.Directory.SaveSessionTag,
+		func(t *sb.SessionTag) *int64 { return &t.ID })
+	s.deletable("session-tags", s.Directory.DeleteSessionTag)
 	s.deletable("queues", s.deleteQueue)
 	s.deletable("customer-tags", s.Directory.DeleteCustomerTag)
 	s.deletable("queue-rules", s.Directory.DeleteQueueRule)

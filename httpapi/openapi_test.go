@@ -403,7 +403,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "RoutingRuleInput": sb.RoutingRule{}, "WorkTimePlanInput": worktime.Plan{},
 		// Lifecycle event data.
 		"SessionCreatedData": lifecycle.Created{}, "StatusChangeData": lifecycle.StatusData{},
-		"QueueEventData": lifecycle.QueueData{}, "AgentEventData": lifecycle.AgentData{}, "MessageEventData": lifecycle.MessageData{}, "RecallEventData": lifecycle.RecallData{}, "NoReplyEventData": lifecycle.NoReplyData{}, "ReminderEventData": lifecycle.ReminderData{}, "QueueAlertData": lifecycle.AlertData{}, "MessageStats": sb.MessageStats{},
+		"QueueEventData": lifecycle.QueueData{}, "AgentEventData": lifecycle.AgentData{}, "MessageEventData": lifecycle.MessageData{}, "RecallEventData": lifecycle.RecallData{}, "NoReplyEventData": lifecycle.NoReplyData{}, "ReminderEventData": lifecycle.ReminderData{}, "QueueAlertData": lifecycle.AlertData{}, "MessageStats": sb.MessageStats{}, "SessionTag": sb.SessionTag{}, "SessionTagInput": sb.SessionTag{}, "TagsEventData": lifecycle.TagsData{},
 		"VAEventData": lifecycle.VAData{}, "HoldEventData": lifecycle.HoldData{},
 		"TransferStartedData": lifecycle.TransferStartedData{}, "TransferEndData": lifecycle.TransferEndData{},
 		"ParticipantEventData": lifecycle.ParticipantData{}, "DeflectedData": lifecycle.DeflectedData{},

@@ -126,6 +126,11 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := setSender(p, cmd); err != nil {
 		return err
 	}
+	if t, ok := cmd.(*lifecycle.Tag); ok {
+		if t.AddRefs, err = s.Directory.SessionTagRefs(t.Add); err != nil {
+			return err
+		}
+	}
 	cond := &engine.Cond{IfMatch: match}
 	if p.Role == sb.RoleAgent {
 		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }

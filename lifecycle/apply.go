@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -205,6 +206,13 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		}
 	case *MessageData, *RecallData:
 		applyMessage(s, e, p)
+	case *TagsData:
+		for _, t := range d.Added {
+			if !slices.ContainsFunc(s.Tags, func(o sb.TagRef) bool { return o.ID == t.ID }) {
+				s.Tags = append(s.Tags, t)
+			}
+		}
+		s.Tags = slices.DeleteFunc(s.Tags, func(o sb.TagRef) bool { return slices.Contains(d.Removed, o.ID) })
 	case *NoReplyData, *ReminderData:
 		// Records for the desk and for administrators; the session is as it was.
 	case *AlertData:

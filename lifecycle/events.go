@@ -51,6 +51,7 @@ const (
 	EventNoReply            sb.EventType = "no_reply"
 	EventVisitorReminder    sb.EventType = "visitor_reminder"
 	EventQueueReminder      sb.EventType = "queue_reminder"
+	EventTagsChanged        sb.EventType = "tags_changed"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
 	currentVersion                       = 1
@@ -237,6 +238,8 @@ func payloadFor(t sb.EventType) any {
 		return new(RecallData)
 	case EventNoReply:
 		return new(NoReplyData)
+	case EventTagsChanged:
+		return new(TagsData)
 	case EventVisitorReminder, EventQueueReminder:
 		return new(ReminderData)
 	}

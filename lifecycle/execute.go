@@ -157,6 +157,7 @@ func Clone(s *sb.Session) *sb.Session {
 	c.TextInputs = slices.Clone(s.TextInputs)
 	c.SMS = slices.Clone(s.SMS)
 	c.Messages.Recent = slices.Clone(s.Messages.Recent)
+	c.Tags = slices.Clone(s.Tags)
 	return &c
 }
 

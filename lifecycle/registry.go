@@ -52,6 +52,8 @@ func NewCommand(name string) (Command, bool) {
 		return new(Rate), true
 	case "record-event":
 		return new(RecordEvent), true
+	case "tag":
+		return new(Tag), true
 	case "message":
 		return new(Message), true
 	case "recall":

@@ -111,6 +111,8 @@ var Table = []Transition{
 		Doc: "The sender takes back a message within 60 seconds of sending it; it stays in the log, marked recalled."},
 	{Command: "record-event", AnyStatus: true,
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
+	{Command: "tag", AnyStatus: true,
+		Doc: "Session tags are added or removed (by the agent, a supervisor, or a timer that ends the session), in any status, ended sessions included."},
 	{Command: "alert", AnyStatus: true,
 		Doc: "Raised by routing (a queue rule that notifies administrators); not an API command."},
 	{Command: "no-reply", From: chatting,

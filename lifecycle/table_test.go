@@ -148,6 +148,8 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &WrapUp{Code: "resolved"}, false, false, false
 	case "rate":
 		return &Rate{Rating: 4, Comment: "Great job"}, false, false, false
+	case "tag":
+		return &Tag{Add: []int64{3}, AddRefs: []sb.TagRef{{ID: 3, Name: "Refund"}}}, false, false, false
 	case "alert":
 		return &Alert{Data: AlertData{RuleID: 1, RuleName: "Busy", QueueID: 1, Waiting: 6, Threshold: 5}}, false, false, false
 	case "record-event":
