@@ -91,9 +91,13 @@ func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState
 			members = append(members, ag)
 		}
 	}
-	err := a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
+	err := a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		r := a.Dispatcher.Router()
 		st.Waiting = r.Waiting(queueID)
+		if ewt, ok := r.EstimatedWait(queueID, st.Waiting+1, now); ok {
+			secs := int64(ewt.Round(time.Second) / time.Second)
+			st.NextWaitSeconds = &secs
+		}
 		for _, m := range members {
 			load, capacity := r.Load(m.ID)
 			st.Members = append(st.Members, httpapi.Member{AgentID: m.ID, Name: m.Name, Status: m.Status, Load: load, Capacity: capacity})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/routing"
 )
@@ -324,5 +326,36 @@ func TestQueueStateShowsMembersAndLoad(t *testing.T) {
 	noam, alex := st.Members[0], st.Members[1]
 	if noam.Status != sb.AgentOnline || noam.Load != 2 || noam.Capacity != 2 || alex.Status != sb.AgentOffline || alex.Load != 0 {
 		t.Errorf("members %+v", st.Members)
+	}
+}
+
+// What visitors see of a queue: invisible agents count as offline; the
+// estimated wait follows the queue's pace.
+func TestQueueAvailabilityHidesInvisibleAgents(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, secret, err := httpapi.CreateToken(ctx, e.a.DB, e.clock, "widget", sb.RoleIntegration, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() httpapi.Availability {
+		req := httptest.NewRequest("GET", "/api/v1/queues/1/availability", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		w := httptest.NewRecorder()
+		e.a.Handler().ServeHTTP(w, req)
+		var a httpapi.Availability
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &a) != nil {
+			t.Fatalf("availability: %d %s", w.Code, w.Body)
+		}
+		return a
+	}
+	e.status(1, sb.AgentOnline)
+	e.status(2, sb.AgentInvisible)
+	if a := get(); a.AgentsOnline != 1 || !a.Open || a.Waiting != 0 || a.EstimatedWaitSeconds != nil {
+		t.Errorf("availability %+v", a)
+	}
+	e.status(1, sb.AgentInvisible)
+	if a := get(); a.AgentsOnline != 0 {
+		t.Errorf("with both agents invisible, visitors see %d online", a.AgentsOnline)
 	}
 }

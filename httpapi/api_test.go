@@ -397,3 +397,14 @@ func TestDeletingConfiguration(t *testing.T) {
 		t.Errorf("queue snapshot %v", sess["queue"])
 	}
 }
+
+func TestQueueAvailabilityForVisitors(t *testing.T) {
+	s := newStack(t)
+	// This test stack runs without routing: the answer says so.
+	if r := s.do("integration", "GET", "/api/v1/queues/1/availability", ""); r.Status != 503 {
+		t.Errorf("without routing: %d", r.Status)
+	}
+	if r := s.do("integration", "GET", "/api/v1/queues/9/availability", ""); r.Status != 404 {
+		t.Errorf("unknown queue: %d", r.Status)
+	}
+}

@@ -88,3 +88,31 @@ func (s *Server) queueMembers(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, st)
 	return nil
 }
+
+// queueAvailability answers what a visitor may see of a queue. It is built
+// from the queue state, with invisible agents counted as offline.
+func (s *Server) queueAvailability(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Directory.GetQueue(id); err != nil {
+		return err
+	}
+	if s.QueueState == nil {
+		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	}
+	st, err := s.QueueState(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	a := Availability{QueueID: id, Open: s.Directory.QueueOpen(id, s.Engine.Clock().Now()), Waiting: st.Waiting,
+		EstimatedWaitSeconds: st.NextWaitSeconds}
+	for _, m := range st.Members {
+		if m.Status == sb.AgentOnline { // invisible agents look offline to visitors
+			a.AgentsOnline++
+		}
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}

@@ -47,8 +47,22 @@ type Config struct {
 type QueueState struct {
 	QueueID int64 `json:"queue_id"`
 	Waiting int   `json:"waiting"`
+	// NextWaitSeconds estimates the wait of a session that would join now.
+	NextWaitSeconds *int64 `json:"next_wait_seconds,omitempty"`
 	// Members are the queue's agents with their status and load.
 	Members []Member `json:"members"`
+}
+
+// Availability is what a visitor may know of a queue: whether it is open,
+// how many agents are online (invisible agents count as offline), how many
+// wait and the estimated wait of the next arrival.
+type Availability struct {
+	QueueID      int64 `json:"queue_id"`
+	Open         bool  `json:"open"`
+	AgentsOnline int   `json:"agents_online"`
+	Waiting      int   `json:"waiting"`
+	// EstimatedWaitSeconds is for a session that would join now.
+	EstimatedWaitSeconds *int64 `json:"estimated_wait_seconds,omitempty"`
 }
 
 // Member is an agent of a queue as routing sees it.
@@ -146,6 +160,7 @@ func (s *Server) register() {
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
 	s.handle("GET /api/v1/queues/{id}/members", s.authed(s.queueMembers, anyRole...))
+	s.handle("GET /api/v1/queues/{id}/availability", s.authed(s.queueAvailability, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
 	s.handle("GET /api/v1/settings/routing", s.authed(s.getRoutingSettings, anyRole...))
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
