@@ -28,6 +28,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// KeepAlive is the interval of comment lines on event streams (default 15 s).
 	KeepAlive time.Duration
+	// PositionInterval is the most often a queue-position stream sends
+	// (default 1 s).
+	PositionInterval time.Duration
 	// Agents saves agents and changes their status. The app routes both
 	// through the engine so that routing sees them; nil uses the
 	// directory directly.
@@ -124,6 +127,9 @@ func New(cfg Config) *Server {
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
+	if cfg.PositionInterval == 0 {
+		cfg.PositionInterval = time.Second
+	}
 	if cfg.Agents == nil {
 		cfg.Agents = cfg.Directory
 	}
@@ -159,6 +165,7 @@ func (s *Server) register() {
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.streamQueuePosition, anyRole...))
 	s.handle("GET /api/v1/queues/{id}/members", s.authed(s.queueMembers, anyRole...))
 	s.handle("GET /api/v1/queues/{id}/availability", s.authed(s.queueAvailability, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
