@@ -110,6 +110,10 @@ type MessageStats struct {
 	FirstAgentAt *time.Time `json:"first_agent_at,omitempty"`
 	// Recent are the last messages, for recalling within a minute.
 	Recent []MessageRef `json:"recent,omitempty"`
+	// NoReplySince flags a chat whose agent did not answer in time: the
+	// time of the visitor's unanswered message. The agent's next message
+	// clears it.
+	NoReplySince *time.Time `json:"no_reply_since,omitempty"`
 }
 
 // MessageRef identifies a recent message: its number, sender and time.

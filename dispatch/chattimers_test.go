@@ -74,9 +74,15 @@ func TestAgentNoReplyAlertsAndPromptsTheVisitor(t *testing.T) {
 	if e.count(id, lifecycle.EventNoReply) != 1 || e.session(id).Messages.Count != 3 {
 		t.Fatalf("no_reply events %d, messages %d", e.count(id, lifecycle.EventNoReply), e.session(id).Messages.Count)
 	}
-	// The agent answers; a later visitor message starts a new clock, and an
-	// answer in time means no alert.
+	if f := e.session(id).Messages.NoReplySince; f == nil || !f.Equal(t0) {
+		t.Errorf("the session is not flagged for the agent since the first message: %v", f)
+	}
+	// The agent answers: the flag clears; a later visitor message starts a
+	// new clock, and an answer in time means no alert.
 	e.say(id, sb.FromAgent, "Sorry for the wait!")
+	if f := e.session(id).Messages.NoReplySince; f != nil {
+		t.Errorf("still flagged after the agent answered: %v", f)
+	}
 	e.say(id, sb.FromEndUser, "No problem")
 	e.clock.Advance(30 * time.Second)
 	e.say(id, sb.FromAgent, "Here is your answer.")

@@ -213,7 +213,10 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 			}
 		}
 		s.Tags = slices.DeleteFunc(s.Tags, func(o sb.TagRef) bool { return slices.Contains(d.Removed, o.ID) })
-	case *NoReplyData, *ReminderData:
+	case *NoReplyData:
+		since := d.Since
+		s.Messages.NoReplySince = &since
+	case *ReminderData:
 		// Records for the desk and for administrators; the session is as it was.
 	case *AlertData:
 		// An alert changes nothing in the session: administrators read it

@@ -129,6 +129,7 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 		case sb.FromAgent:
 			st.Agent++
 			st.LastAgent = &t
+			st.NoReplySince = nil
 			if st.FirstAgentAt == nil {
 				st.FirstAgentAt = &t
 			}
