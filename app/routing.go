@@ -16,22 +16,19 @@ import (
 type routedAgents struct{ a *App }
 
 func (r routedAgents) SaveAgent(ctx context.Context, ag sb.Agent) (sb.Agent, error) {
-	var saved sb.Agent
-	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
-		var err error
-		if saved, err = r.a.Directory.SaveAgent(ctx, ag); err != nil {
-			return nil, err
-		}
-		return r.a.Dispatcher.AgentChanged(saved, now)
-	})
-	return saved, err
+	return r.apply(ctx, func() (sb.Agent, error) { return r.a.Directory.SaveAgent(ctx, ag) })
 }
 
 func (r routedAgents) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+	return r.apply(ctx, func() (sb.Agent, error) { return r.a.Directory.SetAgentStatus(ctx, id, s) })
+}
+
+// apply runs save in the writer and hands the saved agent to routing.
+func (r routedAgents) apply(ctx context.Context, save func() (sb.Agent, error)) (sb.Agent, error) {
 	var saved sb.Agent
 	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		var err error
-		if saved, err = r.a.Directory.SetAgentStatus(ctx, id, s); err != nil {
+		if saved, err = save(); err != nil {
 			return nil, err
 		}
 		return r.a.Dispatcher.AgentChanged(saved, now)

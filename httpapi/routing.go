@@ -71,17 +71,7 @@ func (s *Server) putRoutingSettings(w http.ResponseWriter, r *http.Request) erro
 // queueMembers answers a queue's members with their status and load, and
 // how many sessions wait in it.
 func (s *Server) queueMembers(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.Directory.GetQueue(id); err != nil {
-		return err
-	}
-	if s.QueueState == nil {
-		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
-	}
-	st, err := s.QueueState(r.Context(), id)
+	st, err := s.queueState(r)
 	if err != nil {
 		return err
 	}
@@ -89,24 +79,29 @@ func (s *Server) queueMembers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// queueState reads the state of the queue named by the path from routing.
+func (s *Server) queueState(r *http.Request) (QueueState, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return QueueState{}, err
+	}
+	if _, err := s.Directory.GetQueue(id); err != nil {
+		return QueueState{}, err
+	}
+	if s.QueueState == nil {
+		return QueueState{}, sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	}
+	return s.QueueState(r.Context(), id)
+}
+
 // queueAvailability answers what a visitor may see of a queue. It is built
 // from the queue state, with invisible agents counted as offline.
 func (s *Server) queueAvailability(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	st, err := s.queueState(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Directory.GetQueue(id); err != nil {
-		return err
-	}
-	if s.QueueState == nil {
-		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
-	}
-	st, err := s.QueueState(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	a := Availability{QueueID: id, Open: s.Directory.QueueOpen(id, s.Engine.Clock().Now()), Waiting: st.Waiting,
+	a := Availability{QueueID: st.QueueID, Open: s.Directory.QueueOpen(st.QueueID, s.Engine.Clock().Now()), Waiting: st.Waiting,
 		EstimatedWaitSeconds: st.NextWaitSeconds}
 	for _, m := range st.Members {
 		if m.Status == sb.AgentOnline { // invisible agents look offline to visitors
