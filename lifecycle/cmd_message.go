@@ -28,7 +28,24 @@ type MessageData struct {
 	ClientID string `json:"client_id,omitempty"`
 	// Actions are buttons offered with a system message, e.g. leave_message.
 	Actions []string `json:"actions,omitempty"`
+	// Purpose says what a system message is for: welcome,
+	// company_greeting, group_greeting, closing, no_free_agent,
+	// agent_no_reply, visitor_reminder, queue_reminder or queue_timeout.
+	Purpose string `json:"purpose,omitempty"`
+	// Nickname is the name the visitor sees for the sender: the
+	// dispatcher's nickname for system messages, the agent's nickname
+	// when the settings show nicknames.
+	Nickname string `json:"nickname,omitempty"`
+	// Attachment is the image or file of an image or file message.
+	Attachment *sb.AttachmentRef `json:"attachment,omitempty"`
 }
+
+// Message kinds.
+const (
+	KindText  = "text"
+	KindImage = "image"
+	KindFile  = "file"
+)
 
 // RecallData is the data of message_recalled.
 type RecallData struct {
@@ -38,12 +55,21 @@ type RecallData struct {
 }
 
 // Message sends a chat message. From says who sends it; AgentID is set by
-// the server for agents, never taken from a request.
+// the server for agents, never taken from a request. An image or file
+// message names an uploaded attachment of the session; the server looks
+// it up and sets Attachment, and its text (a caption) may be empty.
 type Message struct {
-	From     string `json:"from,omitempty"`
-	Text     string `json:"text"`
-	ClientID string `json:"client_id,omitempty"`
-	AgentID  int64  `json:"-"`
+	From         string `json:"from,omitempty"`
+	Text         string `json:"text"`
+	ClientID     string `json:"client_id,omitempty"`
+	Kind         string `json:"kind,omitempty"`
+	AttachmentID int64  `json:"attachment_id,omitempty"`
+	AgentID      int64  `json:"-"`
+	// Attachment is set by the server from AttachmentID.
+	Attachment *sb.AttachmentRef `json:"-"`
+	// Purpose and Nickname are set by the system for its own messages.
+	Purpose  string `json:"-"`
+	Nickname string `json:"-"`
 }
 
 // Name implements Command.
@@ -53,15 +79,26 @@ func (*Message) Name() string { return "message" }
 func (c *Message) Validate() error {
 	for _, err := range []error{
 		validate.OneOf("from", c.From, true, sb.FromEndUser, sb.FromAgent, sb.FromVirtualAgent, sb.FromSystem),
-		validate.Text("text", c.Text, MaxMessageLength, true),
+		validate.OneOf("kind", c.Kind, false, KindText, KindImage, KindFile),
+		validate.Text("text", c.Text, MaxMessageLength, c.Kind == "" || c.Kind == KindText),
 		validate.Text("client_id", c.ClientID, 64, false),
+		validate.Range("attachment_id", c.AttachmentID, 0, 1<<53),
 	} {
 		if err != nil {
 			return err
 		}
 	}
-	if c.From == sb.FromAgent && c.AgentID == 0 {
+	switch {
+	case c.From == sb.FromAgent && c.AgentID == 0:
 		return sb.Errorf(sb.EINVALID, "an agent's message needs the agent")
+	case (c.Kind == KindImage || c.Kind == KindFile) && c.AttachmentID == 0:
+		return sb.Errorf(sb.EINVALID, "an %s message needs attachment_id", c.Kind)
+	case (c.Kind == "" || c.Kind == KindText) && c.AttachmentID != 0:
+		return sb.Errorf(sb.EINVALID, "attachment_id needs kind image or file")
+	case c.AttachmentID != 0 && (c.Attachment == nil || c.Attachment.ID != c.AttachmentID):
+		return sb.Errorf(sb.ENOTFOUND, "attachment %d is not an attachment of this session", c.AttachmentID)
+	case c.Kind == KindImage && c.Attachment.Kind != KindImage:
+		return sb.Errorf(sb.EINVALID, "attachment %d is not an image", c.AttachmentID)
 	}
 	return nil
 }
@@ -70,8 +107,12 @@ func (c *Message) decide(s *sb.Session, _ *Env) ([]draft, error) {
 	if s.Medium != sb.MediumChat {
 		return nil, conflict("message", s, "messages are for chat sessions")
 	}
+	kind := c.Kind
+	if kind == "" {
+		kind = KindText
+	}
 	return []draft{{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: c.From, AgentID: c.AgentID,
-		Kind: "text", Text: c.Text, ClientID: c.ClientID}}}, nil
+		Kind: kind, Text: c.Text, ClientID: c.ClientID, Purpose: c.Purpose, Nickname: c.Nickname, Attachment: c.Attachment}}}, nil
 }
 
 // Recall takes back a message its sender sent less than a minute ago.
@@ -186,7 +227,7 @@ func (c *NoReply) decide(s *sb.Session, _ *Env) ([]draft, error) {
 	d := c.Data
 	out := []draft{{EventNoReply, &d}}
 	if c.Prompt != "" && s.Medium == sb.MediumChat {
-		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Prompt}})
+		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: KindText, Text: c.Prompt, Purpose: "agent_no_reply"}})
 	}
 	return out, nil
 }
@@ -213,7 +254,7 @@ func (c *VisitorReminder) decide(s *sb.Session, _ *Env) ([]draft, error) {
 	d := c.Data
 	return []draft{
 		{EventVisitorReminder, &d},
-		{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}},
+		{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: KindText, Text: c.Text, Purpose: "visitor_reminder"}},
 	}, nil
 }
 
@@ -238,7 +279,7 @@ func (c *QueueReminder) decide(s *sb.Session, _ *Env) ([]draft, error) {
 		return nil, conflict("queue-reminder", s, "reminders are for chat sessions")
 	}
 	d := c.Data
-	m := &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}
+	m := &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: KindText, Text: c.Text, Purpose: "queue_reminder"}
 	if c.LeaveMessage {
 		m.Actions = []string{"leave_message"}
 	}
@@ -265,7 +306,7 @@ func (c *QueueTimeout) Validate() error {
 func (c *QueueTimeout) decide(s *sb.Session, env *Env) ([]draft, error) {
 	var out []draft
 	if c.Text != "" && s.Medium == sb.MediumChat {
-		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: "text", Text: c.Text}})
+		out = append(out, draft{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: sb.FromSystem, Kind: KindText, Text: c.Text, Purpose: "queue_timeout"}})
 	}
 	if c.KeepWaiting {
 		return out, nil
