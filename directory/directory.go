@@ -47,6 +47,8 @@ type Directory struct {
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
+	chat     sb.ChatSettings
+	csat     sb.CSATSettings
 }
 
 // Open loads the directory from the store.
@@ -86,6 +88,13 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 		}
 	}
 	if err := d.loadSettings(ctx); err != nil {
+		return nil, err
+	}
+	d.chat, d.csat = sb.DefaultChatSettings(), sb.DefaultCSATSettings()
+	if err := loadSingleton(ctx, store, KindChatSettings, &d.chat); err != nil {
+		return nil, err
+	}
+	if err := loadSingleton(ctx, store, KindCSATSettings, &d.csat); err != nil {
 		return nil, err
 	}
 	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule, KindSessionTag} {

@@ -24,6 +24,12 @@ type Principal struct {
 	Name    string
 	Role    string
 	AgentID int64
+	// UserID is the logged-in user of a desk or console login, if any.
+	UserID int64
+	// VisitorID and PluginID identify a visitor (role visitor): the signed
+	// identity the widget holds, and the web plugin it came through.
+	VisitorID string
+	PluginID  int64
 }
 
 // Actor is the event actor a principal's commands are recorded with.
