@@ -22,6 +22,7 @@ import (
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/sqlite"
+	"github.com/switchboardhq/switchboard/web"
 )
 
 // Options configure an App.
@@ -109,8 +110,8 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	return a, nil
 }
 
-// Handler returns the HTTP handler.
-func (a *App) Handler() http.Handler { return a.API }
+// Handler returns the HTTP handler: the browser pages and the API.
+func (a *App) Handler() http.Handler { return web.Handler(a.API) }
 
 // Run fires timers and delivers the outbox on the wall clock until ctx ends.
 func (a *App) Run(ctx context.Context) {
