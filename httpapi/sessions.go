@@ -200,6 +200,9 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = int(limit)
+	if err := historyFilter(r, principalFrom(r.Context()), &f); err != nil {
+		return err
+	}
 	list, err := s.Engine.Store().Sessions(r.Context(), f)
 	if err != nil {
 		return err
