@@ -27,6 +27,7 @@ const state = {
   view: 'conversations',
   selected: 0,
   typingTimer: 0,
+  opens: 0,
 };
 
 const save = (key, set) => localStorage.setItem(key, JSON.stringify([...set]));
@@ -80,6 +81,24 @@ async function loadSessions() {
   }));
   renderList();
   for (const s of mine) if (s.status === 'assigned' && isMine(s)) connect(s);
+}
+
+/**
+ * recentEventId answers the position of a recent event, to follow every
+ * session from there rather than from the beginning of time: the last
+ * event of the most recently changed session the desk knows (loaded just
+ * before, so nothing after it is missed; a few events may come twice and
+ * are harmless).
+ */
+async function recentEventId() {
+  const newest = (await get('/api/v1/sessions' + qs({ limit: 1 }))).sessions || [];
+  let pick = null;
+  for (const s of [...state.sessions.values(), ...newest]) {
+    if (!pick || new Date(s.updated_at) > new Date(pick.updated_at)) pick = s;
+  }
+  if (!pick) return 0;
+  const page = await get(`/api/v1/sessions/${pick.id}/events` + qs({ after_seq: Math.max(0, pick.seq - 1), limit: 1 }));
+  return page.events.length ? page.events[0].id - 1 : 0;
 }
 
 const refreshing = new Map();
@@ -149,7 +168,7 @@ const liveConn = new Live({
   onState(s) {
     $('#live-state').className = 'live-state ' + s;
     $('#live-state').title = s === 'open' ? 'Live updates on' : s === 'connecting' ? 'Connecting…' : 'Live updates off — reconnecting';
-    if (s === 'open' && state.loaded) loadSessions().catch(showError); // catch up after a gap
+    if (s === 'open' && state.opens++ > 0) loadSessions().catch(showError); // catch up after a reconnect
   },
 });
 const hideTyping = () => { $('#typing').hidden = true; };
@@ -390,14 +409,14 @@ async function start() {
   ]);
   if (settings) state.settings = settings;
   if (qr) state.quickReplies = { categories: qr.categories || [], replies: qr.replies || [] };
-  liveConn.start();
-  liveConn.subscribeAll();
   setView(location.hash.slice(1) || 'conversations');
   try {
     await loadSessions();
   } catch (e) {
     showError(e);
   }
+  liveConn.start();
+  liveConn.subscribeAll(await recentEventId().catch(() => 0));
   state.loaded = true;
   offline.counts().catch(() => {});
   document.body.dataset.ready = 'true';

@@ -2,7 +2,7 @@
 // tag and text ("all" or "mine"), with the transcript of the one chosen.
 
 import { get, showError, qs } from '/static/common/api.js';
-import { h, $, full, words, visitorName, live } from './util.js';
+import { h, $, full, words, visitorName } from './util.js';
 import { Transcript } from './transcript.js';
 
 const CHANNELS = ['web', 'mobile', 'whatsapp', 'sms', 'mini_program', 'api'];
@@ -29,11 +29,11 @@ export class History {
     const f = h('form.filters', { onsubmit: (e) => { e.preventDefault(); this.search(); } },
       h('label.field', 'From', h('input', { type: 'datetime-local', name: 'from' })),
       h('label.field', 'To', h('input', { type: 'datetime-local', name: 'to' })),
-      h('label.field', 'Agent', h('select', { name: 'agent_id' }, opt('', 'Any agent'), agents.map((a) => opt(a.id, a.name)))),
+      h('label.field', 'Agent', h('select', { name: 'handled_by' }, opt('', 'Any agent'), agents.map((a) => opt(a.id, a.name)))),
       h('label.field', 'Channel', h('select', { name: 'channel' }, opt('', 'Any channel'), CHANNELS.map((c) => opt(c, words(c))))),
       h('label.field', 'Tag', h('select', { name: 'tag_id' }, opt('', 'Any tag'), tags.map((t) => opt(t.id, t.name)))),
       h('label.field.grow', 'Text', h('input', { type: 'search', name: 'q', placeholder: 'Words in the messages, a name, an e-mail…' })),
-      h('label.row.small', h('input', { type: 'checkbox', name: 'mine' }), 'Only mine'),
+      this.state.agentId ? h('label.row.small', h('input', { type: 'checkbox', name: 'mine' }), 'Only mine') : h('input', { type: 'hidden', name: 'mine' }),
       h('button.primary', { type: 'submit' }, 'Search'));
     this.form = f;
     this.tbody = h('tbody');
@@ -52,7 +52,7 @@ export class History {
     const f = this.form;
     const iso = (v) => (v ? new Date(v).toISOString() : '');
     return {
-      medium: 'chat', from: iso(f.from.value), to: iso(f.to.value), agent_id: f.agent_id.value,
+      medium: 'chat', ended: 'true', from: iso(f.from.value), to: iso(f.to.value), handled_by: f.handled_by.value,
       channel: f.channel.value, tag_id: f.tag_id.value, q: f.q.value.trim(), mine: f.mine.checked ? 'true' : '', limit: 50,
     };
   }
@@ -62,7 +62,7 @@ export class History {
     if (more) p.before_id = this.next;
     try {
       const out = await get('/api/v1/sessions' + qs(p));
-      const list = (out.sessions || []).filter((s) => !live(s));
+      const list = out.sessions || [];
       if (!more) this.tbody.replaceChildren();
       this.next = out.next_before_id || 0;
       this.more.hidden = !this.next;

@@ -79,7 +79,7 @@ export class Panel {
     const kv = (list) => h('dl.kv', list.filter(([, v]) => v).map(([k, v]) => [h('dt', k), h('dd', v)]));
     const form = h('form#profile-form', { onsubmit: (e) => this.saveProfile(e) },
       field('Name', 'name', u.name), field('E-mail', 'email', u.email, 'email'), field('Phone', 'phone', u.phone, 'tel'),
-      h('label.field', 'Notes', h('textarea', { name: 'note', rows: 2, maxlength: 1000 }, (u.fields && u.fields.note) || '')),
+      h('label.field', 'Notes', h('textarea', { name: 'note', rows: 2, maxlength: 1000 }, (u.profile && u.profile.note) || '')),
       h('div.row', h('span.grow'), h('button.primary', { type: 'submit' }, 'Save profile')));
     $('#tab-info').replaceChildren(h('h3', 'Visitor'), kv(rows), h('h3', 'Profile'), form, h('h3', 'Session'), kv(sess));
   }
