@@ -145,7 +145,9 @@ function upsert(s) {
 // ---- live ----
 const liveConn = new Live({
   onEvent(e) {
-    if (e.type === 'message_sent') {
+    const known = state.sessions.get(e.session_id);
+    const seen = known && e.seq <= known.seq; // replayed: already in the loaded projection
+    if (e.type === 'message_sent' && !seen) {
       const d = e.data || {};
       state.lastText.set(e.session_id, d.text || (d.attachment ? '📎 ' + d.attachment.name : ''));
       if (d.from === 'end_user' && (e.session_id !== state.selected || document.hidden)) {
@@ -167,7 +169,7 @@ const liveConn = new Live({
   },
   onState(s) {
     $('#live-state').className = 'live-state ' + s;
-    $('#live-state').title = s === 'open' ? 'Live updates on' : s === 'connecting' ? 'Connecting…' : 'Live updates off — reconnecting';
+    $('#live-state').title = { open: 'Live updates on', connecting: 'Connecting…', polling: 'Live updates by polling (the WebSocket is unavailable)' }[s] || 'Live updates off — reconnecting';
     if (s === 'open' && state.opens++ > 0) loadSessions().catch(showError); // catch up after a reconnect
   },
 });

@@ -75,7 +75,7 @@ export class History {
 
   row(s) {
     const tr = h('tr', { dataset: { id: s.id }, onclick: () => this.open(s, tr) },
-      h('td', full(s.ended_at || s.created_at)), h('td', visitorName(s)), h('td', (s.agent && s.agent.name) || '—'),
+      h('td.nowrap', full(s.ended_at || s.created_at)), h('td', visitorName(s)), h('td', (s.agent && s.agent.name) || '—'),
       h('td', words(s.channel)), h('td', (s.tags || []).map((t) => h('span.tag-chip', t.name))),
       h('td', s.rating ? '★'.repeat(s.rating) : ''));
     return tr;
