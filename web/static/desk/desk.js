@@ -53,6 +53,10 @@ const isQueued = (s) => waiting(s) && s.medium === 'chat' && inMyGroups(s);
 /** run executes a session command and folds its answer into the desk. */
 async function run(id, command, body = {}) {
   const out = await post(`/api/v1/sessions/${id}/${command}`, body);
+  for (const e of out.events || []) {
+    if (e.type === 'message_sent') state.lastText.set(id, e.data.text || (e.data.attachment ? '📎 ' + e.data.attachment.name : ''));
+    if (e.type === 'message_recalled') state.lastText.set(id, 'Message recalled');
+  }
   upsert(out.session);
   if (id === state.selected) {
     transcript.add(out.events || []);
@@ -71,14 +75,7 @@ async function loadSessions() {
   for (const s of [...mine, ...queued, ...requeued, ...switching]) state.sessions.set(s.id, s);
   for (const s of mine) if (live(s)) state.kept.add(s.id);
   renderAll();
-  // Previews of the chats' last messages.
-  await Promise.all(mine.filter(live).slice(0, 30).map(async (s) => {
-    try {
-      const m = (await get(`/api/v1/sessions/${s.id}/messages`)).messages || [];
-      const last = m[m.length - 1];
-      if (last) state.lastText.set(s.id, last.recalled ? 'Message recalled' : last.text);
-    } catch { /* the preview is optional */ }
-  }));
+  await Promise.all(mine.filter(live).slice(0, 30).map((s) => preview(s.id, false)));
   renderList();
   for (const s of mine) if (s.status === 'assigned' && isMine(s)) connect(s);
 }
@@ -99,6 +96,16 @@ async function recentEventId() {
   if (!pick) return 0;
   const page = await get(`/api/v1/sessions/${pick.id}/events` + qs({ after_seq: Math.max(0, pick.seq - 1), limit: 1 }));
   return page.events.length ? page.events[0].id - 1 : 0;
+}
+
+/** preview reads the last message of a chat for the list. */
+async function preview(id, draw = true) {
+  try {
+    const m = (await get(`/api/v1/sessions/${id}/messages`)).messages || [];
+    const last = m[m.length - 1];
+    if (last && !state.lastText.has(id)) state.lastText.set(id, last.recalled ? 'Message recalled' : last.text);
+    if (draw) renderList();
+  } catch { /* the preview is optional */ }
 }
 
 const refreshing = new Map();
@@ -130,6 +137,7 @@ function upsert(s) {
       state.kept.add(s.id);
       save('sb.desk.kept', state.kept);
       if (!prev || !isMine(prev)) toast('New chat: ' + visitorName(s));
+      preview(s.id);
     }
     if (s.status === 'assigned' && (!prev || prev.status !== 'assigned')) connect(s);
   }
@@ -228,14 +236,13 @@ function item(s, queueView) {
     avatar(visitorName(s), s.end_user && s.end_user.identifier),
     h('div.si-body',
       h('div.si-top', h('span.si-name', visitorName(s)), pin, h('span.si-time', clock(m.last_at || s.queued_at || s.created_at))),
-      h('div.si-last', sub),
-      h('div.si-bottom',
+      h('div.si-mid', h('span.si-last', sub), n ? h('span.badge', String(n)) : null),
+      incoming || (m.no_reply_since && live(s)) || !live(s) || (queueView && state.agentId) ? h('div.si-bottom',
         incoming ? h('span.pill', '↪ Transfer') : null,
         m.no_reply_since && live(s) ? h('span.pill.error-text', 'Waiting for reply ' + since(m.no_reply_since)) : null,
         !live(s) ? h('span.pill', s.wrap_up_at ? 'Wrapped up' : 'Ended') : null,
         h('span.grow'),
-        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null,
-        n ? h('span.badge', String(n)) : null)));
+        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null) : null));
 }
 
 function togglePin(id) {
