@@ -78,7 +78,7 @@ export class Actions {
     if (isIncoming) {
       banner.hidden = false;
       banner.replaceChildren(h('span.grow', `↪ ${(t.from_agent && t.from_agent.name) || 'A colleague'} wants to transfer this chat to you.`),
-        btn('Accept transfer', act('transfer-complete'), '.primary'), btn('Decline', act('transfer-fail', { reason: 'declined' })));
+        btn('Accept transfer', () => { this.state.kept.add(s.id); act('transfer-complete')(); }, '.primary'), btn('Decline', act('transfer-fail', { reason: 'declined' })));
     } else if (t && isMine) {
       banner.hidden = false;
       banner.replaceChildren(h('span.grow', `Waiting for ${(t.to_agent && t.to_agent.name) || 'the receiver'} to accept the transfer…`));
