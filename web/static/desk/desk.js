@@ -279,16 +279,23 @@ const actions = new Actions({ state, run, upsert, select, composer, transcript }
 
 async function openEvents(id, again) {
   if (again) transcript.reset(id);
+  transcript.begin();
   let after = 0;
   const all = [];
-  for (;;) {
-    const page = await get(`/api/v1/sessions/${id}/events` + qs({ after_seq: after, limit: 1000 }));
-    if (state.selected !== id) return null;
-    all.push(...page.events);
-    transcript.add(page.events);
-    if (!page.next_after_seq) break;
-    after = page.next_after_seq;
+  try {
+    for (;;) {
+      const page = await get(`/api/v1/sessions/${id}/events` + qs({ after_seq: after, limit: 1000 }));
+      if (state.selected !== id) return null;
+      all.push(...page.events);
+      transcript.add(page.events, true);
+      if (!page.next_after_seq) break;
+      after = page.next_after_seq;
+    }
+  } catch (e) {
+    transcript.loading = false;
+    throw e;
   }
+  if (!transcript.finish()) return openEvents(id, true);
   return all;
 }
 

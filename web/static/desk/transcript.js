@@ -17,14 +17,38 @@ export class Transcript {
 
   reset(sessionId) {
     this.sessionId = sessionId;
+    this.loading = false;
+    this.buffered = [];
     this.lastSeq = 0;
     this.lastDay = null;
     this.msgs = new Map(); // message id → {data, el, at}
     this.el.replaceChildren();
   }
 
-  /** add renders events; answers false when one is missing before them (a gap). */
-  add(events) {
+  /** begin starts reading the log: live events wait until finish. */
+  begin() {
+    this.loading = true;
+    this.buffered = [];
+  }
+
+  /** finish ends the read and renders the live events that came meanwhile. */
+  finish() {
+    this.loading = false;
+    const b = this.buffered;
+    this.buffered = [];
+    return this.add(b);
+  }
+
+  /**
+   * add renders events; answers false when one is missing before them (a
+   * gap). While the log is being read, only the read's own pages (fromLog)
+   * are drawn and live events are kept for finish.
+   */
+  add(events, fromLog = false) {
+    if (this.loading && !fromLog) {
+      this.buffered.push(...events);
+      return true;
+    }
     const stick = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight < 60;
     for (const e of events) {
       if (e.session_id !== this.sessionId || e.seq <= this.lastSeq) continue;
