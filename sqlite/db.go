@@ -182,8 +182,8 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 var statements = map[string]string{
-	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, end_user)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?
 		WHERE id = ? AND seq = ?`,
 	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,

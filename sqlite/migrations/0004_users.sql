@@ -32,3 +32,8 @@ CREATE TABLE server_keys (
     name        TEXT    PRIMARY KEY,
     key         BLOB    NOT NULL
 );
+
+-- Visitors list their own sessions: the end user's identifier at creation.
+ALTER TABLE sessions ADD COLUMN end_user TEXT;
+UPDATE sessions SET end_user = json_extract(CAST(state AS TEXT), '$.end_user.identifier');
+CREATE INDEX sessions_end_user ON sessions (end_user, id) WHERE end_user IS NOT NULL;
