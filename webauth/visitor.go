@@ -32,7 +32,7 @@ const (
 
 // Size limits of visitor tokens and site user IDs.
 const (
-	maxVisitorToken = 1024
+	maxVisitorToken = 2048
 	MaxUserIDLen    = 200
 )
 
@@ -40,11 +40,15 @@ const (
 var ErrBadToken = errors.New("the visitor token is not valid")
 
 // Visitor is what a visitor token says: who the visitor is, through which
-// web plugin it came, and when the token was issued.
+// web plugin it came, and when the token was issued. Name, Email and Phone
+// are the profile the visitor's site gave, if any.
 type Visitor struct {
-	ID       string    `json:"vid"`
-	PluginID int64     `json:"pid"`
-	IssuedAt time.Time `json:"-"`
+	ID       string
+	PluginID int64
+	Name     string
+	Email    string
+	Phone    string
+	IssuedAt time.Time
 }
 
 // Verified reports whether the visitor's site vouched for its identity.
@@ -55,6 +59,21 @@ type visitorPayload struct {
 	VID string `json:"vid"`
 	PID int64  `json:"pid"`
 	IAT int64  `json:"iat"` // unix seconds
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
+	P   string `json:"p,omitempty"`
+}
+
+// maxProfileLen bounds each profile field of a visitor token.
+const maxProfileLen = 200
+
+func checkProfile(v Visitor) error {
+	for _, f := range []string{v.Name, v.Email, v.Phone} {
+		if len(f) > maxProfileLen || !utf8.ValidString(f) {
+			return errors.New("a visitor profile field is too long or not UTF-8")
+		}
+	}
+	return nil
 }
 
 // NewServerKey returns a fresh random key for signing visitor tokens.
@@ -80,7 +99,11 @@ func SignVisitor(key []byte, v Visitor) (string, error) {
 	if v.PluginID <= 0 {
 		return "", errors.New("a visitor token needs a plugin")
 	}
-	body, err := json.Marshal(visitorPayload{V: visitorTokenVersion, VID: v.ID, PID: v.PluginID, IAT: v.IssuedAt.Unix()})
+	if err := checkProfile(v); err != nil {
+		return "", err
+	}
+	body, err := json.Marshal(visitorPayload{V: visitorTokenVersion, VID: v.ID, PID: v.PluginID, IAT: v.IssuedAt.Unix(),
+		N: v.Name, E: v.Email, P: v.Phone})
 	if err != nil {
 		return "", fmt.Errorf("sign visitor: %w", err)
 	}
@@ -124,7 +147,10 @@ func ParseVisitor(key []byte, token string, now time.Time, maxAge time.Duration)
 	if p.V != visitorTokenVersion || p.PID <= 0 || checkVisitorID(p.VID) != nil {
 		return Visitor{}, ErrBadToken
 	}
-	v := Visitor{ID: p.VID, PluginID: p.PID, IssuedAt: time.Unix(p.IAT, 0).UTC()}
+	v := Visitor{ID: p.VID, PluginID: p.PID, Name: p.N, Email: p.E, Phone: p.P, IssuedAt: time.Unix(p.IAT, 0).UTC()}
+	if checkProfile(v) != nil {
+		return Visitor{}, ErrBadToken
+	}
 	if maxAge > 0 && now.Sub(v.IssuedAt) > maxAge {
 		return Visitor{}, ErrBadToken
 	}

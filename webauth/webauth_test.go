@@ -163,11 +163,13 @@ func TestVisitorTokenRoundTrip(t *testing.T) {
 	if _, err := ParseVisitor(key, forged, now, 0); err != ErrBadToken {
 		t.Errorf("a forged token: %v", err)
 	}
-	u, _ := SignVisitor(key, Visitor{ID: "u:42", PluginID: 3, IssuedAt: now})
-	if got, err := ParseVisitor(key, u, now, 0); err != nil || !got.Verified() {
+	vu := Visitor{ID: "u:42", PluginID: 3, Name: "Ana Lima", Email: "ana@example.com", Phone: "+5511999990000", IssuedAt: now}
+	u, _ := SignVisitor(key, vu)
+	if got, err := ParseVisitor(key, u, now, 0); err != nil || !got.Verified() || got != vu {
 		t.Errorf("verified visitor: %+v %v", got, err)
 	}
-	for _, bad := range []Visitor{{ID: "42", PluginID: 1}, {ID: "a:x", PluginID: 0}, {ID: "u:", PluginID: 1}} {
+	for _, bad := range []Visitor{{ID: "42", PluginID: 1}, {ID: "a:x", PluginID: 0}, {ID: "u:", PluginID: 1},
+		{ID: "u:1", PluginID: 1, Name: strings.Repeat("n", 201)}} {
 		if _, err := SignVisitor(key, bad); err == nil {
 			t.Errorf("SignVisitor(%+v) accepted", bad)
 		}
@@ -210,6 +212,23 @@ func FuzzParseVisitor(f *testing.F) {
 		w, err := ParseVisitor(key, again, now, 0)
 		if err != nil || w != v {
 			t.Fatalf("round trip %+v -> %+v %v", v, w, err)
+		}
+	})
+}
+
+func FuzzDecodePHC(f *testing.F) {
+	good, _ := HashWith("pw", cheap)
+	for _, s := range []string{good, "", "$argon2id$v=19$m=64,t=1,p=1$$", "$argon2id$v=19$m=4294967295,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, phc string) {
+		p, salt, key, err := decodePHC(phc)
+		if err != nil {
+			return
+		}
+		// Whatever decodes stays within the bounds that keep Verify cheap.
+		if p.Memory > maxMemory || p.Time > maxTime || p.Threads < 1 || len(salt) < 8 || len(key) < 16 || len(key) > 1024 {
+			t.Fatalf("decoded out-of-bounds parameters %+v from %q", p, phc)
 		}
 	})
 }
