@@ -113,12 +113,14 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 // Handler returns the HTTP handler: the browser pages and the API.
 func (a *App) Handler() http.Handler { return web.Handler(a.API) }
 
-// Run fires timers and delivers the outbox on the wall clock until ctx ends.
+// Run fires timers, delivers the outbox and sweeps ended logins on the wall
+// clock until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.Engine.RunTimers(ctx) }()
 	go func() { defer wg.Done(); a.Outbox.Run(ctx, a.Engine.Deliveries()) }()
+	go func() { defer wg.Done(); a.sweepLogins(ctx) }()
 	wg.Wait()
 }
 

@@ -113,6 +113,14 @@ func serve(args []string, stderr io.Writer) error {
 	if secret != "" && os.Getenv("SWITCHBOARD_ADMIN_TOKEN") == "" {
 		fmt.Fprintf(stderr, "\nCreated the first admin token. It is shown only once; keep it safe:\n\n    %s\n\n", secret)
 	}
+	password, err := a.EnsureAdminUser(ctx, os.Getenv("SWITCHBOARD_ADMIN_EMAIL"), os.Getenv("SWITCHBOARD_ADMIN_PASSWORD"))
+	if err != nil {
+		return fmt.Errorf("first admin user: %w", err)
+	}
+	if password != "" {
+		email := env("SWITCHBOARD_ADMIN_EMAIL", app.DefaultAdminEmail)
+		fmt.Fprintf(stderr, "\nCreated the first admin user %s with this password, shown only once; change it after logging in:\n\n    %s\n\n", email, password)
+	}
 
 	if *pprofAddr != "" {
 		if err := servePprof(*pprofAddr, log); err != nil {
