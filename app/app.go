@@ -42,6 +42,9 @@ type Options struct {
 	Location *time.Location
 	// Synchronous is SQLite's synchronous mode (default NORMAL).
 	Synchronous string
+	// TrustProxy takes clients' addresses from X-Forwarded-For (behind a
+	// reverse proxy).
+	TrustProxy bool
 }
 
 // App is a running Switchboard.
@@ -96,7 +99,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.API = httpapi.New(httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState,
+		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

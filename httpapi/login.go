@@ -66,8 +66,17 @@ func randomSecret(prefix string) string {
 // normalizeEmail trims and lower-cases an e-mail address.
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// clientIP is the address the request came from.
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from: the connection's, or
+// behind a trusted proxy the last address the proxy added.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -133,7 +142,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	email, ip := normalizeEmail(in.Email), clientIP(r)
+	email, ip := normalizeEmail(in.Email), s.clientIP(r)
 	if email == "" || in.Password == "" {
 		return sb.Errorf(sb.EINVALID, "email and password are required")
 	}
@@ -308,7 +317,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	if ok, wait := s.limiter.Allow(u.Email, ip); !ok {
 		return s.rateLimited(w, wait)
 	}

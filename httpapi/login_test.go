@@ -1,12 +1,18 @@
 package httpapi_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
@@ -264,4 +270,47 @@ func TestUsersAreValidatedAndAdminOnly(t *testing.T) {
 	s.mustDo("admin", "DELETE", "/api/v1/users/1", "", 204)
 	s.mustDo("admin", "GET", "/api/v1/users/1", "", 404)
 	s.mustDo("admin", "DELETE", "/api/v1/users/1", "", 404)
+}
+
+// Without a trusted proxy, X-Forwarded-For is the client's to forge and
+// does not spread failures over addresses; behind one, its last entry is
+// the client.
+func TestForwardedForCountsOnlyBehindATrustedProxy(t *testing.T) {
+	s := newStack(t)
+	s.addUser(noamUser)
+	fail := func(srv string, i int, xff string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv+"/api/v1/login", strings.NewReader(`{"email":"g`+strconv.Itoa(i)+`@example.com","password":"whatever1"}`))
+		req.Header.Set("X-Forwarded-For", xff)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := 0; i < 20; i++ {
+		fail(s.srv.URL, i, "10.0.0."+strconv.Itoa(i))
+	}
+	if got := fail(s.srv.URL, 99, "10.9.9.9"); got != 429 {
+		t.Errorf("forged X-Forwarded-For escaped the address limit: %d", got)
+	}
+
+	dir, err := directory.Open(context.Background(), s.db, s.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxied := httptest.NewServer(httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, TrustProxy: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer proxied.Close()
+	// The client forges the first entry; the proxy appends the address it saw.
+	for i := 0; i < 20; i++ {
+		fail(proxied.URL, i, "10.0.0."+strconv.Itoa(i)+", 198.51.100.1")
+	}
+	if got := fail(proxied.URL, 99, "198.51.100.2"); got != 401 {
+		t.Errorf("another client behind the proxy: %d, want 401", got)
+	}
+	if got := fail(proxied.URL, 98, "10.9.9.9, 198.51.100.1"); got != 429 {
+		t.Errorf("the client with 20 failures behind the proxy: %d, want 429", got)
+	}
 }

@@ -53,6 +53,10 @@ type Config struct {
 	// (id 0: the default one); nil, or a not_found answer, gives the
 	// built-in form.
 	LeaveMessageTemplate func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error)
+	// TrustProxy takes a client's address from the last X-Forwarded-For
+	// entry, as a reverse proxy in front of the server sets it. Off, the
+	// connection's address is the client's.
+	TrustProxy bool
 }
 
 // QueueState is a queue as routing sees it now.
