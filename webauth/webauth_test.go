@@ -232,3 +232,30 @@ func FuzzDecodePHC(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerifyDefault measures one login's password check with the
+// production parameters.
+func BenchmarkVerifyDefault(b *testing.B) {
+	phc, err := HashWith("a long passphrase", DefaultParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Verify("a long passphrase", phc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseVisitor(b *testing.B) {
+	key := NewServerKey()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	tok, _ := SignVisitor(key, Visitor{ID: NewAnonymousID(), PluginID: 3, Name: "Ana", IssuedAt: now})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseVisitor(key, tok, now, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
