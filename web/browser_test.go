@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -187,11 +186,11 @@ func screenshot(name string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// agentFixture is a queue with one agent, and that agent's credentials.
+// agentFixture is a queue with one agent, and the e-mail and password the
+// agent's user will sign in with.
 type agentFixture struct {
 	Queue    sb.Queue
 	Agent    sb.Agent
-	Token    string
 	Email    string
 	Password string
 }
@@ -203,37 +202,20 @@ func (s *stack) agentFixture() agentFixture {
 	f.Email, f.Password = "ada@example.com", "correct horse battery"
 	s.must(s.Admin, "POST", "/api/v1/agents", map[string]any{"name": "Ada Lovelace", "email": f.Email,
 		"groups": []int64{f.Queue.ID}, "max_concurrent": 5}, &f.Agent)
-	var err error
-	if _, f.Token, err = httpapi.CreateToken(context.Background(), s.App.DB, s.Clock, "ada", sb.RoleAgent, f.Agent.ID, ""); err != nil {
-		s.t.Fatal(err)
-	}
 	return f
 }
 
-// signIn logs the agent in through the login page when the server has
-// users, and otherwise falls back to the development bearer token.
+// signIn creates the agent's user and signs it in through the login page.
 func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
-	code := s.call(s.Admin, "POST", "/api/v1/users", map[string]any{"email": f.Email, "name": f.Agent.Name,
+	s.must(s.Admin, "POST", "/api/v1/users", map[string]any{"email": f.Email, "name": f.Agent.Name,
 		"role": sb.RoleAgent, "agent_id": f.Agent.ID, "password": f.Password}, nil)
-	if code == http.StatusCreated || code == http.StatusOK {
-		return chromedp.Steps(
-			chromedp.Navigate(s.URL+"/login?next=/desk"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
-			chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
-			screenshot("login"),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
-		)
-	}
-	if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
-		s.t.Fatalf("create user: status %d", code)
-	}
 	return chromedp.Steps(
-		chromedp.Navigate(s.URL+"/login"),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`sessionStorage.setItem("sb.dev_token", %q); sessionStorage.setItem("sb.dev_agent_id", "%d")`,
-			f.Token, f.Agent.ID)),
-		chromedp.Navigate(s.URL+"/desk"),
+		chromedp.Navigate(s.URL+"/login?next=/desk"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
+		screenshot("login"),
+		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
 	)
 }

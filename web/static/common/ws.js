@@ -2,7 +2,7 @@
 // and all-session subscriptions that resume after a reconnect from the
 // last event seen (no gap, no duplicate), typing notices and commands.
 
-import { APIError, withToken, get } from './api.js';
+import { APIError, get } from './api.js';
 
 const PING_MS = 25000;
 const DEAD_MS = 60000;
@@ -59,7 +59,7 @@ export class Live {
 
   connect() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(proto + '//' + location.host + withToken(this.url));
+    const ws = new WebSocket(proto + '//' + location.host + this.url);
     this.ws = ws;
     this.setState('connecting');
     ws.onopen = () => {

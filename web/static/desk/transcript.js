@@ -3,7 +3,6 @@
 // inline, recalled messages marked, and short notes for what happened to
 // the session (queued, assigned, transferred, ended, rated …).
 
-import { withToken } from '/static/common/api.js';
 import { h, hm, dayLabel, sameDay, words, bytes } from './util.js';
 
 /** Transcript renders one session's events into el, in seq order. */
@@ -124,10 +123,10 @@ function attachment(d) {
   if (!a) return null;
   const url = '/api/v1/attachments/' + a.id;
   if (a.kind === 'image') {
-    const img = h('img.thumb', { src: withToken(url + '/thumbnail'), alt: a.name, loading: 'lazy' });
-    return h('a', { href: withToken(url), target: '_blank', rel: 'noopener' }, img);
+    const img = h('img.thumb', { src: url + '/thumbnail', alt: a.name, loading: 'lazy' });
+    return h('a', { href: url, target: '_blank', rel: 'noopener' }, img);
   }
-  return h('div', h('a.file', { href: withToken(url), target: '_blank', rel: 'noopener' }, '📄 ', a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
+  return h('div', h('a.file', { href: url, target: '_blank', rel: 'noopener' }, '📄 ', a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
 }
 
 const by = { agent: 'the agent', end_user: 'the visitor', system: 'the system' };
