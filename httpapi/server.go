@@ -44,6 +44,11 @@ type Config struct {
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+	// Attachments keeps attachment records and Files their bytes; without
+	// both, the attachment routes answer 503. Nil Attachments uses Config
+	// when it keeps attachments too.
+	Attachments sb.AttachmentStore
+	Files       sb.BlobStore
 }
 
 // QueueState is a queue as routing sees it now.
@@ -136,6 +141,9 @@ func New(cfg Config) *Server {
 	if cfg.Settings == nil {
 		cfg.Settings = cfg.Directory
 	}
+	if as, ok := cfg.Config.(sb.AttachmentStore); ok && cfg.Attachments == nil {
+		cfg.Attachments = as
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux()}
 	s.register()
@@ -173,10 +181,12 @@ func (s *Server) register() {
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
 
 	s.configRoutes()
+	s.attachmentRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
-// errors like every other refusal; bodies are capped at MaxBodyBytes.
+// errors like every other refusal; bodies are capped at MaxBodyBytes, but
+// for uploads, which have their own limit.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -187,12 +197,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, sb.Errorf(sb.EINTERNAL, "internal error"))
 		}
 	}()
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
 		s.noRoute(w, r)
 		return
+	}
+	if r.Body != nil && pattern != uploadRoute {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}
 	s.mux.ServeHTTP(w, r)
 }

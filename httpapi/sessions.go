@@ -103,6 +103,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := decode(r, cmd, true); err != nil {
 		return err
 	}
+	if err := s.attachToMessage(r.Context(), id, cmd); err != nil {
+		return err
+	}
 	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
 		sess, err := s.Engine.Store().Session(r.Context(), id)
 		if err != nil {
