@@ -2,6 +2,7 @@ package thumbnail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -23,6 +24,7 @@ func FuzzMake(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(g.Bytes())
+	f.Add(withOrientation(encodeJPEG(f, small, 50), 7, binary.LittleEndian))
 	f.Add(pngHeader(70000, 70000))
 	f.Add([]byte("GIF89a\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -44,6 +46,23 @@ func FuzzMake(f *testing.F) {
 		}
 		if m.Bounds().Dx() != th.Width || m.Bounds().Dy() != th.Height {
 			t.Fatalf("thumbnail %v labelled %dx%d", m.Bounds(), th.Width, th.Height)
+		}
+	})
+}
+
+// FuzzOrientation reads EXIF from arbitrary bytes: never a panic, always
+// an orientation from 1 to 8.
+func FuzzOrientation(f *testing.F) {
+	jpg := encodeJPEG(f, halves(8, 4, color.NRGBA{A: 255}, color.NRGBA{B: 255, A: 255}), 60)
+	f.Add(jpg)
+	f.Add(withOrientation(jpg, 6, binary.BigEndian))
+	f.Add(withOrientation(jpg, 8, binary.LittleEndian))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if o := jpegOrientation(data); o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+		if o := exifOrientation(data); o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
 		}
 	})
 }

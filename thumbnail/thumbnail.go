@@ -3,8 +3,9 @@
 // an image's header before decoding it and refuses images whose pixel count
 // is over a budget, so a small file that would decode into gigabytes (a
 // decompression bomb) costs nothing. The preview fits a square box, is
-// scaled with an area-averaging filter and is encoded as JPEG, or as PNG
-// when it has transparent pixels.
+// scaled with an area-averaging filter, turned as a photo's EXIF
+// orientation says, and is encoded as JPEG, or as PNG when it has
+// transparent pixels.
 package thumbnail
 
 import (
@@ -47,8 +48,12 @@ type Options struct {
 type Info struct {
 	// Format is "png", "jpeg" or "gif".
 	Format string
+	// Width and Height are the size as displayed: a JPEG's EXIF
+	// orientation applied.
 	Width  int
 	Height int
+	// Orientation is the EXIF orientation, 1 (as stored) to 8.
+	Orientation int
 }
 
 // Thumbnail is an encoded preview.
@@ -105,7 +110,14 @@ func Probe(data []byte) (Info, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return Info{}, fmt.Errorf("%s header: empty image", f)
 	}
-	return Info{Format: f, Width: cfg.Width, Height: cfg.Height}, nil
+	info := Info{Format: f, Width: cfg.Width, Height: cfg.Height, Orientation: 1}
+	if f == "jpeg" {
+		info.Orientation = jpegOrientation(data)
+		if transposed(info.Orientation) {
+			info.Width, info.Height = info.Height, info.Width
+		}
+	}
+	return info, nil
 }
 
 // Make decodes an image and returns its thumbnail. Images with more pixels
@@ -135,7 +147,8 @@ func Make(data []byte, opt Options) (*Thumbnail, error) {
 	}
 	w, h := Fit(b.Dx(), b.Dy(), opt.Size)
 	dst, opaque := scale(src, w, h)
-	t := &Thumbnail{Width: w, Height: h, Source: info}
+	dst = orient(dst, info.Orientation)
+	t := &Thumbnail{Width: dst.Bounds().Dx(), Height: dst.Bounds().Dy(), Source: info}
 	var buf bytes.Buffer
 	if opaque {
 		t.ContentType = "image/jpeg"

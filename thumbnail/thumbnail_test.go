@@ -114,7 +114,7 @@ func TestPNGScaledByAreaAverage(t *testing.T) {
 	if th.Width != 240 || th.Height != 120 || th.ContentType != "image/jpeg" {
 		t.Fatalf("thumbnail %dx%d %s", th.Width, th.Height, th.ContentType)
 	}
-	if th.Source != (Info{Format: "png", Width: 960, Height: 480}) {
+	if th.Source != (Info{Format: "png", Width: 960, Height: 480, Orientation: 1}) {
 		t.Errorf("source %+v", th.Source)
 	}
 	m := decode(t, th)
