@@ -110,6 +110,9 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 	if ft.image {
 		att.Kind = sb.AttachmentImage
 	}
+	if ft.magic == magicWebP {
+		att.Width, att.Height, _ = thumbnail.WebPSize(data)
+	}
 	if ft.thumbnail {
 		t, err := makeThumbnail(r.Context(), data)
 		if err != nil {

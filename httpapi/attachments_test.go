@@ -170,9 +170,10 @@ func TestAttachmentRoundTrip(t *testing.T) {
 	}
 
 	// WebP images are images but have no thumbnail: the image itself serves.
-	webp := append([]byte("RIFF\x24\x00\x00\x00WEBPVP8L"), make([]byte, 24)...)
+	// A lossless 300×200 header: 14-bit width-1 and height-1 after 0x2f.
+	webp := append([]byte("RIFF\x24\x00\x00\x00WEBPVP8L\x18\x00\x00\x00\x2f\x2b\xc1\x31\x00"), make([]byte, 20)...)
 	d := attachment(t, s.upload("agent", id, "sticker.webp", "image/webp", webp))
-	if d.Kind != "image" || d.Width != 0 {
+	if d.Kind != "image" || d.Width != 300 || d.Height != 200 {
 		t.Errorf("webp %+v", d)
 	}
 	if r := s.mustDo("agent", "GET", "/api/v1/attachments/"+itoa(int(d.ID))+"/thumbnail", "", 200); !bytes.Equal(r.Body, webp) ||
