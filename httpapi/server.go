@@ -185,8 +185,8 @@ func (s *Server) register() {
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
-// errors like every other refusal; bodies are capped at MaxBodyBytes, but
-// for uploads, which have their own limit.
+// errors like every other refusal; bodies are capped at MaxBodyBytes,
+// except on the upload route, which applies the chat settings' own limit.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
