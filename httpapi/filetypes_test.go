@@ -87,7 +87,7 @@ func TestContentDisposition(t *testing.T) {
 }
 
 func TestMayReadSession(t *testing.T) {
-	sess := &sb.Session{ID: 4, EndUser: sb.EndUser{Identifier: "v:abc"}}
+	sess := &sb.Session{ID: 4, Type: sb.TypeChatWeb, EndUser: sb.EndUser{Identifier: "v:abc"}}
 	for _, c := range []struct {
 		p  Principal
 		ok bool
