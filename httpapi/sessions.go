@@ -112,6 +112,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := visitorCommand(p, cmd); err != nil {
 		return err
 	}
+	if err := s.attachToMessage(r.Context(), id, cmd); err != nil {
+		return err
+	}
 	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
 		sess, err := s.Engine.Store().Session(r.Context(), id)
 		if err != nil {
