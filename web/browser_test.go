@@ -43,7 +43,7 @@ func startStack(t *testing.T) *stack {
 	dir := t.TempDir()
 	c := clock.NewVirtual(time.Now().UTC().Truncate(time.Millisecond))
 	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"),
-		Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		FilesDir: filepath.Join(dir, "files"), Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,4 +218,12 @@ func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
 	)
+}
+
+// waitJS waits until a JavaScript expression is truthy in the page.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
+		return chromedp.Void{}, err
+	}
 }

@@ -3,6 +3,11 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,7 +17,8 @@ import (
 )
 
 // A colleague offers a chat to the agent, who must confirm: the agent sees
-// the request, accepts it, answers, ends the chat and wraps it up.
+// the request, accepts it, answers with a text and a picture (shown inline
+// from its thumbnail), ends the chat and wraps it up.
 func TestDeskIncomingTransferEndAndWrapUp(t *testing.T) {
 	ctx := newBrowser(t)
 	s := startStack(t)
@@ -53,6 +59,10 @@ func TestDeskIncomingTransferEndAndWrapUp(t *testing.T) {
 		chromedp.WaitVisible(css(`#input`)),
 		chromedp.SendKeys(css(`#input`), "Hi Grace, billing here.\r"),
 		chromedp.WaitVisible(css(`.msg.agent`)),
+		chromedp.SetUploadFiles(css(`#file-image`), []string{writePNG(t, 400, 300)}),
+		chromedp.WaitVisible(css(`.msg.agent img.thumb`)),
+		waitJS(`document.querySelector(".msg.agent img.thumb").naturalWidth > 0`),
+		screenshot("image-sent"),
 		chromedp.Click(css(`#conv-actions .danger`)),
 		chromedp.WaitVisible(css(`#confirm-ok`)),
 		chromedp.Click(css(`#confirm-ok`)),
@@ -80,4 +90,25 @@ func TestDeskIncomingTransferEndAndWrapUp(t *testing.T) {
 	if got.Disposition == nil || got.Disposition.Code != "resolved" || got.Disposition.Note != "Moved the invoice address." {
 		t.Fatalf("disposition %+v, want code resolved with the note", got.Disposition)
 	}
+}
+
+// writePNG writes a w×h PNG picture to a temporary file and returns its path.
+func writePNG(t *testing.T, w, h int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: 120, B: uint8(y * 255 / h), A: 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "photo.png")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := png.Encode(out, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

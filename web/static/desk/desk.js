@@ -54,7 +54,7 @@ const isQueued = (s) => waiting(s) && s.medium === 'chat' && inMyGroups(s);
 async function run(id, command, body = {}) {
   const out = await post(`/api/v1/sessions/${id}/${command}`, body);
   for (const e of out.events || []) {
-    if (e.type === 'message_sent') state.lastText.set(id, e.data.text || (e.data.attachment ? '📎 ' + e.data.attachment.name : ''));
+    if (e.type === 'message_sent') state.lastText.set(id, e.data.text || (e.data.attachment ? (e.data.attachment.kind === 'image' ? 'Image: ' : 'File: ') + e.data.attachment.name : ''));
     if (e.type === 'message_recalled') state.lastText.set(id, 'Message recalled');
   }
   upsert(out.session);
@@ -157,7 +157,7 @@ const liveConn = new Live({
     const seen = known && e.seq <= known.seq; // replayed: already in the loaded projection
     if (e.type === 'message_sent' && !seen) {
       const d = e.data || {};
-      state.lastText.set(e.session_id, d.text || (d.attachment ? '📎 ' + d.attachment.name : ''));
+      state.lastText.set(e.session_id, d.text || (d.attachment ? (d.attachment.kind === 'image' ? 'Image: ' : 'File: ') + d.attachment.name : ''));
       if (d.from === 'end_user' && (e.session_id !== state.selected || document.hidden)) {
         state.unread.set(e.session_id, (state.unread.get(e.session_id) || 0) + 1);
       }

@@ -104,7 +104,7 @@ export class Transcript {
     if (m.recalled) {
       body = h('div.bubble', from === 'agent' && d.agent_id === this.selfAgentId ? 'You recalled a message' : 'Message recalled');
     } else {
-      body = h('div.bubble', attachment(d), d.text || '');
+      body = h('div.bubble' + (d.attachment && d.attachment.kind === 'image' ? '.media' : ''), this.attachment(d), d.text || '');
     }
     const meta = h('div.meta', who, ' · ', h('time', { datetime: m.at, title: new Date(m.at).toLocaleString() }, hm(m.at)),
       d.purpose ? h('span.purpose', words(d.purpose)) : null);
@@ -118,16 +118,25 @@ export class Transcript {
   }
 }
 
-function attachment(d) {
+Transcript.prototype.attachment = function attachment(d) {
   const a = d.attachment;
   if (!a) return null;
   const url = '/api/v1/attachments/' + a.id;
   if (a.kind === 'image') {
-    const img = h('img.thumb', { src: url + '/thumbnail', alt: a.name, loading: 'lazy' });
+    const img = h('img.thumb', { src: url + '/thumbnail', alt: a.name });
+    if (a.width && a.height) {
+      const scale = Math.min(1, 240 / Math.max(a.width, a.height));
+      img.width = Math.round(a.width * scale);
+      img.height = Math.round(a.height * scale);
+    }
+    img.addEventListener('load', () => {
+      const el = this.el;
+      if (el.scrollHeight - el.scrollTop - el.clientHeight < img.height + 80) el.scrollTop = el.scrollHeight;
+    }, { once: true });
     return h('a', { href: url, target: '_blank', rel: 'noopener' }, img);
   }
-  return h('div', h('a.file', { href: url, target: '_blank', rel: 'noopener' }, '📄 ', a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
-}
+  return h('div', h('a.file', { href: url, target: '_blank', rel: 'noopener' }, a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
+};
 
 const by = { agent: 'the agent', end_user: 'the visitor', system: 'the system' };
 
