@@ -63,6 +63,19 @@ export class Composer {
     };
     pick('#btn-image', $('#file-image'), 'image');
     pick('#btn-file', $('#file-any'), 'file');
+    const conv = $('#conv');
+    conv.addEventListener('dragover', (e) => {
+      if ($('#composer').hidden || !e.dataTransfer.types.includes('Files')) return;
+      e.preventDefault();
+      conv.classList.add('dropping');
+    });
+    conv.addEventListener('dragleave', (e) => { if (e.target === conv || !conv.contains(e.relatedTarget)) conv.classList.remove('dropping'); });
+    conv.addEventListener('drop', async (e) => {
+      conv.classList.remove('dropping');
+      if ($('#composer').hidden) return;
+      e.preventDefault();
+      for (const f of e.dataTransfer.files) await this.opts.upload(f, f.type.startsWith('image/') ? 'image' : 'file');
+    });
     inp.addEventListener('paste', (e) => {
       const f = [...(e.clipboardData?.files || [])].find((x) => x.type.startsWith('image/'));
       if (f) {
