@@ -365,9 +365,16 @@ function move(delta) {
 
 document.addEventListener('keydown', (e) => {
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
-    const views = { 1: 'conversations', 2: 'queue', 3: 'history', 4: 'offline' };
-    if (views[e.key]) { e.preventDefault(); location.hash = views[e.key]; return; }
+    // e.code, not e.key: Alt changes the character typed on some layouts.
+    const views = { Digit1: 'conversations', Digit2: 'queue', Digit3: 'history', Digit4: 'offline' };
+    if (views[e.code]) { e.preventDefault(); location.hash = views[e.code]; return; }
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); move(e.key === 'ArrowDown' ? 1 : -1); }
+    if (e.code === 'KeyA' && state.agentId) { // accept the chat waiting longest
+      e.preventDefault();
+      const next = [...state.sessions.values()].filter(isQueued).sort((a, b) => new Date(a.queued_at) - new Date(b.queued_at))[0];
+      if (next) actions.accept(next);
+      else toast('Nobody is waiting.');
+    }
   }
   if (e.key === 'Escape') $('#status-menu').hidden = true;
 });
