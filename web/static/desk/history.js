@@ -12,8 +12,8 @@ export class History {
     this.state = state;
     this.el = $('#view-history');
     this.built = false;
-    this.rows = [];
     this.next = 0;
+    this.turn = 0;
   }
 
   async show() {
@@ -60,8 +60,10 @@ export class History {
   async search(more = false) {
     const p = this.params();
     if (more) p.before_id = this.next;
+    const turn = ++this.turn; // only the latest search draws
     try {
       const out = await get('/api/v1/sessions' + qs(p));
+      if (turn !== this.turn) return;
       const list = out.sessions || [];
       if (!more) this.tbody.replaceChildren();
       this.next = out.next_before_id || 0;
