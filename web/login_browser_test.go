@@ -54,6 +54,7 @@ func TestLoginErrorDeskAndSignOut(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(css("#me-btn")),
+		chromedp.Click(css("#menu-logout")),
 		chromedp.WaitVisible(css("#email")),
 		chromedp.Navigate(s.URL+"/desk"),
 		chromedp.WaitVisible(css("#email")),

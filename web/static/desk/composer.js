@@ -202,8 +202,10 @@ export class Composer {
   drawQR() {
     const { items, index, cat } = this.qr;
     this.qrMenu.hidden = false;
+    const manage = h('button.qr-manage', { type: 'button', role: 'option', onmousedown: (e) => { e.preventDefault(); this.closeQR(); this.opts.manageQuickReplies(); } },
+      'Manage my quick replies…');
     if (!items.length) {
-      this.qrMenu.replaceChildren(h('div.empty', 'No quick reply matches. Personal ones are added in your settings.'));
+      this.qrMenu.replaceChildren(h('div.empty', 'No quick reply matches.'), manage);
       return;
     }
     let lastCat;
@@ -217,7 +219,7 @@ export class Composer {
         onmousedown: (e) => { e.preventDefault(); this.pickQR(r); },
       }, h('span.qr-short', '/' + r.shortcut), h('span.qr-text', r.content)));
     });
-    this.qrMenu.replaceChildren(...rows);
+    this.qrMenu.replaceChildren(...rows, manage);
     const sel = this.qrMenu.querySelector('[aria-selected=true]');
     if (sel) sel.scrollIntoView({ block: 'nearest' });
   }

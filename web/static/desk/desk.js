@@ -12,6 +12,7 @@ import { Panel } from './panel.js';
 import { Actions } from './actions.js';
 import { History } from './history.js';
 import { Offline } from './offline.js';
+import { QuickReplies } from './quickreplies.js';
 
 const state = {
   me: null,
@@ -274,6 +275,7 @@ const composer = new Composer({
   upload: (file, kind) => actions.upload(file, kind),
   typing: (on) => state.selected && liveConn.typing(state.selected, on),
   quickReplies: () => state.quickReplies,
+  manageQuickReplies: () => quickReplies.open(),
 });
 const actions = new Actions({ state, run, upsert, select, composer, transcript });
 
@@ -376,7 +378,7 @@ document.addEventListener('keydown', (e) => {
       else toast('Nobody is waiting.');
     }
   }
-  if (e.key === 'Escape') $('#status-menu').hidden = true;
+  if (e.key === 'Escape') { $('#status-menu').hidden = true; $('#me-menu').hidden = true; }
 });
 $('#session-list').addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); move(e.key === 'ArrowDown' ? 1 : -1); }
@@ -397,7 +399,7 @@ $('#status-btn').onclick = (e) => {
   e.stopPropagation();
   $('#status-menu').hidden = !$('#status-menu').hidden;
 };
-document.addEventListener('click', () => { $('#status-menu').hidden = true; });
+document.addEventListener('click', () => { $('#status-menu').hidden = true; $('#me-menu').hidden = true; });
 for (const b of $$('#status-menu [data-status]')) {
   b.onclick = async () => {
     $('#status-menu').hidden = true;
@@ -408,9 +410,15 @@ for (const b of $$('#status-menu [data-status]')) {
     } catch (err) { showError(err); }
   };
 }
-$('#me-btn').onclick = () => logout();
+$('#me-btn').onclick = (e) => {
+  e.stopPropagation();
+  $('#me-menu').hidden = !$('#me-menu').hidden;
+};
+$('#menu-logout').onclick = () => logout();
+$('#menu-qr').onclick = () => { $('#me-menu').hidden = true; quickReplies.open(); };
 
 const historyView = new History({ state });
+const quickReplies = new QuickReplies({ state });
 const offline = new Offline({ state });
 
 // ---- start ----
@@ -424,7 +432,9 @@ async function start() {
   state.agentId = state.agent ? state.agent.id : 0;
   const name = (state.me.user && state.me.user.name) || (state.agent && state.agent.name) || state.me.role;
   $('#me-avatar').textContent = name.slice(0, 1).toUpperCase();
-  $('#me-btn').title = `${name} — sign out`;
+  $('#me-btn').title = name;
+  $('#me-name').replaceChildren(h('strong', name), h('div.muted.small', state.me.role));
+  $('#menu-qr').hidden = !state.agentId;
   renderStatus(state.agent ? state.agent.status : 'offline');
   const [settings, qr] = await Promise.all([
     get('/api/v1/settings/chat').catch(() => null),
