@@ -213,7 +213,8 @@ function renderList() {
   const ul = $('#session-list');
   const queueView = state.view === 'queue';
   $('#list-title').textContent = queueView ? 'Queue' : 'Chats';
-  $('#list-sub').textContent = queueView ? `${items.length} waiting` : `${items.filter(live).length} active`;
+  const waitingNow = [...state.sessions.values()].filter(isQueued).length;
+  $('#list-sub').textContent = queueView ? `${items.length} waiting` : `${items.filter(live).length} active · ${waitingNow} waiting`;
   if (!items.length) {
     ul.replaceChildren(h('li.empty', queueView ? 'Nobody is waiting. 🎉' : 'No chats yet. Go online to receive chats, or accept one from the queue.'));
     return;
