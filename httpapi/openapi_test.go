@@ -422,6 +422,14 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"SMSData": lifecycle.SMSSent{}, "TicketData": lifecycle.Ticket{}, "PermissionData": lifecycle.Permission{},
 		// Session create and the lifecycle table (GET /api/v1/event-types).
 		"CreateSessionRequest": lifecycle.Create{}, "Transition": lifecycle.Transition{},
+		// Chat configuration.
+		"ChatSettings": sb.ChatSettings{}, "SystemText": sb.SystemText{}, "CSATSettings": sb.CSATSettings{},
+		"ScoreOption": sb.ScoreOption{}, "QuickReply": sb.QuickReply{}, "QuickReplyInput": sb.QuickReply{},
+		"QuickReplyCategory": sb.QuickReplyCategory{}, "QuickReplyCategoryInput": sb.QuickReplyCategory{},
+		"LeaveMessageTemplate": sb.LeaveMessageTemplate{}, "LeaveMessageTemplateInput": sb.LeaveMessageTemplate{},
+		"TemplateField": sb.TemplateField{}, "OfflineMessage": sb.OfflineMessage{},
+		"OfflineMessageInput": httpapi.OfflineMessageInput{}, "OfflineMessagePatch": httpapi.OfflineMessagePatch{},
+		"OfflineCounts": sb.OfflineCounts{},
 	} {
 		check(name, v)
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+	// Offline keeps offline messages; nil uses Config when it keeps them
+	// too (the SQLite store does).
+	Offline sb.OfflineStore
 }
 
 // QueueState is a queue as routing sees it now.
@@ -136,6 +139,9 @@ func New(cfg Config) *Server {
 	if cfg.Settings == nil {
 		cfg.Settings = cfg.Directory
 	}
+	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
+		cfg.Offline = o
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux()}
 	s.register()
@@ -173,6 +179,7 @@ func (s *Server) register() {
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
 
 	s.configRoutes()
+	s.chatRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
