@@ -22,5 +22,5 @@ CREATE TABLE offline_messages (
 );
 -- The lists: by status, by assignee (mine, unassigned), newest first.
 CREATE INDEX offline_messages_status ON offline_messages (status, id);
-CREATE INDEX offline_messages_assignee ON offline_messages (assignee_id, status, id);
+CREATE INDEX offline_messages_assignee ON offline_messages (assignee_id, id);
 CREATE INDEX offline_messages_created ON offline_messages (created_at);
