@@ -1,10 +1,12 @@
 package directory_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
 )
 
 func TestQuickRepliesScopesAndShortcuts(t *testing.T) {
@@ -108,5 +110,29 @@ func TestQuickRepliesScopesAndShortcuts(t *testing.T) {
 	r, err := d.SaveQuickReply(e.ctx, sb.QuickReply{Shortcut: "new", Content: "x"})
 	if err != nil || r.ID != 5 {
 		t.Errorf("next ID %d %v, want 5", r.ID, err)
+	}
+}
+
+func TestQuickReplyCategoryLimitsAndOwner(t *testing.T) {
+	e := newEnv(t)
+	a := e.agent(sb.Agent{Name: "Noam", Email: "noam@example.com"})
+	for i := range directory.MaxQuickReplyCategories {
+		if _, err := e.dir.SaveQuickReplyCategory(e.ctx, sb.QuickReplyCategory{Name: fmt.Sprintf("C%d", i), AgentID: a.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.dir.SaveQuickReplyCategory(e.ctx, sb.QuickReplyCategory{Name: "One more", AgentID: a.ID}); sb.ErrorCode(err) != sb.ECONFLICT {
+		t.Errorf("category %d of a set: %v", directory.MaxQuickReplyCategories+1, err)
+	}
+	pub, err := e.dir.SaveQuickReplyCategory(e.ctx, sb.QuickReplyCategory{Name: "Public"})
+	if err != nil {
+		t.Errorf("the public set has its own limit: %v", err)
+	}
+	pub.AgentID = a.ID
+	if _, err := e.dir.SaveQuickReplyCategory(e.ctx, pub); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("moving a category to another set: %v", err)
+	}
+	if c, _ := e.reopen().GetQuickReplyCategory(pub.ID); c.AgentID != 0 || c.Name != "Public" {
+		t.Errorf("stored %+v", c)
 	}
 }
