@@ -27,7 +27,11 @@ type errorDetail struct {
 	Detail  map[string]any `json:"detail,omitempty"`
 }
 
+// codeRateLimited answers a caller who must wait (429, with Retry-After).
+const codeRateLimited = "rate_limited"
+
 var statusOf = map[string]int{
+	codeRateLimited:  http.StatusTooManyRequests,
 	sb.EINVALID:      http.StatusBadRequest,
 	sb.ENOTFOUND:     http.StatusNotFound,
 	sb.ECONFLICT:     http.StatusConflict,

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"maps"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,15 +72,43 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	m, err := s.newOfflineMessage(r.Context(), principalFrom(r.Context()), in)
+	p := principalFrom(r.Context())
+	limits := visitorLimits(p, r)
+	for key, limit := range limits {
+		if wait := s.offlineLimit.wait(key, limit); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+			return sb.Errorf(codeRateLimited, "too many offline messages; try again in %s", wait.Round(time.Second))
+		}
+	}
+	m, err := s.newOfflineMessage(r.Context(), p, in)
 	if err != nil {
 		return err
 	}
 	if err := store.CreateOfflineMessage(r.Context(), &m); err != nil {
 		return err
 	}
+	for key := range limits {
+		s.offlineLimit.add(key)
+	}
 	writeJSON(w, http.StatusCreated, m)
 	return nil
+}
+
+// visitorLimits returns the limiter keys a visitor's offline message
+// counts against, with their limits: the visitor and its client address.
+// Staff are not limited.
+func visitorLimits(p Principal, r *http.Request) map[string]int {
+	if p.Role != sb.RoleVisitor {
+		return nil
+	}
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	return map[string]int{
+		"visitor:" + strconv.FormatInt(p.PluginID, 10) + ":" + p.VisitorID: OfflinePerVisitor,
+		"address:" + addr: OfflinePerAddress,
+	}
 }
 
 // newOfflineMessage validates a new offline message: its answers against

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -89,9 +90,10 @@ func TestOfflinePolicyForAgents(t *testing.T) {
 	}
 }
 
-// A visitor's offline message carries the plugin and visitor of its token,
-// whatever the body says, and names only the visitor's own sessions.
-func TestVisitorOfflineMessage(t *testing.T) {
+// internalServer is a server on a real store and a virtual clock, with
+// an integration token.
+func internalServer(t *testing.T) (*Server, *clock.Virtual, string) {
+	t.Helper()
 	ctx := context.Background()
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sb.db"), sqlite.Options{})
@@ -114,6 +116,14 @@ func TestVisitorOfflineMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, c, secret
+}
+
+// A visitor's offline message carries the plugin and visitor of its token,
+// whatever the body says, and names only the visitor's own sessions.
+func TestVisitorOfflineMessage(t *testing.T) {
+	ctx := context.Background()
+	s, _, secret := internalServer(t)
 	for _, who := range []string{"v-abc", "v-other"} {
 		req := httptest.NewRequest("POST", "/api/v1/sessions", strings.NewReader(`{"type":"chat_web","end_user":{"identifier":"`+who+`"}}`))
 		req.Header.Set("Authorization", "Bearer "+secret)
@@ -137,5 +147,52 @@ func TestVisitorOfflineMessage(t *testing.T) {
 	staff, err := s.newOfflineMessage(ctx, Principal{Role: sb.RoleIntegration}, OfflineMessageInput{PluginID: 9, VisitorID: "crm-1", SessionID: 2, Content: "x"})
 	if err != nil || staff.PluginID != 9 || staff.VisitorID != "crm-1" {
 		t.Errorf("staff message %+v %v", staff, err)
+	}
+}
+
+// Visitors leave at most OfflinePerVisitor messages per window; staff are
+// not limited.
+func TestVisitorOfflineLimit(t *testing.T) {
+	s, c, _ := internalServer(t)
+	post := func(p Principal) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/v1/offline-messages", strings.NewReader(`{"content":"hello"}`))
+		req = req.WithContext(context.WithValue(req.Context(), principalKey{}, p))
+		rec := httptest.NewRecorder()
+		if err := s.createOffline(rec, req); err != nil {
+			s.writeError(rec, req, err)
+		}
+		return rec
+	}
+	for i := range OfflinePerVisitor {
+		if rec := post(visitor); rec.Code != http.StatusCreated {
+			t.Fatalf("message %d: %d %s", i+1, rec.Code, rec.Body)
+		}
+	}
+	c.Advance(4 * time.Minute)
+	rec := post(visitor)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "360" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
+		t.Errorf("over the limit: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-other", PluginID: 3}); rec.Code != http.StatusCreated {
+		t.Errorf("another visitor: %d %s", rec.Code, rec.Body)
+	}
+	for range OfflinePerAddress {
+		post(Principal{Role: sb.RoleIntegration})
+	}
+	if rec := post(Principal{Role: sb.RoleIntegration}); rec.Code != http.StatusCreated {
+		t.Errorf("staff were limited: %d %s", rec.Code, rec.Body)
+	}
+	c.Advance(6 * time.Minute)
+	if rec := post(visitor); rec.Code != http.StatusCreated {
+		t.Errorf("after the window: %d %s", rec.Code, rec.Body)
+	}
+	// One client address, many visitor IDs.
+	for i := 1; i < OfflinePerAddress; i++ {
+		if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: fmt.Sprintf("v-%d", i), PluginID: 3}); rec.Code != http.StatusCreated {
+			t.Fatalf("visitor %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-next", PluginID: 3}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("message %d from one address: %d %s", OfflinePerAddress+1, rec.Code, rec.Body)
 	}
 }

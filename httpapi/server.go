@@ -107,10 +107,12 @@ type QueuePosition struct {
 // Server is the HTTP API.
 type Server struct {
 	Config
-	log    *slog.Logger
-	auth   *authenticator
-	mux    *http.ServeMux
-	routes []string
+	log  *slog.Logger
+	auth *authenticator
+	// offlineLimit caps the offline messages visitors leave.
+	offlineLimit *windowLimiter
+	mux          *http.ServeMux
+	routes       []string
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -143,7 +145,7 @@ func New(cfg Config) *Server {
 		cfg.Offline = o
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux()}
+		mux: http.NewServeMux(), offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow)}
 	s.register()
 	return s
 }
