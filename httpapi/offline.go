@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,7 +120,6 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 		in.PluginID, in.VisitorID = p.PluginID, p.VisitorID
 	}
 	for _, err := range []error{
-		validate.Text("content", strings.TrimSpace(in.Content), sb.MaxOfflineContent, true),
 		validate.Text("visitor_id", in.VisitorID, 200, false),
 		validate.Range("plugin_id", in.PluginID, 0, 1<<53),
 		validate.Range("template_id", in.TemplateID, 0, 1<<53),
@@ -134,77 +134,90 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 	if err != nil && (in.TemplateID != 0 || sb.ErrorCode(err) != sb.ENOTFOUND) {
 		return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "template_id: leave-message template %d not found", in.TemplateID)
 	}
+	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	m := sb.OfflineMessage{PluginID: in.PluginID, TemplateID: tpl.ID, VisitorID: in.VisitorID, SessionID: in.SessionID,
+		QueueID: in.QueueID, Status: sb.OfflineUnprocessed, CreatedAt: now, UpdatedAt: now}
+	if err := formAnswers(tpl, in, &m); err != nil {
+		return sb.OfflineMessage{}, err
+	}
+	if m.SessionID != 0 {
+		sess, err := s.Engine.Store().Session(ctx, m.SessionID)
+		if sb.ErrorCode(err) == sb.ENOTFOUND {
+			return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "session_id: session %d not found", m.SessionID)
+		}
+		if err != nil {
+			return sb.OfflineMessage{}, err
+		}
+		if p.Role == sb.RoleVisitor && (p.VisitorID == "" || sess.EndUser.Identifier != p.VisitorID) {
+			return sb.OfflineMessage{}, sb.Errorf(sb.EFORBIDDEN, "session %d is not this visitor's", m.SessionID)
+		}
+		if m.QueueID == 0 && sess.Queue != nil {
+			m.QueueID = sess.Queue.ID
+		}
+	}
+	if _, err := s.Directory.GetQueue(m.QueueID); m.QueueID != 0 && err != nil {
+		return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "queue_id: queue %d not found", m.QueueID)
+	}
+	return m, nil
+}
+
+// formAnswers checks the content and the answers of in against the form
+// tpl and sets them on m. The message may also come as the form's content
+// field, and the name, e-mail and phone on their own beside the fields.
+func formAnswers(tpl sb.LeaveMessageTemplate, in OfflineMessageInput, m *sb.OfflineMessage) error {
 	answers := maps.Clone(in.Fields)
 	if answers == nil {
 		answers = map[string]string{}
 	}
+	content := strings.TrimSpace(in.Content)
+	if v, ok := answers["content"]; ok {
+		if content != "" && strings.TrimSpace(v) != content {
+			return sb.Errorf(sb.EINVALID, "content is given twice, differently, in content and fields.content")
+		}
+		content = strings.TrimSpace(v)
+		delete(answers, "content")
+	}
+	if err := validate.Text("content", content, sb.MaxOfflineContent, true); err != nil {
+		return err
+	}
+	tpl.Fields = slices.DeleteFunc(slices.Clone(tpl.Fields), func(f sb.TemplateField) bool { return f.Key == "content" })
 	given := map[string]string{"name": in.Name, "email": in.Email, "phone": in.Phone}
 	for key, v := range given {
-		if v == "" || !hasField(tpl, key) {
+		if v == "" || !slices.ContainsFunc(tpl.Fields, func(f sb.TemplateField) bool { return f.Key == key }) {
 			continue
 		}
 		if a, ok := answers[key]; ok && a != v {
-			return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "%s is given twice, differently, in %s and fields.%s", key, key, key)
+			return sb.Errorf(sb.EINVALID, "%s is given twice, differently, in %s and fields.%s", key, key, key)
 		}
 		answers[key] = v
 		given[key] = ""
 	}
 	name, email, phone, err := directory.CheckAnswers(tpl, answers)
 	if err != nil {
-		return sb.OfflineMessage{}, err
+		return err
 	}
 	if name == "" {
 		name = strings.TrimSpace(given["name"])
 		if err := validate.Text("name", name, 200, false); err != nil {
-			return sb.OfflineMessage{}, err
+			return err
 		}
 	}
 	if email == "" {
 		email = strings.TrimSpace(given["email"])
 		if err := validate.Email("email", email); err != nil {
-			return sb.OfflineMessage{}, err
+			return err
 		}
 	}
 	if phone == "" && given["phone"] != "" {
 		if phone, err = validate.NormalizePhone("phone", strings.TrimSpace(given["phone"])); err != nil {
-			return sb.OfflineMessage{}, err
+			return err
 		}
 	}
-	if in.SessionID != 0 {
-		sess, err := s.Engine.Store().Session(ctx, in.SessionID)
-		if sb.ErrorCode(err) == sb.ENOTFOUND {
-			return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "session_id: session %d not found", in.SessionID)
-		}
-		if err != nil {
-			return sb.OfflineMessage{}, err
-		}
-		if p.Role == sb.RoleVisitor && (p.VisitorID == "" || sess.EndUser.Identifier != p.VisitorID) {
-			return sb.OfflineMessage{}, sb.Errorf(sb.EFORBIDDEN, "session %d is not this visitor's", in.SessionID)
-		}
-		if in.QueueID == 0 && sess.Queue != nil {
-			in.QueueID = sess.Queue.ID
-		}
-	}
-	if _, err := s.Directory.GetQueue(in.QueueID); in.QueueID != 0 && err != nil {
-		return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "queue_id: queue %d not found", in.QueueID)
-	}
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
-	m := sb.OfflineMessage{PluginID: in.PluginID, TemplateID: tpl.ID, VisitorID: in.VisitorID, SessionID: in.SessionID,
-		QueueID: in.QueueID, Name: name, Email: email, Phone: phone, Content: strings.TrimSpace(in.Content),
-		Status: sb.OfflineUnprocessed, CreatedAt: now, UpdatedAt: now}
+	m.Name, m.Email, m.Phone, m.Content = name, email, phone, content
 	if len(answers) > 0 {
 		m.Fields = answers
 	}
-	return m, nil
-}
-
-func hasField(t sb.LeaveMessageTemplate, key string) bool {
-	for _, f := range t.Fields {
-		if f.Key == key {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 // listOffline lists offline messages, newest first: ?status=, ?assignee=

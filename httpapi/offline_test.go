@@ -59,10 +59,16 @@ func TestOfflineMessageCreate(t *testing.T) {
 		"unknown member":    `{"fields":{"name":"D","topic":"Sales"},"content":"hi","status":"processed"}`,
 		"wrong type":        `{"fields":{"name":1},"content":"hi"}`,
 		"negative template": `{"template_id":-1,"content":"hi"}`,
+		"content twice":     `{"fields":{"name":"D","topic":"Sales","content":"one"},"content":"two"}`,
+		"content blank":     `{"fields":{"name":"D","topic":"Sales","content":" "}}`,
 	} {
 		if r := s.do("integration", "POST", "/api/v1/offline-messages", body); r.Status != 400 || r.errCode(t) != sb.EINVALID {
 			t.Errorf("%s: %d %s", name, r.Status, r.Body)
 		}
+	}
+	// The message may come as the form's content field.
+	if m := s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"fields":{"name":"D","topic":"Sales","content":" As a field "}}`, 201).json(t); m["content"] != "As a field" || m["fields"].(map[string]any)["content"] != nil {
+		t.Errorf("content from fields: %v", m)
 	}
 	// A session's queue is taken over.
 	s.mustDo("integration", "POST", "/api/v1/sessions", `{"type":"chat_web","queue_id":1}`, 201)
@@ -70,8 +76,8 @@ func TestOfflineMessageCreate(t *testing.T) {
 	if m["session_id"] != 1.0 || m["queue_id"] != 1.0 {
 		t.Errorf("from a session: %v", m)
 	}
-	if n := len(s.mustDo("agent", "GET", "/api/v1/offline-messages", "", 200).json(t)["items"].([]any)); n != 2 {
-		t.Errorf("%d messages stored, want 2 (refusals store nothing)", n)
+	if n := len(s.mustDo("agent", "GET", "/api/v1/offline-messages", "", 200).json(t)["items"].([]any)); n != 3 {
+		t.Errorf("%d messages stored, want 3 (refusals store nothing)", n)
 	}
 }
 
