@@ -27,11 +27,7 @@ type errorDetail struct {
 	Detail  map[string]any `json:"detail,omitempty"`
 }
 
-// codeRateLimited answers a caller who must wait (429, with Retry-After).
-const codeRateLimited = "rate_limited"
-
 var statusOf = map[string]int{
-	codeRateLimited:  http.StatusTooManyRequests,
 	sb.EINVALID:      http.StatusBadRequest,
 	sb.ENOTFOUND:     http.StatusNotFound,
 	sb.ECONFLICT:     http.StatusConflict,
@@ -39,6 +35,8 @@ var statusOf = map[string]int{
 	sb.EUNAUTHORIZED: http.StatusUnauthorized,
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	sb.ERATELIMITED:  http.StatusTooManyRequests,
+	sb.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	sb.EINTERNAL:     http.StatusInternalServerError,
 }

@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store implementation
 // passes: the same tests, run against the embedded SQLite store today and
-// against any other backend that implements switchboard.EventStore and
-// switchboard.ConfigStore (and switchboard.OfflineStore).
+// against any other backend that implements switchboard.EventStore,
+// switchboard.ConfigStore, switchboard.AttachmentStore and
+// switchboard.OfflineStore.
 package storetest
 
 import (
@@ -19,6 +20,7 @@ import (
 type Store interface {
 	sb.EventStore
 	sb.ConfigStore
+	sb.AttachmentStore
 	sb.OfflineStore
 }
 
@@ -36,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EventPaging", testEventPaging},
 		{"SessionFilters", testSessionFilters},
 		{"HistorySearch", testHistorySearch},
+		{"EndUserFilter", testEndUserFilter},
 		{"LiveSessions", testLiveSessions},
 		{"ServedCustomers", testServedCustomers},
 		{"Timers", testTimers},
@@ -43,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Outbox", testOutbox},
 		{"Config", testConfig},
 		{"Tokens", testTokens},
+		{"Attachments", testAttachments},
 		{"OfflineMessages", testOfflineMessages},
 		{"OfflineFilters", testOfflineFilters},
 		{"OfflineUpdate", testOfflineUpdate},
