@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"net"
@@ -118,6 +119,20 @@ func visitorLimits(p Principal, r *http.Request) map[string]int {
 func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineMessageInput) (sb.OfflineMessage, error) {
 	if p.Role == sb.RoleVisitor {
 		in.PluginID, in.VisitorID = p.PluginID, p.VisitorID
+		// What the visitor told the widget already answers the form
+		// unless the form says otherwise.
+		for key, v := range map[string]string{"name": p.visitor.Name, "email": p.visitor.Email, "phone": p.visitor.Phone} {
+			if _, ok := in.Fields[key]; !ok && v != "" {
+				switch key {
+				case "name":
+					in.Name = cmp.Or(in.Name, v)
+				case "email":
+					in.Email = cmp.Or(in.Email, v)
+				case "phone":
+					in.Phone = cmp.Or(in.Phone, v)
+				}
+			}
+		}
 	}
 	for _, err := range []error{
 		validate.Text("visitor_id", in.VisitorID, 200, false),
@@ -130,9 +145,9 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 			return sb.OfflineMessage{}, err
 		}
 	}
-	tpl, err := s.Directory.ResolveLeaveMessageTemplate(in.TemplateID)
-	if err != nil && (in.TemplateID != 0 || sb.ErrorCode(err) != sb.ENOTFOUND) {
-		return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "template_id: leave-message template %d not found", in.TemplateID)
+	tpl, err := s.offlineForm(ctx, p, in.TemplateID)
+	if err != nil {
+		return sb.OfflineMessage{}, err
 	}
 	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
 	m := sb.OfflineMessage{PluginID: in.PluginID, TemplateID: tpl.ID, VisitorID: in.VisitorID, SessionID: in.SessionID,
@@ -148,8 +163,10 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 		if err != nil {
 			return sb.OfflineMessage{}, err
 		}
-		if p.Role == sb.RoleVisitor && (p.VisitorID == "" || sess.EndUser.Identifier != p.VisitorID) {
-			return sb.OfflineMessage{}, sb.Errorf(sb.EFORBIDDEN, "session %d is not this visitor's", m.SessionID)
+		if p.Role == sb.RoleVisitor {
+			if err := visitorOwns(p, sess); err != nil {
+				return sb.OfflineMessage{}, err
+			}
 		}
 		if m.QueueID == 0 && sess.Queue != nil {
 			m.QueueID = sess.Queue.ID
@@ -159,6 +176,69 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 		return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "queue_id: queue %d not found", m.QueueID)
 	}
 	return m, nil
+}
+
+// offlineForm returns the form an offline message answers. A visitor
+// answers its web plugin's form (template_id may only name it), which must
+// take offline messages; staff answer the template named, else the default
+// one. Without any template it is the built-in form.
+func (s *Server) offlineForm(ctx context.Context, p Principal, templateID int64) (sb.LeaveMessageTemplate, error) {
+	if p.Role != sb.RoleVisitor {
+		if templateID != 0 {
+			t, err := s.Directory.GetLeaveMessageTemplate(templateID)
+			if err != nil {
+				return t, sb.Errorf(sb.EINVALID, "template_id: leave-message template %d not found", templateID)
+			}
+			return t, nil
+		}
+		return s.leaveMessageForm(ctx, 0)
+	}
+	plugin, err := s.Directory.GetWebPlugin(p.PluginID)
+	if err != nil {
+		return sb.LeaveMessageTemplate{}, sb.Errorf(sb.EFORBIDDEN, "the visitor's web plugin no longer exists")
+	}
+	if !plugin.OfflineMessages && plugin.AfterHours != sb.AfterHoursLeaveMessage && !slices.Contains(plugin.QuickButtons, sb.ButtonLeaveMessage) {
+		return sb.LeaveMessageTemplate{}, sb.Errorf(sb.EFORBIDDEN, "this web plugin does not take offline messages")
+	}
+	t, err := s.leaveMessageForm(ctx, plugin.LeaveMessageTemplateID)
+	if err != nil {
+		return t, err
+	}
+	if templateID != 0 && templateID != t.ID {
+		return t, sb.Errorf(sb.EINVALID, "template_id: this widget's form is leave-message template %d", t.ID)
+	}
+	return t, nil
+}
+
+// leaveMessageForm resolves a web plugin's form (id 0: the default
+// template) through Config.LeaveMessageTemplate, falling back to the
+// built-in form.
+func (s *Server) leaveMessageForm(ctx context.Context, id int64) (sb.LeaveMessageTemplate, error) {
+	if s.LeaveMessageTemplate != nil {
+		t, err := s.LeaveMessageTemplate(ctx, id)
+		switch {
+		case err == nil && t != nil:
+			return *t, nil
+		case err != nil && sb.ErrorCode(err) != sb.ENOTFOUND:
+			return sb.LeaveMessageTemplate{}, err
+		}
+	}
+	return DefaultLeaveMessageTemplate(), nil
+}
+
+// directoryForms resolves leave-message templates from the directory: the
+// template with the ID, else (also when it was deleted) the default one.
+func directoryForms(d *directory.Directory) func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error) {
+	return func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error) {
+		t, err := d.ResolveLeaveMessageTemplate(id)
+		if sb.ErrorCode(err) == sb.ENOTFOUND && id != 0 {
+			t, err = d.ResolveLeaveMessageTemplate(0)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &t, nil
+	}
 }
 
 // formAnswers checks the content and the answers of in against the form

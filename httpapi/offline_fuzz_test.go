@@ -37,6 +37,9 @@ func FuzzOfflineMessageBody(f *testing.F) {
 		{Key: "topic", Label: "Topic", Type: "select", Options: []string{"Sales", "Billing"}}}}); err != nil {
 		f.Fatal(err)
 	}
+	if _, err := dir.SaveWebPlugin(ctx, sb.WebPlugin{Name: "Shop", OfflineMessages: true}); err != nil {
+		f.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
 	if err != nil {
@@ -63,7 +66,7 @@ func FuzzOfflineMessageBody(f *testing.F) {
 		}
 		p := Principal{Role: sb.RoleIntegration}
 		if asVisitor {
-			p = Principal{Role: sb.RoleVisitor, VisitorID: "v-1", PluginID: 2}
+			p = Principal{Role: sb.RoleVisitor, VisitorID: "v-1", PluginID: 1}
 		}
 		m, err := s.newOfflineMessage(ctx, p, in)
 		if err != nil {
@@ -78,7 +81,7 @@ func FuzzOfflineMessageBody(f *testing.F) {
 		if m.Name == "" || m.TemplateID != 1 {
 			t.Fatalf("the required name or the template is missing: %+v", m)
 		}
-		if asVisitor && (m.VisitorID != "v-1" || m.PluginID != 2) {
+		if asVisitor && (m.VisitorID != "v-1" || m.PluginID != 1) {
 			t.Fatalf("visitor identity not forced: %+v", m)
 		}
 		for k, v := range m.Fields {

@@ -81,11 +81,15 @@ func TestOfflineMessageCreate(t *testing.T) {
 	}
 }
 
+// Without templates, messages answer the built-in form: a name and an
+// e-mail address are required.
 func TestOfflineMessageWithoutTemplates(t *testing.T) {
 	s := newStack(t)
-	s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"content":"hi","fields":{"x":"y"}}`, 400)
-	m := s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"content":"hi","name":"Dana","phone":"+1 (222) 333 4444"}`, 201).json(t)
-	if m["template_id"] != nil || m["phone"] != "+12223334444" || m["name"] != "Dana" {
+	s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"content":"hi","name":"Dana","fields":{"x":"y"}}`, 400)
+	s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"content":"hi","name":"Dana"}`, 400)
+	m := s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"fields":{"name":"Dana","email":"dana@example.com","content":"hi"},
+		"phone":"+1 (222) 333 4444"}`, 201).json(t)
+	if m["template_id"] != nil || m["phone"] != "+12223334444" || m["name"] != "Dana" || m["content"] != "hi" || m["fields"] != nil {
 		t.Errorf("without a template: %v", m)
 	}
 }

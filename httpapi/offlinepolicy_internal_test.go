@@ -18,9 +18,10 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/sqlite"
+	"github.com/switchboardhq/switchboard/webauth"
 )
 
-var visitor = Principal{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 3}
+var visitor = Principal{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 1, visitor: webauth.Visitor{ID: "v-abc", PluginID: 1, Name: "Dana"}}
 
 // Visitors may leave offline messages and read templates, nothing else of
 // the chat configuration.
@@ -105,6 +106,12 @@ func internalServer(t *testing.T) (*Server, *clock.Virtual, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Plugin 1 takes offline messages; plugin 2 does not.
+	for _, p := range []sb.WebPlugin{{Name: "Shop", OfflineMessages: true}, {Name: "Docs", AfterHours: sb.AfterHoursOpenChat}} {
+		if _, err := dir.SaveWebPlugin(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
 	if err != nil {
@@ -138,13 +145,18 @@ func TestVisitorOfflineMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.PluginID != 3 || m.VisitorID != "v-abc" || m.SessionID != 1 || m.Email != "dana@example.com" || m.Status != sb.OfflineUnprocessed {
+	if m.Name != "Dana" || m.PluginID != 1 || m.VisitorID != "v-abc" || m.SessionID != 1 || m.Email != "dana@example.com" || m.Status != sb.OfflineUnprocessed {
 		t.Errorf("visitor message %+v", m)
 	}
-	if _, err := s.newOfflineMessage(ctx, visitor, OfflineMessageInput{SessionID: 2, Content: "hello"}); sb.ErrorCode(err) != sb.EFORBIDDEN {
+	if _, err := s.newOfflineMessage(ctx, visitor, OfflineMessageInput{SessionID: 2, Email: "dana@example.com", Content: "hello"}); sb.ErrorCode(err) != sb.EFORBIDDEN {
 		t.Errorf("another visitor's session: %v", err)
 	}
-	staff, err := s.newOfflineMessage(ctx, Principal{Role: sb.RoleIntegration}, OfflineMessageInput{PluginID: 9, VisitorID: "crm-1", SessionID: 2, Content: "x"})
+	closed := Principal{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 2}
+	if _, err := s.newOfflineMessage(ctx, closed, OfflineMessageInput{Email: "dana@example.com", Content: "hello"}); sb.ErrorCode(err) != sb.EFORBIDDEN {
+		t.Errorf("a plugin that takes no offline messages: %v", err)
+	}
+	staff, err := s.newOfflineMessage(ctx, Principal{Role: sb.RoleIntegration}, OfflineMessageInput{PluginID: 9, VisitorID: "crm-1", SessionID: 2,
+		Name: "Kim", Email: "kim@example.com", Content: "x"})
 	if err != nil || staff.PluginID != 9 || staff.VisitorID != "crm-1" {
 		t.Errorf("staff message %+v %v", staff, err)
 	}
@@ -155,7 +167,7 @@ func TestVisitorOfflineMessage(t *testing.T) {
 func TestVisitorOfflineLimit(t *testing.T) {
 	s, c, _ := internalServer(t)
 	post := func(p Principal) *httptest.ResponseRecorder {
-		req := httptest.NewRequest("POST", "/api/v1/offline-messages", strings.NewReader(`{"content":"hello"}`))
+		req := httptest.NewRequest("POST", "/api/v1/offline-messages", strings.NewReader(`{"content":"hello","name":"Dana","email":"dana@example.com"}`))
 		req = req.WithContext(context.WithValue(req.Context(), principalKey{}, p))
 		rec := httptest.NewRecorder()
 		if err := s.createOffline(rec, req); err != nil {
@@ -173,7 +185,7 @@ func TestVisitorOfflineLimit(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "360" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
 		t.Errorf("over the limit: %d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
-	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-other", PluginID: 3}); rec.Code != http.StatusCreated {
+	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-other", PluginID: 1}); rec.Code != http.StatusCreated {
 		t.Errorf("another visitor: %d %s", rec.Code, rec.Body)
 	}
 	for range OfflinePerAddress {
@@ -188,11 +200,11 @@ func TestVisitorOfflineLimit(t *testing.T) {
 	}
 	// One client address, many visitor IDs.
 	for i := 1; i < OfflinePerAddress; i++ {
-		if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: fmt.Sprintf("v-%d", i), PluginID: 3}); rec.Code != http.StatusCreated {
+		if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: fmt.Sprintf("v-%d", i), PluginID: 1}); rec.Code != http.StatusCreated {
 			t.Fatalf("visitor %d: %d %s", i, rec.Code, rec.Body)
 		}
 	}
-	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-next", PluginID: 3}); rec.Code != http.StatusTooManyRequests {
+	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-next", PluginID: 1}); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("message %d from one address: %d %s", OfflinePerAddress+1, rec.Code, rec.Body)
 	}
 }

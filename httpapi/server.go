@@ -50,8 +50,8 @@ type Config struct {
 	// Config when it implements sb.UserStore.
 	Users sb.UserStore
 	// LeaveMessageTemplate resolves a web plugin's offline-message form
-	// (id 0: the default one); nil, or a not_found answer, gives the
-	// built-in form.
+	// (id 0: the default one); a not_found answer gives the built-in form.
+	// Nil uses the directory's templates.
 	LeaveMessageTemplate func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error)
 	// TrustProxy takes a client's address from the last X-Forwarded-For
 	// entry, as a reverse proxy in front of the server sets it. Off, the
@@ -172,6 +172,9 @@ func New(cfg Config) *Server {
 	}
 	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
 		cfg.Offline = o
+	}
+	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
+		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
