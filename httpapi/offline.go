@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"maps"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -75,7 +74,7 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalFrom(r.Context())
-	limits := visitorLimits(p, r)
+	limits := visitorLimits(p, s.clientIP(r))
 	for key, limit := range limits {
 		if wait := s.offlineLimit.wait(key, limit); wait > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
@@ -99,13 +98,9 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 // visitorLimits returns the limiter keys a visitor's offline message
 // counts against, with their limits: the visitor and its client address.
 // Staff are not limited.
-func visitorLimits(p Principal, r *http.Request) map[string]int {
+func visitorLimits(p Principal, addr string) map[string]int {
 	if p.Role != sb.RoleVisitor {
 		return nil
-	}
-	addr := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
 	}
 	return map[string]int{
 		"visitor:" + strconv.FormatInt(p.PluginID, 10) + ":" + p.VisitorID: OfflinePerVisitor,
