@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -228,4 +230,38 @@ func TestOfflineMessageRoles(t *testing.T) {
 	s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"fields":{"name":"D","topic":"Sales"},"content":"hi"}`, 201)
 	s.mustDo("integration", "PATCH", "/api/v1/offline-messages/1", `{"note":"synced to the CRM"}`, 200)
 	s.mustDo("integration", "POST", "/api/v1/offline-messages/1/assign-to-me", "", 403)
+}
+
+// Two agents taking the same message at once: exactly one gets it.
+func TestOfflineAssignToMeRace(t *testing.T) {
+	s := offlineStack(t)
+	for i := range 20 {
+		s.mustDo("integration", "POST", "/api/v1/offline-messages", `{"fields":{"name":"D","topic":"Sales"},"content":"hi"}`, 201)
+		path := fmt.Sprintf("/api/v1/offline-messages/%d/assign-to-me", i+1)
+		statuses := make(chan int, 2)
+		for _, as := range []string{"agent", "alex"} {
+			go func() { statuses <- s.doAsync(as, "POST", path) }()
+		}
+		a, b := <-statuses, <-statuses
+		if a+b != 200+403 {
+			t.Fatalf("message %d: statuses %d and %d, want one 200 and one 403", i+1, a, b)
+		}
+	}
+}
+
+// doAsync sends a request without a body from any goroutine and returns
+// the status (0 when the request failed).
+func (s *stack) doAsync(as, method, path string) int {
+	req, err := http.NewRequest(method, s.srv.URL+path, nil)
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Authorization", "Bearer "+s.tokens[as])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
 }
