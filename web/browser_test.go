@@ -60,6 +60,12 @@ func startStack(t *testing.T) *stack {
 // call sends a JSON request with a bearer token and decodes the answer
 // into out (when not nil); it answers the status code.
 func (s *stack) call(token, method, path string, body, out any) int {
+	code, _ := s.send(token, method, path, body, out)
+	return code
+}
+
+// send is call that also answers the body of a refusal.
+func (s *stack) send(token, method, path string, body, out any) (int, string) {
 	s.t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -86,14 +92,14 @@ func (s *stack) call(token, method, path string, body, out any) int {
 			s.t.Fatalf("%s %s: %v in %s", method, path, err, b)
 		}
 	}
-	return res.StatusCode
+	return res.StatusCode, string(b)
 }
 
 // must is call that fails the test unless the answer is 2xx.
 func (s *stack) must(token, method, path string, body, out any) {
 	s.t.Helper()
-	if code := s.call(token, method, path, body, out); code >= 300 {
-		s.t.Fatalf("%s %s: status %d", method, path, code)
+	if code, msg := s.send(token, method, path, body, out); code >= 300 {
+		s.t.Fatalf("%s %s: status %d: %s", method, path, code, msg)
 	}
 }
 

@@ -29,6 +29,9 @@ export class Composer {
   bind() {
     const inp = this.input;
     inp.addEventListener('keydown', (e) => this.keydown(e));
+    // Enter without Shift never types a line break (keydown sends or picks);
+    // this also holds for key events that arrive without their keydown.
+    inp.addEventListener('keypress', (e) => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault(); });
     inp.addEventListener('input', () => {
       this.autosize();
       this.updateQR();
