@@ -422,6 +422,8 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"SMSData": lifecycle.SMSSent{}, "TicketData": lifecycle.Ticket{}, "PermissionData": lifecycle.Permission{},
 		// Session create and the lifecycle table (GET /api/v1/event-types).
 		"CreateSessionRequest": lifecycle.Create{}, "Transition": lifecycle.Transition{},
+		// WebSocket frames.
+		"WSRequest": httpapi.WSRequest{}, "WSMessage": httpapi.WSMessage{},
 	} {
 		check(name, v)
 	}

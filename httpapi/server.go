@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -108,6 +109,10 @@ type Server struct {
 	auth   *authenticator
 	mux    *http.ServeMux
 	routes []string
+	// typingHub relays typing notices between WebSocket connections.
+	typingHub *typingHub
+	// wsConns counts the open WebSocket connections.
+	wsConns atomic.Int64
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -115,6 +120,9 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, h)
 }
+
+// WebSocketConnections returns the number of open WebSocket connections.
+func (s *Server) WebSocketConnections() int64 { return s.wsConns.Load() }
 
 // Routes returns the registered route patterns ("GET /api/v1/sessions/{id}").
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
@@ -137,7 +145,7 @@ func New(cfg Config) *Server {
 		cfg.Settings = cfg.Directory
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux()}
+		mux: http.NewServeMux(), typingHub: newTypingHub()}
 	s.register()
 	return s
 }
@@ -163,6 +171,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
+	s.handle("GET /api/v1/ws", s.authed(s.serveWS, anyRole...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.streamQueuePosition, anyRole...))
