@@ -65,11 +65,13 @@ func (s *Server) follow(ctx context.Context, f feed) error {
 		for {
 			var events []sb.Event
 			var err error
-			if f.SessionID != 0 {
-				events, err = s.Engine.Store().SessionEvents(ctx, f.SessionID, last, page)
-			} else {
-				events, err = s.Engine.Store().Events(ctx, last, page)
-			}
+			offStack(func() {
+				if f.SessionID != 0 {
+					events, err = s.Engine.Store().SessionEvents(ctx, f.SessionID, last, page)
+				} else {
+					events, err = s.Engine.Store().Events(ctx, last, page)
+				}
+			})
 			if err != nil {
 				return err
 			}
@@ -126,4 +128,17 @@ func (s *Server) follow(ctx context.Context, f feed) error {
 			return err
 		}
 	}
+}
+
+// offStack runs f on a goroutine of its own and waits for it. Reads from
+// the store go deep (SQLite's code runs on the Go stack); run off the
+// stack of a long-lived goroutine, they do not leave it grown for as long
+// as a subscriber stays connected.
+func offStack(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
 }

@@ -29,6 +29,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// KeepAlive is the interval of comment lines on event streams (default 15 s).
 	KeepAlive time.Duration
+	// SlowClient is how long a WebSocket client may leave its send queue
+	// full before it is disconnected (default 10 s).
+	SlowClient time.Duration
 	// PositionInterval is the most often a queue-position stream sends
 	// (default 1 s).
 	PositionInterval time.Duration
@@ -134,6 +137,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
+	}
+	if cfg.SlowClient == 0 {
+		cfg.SlowClient = 10 * time.Second
 	}
 	if cfg.PositionInterval == 0 {
 		cfg.PositionInterval = time.Second

@@ -19,17 +19,18 @@ const (
 	// WSMaxFrame is the largest frame a client may send; a larger one
 	// closes the connection with status 1009 (message too big).
 	WSMaxFrame = 64 << 10
-	// WSSendQueue is how many frames may wait for a slow client; a client
-	// that lets more pile up is disconnected with status 1013 (try again
-	// later) and resumes by subscribing again from its last position.
-	WSSendQueue = 256
+	// WSSendQueue is how many frames may wait for the writer. When it is
+	// full, whoever queues waits up to Config.SlowClient; a client that does
+	// not take its frames by then is disconnected with status 1013 (try
+	// again later) and resumes by subscribing again from its last position.
+	WSSendQueue = 32
 	// WSMaxSubscriptions bounds the sessions one connection follows.
 	WSMaxSubscriptions = 200
 	// wsWriteTimeout bounds one frame's write and a keep-alive ping.
 	wsWriteTimeout = 10 * time.Second
 	// wsSessionBuffer and wsAllBuffer size the broker subscriptions of one
 	// session (a few events a second) and of every session.
-	wsSessionBuffer = 16
+	wsSessionBuffer = 8
 	wsAllBuffer     = 1024
 )
 
@@ -41,18 +42,27 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return sb.Errorf(sb.EINVALID, "this route speaks WebSocket: send an Upgrade: websocket request")
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil // Accept has answered the failed handshake
 	}
 	ws.SetReadLimit(WSMaxFrame)
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	ctx, cancel := context.WithCancel(context.Background())
 	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
 		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{},
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
 	s.wsConns.Add(1)
-	defer s.wsConns.Add(-1)
+	// The request's goroutine returns now, freeing its stack and the
+	// request: a long-lived connection keeps only what it needs.
+	go c.run()
+	return nil
+}
+
+// run serves the connection until it closes: it reads, and a goroutine of
+// its own writes.
+func (c *wsConn) run() {
+	defer c.s.wsConns.Add(-1)
 	writer := make(chan struct{})
 	go func() {
 		defer close(writer)
@@ -64,7 +74,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	c.unsubscribeAll()
 	c.wg.Wait()
 	<-writer
-	return nil
 }
 
 // wsConn is one WebSocket connection.
@@ -108,12 +117,24 @@ func (c *wsConn) kill(code websocket.StatusCode, reason string) {
 	})
 }
 
-// queue hands a frame to the writer, or kills a client too slow to take it.
+// queue hands a frame to the writer, waiting while the queue is full, and
+// kills a client too slow to take it within Config.SlowClient.
 func (c *wsConn) queue(b []byte) bool {
 	select {
 	case c.out <- b:
 		return true
+	case <-c.done:
+		return false
 	default:
+	}
+	t := time.NewTimer(c.s.SlowClient)
+	defer t.Stop()
+	select {
+	case c.out <- b:
+		return true
+	case <-c.done:
+		return false
+	case <-t.C:
 		c.kill(websocket.StatusTryAgainLater, "too slow: subscribe again from your last position")
 		return false
 	}
@@ -217,7 +238,9 @@ func (c *wsConn) handle(f WSRequest) {
 
 func (c *wsConn) subscribe(f WSRequest) {
 	id := f.sessionID()
-	if _, err := c.s.readableSession(c.ctx, c.p, id); err != nil {
+	var err error
+	offStack(func() { _, err = c.s.readableSession(c.ctx, c.p, id) })
+	if err != nil {
 		c.fail(f.Ref, id, err)
 		return
 	}

@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -388,5 +391,44 @@ func TestWSSlowConsumerIsDisconnected(t *testing.T) {
 	}
 	if n := s.eng.Broker().Subscribers(); n != 0 {
 		t.Errorf("%d subscriptions still open", n)
+	}
+}
+
+// A frame the client sends in the same packet as its handshake is not
+// lost when the connection changes hands from net/http to the WebSocket.
+func TestWSFrameRightAfterTheHandshake(t *testing.T) {
+	s := newStack(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	payload := []byte(`{"op":"ping","ref":"early"}`)
+	mask := []byte{1, 2, 3, 4}
+	frame := append([]byte{0x81, 0x80 | byte(len(payload))}, mask...)
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET /api/v1/ws HTTP/1.1\r\nHost: " + conn.RemoteAddr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + s.tokens["supervisor"] + "\r\n\r\n"
+	if _, err := conn.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	rd := bufio.NewReader(conn)
+	res, err := http.ReadResponse(rd, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %v %v", err, res)
+	}
+	hdr := make([]byte, 2)
+	if _, err := io.ReadFull(rd, hdr); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, hdr[1]&0x7f)
+	if _, err := io.ReadFull(rd, body); err != nil {
+		t.Fatal(err)
+	}
+	if hdr[0] != 0x81 || string(body) != `{"op":"pong","ref":"early"}` {
+		t.Errorf("answer %x %s, want the pong", hdr, body)
 	}
 }
