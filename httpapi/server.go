@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -114,8 +113,6 @@ type Server struct {
 	routes []string
 	// typingHub relays typing notices between WebSocket connections.
 	typingHub *typingHub
-	// wsConns counts the open WebSocket connections.
-	wsConns atomic.Int64
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -123,9 +120,6 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, h)
 }
-
-// WebSocketConnections returns the number of open WebSocket connections.
-func (s *Server) WebSocketConnections() int64 { return s.wsConns.Load() }
 
 // Routes returns the registered route patterns ("GET /api/v1/sessions/{id}").
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }

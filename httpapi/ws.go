@@ -52,7 +52,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{},
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
-	s.wsConns.Add(1)
 	// The request's goroutine returns now, freeing its stack and the
 	// request: a long-lived connection keeps only what it needs.
 	go c.run()
@@ -62,13 +61,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 // run serves the connection until it closes: it reads, and a goroutine of
 // its own writes.
 func (c *wsConn) run() {
-	defer c.s.wsConns.Add(-1)
 	writer := make(chan struct{})
 	go func() {
 		defer close(writer)
 		c.writeLoop()
 	}()
-	c.readLoop()
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				c.s.log.Error("panic serving a websocket", "panic", v)
+				c.kill(websocket.StatusInternalError, "internal error")
+			}
+		}()
+		c.readLoop()
+	}()
 	c.kill(websocket.StatusNormalClosure, "")
 	c.cancel()
 	c.unsubscribeAll()

@@ -22,7 +22,7 @@ for i in $(seq "$runs"); do
   conns) "$out/wsload" -mode conns -addr 127.0.0.1:18081 -conns "${3:-10000}" -sessions "${4:-100}" \
            -pprof 127.0.0.1:16061 -pid "$pid" -json || true ;;
   latency) "$out/wsload" -mode latency -addr 127.0.0.1:18081 -rate "${3:-5000}" -duration "${4:-10}s" \
-           -sessions 500 -json || true ;;
+           -sessions 500 -visitors 500 -json || true ;;
   esac
   kill "$pid"
   wait "$pid" 2>/dev/null || true
