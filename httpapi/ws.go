@@ -66,15 +66,7 @@ func (c *wsConn) run() {
 		defer close(writer)
 		c.writeLoop()
 	}()
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				c.s.log.Error("panic serving a websocket", "panic", v)
-				c.kill(websocket.StatusInternalError, "internal error")
-			}
-		}()
-		c.readLoop()
-	}()
+	c.readLoop()
 	c.kill(websocket.StatusNormalClosure, "")
 	c.cancel()
 	c.unsubscribeAll()
@@ -195,23 +187,37 @@ func (c *wsConn) writeLoop() {
 	}
 }
 
+// readLoop reads the client's frames and handles each in turn. The
+// handling (JSON, commands, store reads) runs on a short-lived goroutine,
+// so that the reader, parked in Read for most of its life, keeps a small
+// stack.
 func (c *wsConn) readLoop() {
 	for {
 		typ, data, err := c.ws.Read(c.ctx)
 		if err != nil {
 			return
 		}
-		if typ != websocket.MessageText {
-			c.fail("", 0, sb.Errorf(sb.EINVALID, "frames must be text frames holding a JSON object"))
-			continue
-		}
-		f, err := decodeFrame(data)
-		if err != nil {
-			c.fail(f.Ref, 0, err)
-			continue
-		}
-		c.handle(f)
+		offStack(func() { c.serveFrame(typ, data) })
 	}
+}
+
+func (c *wsConn) serveFrame(typ websocket.MessageType, data []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.s.log.Error("panic serving a websocket frame", "panic", v)
+			c.kill(websocket.StatusInternalError, "internal error")
+		}
+	}()
+	if typ != websocket.MessageText {
+		c.fail("", 0, sb.Errorf(sb.EINVALID, "frames must be text frames holding a JSON object"))
+		return
+	}
+	f, err := decodeFrame(data)
+	if err != nil {
+		c.fail(f.Ref, 0, err)
+		return
+	}
+	c.handle(f)
 }
 
 func (c *wsConn) handle(f WSRequest) {
@@ -244,9 +250,7 @@ func (c *wsConn) handle(f WSRequest) {
 
 func (c *wsConn) subscribe(f WSRequest) {
 	id := f.sessionID()
-	var err error
-	offStack(func() { _, err = c.s.readableSession(c.ctx, c.p, id) })
-	if err != nil {
+	if _, err := c.s.readableSession(c.ctx, c.p, id); err != nil {
 		c.fail(f.Ref, id, err)
 		return
 	}
