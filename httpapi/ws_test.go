@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/httpapi"
 )
 
@@ -430,5 +433,51 @@ func TestWSFrameRightAfterTheHandshake(t *testing.T) {
 	}
 	if hdr[0] != 0x81 || string(body) != `{"op":"pong","ref":"early"}` {
 		t.Errorf("answer %x %s, want the pong", hdr, body)
+	}
+}
+
+// The server pings idle connections, and the client's pongs keep them open.
+func TestWSServerKeepAlivePings(t *testing.T) {
+	s := newStack(t)
+	dir, err := directory.Open(context.Background(), s.db, s.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, KeepAlive: 5 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pings := make(chan struct{}, 16)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/api/v1/ws", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + s.tokens["supervisor"]}},
+		OnPingReceived: func(context.Context, []byte) bool {
+			select {
+			case pings <- struct{}{}:
+			default:
+			}
+			return true
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	read := make(chan error, 1)
+	go func() { _, _, err := c.Read(ctx); read <- err }() // control frames are handled while reading
+	for i := 0; i < 3; i++ {
+		select {
+		case <-pings:
+		case err := <-read:
+			t.Fatalf("connection ended before the pings: %v", err)
+		case <-ctx.Done():
+			t.Fatal("no keep-alive ping from the server")
+		}
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"op":"ping","ref":"after"}`)); err != nil {
+		t.Fatalf("connection closed after answered pings: %v", err)
+	}
+	if err := <-read; err != nil {
+		t.Fatalf("read after the pings: %v", err)
 	}
 }
