@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -97,7 +98,8 @@ type wsConn struct {
 	all  *wsSub
 	wg   sync.WaitGroup // subscription goroutines
 
-	typing *rateLimiter // touched by the reader only
+	typing  *rateLimiter // touched by the reader only
+	pinging atomic.Bool  // a keep-alive ping waits for its pong
 }
 
 // wsSub is one subscription of a connection.
@@ -161,6 +163,12 @@ func (c *wsConn) writeLoop() {
 	ping := time.NewTicker(c.s.KeepAlive)
 	defer ping.Stop()
 	for {
+		select { // a kill goes before the frames still queued
+		case <-c.done:
+			c.ws.Close(c.code, c.reason)
+			return
+		default:
+		}
 		select {
 		case <-c.done:
 			c.ws.Close(c.code, c.reason)
@@ -175,15 +183,22 @@ func (c *wsConn) writeLoop() {
 				return
 			}
 		case <-ping.C:
-			ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
-			err := c.ws.Ping(ctx)
-			cancel()
-			if err != nil {
-				c.kill(websocket.StatusGoingAway, "")
-				c.ws.CloseNow()
-				return
+			if c.pinging.CompareAndSwap(false, true) {
+				go c.ping()
 			}
 		}
+	}
+}
+
+// ping checks that the client still answers. It waits for the pong on a
+// goroutine of its own, so that frames keep flowing meanwhile.
+func (c *wsConn) ping() {
+	defer c.pinging.Store(false)
+	ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
+	defer cancel()
+	if err := c.ws.Ping(ctx); err != nil && c.writeCtx.Err() == nil {
+		c.kill(websocket.StatusGoingAway, "")
+		c.ws.CloseNow()
 	}
 }
 
