@@ -95,13 +95,25 @@ func (u EndUser) CustomerKey() string {
 
 // SessionFilter selects sessions to list. The zero value lists all, newest first.
 type SessionFilter struct {
-	Status   *Status
-	Medium   Medium
-	Type     SessionType
-	AgentID  int64
-	QueueID  int64
+	Status  *Status
+	Medium  Medium
+	Type    SessionType
+	AgentID int64
+	QueueID int64
+	// EndUser selects the sessions created with this end-user identifier.
+	EndUser  string
 	BeforeID int64 // cursor: only sessions with a smaller ID
 	Limit    int
+	// History search (SPEC §2.5): the channel; sessions created in
+	// [From, To) (zero: unbounded); only ended ones; handled at any time
+	// by an agent; carrying a session tag; with a message containing Text
+	// (case-insensitive for Latin letters).
+	Channel   Channel
+	From, To  time.Time
+	Ended     bool
+	HandledBy int64
+	TagID     int64
+	Text      string
 }
 
 // EventStore keeps the session logs, the projections read by the API, the

@@ -31,8 +31,12 @@ type Options struct {
 	DBPath string
 	// ExportsDir receives metadata files (<session id>/metadata.json).
 	ExportsDir string
-	Clock      sb.Clock
-	Logger     *slog.Logger
+	// FilesDir keeps private files: chat attachments under
+	// attachments/<session id>/<id>. Kept apart from ExportsDir, which
+	// other systems collect. Empty: attachments are switched off.
+	FilesDir string
+	Clock    sb.Clock
+	Logger   *slog.Logger
 	// NewUUID generates session UUIDs (random when nil).
 	NewUUID func() string
 	// MetadataDelay is the wait after a session ends before its metadata
@@ -42,6 +46,9 @@ type Options struct {
 	Location *time.Location
 	// Synchronous is SQLite's synchronous mode (default NORMAL).
 	Synchronous string
+	// TrustProxy takes clients' addresses from X-Forwarded-For (behind a
+	// reverse proxy).
+	TrustProxy bool
 }
 
 // App is a running Switchboard.
@@ -52,10 +59,12 @@ type App struct {
 	Engine     *engine.Engine
 	Broker     *broker.Broker
 	Files      *localfs.Dir
-	Outbox     *outbox.Worker
-	API        *httpapi.Server
-	opt        Options
-	closeOnce  sync.Once
+	// Uploads keeps chat attachments; nil without Options.FilesDir.
+	Uploads   *localfs.Dir
+	Outbox    *outbox.Worker
+	API       *httpapi.Server
+	opt       Options
+	closeOnce sync.Once
 }
 
 // Open builds the stack.
@@ -79,6 +88,12 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if opt.FilesDir != "" {
+		if a.Uploads, err = localfs.New(opt.FilesDir); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
 	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
 	a.Engine, err = engine.New(ctx, db, engine.Options{
@@ -93,10 +108,10 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
-	a.API = httpapi.New(httpapi.Config{
-		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
+	cfg := httpapi.Config{
+		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState,
+		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -106,19 +121,25 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 			}
 			return nil
 		},
-	})
+	}
+	if a.Uploads != nil {
+		cfg.Files = a.Uploads
+	}
+	a.API = httpapi.New(cfg)
 	return a, nil
 }
 
 // Handler returns the HTTP handler: the browser pages and the API.
 func (a *App) Handler() http.Handler { return web.Handler(a.API) }
 
-// Run fires timers and delivers the outbox on the wall clock until ctx ends.
+// Run fires timers, delivers the outbox and sweeps ended logins on the wall
+// clock until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.Engine.RunTimers(ctx) }()
 	go func() { defer wg.Done(); a.Outbox.Run(ctx, a.Engine.Deliveries()) }()
+	go func() { defer wg.Done(); a.sweepLogins(ctx) }()
 	wg.Wait()
 }
 
@@ -152,3 +173,7 @@ func (a *App) Close() error {
 func DataPaths(dir string) (db, exports string) {
 	return filepath.Join(dir, "switchboard.db"), filepath.Join(dir, "exports")
 }
+
+// FilesPath returns the private files directory under dir, beside the
+// exports: attachments live in its attachments/ subdirectory.
+func FilesPath(dir string) string { return filepath.Join(dir, "files") }

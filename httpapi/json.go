@@ -35,6 +35,8 @@ var statusOf = map[string]int{
 	sb.EUNAUTHORIZED: http.StatusUnauthorized,
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	sb.ERATELIMITED:  http.StatusTooManyRequests,
+	sb.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	sb.EINTERNAL:     http.StatusInternalServerError,
 }

@@ -172,16 +172,23 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 
 	// The public routes need no token; everything else does.
-	if sec, _ := doc["security"].([]any); len(sec) != 1 || !hasKey(sec[0], "bearerAuth") {
-		t.Errorf("no global bearerAuth security requirement: %v", doc["security"])
+	// Any one of the three credentials will do: each is its own requirement.
+	sec, _ := doc["security"].([]any)
+	if len(sec) != 3 || !hasKey(sec[0], "bearerAuth") || !hasKey(sec[1], "cookieAuth") || !hasKey(sec[2], "accessToken") {
+		t.Errorf("global security = %v, want bearerAuth, cookieAuth or accessToken", doc["security"])
 	}
-	if obj(doc, "components", "securitySchemes", "bearerAuth") == nil {
-		t.Error("no bearerAuth security scheme")
+	for _, name := range []string{"bearerAuth", "cookieAuth", "accessToken"} {
+		if obj(doc, "components", "securitySchemes", name) == nil {
+			t.Errorf("no %s security scheme", name)
+		}
 	}
-	for _, p := range []string{"/healthz", "/readyz", "/api/v1/openapi.json"} {
-		sec, ok := obj(paths, p, "get")["security"].([]any)
+	for _, route := range []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/login",
+		"POST /api/v1/logout", "GET /api/v1/widget/{key}", "POST /api/v1/widget/{key}/visitor"} {
+		method, p, _ := strings.Cut(route, " ")
+		method = strings.ToLower(method)
+		sec, ok := obj(paths, p, method)["security"].([]any)
 		if !ok || len(sec) != 0 {
-			t.Errorf("GET %s: security = %v, want []", p, obj(paths, p, "get")["security"])
+			t.Errorf("%s: security = %v, want []", route, obj(paths, p, method)["security"])
 		}
 	}
 }
@@ -399,7 +406,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"Deflection": sb.Deflection{}, "Disposition": sb.Disposition{}, "MediaItem": sb.MediaItem{},
 		"TextInput": sb.TextInput{}, "SMS": sb.SMS{}, "Event": sb.Event{}, "Actor": sb.Actor{},
 		"Agent": sb.Agent{}, "VirtualAgent": sb.VirtualAgent{}, "Queue": sb.Queue{}, "CustomerTag": sb.CustomerTag{}, "RoutingSettings": sb.RoutingSettings{}, "QueueRule": sb.QueueRule{}, "RoutingRule": sb.RoutingRule{}, "RouteTarget": sb.RouteTarget{}, "WorkTimePlan": worktime.Plan{}, "Token": sb.Token{},
-		"OutboxItem": sb.OutboxItem{},
+		"OutboxItem": sb.OutboxItem{}, "Attachment": sb.Attachment{}, "AttachmentRef": sb.AttachmentRef{},
 		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "RoutingRuleInput": sb.RoutingRule{}, "WorkTimePlanInput": worktime.Plan{},
 		// Lifecycle event data.
 		"SessionCreatedData": lifecycle.Created{}, "StatusChangeData": lifecycle.StatusData{},
@@ -408,7 +415,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"TransferStartedData": lifecycle.TransferStartedData{}, "TransferEndData": lifecycle.TransferEndData{},
 		"ParticipantEventData": lifecycle.ParticipantData{}, "DeflectedData": lifecycle.DeflectedData{},
 		"VoicemailEventData": lifecycle.VoicemailData{}, "FailedData": lifecycle.FailedData{},
-		"EndedData": lifecycle.EndedData{}, "WrappedUpData": lifecycle.WrappedUpData{}, "RatedData": lifecycle.RatedData{},
+		"EndedData": lifecycle.EndedData{}, "WrappedUpData": lifecycle.WrappedUpData{}, "RatedData": lifecycle.RatedData{}, "RatingInvitedData": lifecycle.RatingInvitedData{}, "ChatMessage": httpapi.TranscriptLine{}, "ProfileUpdatedData": lifecycle.ProfileData{},
 		// Data-stream payloads.
 		"ForeignData": lifecycle.Foreign{}, "ByData": lifecycle.By{}, "LinkData": lifecycle.Link{},
 		"TextData": lifecycle.Text{}, "PhoneNumbersData": lifecycle.PhoneNumbers{}, "PaymentData": lifecycle.Payment{},
@@ -422,6 +429,21 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"SMSData": lifecycle.SMSSent{}, "TicketData": lifecycle.Ticket{}, "PermissionData": lifecycle.Permission{},
 		// Session create and the lifecycle table (GET /api/v1/event-types).
 		"CreateSessionRequest": lifecycle.Create{}, "Transition": lifecycle.Transition{},
+		// Identity, web plugins and the widget.
+		"User": sb.User{}, "UserInput": httpapi.UserInput{}, "LoginRequest": httpapi.LoginRequest{},
+		"Login": httpapi.LoginResponse{}, "Me": httpapi.Me{}, "PasswordChange": httpapi.PasswordChange{},
+		"WebPlugin": sb.WebPlugin{}, "WebPluginInput": sb.WebPlugin{}, "PluginSidebar": sb.PluginSidebar{},
+		"FAQItem": sb.FAQItem{}, "AutoInvitation": sb.AutoInvitation{}, "Embed": httpapi.Embed{},
+		"WidgetConfig": httpapi.WidgetConfig{}, "WidgetCSAT": httpapi.WidgetCSAT{}, "ScoreOption": sb.ScoreOption{},
+		"LeaveMessageTemplate": sb.LeaveMessageTemplate{}, "TemplateField": sb.TemplateField{},
+		"VisitorRequest": httpapi.VisitorRequest{}, "VisitorIdentity": httpapi.VisitorIdentity{},
+		// Chat configuration.
+		"ChatSettings": sb.ChatSettings{}, "SystemText": sb.SystemText{}, "CSATSettings": sb.CSATSettings{},
+		"QuickReply": sb.QuickReply{}, "QuickReplyInput": sb.QuickReply{},
+		"QuickReplyCategory": sb.QuickReplyCategory{}, "QuickReplyCategoryInput": sb.QuickReplyCategory{},
+		"LeaveMessageTemplateInput": sb.LeaveMessageTemplate{}, "OfflineMessage": sb.OfflineMessage{},
+		"OfflineMessageInput": httpapi.OfflineMessageInput{}, "OfflineMessagePatch": httpapi.OfflineMessagePatch{},
+		"OfflineCounts": sb.OfflineCounts{},
 		// WebSocket frames.
 		"WSRequest": httpapi.WSRequest{}, "WSMessage": httpapi.WSMessage{},
 	} {

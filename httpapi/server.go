@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/webauth"
 )
 
 // Config wires a Server.
@@ -47,6 +49,25 @@ type Config struct {
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+	// Users keeps users, logins and the visitor-token key; nil uses
+	// Config when it implements sb.UserStore.
+	Users sb.UserStore
+	// LeaveMessageTemplate resolves a web plugin's offline-message form
+	// (id 0: the default one); a not_found answer gives the built-in form.
+	// Nil uses the directory's templates.
+	LeaveMessageTemplate func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error)
+	// TrustProxy takes a client's address from the last X-Forwarded-For
+	// entry, as a reverse proxy in front of the server sets it. Off, the
+	// connection's address is the client's.
+	TrustProxy bool
+	// Attachments keeps attachment records and Files their bytes; without
+	// both, the attachment routes answer 503. Nil Attachments uses Config
+	// when it keeps attachments too.
+	Attachments sb.AttachmentStore
+	Files       sb.BlobStore
+	// Offline keeps offline messages; nil uses Config when it keeps them
+	// too (the SQLite store does).
+	Offline sb.OfflineStore
 }
 
 // QueueState is a queue as routing sees it now.
@@ -113,6 +134,13 @@ type Server struct {
 	routes []string
 	// typingHub relays typing notices between WebSocket connections.
 	typingHub *typingHub
+
+	limiter *webauth.Limiter
+	hashing chan struct{} // bounds concurrent password hashing
+	keyMu   sync.Mutex
+	vkey    []byte // the visitor-token key, once read
+	// offlineLimit caps the offline messages visitors leave.
+	offlineLimit *windowLimiter
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -144,8 +172,21 @@ func New(cfg Config) *Server {
 	if cfg.Settings == nil {
 		cfg.Settings = cfg.Directory
 	}
+	if us, ok := cfg.Config.(sb.UserStore); ok && cfg.Users == nil {
+		cfg.Users = us
+	}
+	if as, ok := cfg.Config.(sb.AttachmentStore); ok && cfg.Attachments == nil {
+		cfg.Attachments = as
+	}
+	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
+		cfg.Offline = o
+	}
+	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
+		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux(), typingHub: newTypingHub()}
+		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
+		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
 	s.register()
 	return s
 }
@@ -160,21 +201,23 @@ func (s *Server) register() {
 		w.Write(docs.OpenAPI)
 	})
 
-	s.handle("POST /api/v1/sessions", s.authed(s.createSession, operators...))
-	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}", s.authed(s.getSession, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.sessionEvents, anyRole...))
+	// Visitors reach these session routes for their own web chats only:
+	// ownSession guards the reads, visitor.go's policy the writes.
+	s.handle("POST /api/v1/sessions", s.authed(s.createSession, staffAndVisitors...))
+	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}", s.authed(s.ownSession(s.getSession), staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.ownSession(s.sessionEvents), staffAndVisitors...))
 	s.handle("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
-	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.ownSession(s.streamSession), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.messages, anyRole...))
-	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
+	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.ownSession(s.messages), staffAndVisitors...))
+	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, staffAndVisitors...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
-	s.handle("GET /api/v1/ws", s.authed(s.serveWS, anyRole...))
+	s.handle("GET /api/v1/ws", s.authed(s.serveWS, staffAndVisitors...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.streamQueuePosition, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.ownSession(s.queuePosition), staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.ownSession(s.streamQueuePosition), staffAndVisitors...))
 	s.handle("GET /api/v1/queues/{id}/members", s.authed(s.queueMembers, anyRole...))
 	s.handle("GET /api/v1/queues/{id}/availability", s.authed(s.queueAvailability, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
@@ -182,10 +225,17 @@ func (s *Server) register() {
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
 
 	s.configRoutes()
+	s.loginRoutes()
+	s.userRoutes()
+	s.pluginRoutes()
+	s.widgetRoutes()
+	s.attachmentRoutes()
+	s.chatRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
-// errors like every other refusal; bodies are capped at MaxBodyBytes.
+// errors like every other refusal; bodies are capped at MaxBodyBytes,
+// except on the upload route, which applies the chat settings' own limit.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -196,12 +246,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, sb.Errorf(sb.EINTERNAL, "internal error"))
 		}
 	}()
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
 		s.noRoute(w, r)
 		return
+	}
+	if r.Body != nil && pattern != uploadRoute {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}
 	s.mux.ServeHTTP(w, r)
 }

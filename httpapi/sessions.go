@@ -27,13 +27,15 @@ func view(s *sb.Session) sessionView { return sessionView{Session: s, StatusCode
 // commandResponse answers a command with the session after it and the
 // events it appended.
 type commandResponse struct {
-	Session sessionView `json:"session"`
-	Events  []sb.Event  `json:"events"`
+	Session any        `json:"session"`
+	Events  []sb.Event `json:"events"`
 }
 
-func respondCommand(w http.ResponseWriter, status int, s *sb.Session, events []sb.Event) error {
-	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(s.Seq, 10)))
-	writeJSON(w, status, commandResponse{Session: view(s), Events: events})
+// respondCommand answers a command with the session and its events as the
+// caller may see them.
+func (s *Server) respondCommand(w http.ResponseWriter, r *http.Request, status int, sess *sb.Session, events []sb.Event) error {
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
+	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsFor(r, events))})
 	return nil
 }
 
@@ -43,6 +45,9 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalFrom(r.Context())
+	if err := s.visitorCreate(r.Context(), p, cmd); err != nil {
+		return err
+	}
 	if p.Role == sb.RoleAgent && cmd.AgentID != p.AgentID {
 		return sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID)
 	}
@@ -62,7 +67,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/sessions/"+strconv.FormatInt(res.Session.ID, 10))
-	return respondCommand(w, http.StatusCreated, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusCreated, res.Session, res.Events)
 }
 
 // ifMatch reads the expected session version from If-Match ("5" or 5).
@@ -126,7 +131,7 @@ func (s *Server) runREST(w http.ResponseWriter, r *http.Request, name string) er
 	if err != nil {
 		return err
 	}
-	return respondCommand(w, http.StatusOK, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusOK, res.Session, res.Events)
 }
 
 // runCommand runs the public session command name on session id for p,
@@ -147,6 +152,12 @@ func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.C
 		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
 	}
 	if err := DecodeStrict(body, cmd, true); err != nil {
+		return engine.Result{}, err
+	}
+	if err := visitorCommand(p, cmd); err != nil {
+		return engine.Result{}, err
+	}
+	if err := s.attachToMessage(ctx, id, cmd); err != nil {
 		return engine.Result{}, err
 	}
 	var err error
@@ -172,6 +183,9 @@ func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.C
 	if err := setSender(p, cmd); err != nil {
 		return engine.Result{}, err
 	}
+	if err := s.prepareChat(p, cmd); err != nil {
+		return engine.Result{}, err
+	}
 	if t, ok := cmd.(*lifecycle.Tag); ok {
 		if t.AddRefs, err = s.Directory.SessionTagRefs(t.Add); err != nil {
 			return engine.Result{}, err
@@ -180,6 +194,9 @@ func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.C
 	cond := &engine.Cond{IfMatch: match}
 	if p.Role == sb.RoleAgent {
 		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }
+	}
+	if p.Role == sb.RoleVisitor {
+		cond.Check = func(sess *sb.Session) error { return visitorOwns(p, sess) }
 	}
 	return s.Engine.Execute(ctx, id, cmd, p.Actor(), cond)
 }
@@ -197,7 +214,16 @@ func (s *Server) session(r *http.Request) (*sb.Session, error) {
 // route (GET /api/v1/sessions/{id} and its events, messages and streams)
 // and of WebSocket subscriptions.
 func (s *Server) readableSession(ctx context.Context, p Principal, id int64) (*sb.Session, error) {
-	return s.Engine.Store().Session(ctx, id)
+	sess, err := s.Engine.Store().Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == sb.RoleVisitor {
+		if err := visitorOwns(p, sess); err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
@@ -206,7 +232,7 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
-	writeJSON(w, http.StatusOK, view(sess))
+	writeJSON(w, http.StatusOK, s.sessionFor(r, sess))
 	return nil
 }
 
@@ -246,17 +272,24 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = int(limit)
+	p := principalFrom(r.Context())
+	if err := historyFilter(r, p, &f); err != nil {
+		return err
+	}
+	if p.Role == sb.RoleVisitor {
+		f.EndUser, f.Type = p.VisitorID, sb.TypeChatWeb // a visitor lists its own chats
+	}
 	list, err := s.Engine.Store().Sessions(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Sessions []sessionView `json:"sessions"`
+		Sessions []any `json:"sessions"`
 		// NextBeforeID pages on: pass it as before_id; absent on the last page.
 		NextBeforeID int64 `json:"next_before_id,omitempty"`
-	}{Sessions: make([]sessionView, 0, len(list))}
+	}{Sessions: make([]any, 0, len(list))}
 	for _, sess := range list {
-		out.Sessions = append(out.Sessions, view(sess))
+		out.Sessions = append(out.Sessions, s.sessionFor(r, sess))
 	}
 	if len(list) == f.Limit {
 		out.NextBeforeID = list[len(list)-1].ID
@@ -267,8 +300,10 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 
 // eventPage reads the cursor and limit of an event listing, runs read and
 // answers with the page and the cursor of the next one under nextKey.
+// filter removes and redacts what the caller may not see; the cursor still
+// moves past the events it removed.
 func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
-	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64) error {
+	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64, filter func([]sb.Event) []sb.Event) error {
 	after, err := queryInt(r, cursor, 0, 0)
 	if err != nil {
 		return err
@@ -281,7 +316,7 @@ func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": nonNil(events)}
+	out := map[string]any{"events": nonNil(filter(events))}
 	if int64(len(events)) == limit {
 		out[nextKey] = pos(events[len(events)-1])
 	}
@@ -296,13 +331,13 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	return eventPage(w, r, "after_seq", "next_after_seq", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, limit)
-	}, func(e sb.Event) int64 { return e.Seq })
+	}, func(e sb.Event) int64 { return e.Seq }, func(es []sb.Event) []sb.Event { return s.eventsFor(r, es) })
 }
 
 func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) error {
 	return eventPage(w, r, "after", "next_after", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().Events(r.Context(), after, limit)
-	}, func(e sb.Event) int64 { return e.ID })
+	}, func(e sb.Event) int64 { return e.ID }, func(es []sb.Event) []sb.Event { return es })
 }
 
 func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {
@@ -373,12 +408,17 @@ func setSender(p Principal, cmd lifecycle.Command) error {
 
 // transcriptLine is one message of a session's transcript.
 type transcriptLine struct {
-	ID       int64     `json:"id"`
-	From     string    `json:"from"`
-	AgentID  int64     `json:"agent_id,omitempty"`
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"`
-	Recalled bool      `json:"recalled,omitempty"`
+	ID         int64             `json:"id"`
+	From       string            `json:"from"`
+	AgentID    int64             `json:"agent_id,omitempty"`
+	Kind       string            `json:"kind"`
+	Text       string            `json:"text"`
+	Purpose    string            `json:"purpose,omitempty"`
+	Nickname   string            `json:"nickname,omitempty"`
+	Attachment *sb.AttachmentRef `json:"attachment,omitempty"`
+	Actions    []string          `json:"actions,omitempty"`
+	At         time.Time         `json:"at"`
+	Recalled   bool              `json:"recalled,omitempty"`
 }
 
 // messages answers a session's transcript, read from its log: every
@@ -403,7 +443,8 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 					return fmt.Errorf("message %d/%d: %w", e.SessionID, e.Seq, err)
 				}
 				index[m.ID] = len(lines)
-				lines = append(lines, transcriptLine{ID: m.ID, From: m.From, AgentID: m.AgentID, Text: m.Text, At: e.Time})
+				lines = append(lines, transcriptLine{ID: m.ID, From: m.From, AgentID: m.AgentID, Kind: m.Kind, Text: m.Text,
+					Purpose: m.Purpose, Nickname: m.Nickname, Attachment: m.Attachment, Actions: m.Actions, At: e.Time})
 			case lifecycle.EventMessageRecalled:
 				var rc lifecycle.RecallData
 				if err := json.Unmarshal(e.Data, &rc); err != nil {

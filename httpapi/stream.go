@@ -65,6 +65,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	var buf bytes.Buffer
 	s.follow(r.Context(), feed{SessionID: sessionID, After: after, Buffer: 1024,
 		Send: func(e sb.Event, pos int64) error {
+			e, visible := s.eventFor(r, e)
+			if !visible {
+				return nil // passed over: the stream resumes after it
+			}
 			buf.Reset()
 			data, err := json.Marshal(e)
 			if err != nil {

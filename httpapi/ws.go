@@ -258,8 +258,8 @@ func (c *wsConn) handle(f WSRequest) {
 			c.fail(f.Ref, f.sessionID(), err)
 			return
 		}
-		v := view(res.Session)
-		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: &v, Events: nonNil(res.Events)})
+		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
+			Events: nonNil(c.s.eventsAs(c.p, res.Events))})
 	}
 }
 
@@ -323,6 +323,10 @@ func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
 		defer c.wg.Done()
 		err := c.s.follow(ctx, feed{SessionID: sessionID, After: after, Buffer: buffer,
 			Send: func(e sb.Event, _ int64) error {
+				e, visible := c.s.eventAs(c.p, e)
+				if !visible {
+					return nil // passed over: a resubscription resumes after it
+				}
 				b, err := json.Marshal(WSMessage{Op: "event", Event: &e})
 				if err != nil {
 					return err

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -479,5 +480,61 @@ func TestWSServerKeepAlivePings(t *testing.T) {
 	}
 	if err := <-read; err != nil {
 		t.Fatalf("read after the pings: %v", err)
+	}
+}
+
+// A visitor follows and writes to its own chat only, sees it as visitors
+// do on the REST routes, and may not follow every session.
+func TestWSVisitorPolicy(t *testing.T) {
+	s := newStack(t)
+	key, _ := s.addPlugin()
+	s.tokens["ana"], _ = s.visitor(key, `{"name":"Ana"}`)
+	s.tokens["bob"], _ = s.visitor(key, `{"name":"Bob"}`)
+	s.mustDo("ana", "POST", "/api/v1/sessions", `{}`, 201)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/assign", `{"agent_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/connect", ``, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/1/events", `{"type":"customer_note","data":{"text":"angry customer"}}`, 200)
+
+	ana := s.dialWS("ana")
+	ana.send(`{"op":"subscribe_all","ref":"all"}`)
+	if m := ana.next(); ana.errCode(m) != "forbidden" || m["ref"] != "all" {
+		t.Errorf("visitor subscribe_all: %v", m)
+	}
+	ana.send(`{"op":"subscribe","session_id":1}`)
+	ana.expect("subscribed")
+	ana.send(`{"op":"command","ref":"m","session_id":1,"command":"message","body":{"text":"Hello"}}`)
+	// The result and the chat's events come in either order.
+	var result map[string]any
+	var seen []string
+	for result == nil || !slices.Contains(seen, "message_sent") {
+		m := ana.next()
+		switch m["op"] {
+		case "event":
+			ev := m["event"].(map[string]any)
+			seen = append(seen, ev["type"].(string))
+			if ev["type"] == "customer_note" {
+				t.Errorf("a visitor saw a staff note: %v", ev)
+			}
+		case "result":
+			result = m
+		default:
+			t.Fatalf("unexpected frame %v", m)
+		}
+	}
+	if sess := result["session"].(map[string]any); sess["queue"] != nil || sess["end_user"] != nil {
+		t.Errorf("the visitor's result shows staff fields: %v", sess)
+	}
+	bob := s.dialWS("bob")
+	bob.send(`{"op":"subscribe","session_id":1}`)
+	if code := bob.errCode(bob.next()); code != "forbidden" {
+		t.Errorf("another visitor subscribing: %s", code)
+	}
+	bob.send(`{"op":"command","session_id":1,"command":"message","body":{"text":"intruder"}}`)
+	if code := bob.errCode(bob.next()); code != "forbidden" {
+		t.Errorf("another visitor writing: %s", code)
+	}
+	ana.send(`{"op":"command","session_id":1,"command":"hold","body":{}}`)
+	if code := ana.errCode(ana.next()); code != "forbidden" {
+		t.Errorf("a visitor holding its chat: %s", code)
 	}
 }

@@ -42,7 +42,7 @@ type WSMessage struct {
 	From      string       `json:"from,omitempty"`
 	AgentID   int64        `json:"agent_id,omitempty"`
 	Typing    *bool        `json:"typing,omitempty"`
-	Session   *sessionView `json:"session,omitempty"`
+	Session   any          `json:"session,omitempty"`
 	Events    []sb.Event   `json:"events,omitempty"`
 	Error     *errorDetail `json:"error,omitempty"`
 }
