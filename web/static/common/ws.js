@@ -13,11 +13,12 @@ const POLL_AFTER_FAILURES = 3;
 /**
  * Live keeps one WebSocket open, reconnecting with exponential backoff.
  * Callbacks: onEvent(event), onTyping({session_id, from, agent_id, typing}),
- * onState('connecting'|'open'|'closed'|'polling').
+ * onState('connecting'|'open'|'closed'|'polling'), onSubscribed(session id).
  */
 export class Live {
-  constructor({ url = '/api/v1/ws', onEvent = () => {}, onTyping = () => {}, onState = () => {} } = {}) {
+  constructor({ url = '/api/v1/ws', onEvent = () => {}, onTyping = () => {}, onState = () => {}, onSubscribed = () => {} } = {}) {
     this.url = url;
+    this.onSubscribed = onSubscribed;
     this.onEvent = onEvent;
     this.onTyping = onTyping;
     this.onState = onState;
@@ -144,6 +145,9 @@ export class Live {
       }
       case 'typing':
         this.onTyping(f);
+        return;
+      case 'subscribed':
+        if (f.session_id) this.onSubscribed(f.session_id);
         return;
       case 'result':
       case 'error': {

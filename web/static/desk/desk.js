@@ -176,9 +176,14 @@ const liveConn = new Live({
     $('#typing').hidden = !f.typing;
     if (f.typing) state.typingTimer = setTimeout(hideTyping, 6000);
   },
+  onSubscribed(id) {
+    // The open chat follows live, typing notices included.
+    if (id === state.selected) $('#conv').dataset.live = String(id);
+  },
   onState(s) {
     $('#live-state').className = 'live-state ' + s;
     $('#live-state').title = { open: 'Live updates on', connecting: 'Connecting…', polling: 'Live updates by polling (the WebSocket is unavailable)' }[s] || 'Live updates off — reconnecting';
+    if (s !== 'open') delete $('#conv').dataset.live;
     if (s === 'open' && state.opens++ > 0) loadSessions().catch(showError); // catch up after a reconnect
   },
 });
@@ -306,6 +311,7 @@ async function select(id) {
   const s = state.sessions.get(id);
   if (!s) return;
   if (state.selected && state.selected !== id) liveConn.unsubscribe(state.selected);
+  delete $('#conv').dataset.live;
   state.selected = id;
   state.unread.delete(id);
   hideTyping();
