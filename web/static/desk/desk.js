@@ -147,6 +147,7 @@ function upsert(s) {
   renderCounts();
   if (s.id === state.selected) {
     renderHead(s);
+    panel.editable = !state.agentId || isMine(s) || isIncoming(s);
     panel.update(s);
   }
 }
@@ -243,13 +244,12 @@ function item(s, queueView) {
     avatar(visitorName(s), s.end_user && s.end_user.identifier),
     h('div.si-body',
       h('div.si-top', h('span.si-name', visitorName(s)), pin, h('span.si-time', clock(m.last_at || s.queued_at || s.created_at))),
-      h('div.si-mid', h('span.si-last', sub), n ? h('span.badge', String(n)) : null),
-      incoming || (m.no_reply_since && live(s)) || !live(s) || (queueView && state.agentId) ? h('div.si-bottom',
+      h('div.si-mid', h('span.si-last', sub), n ? h('span.badge', String(n)) : null,
+        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null),
+      incoming || (m.no_reply_since && live(s)) || !live(s) ? h('div.si-bottom',
         incoming ? h('span.pill', '↪ Transfer') : null,
         m.no_reply_since && live(s) ? h('span.pill.error-text', 'Waiting for reply ' + since(m.no_reply_since)) : null,
-        !live(s) ? h('span.pill', s.wrap_up_at ? 'Wrapped up' : 'Ended') : null,
-        h('span.grow'),
-        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null) : null));
+        !live(s) ? h('span.pill', s.wrap_up_at ? 'Wrapped up' : 'Ended') : null) : null));
 }
 
 function togglePin(id) {
@@ -333,6 +333,7 @@ async function select(id) {
     const events = await openEvents(id);
     if (events === null) return;
     liveConn.subscribe(id, transcript.lastSeq);
+    panel.editable = !state.agentId || isMine(s) || isIncoming(s);
     panel.show(state.sessions.get(id) || s, events);
     $('#view-chat').classList.remove('no-side');
     if (isMine(s) && live(s)) composer.focus();

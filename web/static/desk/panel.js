@@ -14,6 +14,7 @@ export class Panel {
     this.streamTypes = new Set();
     this.tags = [];
     this.tagFilter = '';
+    this.editable = true;
     for (const b of $$('.tabs [role=tab]', this.el)) b.onclick = () => this.tab(b.dataset.tab);
     get('/api/v1/event-types').then((t) => { this.streamTypes = new Set(t.data_stream || []); }).catch(() => {});
     this.loadTags();
@@ -77,11 +78,16 @@ export class Panel {
       ['Disposition', s.disposition && s.disposition.code + (s.disposition.note ? ' — ' + s.disposition.note : '')],
     ];
     const kv = (list) => h('dl.kv', list.filter(([, v]) => v).map(([k, v]) => [h('dt', k), h('dd', v)]));
+    const fields = Object.entries(u.profile || {}).filter(([k]) => k !== 'note');
+    if (!this.editable) {
+      $('#tab-info').replaceChildren(h('h3', 'Visitor'), kv([...rows, ['Notes', u.profile && u.profile.note], ...fields]), h('h3', 'Session'), kv(sess));
+      return;
+    }
     const form = h('form#profile-form', { onsubmit: (e) => this.saveProfile(e) },
       field('Name', 'name', u.name), field('E-mail', 'email', u.email, 'email'), field('Phone', 'phone', u.phone, 'tel'),
       h('label.field', 'Notes', h('textarea', { name: 'note', rows: 2, maxlength: 1000 }, (u.profile && u.profile.note) || '')),
       h('div.row', h('span.grow'), h('button.primary', { type: 'submit' }, 'Save profile')));
-    $('#tab-info').replaceChildren(h('h3', 'Visitor'), kv(rows), h('h3', 'Profile'), form, h('h3', 'Session'), kv(sess));
+    $('#tab-info').replaceChildren(h('h3', 'Visitor'), kv([...rows, ...fields]), h('h3', 'Profile'), form, h('h3', 'Session'), kv(sess));
   }
 
   async saveProfile(e) {
@@ -118,8 +124,13 @@ export class Panel {
           color(t), t.name),
         tree(t.id))));
     };
-    const chips = (s.tags || []).map((t) => h('span.tag-chip', t.name,
-      h('button', { type: 'button', title: 'Remove', 'aria-label': 'Remove ' + t.name, onclick: () => this.opts.run('tag', { remove: [t.id] }).catch(showError) }, '×')));
+    const chips = (s.tags || []).map((t) => h('span.tag-chip', t.name, this.editable
+      ? h('button', { type: 'button', title: 'Remove', 'aria-label': 'Remove ' + t.name, onclick: () => this.opts.run('tag', { remove: [t.id] }).catch(showError) }, '×') : null));
+    if (!this.editable) {
+      $('#tab-tags').replaceChildren(h('h3', 'On this chat'), chips.length ? h('div.chips', chips) : h('p.muted.small', 'No tags yet.'),
+        h('p.muted.small', 'Accept the chat to tag it.'));
+      return;
+    }
     const filter = h('input', { type: 'search', placeholder: 'Find a tag…', value: this.tagFilter, 'aria-label': 'Find a tag',
       oninput: (e) => { this.tagFilter = e.target.value; this.drawTags(); const i = $('#tab-tags input[type=search]'); i.focus(); i.setSelectionRange(i.value.length, i.value.length); } });
     const body = this.tags.length ? tree(0) || h('p.muted', 'No tag matches.') : h('p.muted', 'No session tags are set up yet.');
