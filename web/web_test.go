@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,5 +57,44 @@ func TestPagesAssetsAndAPIPassThrough(t *testing.T) {
 	}
 	if w := get("/"); w.Code != http.StatusFound || w.Header().Get("Location") != "/desk" {
 		t.Fatalf("/: %d %v", w.Code, w.Header())
+	}
+}
+
+// The pages must work under their Content-Security-Policy (no inline
+// scripts, styles or event handlers), and the desk's scripts build the DOM
+// from text, never from HTML strings.
+func TestPagesNeedNoInlineCodeOrHTMLStrings(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<style|\sstyle=|\son[a-z]+=`)
+	scriptSrc := regexp.MustCompile(`(?i)<script\b[^>]*>`)
+	htmlSinks := regexp.MustCompile(`\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write`)
+	for _, dir := range []string{"common", "desk", "login"} {
+		err := fs.WalkDir(web.Static, dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(web.Static, p)
+			if err != nil {
+				return err
+			}
+			switch path.Ext(p) {
+			case ".html":
+				if m := inline.Find(b); m != nil {
+					t.Errorf("%s: inline code or style the CSP blocks: %q", p, m)
+				}
+				for _, tag := range scriptSrc.FindAll(b, -1) {
+					if !bytes.Contains(tag, []byte(`src="/static/`)) {
+						t.Errorf("%s: a script without an external source: %s", p, tag)
+					}
+				}
+			case ".js":
+				if m := htmlSinks.Find(b); m != nil {
+					t.Errorf("%s: builds DOM from an HTML string (%s); use text nodes", p, m)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
