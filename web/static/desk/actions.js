@@ -104,6 +104,9 @@ export class Actions {
   }
 
   inviteButton(s, btn, act) {
+    // The platform takes invitations for connected and finished chats, not
+    // for chats the system ended.
+    if (!['connected', 'finished'].includes(s.status) || s.disconnected_by === 'system') return null;
     if (s.rating_invited_at) {
       const b = btn('Rating invited', null, '', 'The visitor was invited to rate this chat');
       b.disabled = true;
