@@ -106,6 +106,9 @@ func (s *stack) must(token, method, path string, body, out any) {
 // chromiumPath finds the browser: $CHROMIUM, else /usr/bin/chromium.
 func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "" // named but not there: as good as missing
+		}
 		return p
 	}
 	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
