@@ -266,6 +266,7 @@ function renderCounts() {
   set('#count-mine', unread + all.filter(isIncoming).length);
   set('#count-queue', all.filter(isQueued).length);
   document.title = (unread ? `(${unread}) ` : '') + 'Switchboard desk';
+  if (state.agent) $('#load').textContent = `${all.filter((s) => live(s) && (handler(s) || {}).id === state.agentId).length}/${state.agent.max_concurrent || '–'}`;
 }
 
 function renderAll() {
