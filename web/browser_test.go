@@ -147,9 +147,19 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.WindowSize(1400, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	browser, cancelB := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
+	ctx, cancelC := context.WithTimeout(browser, 90*time.Second)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	t.Cleanup(func() {
+		// A failed test leaves a picture of the page, to see why.
+		if dir := os.Getenv("SB_SCREENSHOTS"); dir != "" && t.Failed() {
+			sctx, cancel := context.WithTimeout(browser, 5*time.Second)
+			defer cancel()
+			if buf, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
+				os.WriteFile(filepath.Join(dir, t.Name()+"-failed.png"), buf, 0o644)
+			}
+		}
+	})
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}

@@ -73,6 +73,8 @@ export class Actions {
     const list = [];
     const t = pendingTransfer(s);
     const banner = $('#transfer-banner');
+    const bannerKey = banner.hidden + banner.textContent;
+    const bannerKids = [...banner.childNodes];
     banner.hidden = true;
     if (isQueued && this.state.agentId) list.push(btn('Accept', () => this.accept(s), '.primary', 'Pick this chat up'));
     if (isIncoming) {
@@ -83,6 +85,7 @@ export class Actions {
       banner.hidden = false;
       banner.replaceChildren(h('span.grow', `Waiting for ${(t.to_agent && t.to_agent.name) || 'the receiver'} to accept the transfer…`));
     }
+    if (bannerKey === banner.hidden + banner.textContent) banner.replaceChildren(...bannerKids); // unchanged: keep its buttons
     if (isMine && live(s)) {
       if (!t) list.push(btn('Transfer', () => this.openTransfer(s), '', 'Transfer to an agent or a group'));
       list.push(this.inviteButton(s, btn, act));
@@ -93,7 +96,13 @@ export class Actions {
       if (!s.wrap_up_at) list.push(btn('Wrap up', () => this.openWrapUp(s), '.primary'));
       list.push(btn('Close', () => this.close(s), '', 'Remove from the list'));
     }
-    box.replaceChildren(...list);
+    // Redraw only when the choices change, so that a click is never lost
+    // to a redraw caused by an unrelated update of the same chat.
+    const key = [s.id, ...list.map((b) => b.textContent + b.disabled), banner.hidden, banner.textContent].join('|');
+    if (key !== this.actionsKey) {
+      this.actionsKey = key;
+      box.replaceChildren(...list);
+    }
     const canWrite = isMine && live(s) && (handler(s) || {}).id === this.state.agentId;
     $('#conv').classList.toggle('readonly', !canWrite);
     $('#composer').hidden = !canWrite;
@@ -132,7 +141,7 @@ export class Actions {
     $('#conv-empty').hidden = false;
     $('#side').hidden = true;
     $('#view-chat').classList.add('no-side');
-    this.upsert(s);
+    this.upsert(this.state.sessions.get(s.id) || s);
   }
 
   // ---- transfer ----

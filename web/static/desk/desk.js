@@ -214,10 +214,16 @@ function listed() {
   return [...incoming, ...mine];
 }
 
-function renderList() {
+let listKey = '';
+/** renderList redraws the session list, only when what it shows changed (force: the times). */
+function renderList(force = false) {
   const items = listed();
   const ul = $('#session-list');
   const queueView = state.view === 'queue';
+  const key = [state.view, state.selected, state.settings.agents_may_pin, ...items.map((s) => [s.id, s.seq, state.unread.get(s.id) || 0,
+    state.lastText.get(s.id) || '', state.pinned.has(s.id)].join(':'))].join('|');
+  if (key === listKey && !force && ul.children.length) return;
+  listKey = key;
   $('#list-title').textContent = queueView ? 'Queue' : 'Chats';
   const waitingNow = [...state.sessions.values()].filter(isQueued).length;
   $('#list-sub').textContent = queueView ? `${items.length} waiting` : `${items.filter(live).length} active · ${waitingNow} waiting`;
@@ -397,7 +403,7 @@ window.addEventListener('hashchange', () => setView(location.hash.slice(1) || 'c
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderAll(); }
 });
-setInterval(() => { if (state.view === 'queue' || [...state.sessions.values()].some((s) => s.messages?.no_reply_since)) renderList(); }, 15000);
+setInterval(() => { if (state.view === 'queue' || [...state.sessions.values()].some((s) => s.messages?.no_reply_since)) renderList(true); }, 15000);
 
 // ---- status ----
 function renderStatus(st) {
