@@ -112,15 +112,16 @@ export class Channel {
   }
 
   async catchUp() {
-    if (this.catching) return;
+    if (this.catching) { this.again = true; return; }
     this.catching = true;
     try {
       for (;;) {
+        this.again = false;
         const id = this.sessionId;
         const page = await this.api.get('/api/v1/sessions/' + id + '/events?after_seq=' + this.seq + '&limit=200');
         if (this.stopped || id !== this.sessionId) return;
         for (const e of page.events || []) this.deliver(e);
-        if (!page.next_after_seq) break;
+        if (!page.next_after_seq && !this.again) break;
       }
     } finally {
       this.catching = false;

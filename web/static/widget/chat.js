@@ -1,0 +1,693 @@
+// The hosted chat page (/chat/{key}): standalone, or inside the iframe the
+// widget loader opens. It identifies the visitor, starts a chat session
+// and follows it live.
+import { Api, ApiError, Channel, store } from './chat-api.js';
+import { h, linkify, clock, size, wait, contrast, shade, icon, icons } from './chat-render.js';
+import { emojiPicker, ratingDialog, leaveMessageForm, confirmDialog } from './chat-forms.js';
+
+const $ = (id) => document.getElementById(id);
+const key = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
+const embed = new URLSearchParams(location.search).get('embed') === '1';
+const api = new Api();
+const RECALL_MS = 60000;
+const WAITING = new Set(['queued', 'requeued', 'selecting', 'created']);
+const ENDED = new Set(['finished', 'failed', 'deflected', 'voicemail', 'voicemail_received']);
+
+const st = {
+  cfg: null,
+  ctx: null, // from the loader: url, title, identity
+  visitor: null,
+  session: null,
+  ended: false,
+  rated: false,
+  waiting: false,
+  agentNick: '',
+  msgs: new Map(), // message id → {li, data, time}
+  sending: new Map(), // client_id → li
+  unread: 0,
+  visible: !embed,
+  history: false,
+  position: null,
+};
+const storeKey = (k) => 'sb.' + k + '.' + key;
+
+const channel = new Channel(api, {
+  onEvent: (e) => onEvent(e, st.history),
+  onTyping: (m) => showTyping(m),
+  onState: (s) => document.body.classList.toggle('degraded', s !== 'live'),
+});
+
+// ---- loader messages ----------------------------------------------------
+
+function toParent(msg) {
+  if (embed && window.parent !== window) window.parent.postMessage({ sb: 1, ...msg }, '*');
+}
+let gotContext;
+const contextReady = new Promise((r) => { gotContext = r; });
+window.addEventListener('message', (ev) => {
+  if (!embed || ev.source !== window.parent) return;
+  const m = ev.data;
+  if (!m || m.sb !== 1) return;
+  if (m.type === 'context') {
+    st.ctx = { url: String(m.url || ''), title: String(m.title || ''), identity: m.identity || null };
+    gotContext();
+  } else if (m.type === 'opened') {
+    st.visible = true;
+    st.unread = 0;
+    toParent({ type: 'unread', count: 0 });
+    setTimeout(() => (st.ended ? $('btn-continue') : $('input')).focus(), 80);
+    scrollDown(true);
+  } else if (m.type === 'closed') {
+    st.visible = false;
+  }
+});
+
+// ---- boot -----------------------------------------------------------------
+
+async function boot() {
+  $('fatal').hidden = true;
+  try {
+    st.cfg = await api.get('/api/v1/widget/' + encodeURIComponent(key));
+  } catch (e) {
+    fatal(e.status === 404 ? 'This chat does not exist.' : 'The chat is not available right now.');
+    toParent({ type: 'ready', error: true });
+    return;
+  }
+  applyConfig(st.cfg);
+  const sid = Number(store.get(storeKey('session'))) || 0;
+  toParent({ type: 'ready', theme_color: st.cfg.theme_color, title: st.cfg.title || st.cfg.name,
+    invitations: st.cfg.invitations || [], active: sid > 0 });
+  if (embed) await Promise.race([contextReady, new Promise((r) => setTimeout(r, 1500))]);
+  try {
+    await identify();
+  } catch (e) {
+    fatal('We could not start the chat. ' + e.message);
+    return;
+  }
+  document.body.classList.remove('booting');
+  if (sid) await resume(sid);
+  else showIntro();
+}
+
+async function identify() {
+  const id = (st.ctx && st.ctx.identity) || {};
+  const body = { visitor_token: store.get(storeKey('visitor')) || undefined };
+  if (id.user_id) { body.user_id = id.user_id; body.user_hash = id.user_hash; }
+  if (id.name) body.name = String(id.name).slice(0, 200);
+  if (id.email) body.email = String(id.email).slice(0, 200);
+  const url = '/api/v1/widget/' + encodeURIComponent(key) + '/visitor';
+  let v;
+  try {
+    v = await api.post(url, body);
+  } catch (e) {
+    if (!(e instanceof ApiError) || (e.status !== 403 && e.status !== 400 && e.status !== 401)) throw e;
+    v = await api.post(url, {}); // a stale token or a wrong identity: start anonymous
+  }
+  st.visitor = v;
+  api.token = v.visitor_token;
+  const prev = store.get(storeKey('visitor_id'));
+  if (prev && prev !== v.visitor_id) store.del(storeKey('session')); // another person on this browser
+  store.set(storeKey('visitor'), v.visitor_token);
+  store.set(storeKey('visitor_id'), v.visitor_id);
+}
+
+function fatal(text) {
+  document.body.classList.remove('booting');
+  $('fatal-text').textContent = text;
+  $('fatal').hidden = false;
+}
+
+function applyConfig(c) {
+  const color = /^#[0-9a-f]{6}$/i.test(c.theme_color || '') ? c.theme_color : '#2f6fed';
+  const root = document.documentElement.style;
+  root.setProperty('--brand', color);
+  root.setProperty('--brand-text', contrast(color));
+  root.setProperty('--brand-dark', shade(color, -0.18));
+  root.setProperty('--brand-soft', shade(color, 0.9));
+  document.title = c.title || c.name || 'Chat';
+  $('title').textContent = c.title || c.name || 'Chat';
+  if (c.logo_url && /^https?:\/\/|^\//.test(c.logo_url)) {
+    $('logo').src = c.logo_url;
+    $('logo').hidden = false;
+    $('logo-fallback').hidden = true;
+    $('logo').addEventListener('error', () => { $('logo').hidden = true; $('logo-fallback').hidden = false; });
+  }
+  $('logo-fallback').textContent = (c.name || c.title || 'C').trim().charAt(0).toUpperCase();
+  if (c.banner) { $('banner').textContent = c.banner; $('banner').hidden = false; }
+  presence();
+  $('btn-close').hidden = !embed;
+  document.body.classList.toggle('embed', embed);
+  sidebar(c.sidebar || {});
+  toolbar(c.toolbar || []);
+  quickButtons(c.quick_buttons || []);
+}
+
+function presence(text) {
+  const c = st.cfg;
+  let t = text;
+  let on = false;
+  if (!t) {
+    if (!c.open) t = 'We are away right now';
+    else if (c.hide_agent_status) { t = 'We typically reply in a few minutes'; on = true; } else if (c.agents_online > 0) { t = 'We are online'; on = true; } else t = 'We will reply as soon as we can';
+  } else on = true;
+  $('presence').textContent = t;
+  $('presence-dot').className = 'dot' + (on ? ' on' : '');
+}
+
+// ---- sidebar, toolbar, quick buttons -------------------------------------
+
+function sidebar(sb) {
+  const faq = sb.faq || [];
+  const self = sb.self_service || [];
+  if (!faq.length && !self.length && !sb.menu_url) return;
+  document.body.classList.add('has-sidebar');
+  $('btn-help').hidden = false;
+  if (self.length) {
+    $('self-service').hidden = false;
+    for (const q of self) {
+      $('self-service-list').appendChild(h('li', null, h('button', { type: 'button', class: 'chip', onclick: () => { toggleSidebar(false); send(q); } }, q)));
+    }
+  }
+  if (faq.length) {
+    $('faq').hidden = false;
+    for (const f of faq) {
+      $('faq-list').appendChild(h('details', { class: 'faq-item' }, h('summary', null, f.question), linkify(h('p'), f.answer || '')));
+    }
+  }
+  if (sb.menu_url && /^https?:\/\//i.test(sb.menu_url)) {
+    $('menu-link').href = sb.menu_url;
+    $('menu-link').hidden = false;
+  }
+}
+
+function toggleSidebar(force) {
+  const open = force ?? !document.body.classList.contains('sidebar-open');
+  document.body.classList.toggle('sidebar-open', open);
+  $('sidebar').hidden = !open && !wideSidebar();
+  $('btn-help').setAttribute('aria-expanded', String(open));
+  if (open) $('sidebar-close').focus();
+  else if (force === undefined || force === false) $('btn-help').focus();
+}
+const wideSidebar = () => !embed && window.matchMedia('(min-width: 820px)').matches;
+function layoutSidebar() {
+  if (!document.body.classList.contains('has-sidebar')) return;
+  $('sidebar').hidden = !(wideSidebar() || document.body.classList.contains('sidebar-open'));
+  $('btn-help').hidden = wideSidebar();
+}
+
+const toolLabels = { emoji: 'Insert emoji', image: 'Send an image', attachment: 'Attach a file', rating: 'Rate this chat', message: 'Leave a message' };
+function toolbar(tools) {
+  const bar = $('toolbar');
+  for (const t of tools) {
+    if (!toolLabels[t]) continue;
+    if (t === 'message' && !canLeaveMessage()) continue;
+    bar.appendChild(h('button', { type: 'button', class: 'tool', 'data-tool': t, 'aria-label': toolLabels[t], title: toolLabels[t], onclick: (ev) => tool(t, ev.currentTarget) }, icon(icons[t])));
+  }
+  bar.hidden = !bar.children.length;
+}
+
+const quickLabels = { human: 'Talk to a person', rate: 'Rate this chat', leave_message: 'Leave a message' };
+function quickButtons(list) {
+  const q = $('quick');
+  for (const b of list) {
+    if (!quickLabels[b]) continue;
+    if (b === 'leave_message' && !canLeaveMessage()) continue;
+    q.appendChild(h('button', { type: 'button', class: 'quick-btn', 'data-quick': b, onclick: () => quick(b) }, icon(icons[b === 'leave_message' ? 'message' : b === 'rate' ? 'rating' : 'human']), quickLabels[b]));
+  }
+  q.hidden = !q.children.length;
+}
+
+function canLeaveMessage() { return !!(st.cfg.offline_messages || !st.cfg.open); }
+
+function tool(t, btn) {
+  switch (t) {
+    case 'emoji': emojiPicker($('emoji'), btn, (e) => insert(e)); break;
+    case 'image': $('file-image').click(); break;
+    case 'attachment': $('file-any').click(); break;
+    case 'rating': rate(); break;
+    case 'message': leaveMessage(); break;
+  }
+}
+
+function quick(b) {
+  if (b === 'human') send('I would like to talk to a person, please.');
+  else if (b === 'rate') rate();
+  else leaveMessage();
+}
+
+// ---- the conversation -----------------------------------------------------
+
+function showIntro() {
+  const c = st.cfg;
+  if (!c.open && c.after_hours !== 'open_chat') {
+    $('after-hours-text').textContent = c.after_hours_text || 'We are away right now. Leave us a message and we will get back to you.';
+    $('after-hours').hidden = false;
+    if (c.after_hours === 'leave_message') {
+      $('composer').hidden = true;
+      $('quick').hidden = true;
+      $('after-hours-leave').hidden = false;
+      if (st.visible) leaveMessage();
+      return;
+    }
+    $('after-hours-leave').hidden = false;
+    $('composer').hidden = true;
+    $('quick').hidden = true;
+    return;
+  }
+  $('intro').hidden = false;
+  const who = st.ctx && st.ctx.identity && st.ctx.identity.name;
+  if (who) $('intro-title').textContent = 'Hi ' + String(who).split(' ')[0] + ' 👋';
+}
+
+async function resume(id) {
+  try {
+    st.session = await api.get('/api/v1/sessions/' + id);
+  } catch (e) {
+    store.del(storeKey('session'));
+    showIntro();
+    return;
+  }
+  document.body.classList.add('in-chat');
+  st.history = true;
+  channel.sessionId = id;
+  channel.seq = 0;
+  channel.stopped = false;
+  try { await channel.catchUp(); } catch { /* followed below */ }
+  st.history = false;
+  scrollDown(true);
+  // An ended chat is still followed until rated: the agent may invite a rating.
+  if (!st.rated) channel.follow(id, channel.seq);
+}
+
+async function ensureSession() {
+  if (st.session && !st.ended) return st.session;
+  if (st.starting) return st.starting;
+  st.starting = (async () => {
+    const res = await api.post('/api/v1/sessions', { type: 'chat_web_plugin', route: true });
+    startFresh(res.session);
+    (res.events || []).forEach((e) => channel.deliver(e));
+    return st.session;
+  })();
+  try { return await st.starting; } finally { st.starting = null; }
+}
+
+function startFresh(sess) {
+  st.session = sess;
+  document.body.classList.add('in-chat');
+  st.ended = false;
+  st.rated = false;
+  st.msgs.clear();
+  store.set(storeKey('session'), String(sess.id));
+  $('intro').hidden = true;
+  $('ended').hidden = true;
+  $('composer').hidden = false;
+  $('btn-end').hidden = false;
+  if ($('quick').children.length) $('quick').hidden = false;
+  channel.follow(sess.id, 0);
+}
+
+function onEvent(e, history) {
+  const d = e.data || {};
+  switch (e.type) {
+    case 'session_created':
+      st.session = st.session || { id: e.session_id };
+      $('intro').hidden = true;
+      $('btn-end').hidden = false;
+      break;
+    case 'queued': case 'requeued':
+      setWaiting(true);
+      break;
+    case 'assigned':
+      setWaiting(false);
+      break;
+    case 'connected': case 'va_connected':
+      setWaiting(false);
+      info('You are now connected', e.time);
+      break;
+    case 'transfer_completed':
+      if (d.agent) info('Your chat was passed to a colleague', e.time);
+      break;
+    case 'message_sent': message(e, d, history); break;
+    case 'message_recalled': recalled(d); break;
+    case 'rating_invited':
+      if (!st.rated) {
+        ratingInvite(e.time);
+        if (!history) rate();
+      }
+      break;
+    case 'rated': st.rated = true; $('ended-rate').hidden = true; break;
+    case 'ended': ended(d, history); break;
+  }
+  if (WAITING.has(d.status) && !st.ended) setWaiting(true);
+  if (!history) scrollDown();
+}
+
+function setWaiting(on) {
+  if (st.waiting === on) return;
+  st.waiting = on;
+  $('queue').hidden = !on;
+  if (on) followQueue(); else stopQueue();
+}
+
+let queueSrc = null;
+let queueTimer = 0;
+function followQueue() {
+  stopQueue();
+  const id = st.session && st.session.id;
+  if (!id) return;
+  const show = (p) => {
+    if (!p || !st.waiting) return;
+    $('queue-title').textContent = p.position === 1 ? 'You are next in line' : 'You are number ' + p.position + ' in line';
+    const w = wait(p.estimated_wait_seconds);
+    $('queue-detail').textContent = w ? ' · Estimated wait ' + w : '';
+  };
+  const poll = () => {
+    api.get('/api/v1/sessions/' + id + '/queue-position').then(show, () => {}).finally(() => {
+      if (st.waiting) queueTimer = setTimeout(poll, 10000);
+    });
+  };
+  if ('EventSource' in window) {
+    queueSrc = new EventSource(api.url('/api/v1/sessions/' + id + '/queue-position/stream'));
+    queueSrc.addEventListener('position', (m) => { try { show(JSON.parse(m.data)); } catch { /* ignore */ } });
+    queueSrc.addEventListener('left', () => stopQueue());
+    queueSrc.onerror = () => { if (queueSrc && queueSrc.readyState === 2) { queueSrc = null; poll(); } };
+  } else poll();
+}
+function stopQueue() {
+  if (queueSrc) queueSrc.close();
+  queueSrc = null;
+  clearTimeout(queueTimer);
+}
+
+// append adds a line to the conversation, above the visitor's messages
+// still on their way, so the log keeps the server's order.
+function append(li) {
+  $('log').insertBefore(li, $('log').querySelector(':scope > .msg.pending'));
+}
+
+function info(text, time) {
+  append(h('li', { class: 'info' }, h('span', null, text), time ? h('time', { datetime: time }, ' · ' + clock(time)) : null));
+}
+
+function message(e, d, history) {
+  if (st.msgs.has(d.id)) return;
+  const mine = d.from === 'end_user';
+  const pending = mine && d.client_id && st.sending.get(d.client_id);
+  const li = render(d, e.time);
+  if (pending) { pending.remove(); st.sending.delete(d.client_id); }
+  append(li);
+  st.msgs.set(d.id, { li, data: d, time: Date.parse(e.time) });
+  if (d.from === 'agent' && d.nickname && !st.agentNick) { st.agentNick = d.nickname; presence('Chatting with ' + d.nickname); }
+  if (mine && !history) recallable(d.id, Date.parse(e.time));
+  if (!mine && !history) {
+    $('typing').hidden = true;
+    if (!st.visible || document.hidden) {
+      st.unread++;
+      toParent({ type: 'unread', count: st.unread });
+    }
+  }
+}
+
+function sender(d) {
+  if (d.from === 'system') return d.nickname || st.cfg.dispatcher_nickname || 'Assistant';
+  if (d.from === 'end_user') return 'You';
+  return d.nickname || (d.from === 'virtual_agent' ? 'Virtual assistant' : 'Agent');
+}
+
+function render(d, time) {
+  const from = d.from === 'end_user' ? 'me' : d.from === 'system' ? 'sys' : 'them';
+  const body = h('div', { class: 'bubble' });
+  if (d.attachment && d.kind === 'image') {
+    const full = api.url('/api/v1/attachments/' + d.attachment.id);
+    const img = h('img', { src: api.url('/api/v1/attachments/' + d.attachment.id + '/thumbnail'), alt: d.attachment.name || 'Image', loading: 'lazy' });
+    if (d.attachment.width && d.attachment.height) {
+      const r = Math.min(1, 240 / Math.max(d.attachment.width, d.attachment.height));
+      img.width = Math.round(d.attachment.width * r);
+      img.height = Math.round(d.attachment.height * r);
+    }
+    body.appendChild(h('a', { class: 'image', href: full, target: '_blank', rel: 'noopener', 'aria-label': 'Open image ' + (d.attachment.name || '') }, img));
+    body.classList.add('has-image');
+  } else if (d.attachment) {
+    body.appendChild(h('a', { class: 'file', href: api.url('/api/v1/attachments/' + d.attachment.id), download: d.attachment.name || '' },
+      icon(icons.file, 'file-icon'), h('span', { class: 'file-name' }, d.attachment.name || 'File'), h('span', { class: 'file-size' }, size(d.attachment.size))));
+  }
+  if (d.text) body.appendChild(linkify(h('p', { class: 'text' }), d.text));
+  const li = h('li', { class: 'msg ' + from + (d.purpose ? ' purpose-' + d.purpose : ''), 'data-id': d.id || '' });
+  if (from !== 'me') li.appendChild(h('span', { class: 'who' }, sender(d)));
+  else li.appendChild(h('span', { class: 'sr-only' }, 'You said:'));
+  li.appendChild(body);
+  if (from === 'sys' && d.actions && d.actions.includes('leave_message') && canLeaveMessage()) {
+    body.appendChild(h('button', { type: 'button', class: 'btn small-btn', onclick: leaveMessage }, 'Leave a message'));
+  }
+  li.appendChild(h('span', { class: 'meta' }, time ? h('time', { datetime: time }, clock(time)) : ''));
+  return li;
+}
+
+function recallable(id, at) {
+  const m = st.msgs.get(id);
+  const left = at + RECALL_MS - Date.now();
+  if (!m || left <= 0 || st.ended) return;
+  const btn = h('button', { type: 'button', class: 'recall', onclick: () => recall(id, btn) }, 'Recall');
+  btn.setAttribute('aria-label', 'Recall this message');
+  m.li.querySelector('.meta').appendChild(btn);
+  setTimeout(() => btn.remove(), Math.min(left, RECALL_MS));
+}
+
+async function recall(id, btn) {
+  btn.disabled = true;
+  try {
+    await channel.command('recall', { message_id: id });
+    const m = st.msgs.get(id);
+    if (m && m.data.text && !$('input').value) { $('input').value = m.data.text; grow(); }
+    $('input').focus();
+  } catch (e) {
+    btn.remove();
+    composeError(e.code === 'conflict' || e.status === 409 ? 'This message can no longer be recalled.' : e.message);
+  }
+}
+
+function recalled(d) {
+  const m = st.msgs.get(d.message_id);
+  if (!m) return;
+  const mine = d.from === 'end_user';
+  const li = h('li', { class: 'info recalled' }, mine ? 'You recalled a message' : sender(m.data) + ' recalled a message');
+  m.li.replaceWith(li);
+  m.li = li;
+}
+
+function ratingInvite(time) {
+  const li = h('li', { class: 'card-msg' },
+    h('p', null, st.cfg.csat && st.cfg.csat.score_prompt ? st.cfg.csat.score_prompt : 'How would you rate this chat?'),
+    h('button', { type: 'button', class: 'btn primary', onclick: rate }, 'Rate this chat'));
+  append(li);
+}
+
+function ended(d, history) {
+  st.ended = true;
+  setWaiting(false);
+  $('typing').hidden = true;
+  $('btn-end').hidden = true;
+  $('composer').hidden = true;
+  $('quick').hidden = true;
+  $('ended').hidden = false;
+  $('ended-text').textContent = d.disconnected_by === 'end_user' ? 'You ended this chat.' : 'This chat has ended.';
+  $('ended-rate').hidden = st.rated || !(st.cfg.toolbar || []).concat(st.cfg.quick_buttons || []).some((t) => t === 'rating' || t === 'rate');
+  document.querySelectorAll('.recall').forEach((b) => b.remove());
+  presence();
+  st.agentNick = '';
+  if (!history) $('btn-continue').focus();
+}
+
+// ---- typing -----------------------------------------------------------------
+
+let typingTimer = 0;
+function showTyping(m) {
+  if (m.from === 'end_user') return;
+  clearTimeout(typingTimer);
+  $('typing').hidden = !m.typing;
+  $('typing-text').textContent = (st.agentNick || 'Agent') + ' is typing…';
+  if (m.typing) { typingTimer = setTimeout(() => { $('typing').hidden = true; }, 6000); scrollDown(); }
+}
+
+let typingSent = 0;
+function typed() {
+  grow();
+  $('send').disabled = !$('input').value.trim();
+  if (!st.session || st.ended) return;
+  const now = Date.now();
+  if ($('input').value && now - typingSent > 3000) { typingSent = now; channel.typing(true); }
+  if (!$('input').value && typingSent) { typingSent = 0; channel.typing(false); }
+}
+
+function grow() {
+  const t = $('input');
+  t.style.height = 'auto';
+  t.style.height = Math.min(t.scrollHeight, 140) + 'px';
+}
+
+function insert(text) {
+  const t = $('input');
+  const s = t.selectionStart ?? t.value.length;
+  t.value = t.value.slice(0, s) + text + t.value.slice(t.selectionEnd ?? s);
+  t.selectionStart = t.selectionEnd = s + text.length;
+  t.focus();
+  typed();
+}
+
+// ---- sending ---------------------------------------------------------------
+
+function composeError(text) {
+  $('compose-error').textContent = text || '';
+  $('compose-error').hidden = !text;
+}
+
+async function send(text, li) {
+  text = (text || '').trim();
+  if (!text) return;
+  composeError('');
+  const cid = 'w' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  if (!li) {
+    li = render({ from: 'end_user', text }, '');
+    li.classList.add('pending');
+    $('log').appendChild(li);
+    scrollDown(true);
+  }
+  li.classList.remove('failed');
+  li.classList.add('pending');
+  st.sending.set(cid, li);
+  typingSent = 0;
+  try {
+    await ensureSession();
+    await channel.command('message', { text, client_id: cid });
+  } catch (e) {
+    if (!st.sending.has(cid)) return; // delivered after all
+    st.sending.delete(cid);
+    li.classList.remove('pending');
+    li.classList.add('failed');
+    const meta = li.querySelector('.meta');
+    meta.textContent = '';
+    meta.appendChild(h('span', { class: 'fail' }, 'Not sent. '));
+    meta.appendChild(h('button', { type: 'button', class: 'recall', onclick: () => send(text, li) }, 'Retry'));
+    composeError(e.message);
+  }
+}
+
+async function upload(file) {
+  if (!file) return;
+  composeError('');
+  const max = (st.cfg.max_upload_bytes || 10 << 20);
+  if (file.size > max) { composeError('That file is too large (limit ' + size(max) + ').'); return; }
+  const li = h('li', { class: 'msg me pending' }, h('div', { class: 'bubble' }, h('p', { class: 'text' }, 'Uploading ' + file.name + '…')));
+  $('log').appendChild(li);
+  scrollDown(true);
+  try {
+    const s = await ensureSession();
+    const att = await api.request('POST', '/api/v1/sessions/' + s.id + '/attachments?name=' + encodeURIComponent(file.name), file,
+      { raw: true, contentType: file.type || 'application/octet-stream' });
+    const cid = 'w' + Date.now().toString(36);
+    st.sending.set(cid, li);
+    await channel.command('message', { kind: att.kind === 'image' ? 'image' : 'file', attachment_id: att.id, text: '', client_id: cid });
+  } catch (e) {
+    li.remove();
+    composeError(e.status === 413 ? 'That file is too large.' : e.status === 415 || e.status === 400 ? 'This type of file cannot be sent. ' + e.message : e.message);
+  }
+}
+
+// ---- dialogs -----------------------------------------------------------------
+
+function rate() {
+  if (!st.session) { composeError('You can rate the chat once you have talked to us.'); return; }
+  if (st.rated) { composeError('Thank you — you already rated this chat.'); return; }
+  ratingDialog(st.cfg.csat || {}, async (r) => {
+    await api.post('/api/v1/sessions/' + st.session.id + '/rate', r);
+    st.rated = true;
+    $('ended-rate').hidden = true;
+    const score = ((st.cfg.csat && st.cfg.csat.scores) || []).find((s) => s.stars === r.rating);
+    append(h('li', { class: 'card-msg receipt' },
+      h('p', { class: 'stars-line', 'aria-label': r.rating + ' out of 5 stars' }, '★'.repeat(r.rating) + '☆'.repeat(5 - r.rating)),
+      h('p', null, (score && score.text ? score.text + ' — ' : '') + ((st.cfg.csat && st.cfg.csat.receipt) || 'Thank you for your feedback!'))));
+    scrollDown(true);
+  });
+}
+
+function leaveMessage() {
+  leaveMessageForm(st.cfg.leave_message_template || st.cfg.template || null, st.ctx, async (msg) => {
+    if (st.session) msg.session_id = st.session.id;
+    await api.post('/api/v1/offline-messages', msg);
+  });
+}
+
+async function endChat() {
+  if (!st.session || st.ended) return;
+  if (!(await confirmDialog('End this chat?', 'You can always start a new one.', 'End chat'))) return;
+  try {
+    await channel.command('end', {});
+  } catch (e) {
+    composeError(e.message);
+  }
+}
+
+async function continueChat() {
+  $('btn-continue').disabled = true;
+  try {
+    store.del(storeKey('session'));
+    st.session = null;
+    append(h('li', { class: 'divider' }, h('span', null, 'New conversation')));
+    await ensureSession();
+    $('input').focus();
+  } catch (e) {
+    $('ended').hidden = false;
+    composeError(e.message);
+  } finally {
+    $('btn-continue').disabled = false;
+  }
+}
+
+// ---- scrolling -------------------------------------------------------------
+
+function scrollDown(force) {
+  const s = $('scroller');
+  const near = s.scrollHeight - s.scrollTop - s.clientHeight < 120;
+  if (force || near) requestAnimationFrame(() => { s.scrollTop = s.scrollHeight; });
+}
+
+// ---- wiring ----------------------------------------------------------------
+
+$('composer').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const t = $('input');
+  const text = t.value;
+  if (!text.trim()) return;
+  t.value = '';
+  typed();
+  channel.typing(false);
+  send(text);
+  t.focus();
+});
+$('input').addEventListener('input', typed);
+$('input').addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $('composer').requestSubmit(); }
+});
+$('input').addEventListener('blur', () => { if (typingSent) { typingSent = 0; channel.typing(false); } });
+$('file-image').addEventListener('change', (ev) => { upload(ev.target.files[0]); ev.target.value = ''; });
+$('file-any').addEventListener('change', (ev) => { upload(ev.target.files[0]); ev.target.value = ''; });
+$('btn-help').addEventListener('click', () => toggleSidebar());
+$('sidebar-close').addEventListener('click', () => toggleSidebar(false));
+$('btn-close').addEventListener('click', () => toParent({ type: 'close' }));
+$('btn-end').addEventListener('click', endChat);
+$('btn-continue').addEventListener('click', continueChat);
+$('ended-rate').addEventListener('click', rate);
+$('after-hours-leave').addEventListener('click', leaveMessage);
+$('fatal-retry').addEventListener('click', boot);
+window.addEventListener('resize', layoutSidebar);
+document.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Escape' || !$('overlay').hidden) return;
+  if (!$('emoji').hidden) return;
+  if (document.body.classList.contains('sidebar-open')) { toggleSidebar(false); return; }
+  if (embed) toParent({ type: 'close' });
+});
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && st.visible) { st.unread = 0; toParent({ type: 'unread', count: 0 }); }
+});
+
+boot().then(layoutSidebar);
