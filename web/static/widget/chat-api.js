@@ -46,7 +46,7 @@ export class Api {
     let res;
     try {
       res = await fetch(path, { method, headers, body: payload, credentials: 'omit', cache: 'no-store' });
-    } catch (e) {
+    } catch {
       throw new ApiError(0, 'network', 'You seem to be offline. Check your connection and try again.');
     }
     const text = await res.text();

@@ -2,7 +2,8 @@
 // widget loader opens. It identifies the visitor, starts a chat session
 // and follows it live.
 import { Api, ApiError, Channel, store } from './chat-api.js';
-import { h, linkify, clock, size, wait, contrast, shade, icon, icons } from './chat-render.js';
+import { h, linkify, clock, size, wait, icon, icons } from './chat-render.js';
+import { applyConfig, presence, toggleSidebar, layoutSidebar, canLeaveMessage } from './chat-layout.js';
 import { emojiPicker, ratingDialog, leaveMessageForm, confirmDialog } from './chat-forms.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,7 +12,6 @@ const embed = new URLSearchParams(location.search).get('embed') === '1';
 const api = new Api();
 const RECALL_MS = 60000;
 const WAITING = new Set(['queued', 'requeued', 'selecting', 'created']);
-const ENDED = new Set(['finished', 'failed', 'deflected', 'voicemail', 'voicemail_received']);
 
 const st = {
   cfg: null,
@@ -73,7 +73,7 @@ async function boot() {
     toParent({ type: 'ready', error: true });
     return;
   }
-  applyConfig(st.cfg);
+  applyConfig(st.cfg, { send, tool, quick });
   const sid = Number(store.get(storeKey('session'))) || 0;
   toParent({ type: 'ready', theme_color: st.cfg.theme_color, title: st.cfg.title || st.cfg.name,
     invitations: st.cfg.invitations || [], active: sid > 0 });
@@ -116,108 +116,6 @@ function fatal(text) {
   $('fatal-text').textContent = text;
   $('fatal').hidden = false;
 }
-
-function applyConfig(c) {
-  const color = /^#[0-9a-f]{6}$/i.test(c.theme_color || '') ? c.theme_color : '#2f6fed';
-  const root = document.documentElement.style;
-  root.setProperty('--brand', color);
-  root.setProperty('--brand-text', contrast(color));
-  root.setProperty('--brand-dark', shade(color, -0.18));
-  root.setProperty('--brand-soft', shade(color, 0.9));
-  document.title = c.title || c.name || 'Chat';
-  $('title').textContent = c.title || c.name || 'Chat';
-  if (c.logo_url && /^https?:\/\/|^\//.test(c.logo_url)) {
-    $('logo').src = c.logo_url;
-    $('logo').hidden = false;
-    $('logo-fallback').hidden = true;
-    $('logo').addEventListener('error', () => { $('logo').hidden = true; $('logo-fallback').hidden = false; });
-  }
-  $('logo-fallback').textContent = (c.name || c.title || 'C').trim().charAt(0).toUpperCase();
-  if (c.banner) { $('banner').textContent = c.banner; $('banner').hidden = false; }
-  presence();
-  $('btn-close').hidden = !embed;
-  document.body.classList.toggle('embed', embed);
-  sidebar(c.sidebar || {});
-  toolbar(c.toolbar || []);
-  quickButtons(c.quick_buttons || []);
-}
-
-function presence(text) {
-  const c = st.cfg;
-  let t = text;
-  let on = false;
-  if (!t) {
-    if (!c.open) t = 'We are away right now';
-    else if (c.hide_agent_status) { t = 'We typically reply in a few minutes'; on = true; } else if (c.agents_online > 0) { t = 'We are online'; on = true; } else t = 'We will reply as soon as we can';
-  } else on = true;
-  $('presence').textContent = t;
-  $('presence-dot').className = 'dot' + (on ? ' on' : '');
-}
-
-// ---- sidebar, toolbar, quick buttons -------------------------------------
-
-function sidebar(sb) {
-  const faq = sb.faq || [];
-  const self = sb.self_service || [];
-  if (!faq.length && !self.length && !sb.menu_url) return;
-  document.body.classList.add('has-sidebar');
-  $('btn-help').hidden = false;
-  if (self.length) {
-    $('self-service').hidden = false;
-    for (const q of self) {
-      $('self-service-list').appendChild(h('li', null, h('button', { type: 'button', class: 'chip', onclick: () => { toggleSidebar(false); send(q); } }, q)));
-    }
-  }
-  if (faq.length) {
-    $('faq').hidden = false;
-    for (const f of faq) {
-      $('faq-list').appendChild(h('details', { class: 'faq-item' }, h('summary', null, f.question), linkify(h('p'), f.answer || '')));
-    }
-  }
-  if (sb.menu_url && /^https?:\/\//i.test(sb.menu_url)) {
-    $('menu-link').href = sb.menu_url;
-    $('menu-link').hidden = false;
-  }
-}
-
-function toggleSidebar(force) {
-  const open = force ?? !document.body.classList.contains('sidebar-open');
-  document.body.classList.toggle('sidebar-open', open);
-  $('sidebar').hidden = !open && !wideSidebar();
-  $('btn-help').setAttribute('aria-expanded', String(open));
-  if (open) $('sidebar-close').focus();
-  else if (force === undefined || force === false) $('btn-help').focus();
-}
-const wideSidebar = () => !embed && window.matchMedia('(min-width: 820px)').matches;
-function layoutSidebar() {
-  if (!document.body.classList.contains('has-sidebar')) return;
-  $('sidebar').hidden = !(wideSidebar() || document.body.classList.contains('sidebar-open'));
-  $('btn-help').hidden = wideSidebar();
-}
-
-const toolLabels = { emoji: 'Insert emoji', image: 'Send an image', attachment: 'Attach a file', rating: 'Rate this chat', message: 'Leave a message' };
-function toolbar(tools) {
-  const bar = $('toolbar');
-  for (const t of tools) {
-    if (!toolLabels[t]) continue;
-    if (t === 'message' && !canLeaveMessage()) continue;
-    bar.appendChild(h('button', { type: 'button', class: 'tool', 'data-tool': t, 'aria-label': toolLabels[t], title: toolLabels[t], onclick: (ev) => tool(t, ev.currentTarget) }, icon(icons[t])));
-  }
-  bar.hidden = !bar.children.length;
-}
-
-const quickLabels = { human: 'Talk to a person', rate: 'Rate this chat', leave_message: 'Leave a message' };
-function quickButtons(list) {
-  const q = $('quick');
-  for (const b of list) {
-    if (!quickLabels[b]) continue;
-    if (b === 'leave_message' && !canLeaveMessage()) continue;
-    q.appendChild(h('button', { type: 'button', class: 'quick-btn', 'data-quick': b, onclick: () => quick(b) }, icon(icons[b === 'leave_message' ? 'message' : b === 'rate' ? 'rating' : 'human']), quickLabels[b]));
-  }
-  q.hidden = !q.children.length;
-}
-
-function canLeaveMessage() { return !!(st.cfg.offline_messages || !st.cfg.open); }
 
 function tool(t, btn) {
   switch (t) {
@@ -262,7 +160,7 @@ function showIntro() {
 async function resume(id) {
   try {
     st.session = await api.get('/api/v1/sessions/' + id);
-  } catch (e) {
+  } catch {
     store.del(storeKey('session'));
     showIntro();
     return;
@@ -331,7 +229,7 @@ function onEvent(e, history) {
     case 'message_recalled': recalled(d); break;
     case 'rating_invited':
       if (!st.rated) {
-        ratingInvite(e.time);
+        ratingInvite();
         if (!history) rate();
       }
       break;
@@ -436,7 +334,7 @@ function render(d, time) {
   if (from !== 'me') li.appendChild(h('span', { class: 'who' }, sender(d)));
   else li.appendChild(h('span', { class: 'sr-only' }, 'You said:'));
   li.appendChild(body);
-  if (from === 'sys' && d.actions && d.actions.includes('leave_message') && canLeaveMessage()) {
+  if (from === 'sys' && d.actions && d.actions.includes('leave_message') && canLeaveMessage(st.cfg)) {
     body.appendChild(h('button', { type: 'button', class: 'btn small-btn', onclick: leaveMessage }, 'Leave a message'));
   }
   li.appendChild(h('span', { class: 'meta' }, time ? h('time', { datetime: time }, clock(time)) : ''));
@@ -475,7 +373,7 @@ function recalled(d) {
   m.li = li;
 }
 
-function ratingInvite(time) {
+function ratingInvite() {
   const li = h('li', { class: 'card-msg' },
     h('p', null, st.cfg.csat && st.cfg.csat.score_prompt ? st.cfg.csat.score_prompt : 'How would you rate this chat?'),
     h('button', { type: 'button', class: 'btn primary', onclick: rate }, 'Rate this chat'));
