@@ -19,6 +19,8 @@ export function applyConfig(c, act) {
   root.setProperty('--brand-text', contrast(color));
   root.setProperty('--brand-dark', shade(color, -0.18));
   root.setProperty('--brand-soft', shade(color, 0.9));
+  // Text in the brand colour on white: darker for light brand colours.
+  root.setProperty('--brand-ink', contrast(color) === '#ffffff' ? shade(color, -0.12) : shade(color, -0.6));
   document.title = c.title || c.name || 'Chat';
   $('title').textContent = c.title || c.name || 'Chat';
   if (c.logo_url && /^https?:\/\/|^\//.test(c.logo_url)) {

@@ -66,10 +66,11 @@ window.addEventListener('message', (ev) => {
 
 async function boot() {
   $('fatal').hidden = true;
+  document.body.classList.remove('failed');
   try {
     st.cfg = await api.get('/api/v1/widget/' + encodeURIComponent(key));
   } catch (e) {
-    fatal(e.status === 404 ? 'This chat does not exist.' : 'The chat is not available right now.');
+    fatal(e.status === 404 ? 'This chat does not exist.' : 'The chat is not available right now.', e.status !== 404);
     toParent({ type: 'ready', error: true });
     return;
   }
@@ -111,9 +112,11 @@ async function identify() {
   store.set(storeKey('visitor_id'), v.visitor_id);
 }
 
-function fatal(text) {
+function fatal(text, retry = true) {
   document.body.classList.remove('booting');
+  document.body.classList.add('failed');
   $('fatal-text').textContent = text;
+  $('fatal-retry').hidden = !retry;
   $('fatal').hidden = false;
 }
 
@@ -173,8 +176,10 @@ async function resume(id) {
   try { await channel.catchUp(); } catch { /* followed below */ }
   st.history = false;
   scrollDown(true);
-  // An ended chat is still followed until rated: the agent may invite a rating.
-  if (!st.rated) channel.follow(id, channel.seq);
+  // An ended chat is still followed for a day until rated: the agent may
+  // invite a rating.
+  const endedAt = Date.parse(st.session.ended_at || '');
+  if (!st.rated && !(endedAt < Date.now() - 864e5)) channel.follow(id, channel.seq);
 }
 
 async function ensureSession() {
@@ -230,7 +235,7 @@ function onEvent(e, history) {
     case 'rating_invited':
       if (!st.rated) {
         ratingInvite();
-        if (!history) rate();
+        if (!history) { rate(); notify(); }
       }
       break;
     case 'rated': st.rated = true; $('ended-rate').hidden = true; break;
@@ -299,11 +304,16 @@ function message(e, d, history) {
   if (mine && !history) recallable(d.id, Date.parse(e.time));
   if (!mine && !history) {
     $('typing').hidden = true;
-    if (!st.visible || document.hidden) {
-      st.unread++;
-      toParent({ type: 'unread', count: st.unread });
-    }
+    notify();
   }
+}
+
+// notify counts a new message the visitor has not seen yet.
+function notify() {
+  if (st.visible && !document.hidden) return;
+  st.unread++;
+  toParent({ type: 'unread', count: st.unread });
+  if (!embed) document.title = '(' + st.unread + ') ' + (st.cfg.title || st.cfg.name || 'Chat');
 }
 
 function sender(d) {
@@ -567,10 +577,24 @@ $('input').addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $('composer').requestSubmit(); }
 });
 $('input').addEventListener('blur', () => { if (typingSent) { typingSent = 0; channel.typing(false); } });
+// Images pasted into the input or files dropped on the page are sent.
+const canUpload = () => (st.cfg && st.cfg.toolbar || []).some((t) => t === 'image' || t === 'attachment') && !st.ended;
+$('input').addEventListener('paste', (ev) => {
+  const f = [...(ev.clipboardData && ev.clipboardData.files) || []][0];
+  if (f && canUpload()) { ev.preventDefault(); upload(f); }
+});
+$('main').addEventListener('dragover', (ev) => { if (canUpload()) { ev.preventDefault(); document.body.classList.add('dropping'); } });
+$('main').addEventListener('dragleave', (ev) => { if (ev.target === $('main')) document.body.classList.remove('dropping'); });
+$('main').addEventListener('drop', (ev) => {
+  document.body.classList.remove('dropping');
+  const f = ev.dataTransfer && ev.dataTransfer.files[0];
+  if (f && canUpload()) { ev.preventDefault(); upload(f); }
+});
 $('file-image').addEventListener('change', (ev) => { upload(ev.target.files[0]); ev.target.value = ''; });
 $('file-any').addEventListener('change', (ev) => { upload(ev.target.files[0]); ev.target.value = ''; });
 $('btn-help').addEventListener('click', () => toggleSidebar());
 $('sidebar-close').addEventListener('click', () => toggleSidebar(false));
+$('btn-close').hidden = !embed;
 $('btn-close').addEventListener('click', () => toParent({ type: 'close' }));
 $('btn-end').addEventListener('click', endChat);
 $('btn-continue').addEventListener('click', continueChat);
@@ -585,7 +609,11 @@ document.addEventListener('keydown', (ev) => {
   if (embed) toParent({ type: 'close' });
 });
 document.addEventListener('visibilitychange', () => {
-  if (!document.hidden && st.visible) { st.unread = 0; toParent({ type: 'unread', count: 0 }); }
+  if (!document.hidden && st.visible) {
+    st.unread = 0;
+    toParent({ type: 'unread', count: 0 });
+    document.title = st.cfg ? st.cfg.title || st.cfg.name || 'Chat' : 'Chat';
+  }
 });
 
 boot().then(layoutSidebar);
