@@ -141,6 +141,7 @@ export class Channel {
     this.ws = ws;
     ws.onopen = () => {
       ws.send(JSON.stringify({ op: 'subscribe', session_id: this.sessionId, after_seq: this.seq }));
+      this.timers.sub = setTimeout(() => { if (!this.wsOK) this.poll(); }, 5000);
       clearTimeout(this.timers.ping);
       const ping = () => {
         if (ws.readyState === 1) ws.send('{"op":"ping"}');
@@ -162,6 +163,7 @@ export class Channel {
         case 'typing': if (f.session_id === this.sessionId) this.h.onTyping(f); break;
         case 'result':
         case 'error': {
+          if (f.op === 'error' && !f.ref && !this.wsOK) this.poll(); // the subscription was refused
           const p = f.ref && this.pending.get(f.ref);
           if (!p) break;
           this.pending.delete(f.ref);

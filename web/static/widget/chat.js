@@ -11,7 +11,7 @@ const key = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop(
 const embed = new URLSearchParams(location.search).get('embed') === '1';
 const api = new Api();
 const RECALL_MS = 60000;
-const WAITING = new Set(['queued', 'requeued', 'selecting', 'created']);
+const WAITING = new Set(['queued', 'requeued']);
 
 const st = {
   cfg: null,
@@ -67,17 +67,18 @@ window.addEventListener('message', (ev) => {
 async function boot() {
   $('fatal').hidden = true;
   document.body.classList.remove('failed');
-  try {
-    st.cfg = await api.get('/api/v1/widget/' + encodeURIComponent(key));
-  } catch (e) {
-    fatal(e.status === 404 ? 'This chat does not exist.' : 'The chat is not available right now.', e.status !== 404);
-    toParent({ type: 'ready', error: true });
-    return;
+  if (!st.cfg) {
+    try {
+      st.cfg = await api.get('/api/v1/widget/' + encodeURIComponent(key));
+    } catch (e) {
+      fatal(e.status === 404 ? 'This chat does not exist.' : 'The chat is not available right now.', e.status !== 404);
+      toParent({ type: 'ready', error: true });
+      return;
+    }
+    applyConfig(st.cfg, { send, tool, quick });
+    toParent({ type: 'ready', theme_color: st.cfg.theme_color, title: st.cfg.title || st.cfg.name,
+      invitations: st.cfg.invitations || [], active: Number(store.get(storeKey('session'))) > 0 });
   }
-  applyConfig(st.cfg, { send, tool, quick });
-  const sid = Number(store.get(storeKey('session'))) || 0;
-  toParent({ type: 'ready', theme_color: st.cfg.theme_color, title: st.cfg.title || st.cfg.name,
-    invitations: st.cfg.invitations || [], active: sid > 0 });
   if (embed) await Promise.race([contextReady, new Promise((r) => setTimeout(r, 1500))]);
   try {
     await identify();
@@ -86,12 +87,18 @@ async function boot() {
     return;
   }
   document.body.classList.remove('booting');
+  const sid = Number(store.get(storeKey('session'))) || 0;
   if (sid) await resume(sid);
   else showIntro();
 }
 
 async function identify() {
   const id = (st.ctx && st.ctx.identity) || {};
+  // A signed-in customer's chats are not shown to whoever uses the browser
+  // after they sign out: without an identity, a verified token is dropped.
+  if (!id.user_id && store.get(storeKey('verified')) === '1') {
+    ['visitor', 'visitor_id', 'verified', 'session'].forEach((k) => store.del(storeKey(k)));
+  }
   const body = { visitor_token: store.get(storeKey('visitor')) || undefined };
   if (id.user_id) { body.user_id = id.user_id; body.user_hash = id.user_hash; }
   if (id.name) body.name = String(id.name).slice(0, 200);
@@ -110,6 +117,7 @@ async function identify() {
   if (prev && prev !== v.visitor_id) store.del(storeKey('session')); // another person on this browser
   store.set(storeKey('visitor'), v.visitor_token);
   store.set(storeKey('visitor_id'), v.visitor_id);
+  store.set(storeKey('verified'), v.verified ? '1' : '0');
 }
 
 function fatal(text, retry = true) {
