@@ -90,6 +90,7 @@ async function boot() {
   const sid = Number(store.get(storeKey('session'))) || 0;
   if (sid) await resume(sid);
   else showIntro();
+  document.body.dataset.ready = 'true';
 }
 
 async function identify() {
