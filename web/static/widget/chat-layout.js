@@ -103,7 +103,7 @@ function toolbar(tools) {
   bar.hidden = !bar.children.length;
 }
 
-const quickLabels = { human: 'Talk to a person', rate: 'Rate this chat', leave_message: 'Leave a message' };
+const quickLabels = { human: 'Talk to a person', rate: 'Rate us', leave_message: 'Leave a message' };
 function quickButtons(list) {
   const q = $('quick');
   for (const b of list) {

@@ -336,7 +336,8 @@ function render(d, time) {
   const body = h('div', { class: 'bubble' });
   if (d.attachment && d.kind === 'image') {
     const full = api.url('/api/v1/attachments/' + d.attachment.id);
-    const img = h('img', { src: api.url('/api/v1/attachments/' + d.attachment.id + '/thumbnail'), alt: d.attachment.name || 'Image', loading: 'lazy' });
+    const img = h('img', { src: api.url('/api/v1/attachments/' + d.attachment.id + '/thumbnail'), alt: d.attachment.name || 'Image' });
+    img.addEventListener('load', () => scrollDown());
     if (d.attachment.width && d.attachment.height) {
       const r = Math.min(1, 240 / Math.max(d.attachment.width, d.attachment.height));
       img.width = Math.round(d.attachment.width * r);
