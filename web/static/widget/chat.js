@@ -102,7 +102,7 @@ async function identify() {
   }
   const body = { visitor_token: store.get(storeKey('visitor')) || undefined };
   if (id.user_id) { body.user_id = id.user_id; body.user_hash = id.user_hash; }
-  if (id.name) body.name = String(id.name).slice(0, 200);
+  if (id.name) body.name = String(id.name).slice(0, 100);
   if (id.email) body.email = String(id.email).slice(0, 200);
   const url = '/api/v1/widget/' + encodeURIComponent(key) + '/visitor';
   let v;
