@@ -521,9 +521,12 @@ function rate() {
     st.rated = true;
     $('ended-rate').hidden = true;
     const score = ((st.cfg.csat && st.cfg.csat.scores) || []).find((s) => s.stars === r.rating);
+    // The server thanks the visitor with its receipt message; this card
+    // records what they chose.
     append(h('li', { class: 'card-msg receipt' },
+      h('p', null, 'You rated this chat'),
       h('p', { class: 'stars-line', 'aria-label': r.rating + ' out of 5 stars' }, '★'.repeat(r.rating) + '☆'.repeat(5 - r.rating)),
-      h('p', null, (score && score.text ? score.text + ' — ' : '') + ((st.cfg.csat && st.cfg.csat.receipt) || 'Thank you for your feedback!'))));
+      score && score.text ? h('p', { class: 'score-text' }, score.text) : null));
     scrollDown(true);
   });
 }
@@ -539,7 +542,7 @@ async function endChat() {
   if (!st.session || st.ended) return;
   if (!(await confirmDialog('End this chat?', 'You can always start a new one.', 'End chat'))) return;
   try {
-    await channel.command('end', {});
+    await channel.command('end', { disconnected_by: 'end_user' });
   } catch (e) {
     composeError(e.message);
   }
