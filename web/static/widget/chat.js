@@ -49,8 +49,13 @@ window.addEventListener('message', (ev) => {
   const m = ev.data;
   if (!m || m.sb !== 1) return;
   if (m.type === 'context') {
+    const who = (c) => (c && c.identity && c.identity.user_id) || '';
+    const changed = st.ctx && who(st.ctx) !== who(m);
     st.ctx = { url: String(m.url || ''), title: String(m.title || ''), identity: m.identity || null };
     gotContext();
+    // The site signed a customer in or out after the page loaded: start
+    // over as that person.
+    if (changed && document.body.dataset.ready) location.reload();
   } else if (m.type === 'opened') {
     st.visible = true;
     st.unread = 0;
@@ -247,7 +252,7 @@ function onEvent(e, history) {
         if (!history) { rate(); notify(); }
       }
       break;
-    case 'rated': st.rated = true; $('ended-rate').hidden = true; break;
+    case 'rated': markRated(); break;
     case 'ended': ended(d, history); break;
   }
   if (WAITING.has(d.status) && !st.ended) setWaiting(true);
@@ -394,15 +399,23 @@ function recalled(d) {
 }
 
 function ratingInvite() {
-  const li = h('li', { class: 'card-msg' },
+  const li = h('li', { class: 'card-msg invite' },
     h('p', null, st.cfg.csat && st.cfg.csat.score_prompt ? st.cfg.csat.score_prompt : 'How would you rate this chat?'),
     h('button', { type: 'button', class: 'btn primary', onclick: rate }, 'Rate this chat'));
   append(li);
 }
 
+// markRated retires every way to rate the chat again.
+function markRated() {
+  st.rated = true;
+  $('ended-rate').hidden = true;
+  document.querySelectorAll('.card-msg.invite').forEach((c) => c.remove());
+}
+
 function ended(d, history) {
   st.ended = true;
   setWaiting(false);
+  append(h('li', { class: 'divider' }, h('span', null, 'Chat ended')));
   $('typing').hidden = true;
   $('btn-end').hidden = true;
   $('composer').hidden = true;
@@ -518,8 +531,7 @@ function rate() {
   if (st.rated) { composeError('Thank you — you already rated this chat.'); return; }
   ratingDialog(st.cfg.csat || {}, async (r) => {
     await api.post('/api/v1/sessions/' + st.session.id + '/rate', r);
-    st.rated = true;
-    $('ended-rate').hidden = true;
+    markRated();
     const score = ((st.cfg.csat && st.cfg.csat.scores) || []).find((s) => s.stars === r.rating);
     // The server thanks the visitor with its receipt message; this card
     // records what they chose.
