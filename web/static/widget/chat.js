@@ -170,6 +170,11 @@ function showIntro() {
     return;
   }
   $('intro').hidden = false;
+  const asks = ((c.sidebar && c.sidebar.self_service) || []).slice(0, 3);
+  if (asks.length) {
+    $('intro-asks').replaceChildren(...asks.map((q) => h('li', null, h('button', { type: 'button', class: 'chip', onclick: () => send(q) }, q))));
+    $('intro-asks').hidden = false;
+  }
   const who = st.ctx && st.ctx.identity && st.ctx.identity.name;
   if (who) $('intro-title').textContent = 'Hi ' + String(who).split(' ')[0] + ' 👋';
 }
