@@ -4,10 +4,11 @@
 
 /** ApiError carries the API's {"error":{"code","message"}} answer. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail) {
     super(message || code || 'request failed (' + status + ')');
     this.status = status;
     this.code = code || '';
+    this.detail = detail || null;
   }
 }
 
@@ -54,7 +55,7 @@ export class Api {
     if (text) { try { data = JSON.parse(text); } catch { data = null; } }
     if (!res.ok) {
       const err = (data && data.error) || {};
-      throw new ApiError(res.status, err.code, err.message);
+      throw new ApiError(res.status, err.code, err.message, err.detail);
     }
     return data;
   }

@@ -22,6 +22,7 @@ const st = {
   rated: false,
   waiting: false,
   agentNick: '',
+  agents: new Map(), // agent ID → the name visitors see, from assigned events
   msgs: new Map(), // message id → {li, data, time}
   sending: new Map(), // client_id → li
   unread: 0,
@@ -188,6 +189,12 @@ async function resume(id) {
     return;
   }
   document.body.classList.add('in-chat');
+  st.msgs.clear(); // message IDs count from 1 in every chat
+  st.ended = false;
+  st.rated = false;
+  $('ended').hidden = true;
+  $('composer').hidden = false;
+  $('btn-end').hidden = false;
   st.history = true;
   channel.sessionId = id;
   channel.seq = 0;
@@ -205,7 +212,19 @@ async function ensureSession() {
   if (st.session && !st.ended) return st.session;
   if (st.starting) return st.starting;
   st.starting = (async () => {
-    const res = await api.post('/api/v1/sessions', { type: 'chat_web_plugin', route: true });
+    let res;
+    try {
+      res = await api.post('/api/v1/sessions', { type: 'chat_web' });
+    } catch (e) {
+      // The visitor already has an open chat (another tab, another device):
+      // carry on with that one.
+      const open = e.status === 409 && e.detail && Number(e.detail.session_id);
+      if (!open) throw e;
+      store.set(storeKey('session'), String(open));
+      $('intro').hidden = true;
+      await resume(open);
+      return st.session;
+    }
     startFresh(res.session);
     (res.events || []).forEach((e) => channel.deliver(e));
     return st.session;
@@ -241,6 +260,7 @@ function onEvent(e, history) {
       break;
     case 'assigned':
       setWaiting(false);
+      if (d.agent && d.agent.id) st.agents.set(d.agent.id, d.agent.first_name || d.agent.name || '');
       break;
     case 'connected': case 'va_connected':
       setWaiting(false);
@@ -254,7 +274,7 @@ function onEvent(e, history) {
     case 'rating_invited':
       if (!st.rated) {
         ratingInvite();
-        if (!history) { rate(); notify(); }
+        if (!history && !document.querySelector('form.rating')) { rate(); notify(); }
       }
       break;
     case 'rated': markRated(); break;
@@ -319,7 +339,8 @@ function message(e, d, history) {
   if (pending) { pending.remove(); st.sending.delete(d.client_id); }
   append(li);
   st.msgs.set(d.id, { li, data: d, time: Date.parse(e.time) });
-  if (d.from === 'agent' && d.nickname && !st.agentNick) { st.agentNick = d.nickname; presence('Chatting with ' + d.nickname); }
+  const name = d.from === 'agent' ? sender(d) : '';
+  if (name && name !== st.agentNick) { st.agentNick = name; presence('Chatting with ' + name); }
   if (mine && !history) recallable(d.id, Date.parse(e.time));
   if (!mine && !history) {
     $('typing').hidden = true;
@@ -338,7 +359,7 @@ function notify() {
 function sender(d) {
   if (d.from === 'system') return d.nickname || st.cfg.dispatcher_nickname || 'Assistant';
   if (d.from === 'end_user') return 'You';
-  return d.nickname || (d.from === 'virtual_agent' ? 'Virtual assistant' : 'Agent');
+  return d.nickname || st.agents.get(d.agent_id) || (d.from === 'virtual_agent' ? 'Virtual assistant' : 'Agent');
 }
 
 function render(d, time) {
@@ -404,6 +425,7 @@ function recalled(d) {
 }
 
 function ratingInvite() {
+  if (document.querySelector('.card-msg.invite')) return;
   const li = h('li', { class: 'card-msg invite' },
     h('p', null, st.cfg.csat && st.cfg.csat.score_prompt ? st.cfg.csat.score_prompt : 'How would you rate this chat?'),
     h('button', { type: 'button', class: 'btn primary', onclick: rate }, 'Rate this chat'));
