@@ -22,7 +22,7 @@ const st = {
   rated: false,
   waiting: false,
   agentNick: '',
-  agents: new Map(), // agent ID → the name visitors see, from assigned events
+  agentName: '', // the serving agent as visitors see it, from assigned events
   msgs: new Map(), // message id → {li, data, time}
   sending: new Map(), // client_id → li
   unread: 0,
@@ -189,9 +189,10 @@ async function resume(id) {
     return;
   }
   document.body.classList.add('in-chat');
+  st.agentName = (st.session.agent && st.session.agent.name) || '';
   st.msgs.clear(); // message IDs count from 1 in every chat
   st.ended = false;
-  st.rated = false;
+  st.rated = st.session.rating != null;
   $('ended').hidden = true;
   $('composer').hidden = false;
   $('btn-end').hidden = false;
@@ -234,6 +235,8 @@ async function ensureSession() {
 
 function startFresh(sess) {
   st.session = sess;
+  st.agentName = '';
+  st.agentNick = '';
   document.body.classList.add('in-chat');
   st.ended = false;
   st.rated = false;
@@ -260,7 +263,7 @@ function onEvent(e, history) {
       break;
     case 'assigned':
       setWaiting(false);
-      if (d.agent && d.agent.id) st.agents.set(d.agent.id, d.agent.first_name || d.agent.name || '');
+      if (d.agent && d.agent.name) st.agentName = d.agent.name;
       break;
     case 'connected': case 'va_connected':
       setWaiting(false);
@@ -359,7 +362,8 @@ function notify() {
 function sender(d) {
   if (d.from === 'system') return d.nickname || st.cfg.dispatcher_nickname || 'Assistant';
   if (d.from === 'end_user') return 'You';
-  return d.nickname || st.agents.get(d.agent_id) || (d.from === 'virtual_agent' ? 'Virtual assistant' : 'Agent');
+  if (d.from === 'virtual_agent') return d.nickname || 'Virtual assistant';
+  return d.nickname || st.agentName || 'Agent';
 }
 
 function render(d, time) {
