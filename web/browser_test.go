@@ -41,7 +41,7 @@ func startStack(t *testing.T) *stack {
 	ctx := context.Background()
 	dir := t.TempDir()
 	c := clock.NewVirtual(time.Now().UTC().Truncate(time.Millisecond))
-	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"),
+	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"), FilesDir: filepath.Join(dir, "files"),
 		Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
