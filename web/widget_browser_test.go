@@ -240,3 +240,51 @@ func writePNG(t *testing.T, name string, w, h int) {
 		t.Fatal(err)
 	}
 }
+
+// TestWidgetLeaveMessage fills the leave-message form the plugin's
+// template defines, first wrongly, and finds the message on the server.
+func TestWidgetLeaveMessage(t *testing.T) {
+	s := startStack(t)
+	f := s.agentFixture()
+	p := s.widgetFixture(f)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(420, 720),
+		chromedp.Navigate(s.URL+"/chat/"+p.Key),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+		chromedp.Click(chromedp.CSS(`[data-tool="message"]`)),
+		chromedp.WaitVisible(chromedp.CSS("form.leave")),
+		chromedp.SendKeys(chromedp.CSS("#lm-email"), "not an address"),
+		chromedp.Click(chromedp.CSS("form.leave button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`#lm-email[aria-invalid="true"]`)),
+		screenshot("widget-leave-errors"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Messages []sb.OfflineMessage `json:"items"`
+	}
+	s.must(s.Admin, "GET", "/api/v1/offline-messages", nil, &list)
+	if len(list.Messages) != 0 {
+		t.Fatalf("an invalid form was sent: %+v", list.Messages)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('lm-email').value = ''`),
+		chromedp.SendKeys(chromedp.CSS("#lm-name"), "Grace Hopper"),
+		chromedp.SendKeys(chromedp.CSS("#lm-email"), "grace@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#lm-content"), "Please call me back about my invoice."),
+		chromedp.Click(chromedp.CSS("form.leave button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".sheet .done")),
+		screenshot("widget-leave-sent"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	s.must(s.Admin, "GET", "/api/v1/offline-messages", nil, &list)
+	if len(list.Messages) != 1 {
+		t.Fatalf("offline messages %+v", list.Messages)
+	}
+	m := list.Messages[0]
+	if m.Name != "Grace Hopper" || m.Email != "grace@example.com" || m.Content != "Please call me back about my invoice." || m.PluginID != p.ID || m.VisitorID == "" {
+		t.Errorf("offline message %+v", m)
+	}
+}
