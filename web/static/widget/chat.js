@@ -23,6 +23,7 @@ const st = {
   waiting: false,
   agentNick: '',
   agentName: '', // the serving agent as visitors see it, from assigned events
+  agentAvatar: '',
   msgs: new Map(), // message id → {li, data, time}
   sending: new Map(), // client_id → li
   unread: 0,
@@ -190,6 +191,7 @@ async function resume(id) {
   }
   document.body.classList.add('in-chat');
   st.agentName = (st.session.agent && st.session.agent.name) || '';
+  st.agentAvatar = (st.session.agent && st.session.agent.avatar_url) || '';
   st.msgs.clear(); // message IDs count from 1 in every chat
   st.ended = false;
   st.rated = st.session.rating != null;
@@ -263,7 +265,7 @@ function onEvent(e, history) {
       break;
     case 'assigned':
       setWaiting(false);
-      if (d.agent && d.agent.name) st.agentName = d.agent.name;
+      if (d.agent && d.agent.name) { st.agentName = d.agent.name; st.agentAvatar = d.agent.avatar_url || ''; }
       break;
     case 'connected': case 'va_connected':
       setWaiting(false);
@@ -393,7 +395,19 @@ function render(d, time) {
     body.appendChild(h('button', { type: 'button', class: 'btn small-btn', onclick: leaveMessage }, 'Leave a message'));
   }
   li.appendChild(h('span', { class: 'meta' }, time ? h('time', { datetime: time }, clock(time)) : ''));
+  if (from === 'them') li.prepend(avatar(sender(d), d.from === 'agent' ? st.agentAvatar : ''));
   return li;
+}
+
+// avatar is the agent's picture, or the first letter of their name.
+function avatar(name, url) {
+  const a = h('span', { class: 'avatar', 'aria-hidden': 'true' });
+  if (url && /^(https:\/\/|\/)/.test(url)) {
+    const img = h('img', { src: url, alt: '' });
+    img.addEventListener('error', () => { img.remove(); a.textContent = name.charAt(0).toUpperCase(); });
+    a.appendChild(img);
+  } else a.textContent = name.charAt(0).toUpperCase();
+  return a;
 }
 
 function recallable(id, at) {
