@@ -13,7 +13,7 @@ const EMOJI = ['😀', '😃', '😄', '😁', '😊', '🙂', '😉', '😍', '
 export function emojiPicker(box, opener, pick) {
   if (!box.hidden) { close(); return; }
   if (!box.children.length) {
-    const grid = h('div', { class: 'emoji-grid', role: 'grid' });
+    const grid = h('div', { class: 'emoji-grid', role: 'group', 'aria-label': 'Emoji' });
     for (const e of EMOJI) {
       grid.appendChild(h('button', { type: 'button', class: 'emoji-btn', 'aria-label': e, onclick: () => { pick(e); close(); } }, e));
     }
