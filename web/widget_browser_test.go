@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -286,5 +289,67 @@ func TestWidgetLeaveMessage(t *testing.T) {
 	m := list.Messages[0]
 	if m.Name != "Grace Hopper" || m.Email != "grace@example.com" || m.Content != "Please call me back about my invoice." || m.PluginID != p.ID || m.VisitorID == "" {
 		t.Errorf("offline message %+v", m)
+	}
+}
+
+// TestWidgetSignedInCustomer embeds the loader with a signed identity: the
+// chat the visitor starts in the frame belongs to the verified customer,
+// and a reply while the panel is closed shows on the launcher's badge.
+func TestWidgetSignedInCustomer(t *testing.T) {
+	s := startStack(t)
+	f := s.agentFixture()
+	p := s.widgetFixture(f)
+	mac := hmac.New(sha256.New, []byte(p.IdentitySecret))
+	mac.Write([]byte("cust-42"))
+	hash := hex.EncodeToString(mac.Sum(nil))
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>Account</title></head><body><h1>Your account</h1>
+<script>window.SwitchboardSettings = {userId: "cust-42", userHash: %q, name: "Grace Hopper", email: "grace@example.com"};</script>
+<script src="%s/widget.js" data-plugin="%s" async></script></body></html>`, hash, s.URL, p.Key)
+	}))
+	t.Cleanup(host.Close)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(host.URL),
+		chromedp.WaitVisible(chromedp.CSS(`.sbw-root:not(.sbw-loading) .sbw-launcher`)),
+		chromedp.Click(chromedp.CSS(".sbw-launcher")),
+		chromedp.WaitVisible(chromedp.CSS(".sbw-open .sbw-panel")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(".sbw-frame")))
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("frame: %v %v", frames, err)
+	}
+	in := chromedp.FromNode(frames[0])
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`), in),
+		chromedp.SendKeys(chromedp.CSS("#input"), "Hi, it is Grace\n", in),
+		chromedp.WaitVisible(chromedp.CSS(`.msg.me:not(.pending)`), in),
+	); err != nil {
+		t.Fatal(err)
+	}
+	sess := s.visitorSession(ctx, 0)
+	if sess.EndUser.Identifier != "u:cust-42" || sess.EndUser.Name != "Grace Hopper" || sess.EndUser.Email != "grace@example.com" {
+		t.Errorf("the chat's customer is %+v, want the verified cust-42", sess.EndUser)
+	}
+
+	// Closed, the launcher counts the agent's reply.
+	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
+	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+		t.Fatalf("assign: %d", code)
+	}
+	s.must(f.Token, "POST", path+"connect", nil, nil)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".sbw-launcher")),
+		chromedp.WaitReady(chromedp.CSS(`.sbw-root:not(.sbw-open) .sbw-panel[aria-hidden="true"]`))); err != nil {
+		t.Fatal(err)
+	}
+	s.must(f.Token, "POST", path+"message", map[string]any{"text": "Hello Grace!"}, nil)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".sbw-has-unread .sbw-badge")), screenshot("widget-unread")); err != nil {
+		t.Fatal(err)
+	}
+	if badge, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-badge"))); badge != "1" {
+		t.Errorf("badge %q, want 1", badge)
 	}
 }
