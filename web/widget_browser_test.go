@@ -352,4 +352,7 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 	if badge, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-badge"))); badge != "1" {
 		t.Errorf("badge %q, want 1", badge)
 	}
+	if preview, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-inviting .sbw-invite-text"))); preview != "Ada Lovelace: Hello Grace!" {
+		t.Errorf("preview %q", preview)
+	}
 }

@@ -279,7 +279,7 @@ function onEvent(e, history) {
     case 'rating_invited':
       if (!st.rated) {
         ratingInvite();
-        if (!history && !document.querySelector('form.rating')) { rate(); notify(); }
+        if (!history && !document.querySelector('form.rating')) { rate(); notify('How would you rate this chat?'); }
       }
       break;
     case 'rated': markRated(); break;
@@ -349,15 +349,16 @@ function message(e, d, history) {
   if (mine && !history) recallable(d.id, Date.parse(e.time));
   if (!mine && !history) {
     $('typing').hidden = true;
-    notify();
+    notify(sender(d) + ': ' + (d.text || (d.attachment ? d.attachment.name : '')));
   }
 }
 
-// notify counts a new message the visitor has not seen yet.
-function notify() {
+// notify counts a new message the visitor has not seen yet; the loader
+// shows the preview beside its launcher.
+function notify(preview) {
   if (st.visible && !document.hidden) return;
   st.unread++;
-  toParent({ type: 'unread', count: st.unread });
+  toParent({ type: 'unread', count: st.unread, preview: preview ? preview.slice(0, 160) : '' });
   if (!embed) document.title = '(' + st.unread + ') ' + (st.cfg.title || st.cfg.name || 'Chat');
 }
 

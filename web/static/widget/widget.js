@@ -138,7 +138,12 @@
   var timers = [];
   function seen() { try { return sessionStorage.getItem(seenKey) === '1'; } catch (e) { return false; } }
   function showInvite(text) {
-    if (state.open || state.hidden || seen() || !text) return;
+    if (!seen()) showBubble(text);
+  }
+  // showBubble shows an invitation, or a preview of a new message, beside
+  // the launcher.
+  function showBubble(text) {
+    if (state.open || state.hidden || !text) return;
     inviteText.textContent = text;
     root.classList.add('sbw-inviting');
   }
@@ -194,7 +199,11 @@
       case 'close': close(); break;
       case 'open': open(); break;
       case 'unread':
-        if (!state.open) { state.unread = Math.max(0, m.count | 0); render(); }
+        if (!state.open) {
+          state.unread = Math.max(0, m.count | 0);
+          render();
+          if (m.preview && typeof m.preview === 'string') showBubble(m.preview);
+        }
         break;
     }
   });
