@@ -103,8 +103,8 @@ func TestWidgetChatPage(t *testing.T) {
 		t.Errorf("own message shown as %q", got)
 	}
 	sess := s.visitorSession(ctx, 0)
-	if sess.Channel != sb.ChannelWeb {
-		t.Errorf("session channel %q", sess.Channel)
+	if sess.Channel != sb.ChannelWeb || !strings.HasPrefix(sess.Device, "Chrome on ") {
+		t.Errorf("session channel %q, device %q", sess.Channel, sess.Device)
 	}
 	id := sess.ID
 

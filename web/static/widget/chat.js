@@ -217,7 +217,7 @@ async function ensureSession() {
   st.starting = (async () => {
     let res;
     try {
-      res = await api.post('/api/v1/sessions', { type: 'chat_web' });
+      res = await api.post('/api/v1/sessions', { type: 'chat_web', ...visitorContext() });
     } catch (e) {
       // The visitor already has an open chat (another tab, another device):
       // carry on with that one.
@@ -233,6 +233,22 @@ async function ensureSession() {
     return st.session;
   })();
   try { return await st.starting; } finally { st.starting = null; }
+}
+
+// visitorContext is the language and device a new chat records (SPEC
+// §1: inbound web chat metadata).
+function visitorContext() {
+  const out = {};
+  const lang = (navigator.language || '').trim();
+  if (/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(lang)) out.lang = lang;
+  const ua = navigator.userAgent || '';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /OPR\//.test(ua) ? 'Opera' : /Firefox\//.test(ua) ? 'Firefox'
+    : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : '';
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad|iPod/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows'
+    : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  const kind = /Mobi|iPhone|Android.+Mobile/.test(ua) ? 'mobile' : /iPad|Tablet|Android/.test(ua) ? 'tablet' : 'desktop';
+  out.device = [browser && os ? browser + ' on ' + os : browser || os, kind].filter(Boolean).join(', ');
+  return out;
 }
 
 function startFresh(sess) {
