@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
 )
@@ -354,5 +356,92 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 	}
 	if preview, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-inviting .sbw-invite-text"))); preview != "Ada Lovelace: Hello Grace!" {
 		t.Errorf("preview %q", preview)
+	}
+}
+
+// TestWidgetTypingAndRecall follows a chat over the WebSocket from the
+// agent's side: typing notices cross both ways, and a message the visitor
+// recalls is gone for the agent and back in the visitor's input.
+func TestWidgetTypingAndRecall(t *testing.T) {
+	s := startStack(t)
+	f := s.agentFixture()
+	p := s.widgetFixture(f)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(420, 720),
+		chromedp.Navigate(s.URL+"/chat/"+p.Key),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+		chromedp.SendKeys(chromedp.CSS("#input"), "Which size should I order?\n"),
+		chromedp.WaitVisible(chromedp.CSS(`.msg.me:not(.pending)`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	sess := s.visitorSession(ctx, 0)
+	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
+	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+		t.Fatalf("assign: %d", code)
+	}
+	s.must(f.Token, "POST", path+"connect", nil, nil)
+
+	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/api/v1/ws?access_token="+f.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	send := func(v any) {
+		t.Helper()
+		b, _ := json.Marshal(v)
+		if err := conn.Write(wctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// await reads frames until one satisfies ok.
+	await := func(what string, ok func(map[string]any) bool) {
+		t.Helper()
+		for {
+			_, b, err := conn.Read(wctx)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", what, err)
+			}
+			var m map[string]any
+			if json.Unmarshal(b, &m) == nil && ok(m) {
+				return
+			}
+		}
+	}
+	send(map[string]any{"op": "subscribe", "session_id": sess.ID, "after_seq": 0})
+	await("subscribed", func(m map[string]any) bool { return m["op"] == "subscribed" })
+
+	send(map[string]any{"op": "typing", "session_id": sess.ID, "typing": true})
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#typing")), screenshot("widget-typing")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#typing-text"))); !strings.HasSuffix(got, "is typing…") {
+		t.Errorf("typing notice %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#input"), "Actually")); err != nil {
+		t.Fatal(err)
+	}
+	await("the visitor typing", func(m map[string]any) bool {
+		return m["op"] == "typing" && m["from"] == "end_user" && m["typing"] == true
+	})
+
+	// The visitor recalls the first message: the agent sees the recall and
+	// the text returns to the visitor's input.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('input').value = ''`),
+		chromedp.Click(chromedp.CSS(".msg.me .recall")),
+		chromedp.WaitVisible(chromedp.CSS(".info.recalled")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	await("the recall", func(m map[string]any) bool {
+		e, _ := m["event"].(map[string]any)
+		return m["op"] == "event" && e["type"] == "message_recalled"
+	})
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#input"))); v != "Which size should I order?" {
+		t.Errorf("input after the recall %q", v)
 	}
 }
