@@ -191,6 +191,7 @@ async function resume(id) {
   }
   document.body.classList.add('in-chat');
   st.agentName = (st.session.agent && st.session.agent.name) || '';
+  if (st.agentName && !st.session.ended_at) presence('Chatting with ' + st.agentName);
   st.agentAvatar = (st.session.agent && st.session.agent.avatar_url) || '';
   st.msgs.clear(); // message IDs count from 1 in every chat
   st.ended = false;
@@ -281,11 +282,15 @@ function onEvent(e, history) {
       break;
     case 'assigned':
       setWaiting(false);
-      if (d.agent && d.agent.name) { st.agentName = d.agent.name; st.agentAvatar = d.agent.avatar_url || ''; }
+      if (d.agent && d.agent.name) {
+        st.agentName = d.agent.name;
+        st.agentAvatar = d.agent.avatar_url || '';
+        if (!st.ended) presence('Chatting with ' + st.agentName);
+      }
       break;
     case 'connected': case 'va_connected':
       setWaiting(false);
-      info('You are now connected', e.time);
+      info(st.agentName ? 'You are now chatting with ' + st.agentName : 'You are now connected', e.time);
       break;
     case 'transfer_completed':
       if (d.agent) info('Your chat was passed to a colleague', e.time);
@@ -498,7 +503,7 @@ function showTyping(m) {
   if (m.from === 'end_user') return;
   clearTimeout(typingTimer);
   $('typing').hidden = !m.typing;
-  $('typing-text').textContent = (st.agentNick || 'Agent') + ' is typing…';
+  $('typing-text').textContent = (st.agentNick || st.agentName || 'Agent') + ' is typing…';
   if (m.typing) { typingTimer = setTimeout(() => { $('typing').hidden = true; }, 6000); scrollDown(); }
 }
 
