@@ -1,8 +1,10 @@
 // The hosted chat page (/chat/{key}): standalone, or inside the iframe the
 // widget loader opens. It identifies the visitor, starts a chat session
 // and follows it live.
-import { Api, ApiError, Channel, store } from './chat-api.js';
-import { h, linkify, clock, size, wait, icon, icons } from './chat-render.js';
+import { Api, Channel, store } from './chat-api.js';
+import { h, clock, size, wait } from './chat-render.js';
+import { renderMessage } from './chat-messages.js';
+import { identify, visitorContext, QueueWatch } from './chat-session.js';
 import { applyConfig, presence, toggleSidebar, layoutSidebar, canLeaveMessage } from './chat-layout.js';
 import { emojiPicker, ratingDialog, leaveMessageForm, confirmDialog } from './chat-forms.js';
 
@@ -88,7 +90,7 @@ async function boot() {
   }
   if (embed) await Promise.race([contextReady, new Promise((r) => setTimeout(r, 1500))]);
   try {
-    await identify();
+    st.visitor = await identify(api, key, st.ctx && st.ctx.identity);
   } catch (e) {
     fatal('We could not start the chat. ' + e.message);
     return;
@@ -100,33 +102,6 @@ async function boot() {
   document.body.dataset.ready = 'true';
 }
 
-async function identify() {
-  const id = (st.ctx && st.ctx.identity) || {};
-  // A signed-in customer's chats are not shown to whoever uses the browser
-  // after they sign out: without an identity, a verified token is dropped.
-  if (!id.user_id && store.get(storeKey('verified')) === '1') {
-    ['visitor', 'visitor_id', 'verified', 'session'].forEach((k) => store.del(storeKey(k)));
-  }
-  const body = { visitor_token: store.get(storeKey('visitor')) || undefined };
-  if (id.user_id) { body.user_id = id.user_id; body.user_hash = id.user_hash; }
-  if (id.name) body.name = String(id.name).slice(0, 100);
-  if (id.email) body.email = String(id.email).slice(0, 200);
-  const url = '/api/v1/widget/' + encodeURIComponent(key) + '/visitor';
-  let v;
-  try {
-    v = await api.post(url, body);
-  } catch (e) {
-    if (!(e instanceof ApiError) || (e.status !== 403 && e.status !== 400 && e.status !== 401)) throw e;
-    v = await api.post(url, {}); // a stale token or a wrong identity: start anonymous
-  }
-  st.visitor = v;
-  api.token = v.visitor_token;
-  const prev = store.get(storeKey('visitor_id'));
-  if (prev && prev !== v.visitor_id) store.del(storeKey('session')); // another person on this browser
-  store.set(storeKey('visitor'), v.visitor_token);
-  store.set(storeKey('visitor_id'), v.visitor_id);
-  store.set(storeKey('verified'), v.verified ? '1' : '0');
-}
 
 function fatal(text, retry = true) {
   document.body.classList.remove('booting');
@@ -236,22 +211,6 @@ async function ensureSession() {
   try { return await st.starting; } finally { st.starting = null; }
 }
 
-// visitorContext is the language and device a new chat records (SPEC
-// §1: inbound web chat metadata).
-function visitorContext() {
-  const out = {};
-  const lang = (navigator.language || '').trim();
-  if (/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/.test(lang)) out.lang = lang;
-  const ua = navigator.userAgent || '';
-  const browser = /Edg\//.test(ua) ? 'Edge' : /OPR\//.test(ua) ? 'Opera' : /Firefox\//.test(ua) ? 'Firefox'
-    : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : '';
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad|iPod/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
-  const kind = /Mobi|iPhone|Android.+Mobile/.test(ua) ? 'mobile' : /iPad|Tablet|Android/.test(ua) ? 'tablet' : 'desktop';
-  out.device = [browser && os ? browser + ' on ' + os : browser || os, kind].filter(Boolean).join(', ');
-  return out;
-}
-
 function startFresh(sess) {
   st.session = sess;
   st.agentName = '';
@@ -314,38 +273,16 @@ function setWaiting(on) {
   if (st.waiting === on) return;
   st.waiting = on;
   $('queue').hidden = !on;
-  if (on) followQueue(); else stopQueue();
+  if (on && st.session) queue.follow(st.session.id); else queue.stop();
 }
 
-let queueSrc = null;
-let queueTimer = 0;
-function followQueue() {
-  stopQueue();
-  const id = st.session && st.session.id;
-  if (!id) return;
-  const show = (p) => {
-    if (!p || !st.waiting) return;
-    $('queue-title').textContent = p.position === 1 ? 'You are next in line' : 'You are number ' + p.position + ' in line';
-    const w = wait(p.estimated_wait_seconds);
-    $('queue-detail').textContent = w ? ' · Estimated wait ' + w : '';
-  };
-  const poll = () => {
-    api.get('/api/v1/sessions/' + id + '/queue-position').then(show, () => {}).finally(() => {
-      if (st.waiting) queueTimer = setTimeout(poll, 10000);
-    });
-  };
-  if ('EventSource' in window) {
-    queueSrc = new EventSource(api.url('/api/v1/sessions/' + id + '/queue-position/stream'));
-    queueSrc.addEventListener('position', (m) => { try { show(JSON.parse(m.data)); } catch { /* ignore */ } });
-    queueSrc.addEventListener('left', () => stopQueue());
-    queueSrc.onerror = () => { if (queueSrc && queueSrc.readyState === 2) { queueSrc = null; poll(); } };
-  } else poll();
-}
-function stopQueue() {
-  if (queueSrc) queueSrc.close();
-  queueSrc = null;
-  clearTimeout(queueTimer);
-}
+const queue = new QueueWatch(api, (p) => {
+  if (!p || !st.waiting) return;
+  $('queue-title').textContent = p.position === 1 ? 'You are next in line' : 'You are number ' + p.position + ' in line';
+  const w = wait(p.estimated_wait_seconds);
+  $('queue-detail').textContent = w ? ' · Estimated wait ' + w : '';
+});
+
 
 // append adds a line to the conversation, above the visitor's messages
 // still on their way, so the log keeps the server's order.
@@ -391,45 +328,8 @@ function sender(d) {
 }
 
 function render(d, time) {
-  const from = d.from === 'end_user' ? 'me' : d.from === 'system' ? 'sys' : 'them';
-  const body = h('div', { class: 'bubble' });
-  if (d.attachment && d.kind === 'image') {
-    const full = api.url('/api/v1/attachments/' + d.attachment.id);
-    const img = h('img', { src: api.url('/api/v1/attachments/' + d.attachment.id + '/thumbnail'), alt: d.attachment.name || 'Image' });
-    img.addEventListener('load', () => scrollDown());
-    if (d.attachment.width && d.attachment.height) {
-      const r = Math.min(1, 240 / Math.max(d.attachment.width, d.attachment.height));
-      img.width = Math.round(d.attachment.width * r);
-      img.height = Math.round(d.attachment.height * r);
-    }
-    body.appendChild(h('a', { class: 'image', href: full, target: '_blank', rel: 'noopener', 'aria-label': 'Open image ' + (d.attachment.name || '') }, img));
-    body.classList.add('has-image');
-  } else if (d.attachment) {
-    body.appendChild(h('a', { class: 'file', href: api.url('/api/v1/attachments/' + d.attachment.id), download: d.attachment.name || '' },
-      icon(icons.file, 'file-icon'), h('span', { class: 'file-name' }, d.attachment.name || 'File'), h('span', { class: 'file-size' }, size(d.attachment.size))));
-  }
-  if (d.text) body.appendChild(linkify(h('p', { class: 'text' }), d.text));
-  const li = h('li', { class: 'msg ' + from + (d.purpose ? ' purpose-' + d.purpose : ''), 'data-id': d.id || '' });
-  if (from !== 'me') li.appendChild(h('span', { class: 'who' }, sender(d)));
-  else li.appendChild(h('span', { class: 'sr-only' }, 'You said:'));
-  li.appendChild(body);
-  if (from === 'sys' && d.actions && d.actions.includes('leave_message') && canLeaveMessage(st.cfg)) {
-    body.appendChild(h('button', { type: 'button', class: 'btn small-btn', onclick: leaveMessage }, 'Leave a message'));
-  }
-  li.appendChild(h('span', { class: 'meta' }, time ? h('time', { datetime: time }, clock(time)) : ''));
-  if (from === 'them') li.prepend(avatar(sender(d), d.from === 'agent' ? st.agentAvatar : ''));
-  return li;
-}
-
-// avatar is the agent's picture, or the first letter of their name.
-function avatar(name, url) {
-  const a = h('span', { class: 'avatar', 'aria-hidden': 'true' });
-  if (url && /^(https:\/\/|\/)/.test(url)) {
-    const img = h('img', { src: url, alt: '' });
-    img.addEventListener('error', () => { img.remove(); a.textContent = name.charAt(0).toUpperCase(); });
-    a.appendChild(img);
-  } else a.textContent = name.charAt(0).toUpperCase();
-  return a;
+  return renderMessage(d, time, { api, name: sender(d), avatarURL: d.from === 'agent' ? st.agentAvatar : '',
+    onLoad: () => scrollDown(), leaveMessage: canLeaveMessage(st.cfg) ? leaveMessage : null });
 }
 
 function recallable(id, at) {
