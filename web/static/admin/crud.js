@@ -72,21 +72,23 @@ export async function resourcePage(root, ctx, cfg) {
 
   root.append(
     pageHead(cfg.title, cfg.desc, h("button", { type: "button", class: "primary", onclick: () => open(0) }, icon("plus"), "New " + cfg.noun)),
-    h("div", { class: "split" }, h("aside", { class: "list-pane card" }, h("div", { class: "list-tools" }, filter), listEl, count), editor),
+    h("div", { class: "split" + (cfg.side ? " three" : "") }, cfg.side, h("aside", { class: "list-pane card" }, h("div", { class: "list-tools" }, filter), listEl, count), editor),
   );
   filter.addEventListener("input", renderList);
 
   async function reload() {
     const [data, a] = await Promise.all([api.get(cfg.path), cfg.load ? cfg.load() : {}]);
-    list = api.items(data);
+    list = cfg.extract ? cfg.extract(data) : api.items(data);
     if (cfg.sort) list.sort(cfg.sort);
-    aux = { ...(a || {}), list };
+    aux = { ...(a || {}), list, data };
+    if (cfg.onReload) cfg.onReload(aux);
     renderList();
   }
 
   function renderList() {
     const q = filter.value.trim().toLowerCase();
     const shown = list.filter((it) => {
+      if (cfg.visible && !cfg.visible(it)) return false;
       if (!q) return true;
       const r = cfg.row(it, aux);
       return (r.title + " " + (r.sub || "")).toLowerCase().includes(q);
@@ -187,6 +189,9 @@ export async function resourcePage(root, ctx, cfg) {
 
   return {
     isDirty: () => !!(sel && sel.form.dirty),
+    refresh: renderList,
+    reload,
+    create: (preset) => open(0, false, preset),
     save,
     select: (id) => open(id),
   };

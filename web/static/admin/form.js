@@ -316,6 +316,56 @@ export class Form {
     return this.wrap(path, label, box, { ...opts, cls: "chips-field", labelFor: input.id });
   }
 
+  /**
+   * repeater edits an array of objects as rows: opts.row(base, i) builds a
+   * row's fields from paths under base ("fields[2]"), opts.blank() makes a
+   * new item, opts.cols is the rows' grid template; rows move and go.
+   */
+  repeater(path, label, opts) {
+    const box = h("div", { class: "repeater" });
+    const add = h("button", { type: "button", class: "rep-add" }, iconButton("plus", "").firstChild, opts.addLabel || "Add");
+    const render = (focusIndex) => {
+      for (const k of [...this.fields.keys()]) if (k.startsWith(path + "[")) this.fields.delete(k);
+      const items = this.get(path) || [];
+      const rows = items.map((_, i) => {
+        const base = `${path}[${i}]`;
+        const up = iconButton("up", "Move up", () => swap(i, i - 1));
+        const down = iconButton("down", "Move down", () => swap(i, i + 1));
+        up.disabled = i === 0;
+        down.disabled = i === items.length - 1;
+        const tools = h("div", { class: "rep-tools" }, opts.fixed ? null : [up, down, iconButton("trash", "Remove", () => removeAt(i))]);
+        const row = h("div", { class: "rep-row" }, opts.row(base, i), tools);
+        row.style.gridTemplateColumns = opts.cols;
+        return row;
+      });
+      box.replaceChildren(...rows);
+      if (!items.length && opts.empty) box.append(h("div", { class: "help", text: opts.empty }));
+      if (!opts.fixed) box.append(add);
+      add.disabled = !!(opts.max && items.length >= opts.max);
+      if (focusIndex !== undefined && rows[focusIndex]) rows[focusIndex].querySelector("input, select, textarea")?.focus();
+    };
+    const swap = (i, j) => {
+      const items = (this.get(path) || []).slice();
+      [items[i], items[j]] = [items[j], items[i]];
+      this.set(path, items);
+      render(j);
+    };
+    const removeAt = (i) => {
+      const items = (this.get(path) || []).slice();
+      items.splice(i, 1);
+      this.set(path, items);
+      render(Math.min(i, items.length - 1));
+    };
+    add.addEventListener("click", () => {
+      const items = [...(this.get(path) || []), opts.blank()];
+      this.set(path, items);
+      render(items.length - 1);
+    });
+    render();
+    box.rerender = render;
+    return this.wrap(path, label, box, { help: opts.help, wide: true });
+  }
+
   /** clearErrors hides every error. */
   clearErrors() {
     this.banner.hidden = true;
@@ -347,9 +397,13 @@ export class Form {
       return;
     }
     const [path, f] = best;
-    let rest = msg.slice(path.length).replace(/^[:\s]+/, "");
-    if (msg.charAt(path.length) === "[" || msg.charAt(path.length) === ".") rest = msg;
-    f.err.textContent = rest ? rest.charAt(0).toUpperCase() + rest.slice(1) : msg;
+    const sep = msg.charAt(path.length);
+    const rest = msg.slice(path.length).replace(/^[:\s]+/, "");
+    let text;
+    if (sep === "[" || sep === ".") text = msg;
+    else if (sep === ":") text = rest.charAt(0).toUpperCase() + rest.slice(1);
+    else text = (f.label && f.label !== path ? f.label : "This field") + " " + rest;
+    f.err.textContent = text;
     f.err.hidden = false;
     f.field.classList.add("has-error");
     f.control.setAttribute("aria-invalid", "true");

@@ -1,0 +1,74 @@
+// Leave-message templates: the form a visitor fills in to leave a message
+// when no agent can chat. One template is the default.
+
+import { grid, resourcePage } from "../crud.js";
+import { section } from "../form.js";
+import { h } from "../ui.js";
+
+const types = [
+  ["text", "Short text"],
+  ["textarea", "Long text"],
+  ["email", "E-mail"],
+  ["phone", "Phone"],
+  ["select", "Choice"],
+];
+
+// fieldsEditor edits the template's fields as rows.
+function fieldsEditor(f) {
+  let rep;
+  const row = (base) => {
+    const opts = f.lines(base + ".options", "Choices", { rows: 3, placeholder: "One choice per line", cls: "span-row" });
+    opts.hidden = f.get(base + ".type") !== "select";
+    return [
+      f.text(base + ".label", "Label", { required: true, placeholder: "Your e-mail" }),
+      f.text(base + ".key", "Key", { required: true, trim: true, placeholder: "email" }),
+      f.select(base + ".type", "Type", types, {
+        onchange: (t) => {
+          opts.hidden = t !== "select";
+          if (t !== "select") f.set(base + ".options", undefined);
+        },
+      }),
+      h("div", { class: "req-col" }, f.toggle(base + ".required", "Required")),
+      opts,
+    ];
+  };
+  rep = f.repeater("fields", "Fields", {
+    cols: "1.3fr 1fr 0.9fr 0.8fr auto",
+    blank: () => ({ key: "", label: "", type: "text", required: false }),
+    row,
+    addLabel: "Add field",
+    max: 30,
+    empty: "No fields yet. Add at least a way to reach the visitor and the message itself.",
+    help: "The keys name, email, phone and content fill the message's own columns; other keys are kept as extra answers.",
+  });
+  return rep;
+}
+
+export default (root, ctx) =>
+  resourcePage(root, ctx, {
+    title: "Leave-message templates",
+    desc: "The form visitors fill in to leave a message outside work hours or when no agent is free.",
+    noun: "template",
+    path: "/leave-message-templates",
+    sort: (a, b) => Number(b.default) - Number(a.default) || a.name.localeCompare(b.name),
+    blank: (aux, list) => ({
+      name: "",
+      intro: "",
+      default: !list || list.length === 0,
+      fields: [
+        { key: "name", label: "Name", type: "text", required: false },
+        { key: "email", label: "E-mail", type: "email", required: true },
+        { key: "content", label: "Message", type: "textarea", required: true },
+      ],
+    }),
+    row: (t) => ({ title: t.name, sub: `${(t.fields || []).length} field(s)`, badge: t.default ? "Default" : null, badgeClass: "pill-ok" }),
+    build: (f) => [
+      section(
+        "Template",
+        null,
+        grid(f.text("name", "Name", { required: true, max: 100, placeholder: "After hours" }), f.toggle("default", "Default template", { help: "Used by web plugins that name no template." })),
+        f.text("intro", "Introduction", { type: "textarea", rows: 2, placeholder: "We are away right now. Leave us a message and we will answer by e-mail." }),
+      ),
+      section("Form fields", null, fieldsEditor(f)),
+    ],
+  });
