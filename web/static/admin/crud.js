@@ -108,9 +108,9 @@ export async function resourcePage(root, ctx, cfg) {
         return li;
       }),
     );
-    if (!list.length) listEl.append(h("li", { class: "rows-empty muted", text: `No ${cfg.noun}s yet.` }));
+    if (!list.length) listEl.append(h("li", { class: "rows-empty muted", text: `No ${plural(cfg)} yet.` }));
     else if (!shown.length) listEl.append(h("li", { class: "rows-empty muted", text: "Nothing matches the filter." }));
-    count.textContent = cfg.count ? cfg.count(list) : list.length === 1 ? `1 ${cfg.noun}` : `${list.length} ${cfg.noun}s`;
+    count.textContent = cfg.count ? cfg.count(list) : list.length === 1 ? `1 ${cfg.noun}` : `${list.length} ${plural(cfg)}`;
   }
 
   async function open(id, force, preset) {
@@ -143,7 +143,7 @@ export async function resourcePage(root, ctx, cfg) {
     sel = null;
     editor.replaceChildren(
       emptyState(
-        list.length ? `Choose a ${cfg.noun}` : `No ${cfg.noun}s yet`,
+        list.length ? `Choose a ${cfg.noun}` : `No ${plural(cfg)} yet`,
         list.length ? "Pick one from the list to edit it, or create a new one." : cfg.emptyText || `Create the first ${cfg.noun}.`,
         h("button", { type: "button", class: "primary", onclick: () => open(0) }, icon("plus"), "New " + cfg.noun),
       ),
@@ -213,6 +213,10 @@ export async function move(siblings, item, delta, path) {
   } catch (e) {
     toast(e.message, "err");
   }
+}
+
+function plural(cfg) {
+  return cfg.nouns || cfg.noun + "s";
 }
 
 function cap(s) {

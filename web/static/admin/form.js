@@ -391,6 +391,25 @@ export class Form {
       if (!best || path.length > best[0].length) best = [path, f];
     }
     if (!best) {
+      // Conflicts name no field; a few say which one they are about.
+      for (const [re, path] of [
+        [/ is named /, "name"],
+        [/ has the e-mail /, "email"],
+        [/ has the shortcut /, "shortcut"],
+      ]) {
+        if (re.test(msg) && this.fields.has(path)) best = [path, this.fields.get(path)];
+      }
+    }
+    if (best && !msg.startsWith(best[0])) {
+      const f = best[1];
+      f.err.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
+      f.err.hidden = false;
+      f.field.classList.add("has-error");
+      f.control.setAttribute("aria-invalid", "true");
+      f.control.focus?.();
+      return;
+    }
+    if (!best) {
       this.banner.textContent = msg;
       this.banner.hidden = false;
       this.banner.scrollIntoView({ block: "nearest" });

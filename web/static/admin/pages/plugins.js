@@ -153,7 +153,7 @@ export default (root, ctx) =>
           h(
             "div",
             { class: "grid" },
-            h("div", { class: "section-body" }, f.text("name", "Name", { required: true, max: 100, placeholder: "Main website", help: "For your own lists; visitors do not see it." }), f.text("title", "Title", { max: 100 }), f.text("banner", "Banner", { max: 200, placeholder: "We usually answer within a minute" })),
+            h("div", { class: "section-body" }, f.text("name", "Name", { required: true, max: 100, placeholder: "Main website", help: "For your own lists; visitors do not see it." }), f.text("title", "Title", { required: true, max: 100 }), f.text("banner", "Banner", { max: 500, placeholder: "We usually answer within a minute" })),
             h("div", { class: "field" }, h("div", { class: "label", text: "Preview" }), pv),
           ),
           f.text("logo_url", "Logo URL", { type: "url", placeholder: "https://example.com/logo.png" }),
@@ -203,7 +203,7 @@ export default (root, ctx) =>
             cols: "0.7fr 1fr 1.6fr auto",
             blank: () => ({ after_seconds: 30, url_contains: "", text: "" }),
             row: (b) => [
-              f.number(b + ".after_seconds", "After", { min: 0, unit: "s" }),
+              f.number(b + ".after_seconds", "After (seconds)", { min: 0 }),
               f.text(b + ".url_contains", "On pages whose URL contains", { placeholder: "/pricing" }),
               f.text(b + ".text", "Invitation text", { required: true, placeholder: "Questions about our plans? We are here." }),
             ],

@@ -99,11 +99,16 @@ export default async function quickReplies(root, ctx) {
     title: "Quick replies",
     desc: "Public replies every agent can insert by typing / and the shortcut. Agents add personal ones in the desk.",
     noun: "quick reply",
+    nouns: "quick replies",
     path: "/quick-replies",
     side,
     extract: (data) => {
       cats = (data.categories || []).filter((c) => !c.agent_id).sort((a, b) => a.position - b.position || a.id - b.id);
-      replies = (data.replies || []).filter((r) => !r.agent_id).sort((a, b) => a.position - b.position || a.id - b.id);
+      // Uncategorised replies first, then category by category.
+      const rank = new Map(cats.map((c, i) => [c.id, i + 1]));
+      replies = (data.replies || [])
+        .filter((r) => !r.agent_id)
+        .sort((a, b) => (rank.get(a.category_id) || 0) - (rank.get(b.category_id) || 0) || a.position - b.position || a.id - b.id);
       if (current > 0 && !cats.some((c) => c.id === current)) current = ALL;
       return replies;
     },

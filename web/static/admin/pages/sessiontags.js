@@ -92,7 +92,7 @@ export default (root, ctx) =>
           h(
             "p",
             { class: "help" },
-            siblings(list, item.id).length ? `Has ${siblings(list, item.id).length} tag(s) under it; delete those first to delete this one.` : "Sessions already tagged keep the tag's name when it is deleted.",
+            siblings(list, item.id).length ? `${siblings(list, item.id).length === 1 ? "One tag is" : siblings(list, item.id).length + " tags are"} under it; delete or move them first to delete this one.` : "Sessions already tagged keep the tag's name when it is deleted.",
           ),
       ];
     },

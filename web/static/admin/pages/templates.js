@@ -38,8 +38,8 @@ function fieldsEditor(f) {
     row,
     addLabel: "Add field",
     max: 30,
-    empty: "No fields yet. Add at least a way to reach the visitor and the message itself.",
-    help: "The keys name, email, phone and content fill the message's own columns; other keys are kept as extra answers.",
+    empty: "No fields: visitors write only their message. Add a way to reach them.",
+    help: "The form always ends with the message itself. The keys name, email and phone hold the visitor's contact details (types short text, e-mail and phone); keys are a-z, 0-9 and _.",
   });
   return rep;
 }
@@ -58,10 +58,9 @@ export default (root, ctx) =>
       fields: [
         { key: "name", label: "Name", type: "text", required: false },
         { key: "email", label: "E-mail", type: "email", required: true },
-        { key: "content", label: "Message", type: "textarea", required: true },
       ],
     }),
-    row: (t) => ({ title: t.name, sub: `${(t.fields || []).length} field(s)`, badge: t.default ? "Default" : null, badgeClass: "pill-ok" }),
+    row: (t) => ({ title: t.name, sub: plural((t.fields || []).length, "field"), badge: t.default ? "Default" : null, badgeClass: "pill-ok" }),
     build: (f) => [
       section(
         "Template",
@@ -72,3 +71,7 @@ export default (root, ctx) =>
       section("Form fields", null, fieldsEditor(f)),
     ],
   });
+
+function plural(n, word) {
+  return n === 1 ? `1 ${word}` : `${n} ${word}s`;
+}
