@@ -63,13 +63,20 @@ type Session struct {
 	DisconnectedBy  string `json:"disconnected_by,omitempty"` // agent, end_user or system
 	VoicemailReason string `json:"voicemail_reason,omitempty"`
 
-	Rating       *int         `json:"rating,omitempty"`
-	Feedback     string       `json:"feedback,omitempty"`
-	RatedAt      *time.Time   `json:"rated_at,omitempty"`
-	Disposition  *Disposition `json:"disposition,omitempty"`
-	Verified     bool         `json:"verified"`
-	OutTicketID  string       `json:"out_ticket_id,omitempty"`
-	OutTicketURL string       `json:"out_ticket_url,omitempty"`
+	Rating   *int       `json:"rating,omitempty"`
+	Feedback string     `json:"feedback,omitempty"`
+	RatedAt  *time.Time `json:"rated_at,omitempty"`
+	// RatingTags and Solved come with the first rating; Ratings counts
+	// every rating given, RatingInvites every invitation sent.
+	RatingTags      []string     `json:"rating_tags,omitempty"`
+	Solved          *bool        `json:"solved,omitempty"`
+	Ratings         int          `json:"ratings,omitempty"`
+	RatingInvites   int          `json:"rating_invites,omitempty"`
+	RatingInvitedAt *time.Time   `json:"rating_invited_at,omitempty"`
+	Disposition     *Disposition `json:"disposition,omitempty"`
+	Verified        bool         `json:"verified"`
+	OutTicketID     string       `json:"out_ticket_id,omitempty"`
+	OutTicketURL    string       `json:"out_ticket_url,omitempty"`
 
 	RecordingPermission string `json:"recording_permission,omitempty"`
 	RecordingURL        string `json:"recording_url,omitempty"`
@@ -100,6 +107,9 @@ type MessageStats struct {
 	// Recalled how many of them were recalled.
 	Count    int `json:"count"`
 	Recalled int `json:"recalled,omitempty"`
+	// AfterEnd counts the system notices sent after the end (closing
+	// message, rating receipt): in the transcript, not in the conversation.
+	AfterEnd int `json:"after_end,omitempty"`
 	// EndUser and Agent count the messages each side sent (not recalled).
 	EndUser      int        `json:"end_user"`
 	Agent        int        `json:"agent"`
@@ -108,6 +118,12 @@ type MessageStats struct {
 	LastEndUser  *time.Time `json:"last_end_user_at,omitempty"`
 	LastAgent    *time.Time `json:"last_agent_at,omitempty"`
 	FirstAgentAt *time.Time `json:"first_agent_at,omitempty"`
+	// AfterPickup counts the visitor's and agents' messages sent once an
+	// agent had picked the chat up (the CSAT message threshold).
+	AfterPickup int `json:"after_pickup,omitempty"`
+	// Sides are the senders of the last 50 human messages, oldest first:
+	// "v" for the visitor, "a" for an agent (the CSAT one-sided rule).
+	Sides string `json:"sides,omitempty"`
 	// Recent are the last messages, for recalling within a minute.
 	Recent []MessageRef `json:"recent,omitempty"`
 	// NoReplySince flags a chat whose agent did not answer in time: the
@@ -142,6 +158,8 @@ type EndUser struct {
 	// Tags are the customer's tags (e.g. "VIP"), used by routing: tags
 	// mapped to priority levels order the queues (dispatch rules).
 	Tags []string `json:"tags,omitempty"`
+	// Profile holds the custom profile fields agents fill in.
+	Profile map[string]string `json:"profile,omitempty"`
 }
 
 // AgentRef is a snapshot of a human agent as it was when an event named it.

@@ -102,6 +102,16 @@ type SessionFilter struct {
 	QueueID  int64
 	BeforeID int64 // cursor: only sessions with a smaller ID
 	Limit    int
+	// History search (SPEC §2.5): the channel; sessions created in
+	// [From, To) (zero: unbounded); only ended ones; handled at any time
+	// by an agent; carrying a session tag; with a message containing Text
+	// (case-insensitive for Latin letters).
+	Channel   Channel
+	From, To  time.Time
+	Ended     bool
+	HandledBy int64
+	TagID     int64
+	Text      string
 }
 
 // EventStore keeps the session logs, the projections read by the API, the

@@ -140,8 +140,11 @@ func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engin
 	var reaction engine.Reaction
 	d.offerTimers(before, after, now, &reaction)
 	d.chatTimers(before, after, events, now, &reaction)
+	reaction.Followups = append(reaction.Followups, d.welcome(after, events)...)
 	reaction.Followups = append(reaction.Followups, d.greetings(before, after, events)...)
 	reaction.Followups = append(reaction.Followups, d.endTags(after, events)...)
+	reaction.Followups = append(reaction.Followups, d.closing(after, events)...)
+	reaction.Followups = append(reaction.Followups, d.receipt(after, events)...)
 	var wb, wa *sb.QueueWait
 	var hb, ha int64
 	if before != nil {
@@ -191,6 +194,7 @@ func (d *Dispatcher) Observe(before, after *sb.Session, events []sb.Event) engin
 			d.log.Warn("routing: enqueue", "session", after.ID, "err", err)
 		}
 		ds = append(ds, more...)
+		reaction.Followups = append(reaction.Followups, d.noFreeAgent(after, ds)...)
 	}
 	reaction.Followups = append(reaction.Followups, d.followups(ds)...)
 	return reaction

@@ -6,7 +6,8 @@ import (
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
 
-// greetings sends a group's greeting (SPEC §4.5): after the visitor's
+// greetings sends the company greeting after the visitor's first message
+// (SPEC §4.3), then the group's greeting (SPEC §4.5): after the visitor's
 // first message, and when the session is transferred into the group
 // (unless no_greeting_on_transfer). Outside the group's work hours the
 // after-hours notice is sent instead. Chats only.
@@ -29,16 +30,25 @@ func (d *Dispatcher) greetings(before, after *sb.Session, events []sb.Event) []e
 	if !first && !transferred {
 		return nil
 	}
+	var out []engine.Followup
+	cs := d.dir.ChatSettings()
+	nickname := ""
+	if after.Status == sb.StatusQueued || after.Status == sb.StatusRequeued {
+		nickname = cs.DispatcherNickname
+	}
+	if first && cs.CompanyGreeting.On() {
+		out = append(out, notice(after.ID, lifecycle.PurposeCompanyGreeting, cs.CompanyGreeting.Text, nickname))
+	}
 	q, err := d.dir.GetQueue(after.Queue.ID)
 	if err != nil {
-		return nil
+		return out
 	}
 	text := q.Greeting
 	if !d.dir.QueueOpen(q.ID, d.clock.Now()) {
 		text = q.AfterHoursNotice
 	}
 	if text == "" {
-		return nil
+		return out
 	}
-	return []engine.Followup{{SessionID: after.ID, Command: &lifecycle.Message{From: sb.FromSystem, Text: text}}}
+	return append(out, notice(after.ID, lifecycle.PurposeGroupGreeting, text, nickname))
 }

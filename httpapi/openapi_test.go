@@ -408,7 +408,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"TransferStartedData": lifecycle.TransferStartedData{}, "TransferEndData": lifecycle.TransferEndData{},
 		"ParticipantEventData": lifecycle.ParticipantData{}, "DeflectedData": lifecycle.DeflectedData{},
 		"VoicemailEventData": lifecycle.VoicemailData{}, "FailedData": lifecycle.FailedData{},
-		"EndedData": lifecycle.EndedData{}, "WrappedUpData": lifecycle.WrappedUpData{}, "RatedData": lifecycle.RatedData{},
+		"EndedData": lifecycle.EndedData{}, "WrappedUpData": lifecycle.WrappedUpData{}, "RatedData": lifecycle.RatedData{}, "RatingInvitedData": lifecycle.RatingInvitedData{}, "ChatMessage": httpapi.TranscriptLine{}, "ProfileUpdatedData": lifecycle.ProfileData{},
 		// Data-stream payloads.
 		"ForeignData": lifecycle.Foreign{}, "ByData": lifecycle.By{}, "LinkData": lifecycle.Link{},
 		"TextData": lifecycle.Text{}, "PhoneNumbersData": lifecycle.PhoneNumbers{}, "PaymentData": lifecycle.Payment{},

@@ -126,6 +126,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := setSender(p, cmd); err != nil {
 		return err
 	}
+	if err := s.prepareChat(p, cmd); err != nil {
+		return err
+	}
 	if t, ok := cmd.(*lifecycle.Tag); ok {
 		if t.AddRefs, err = s.Directory.SessionTagRefs(t.Add); err != nil {
 			return err
@@ -197,6 +200,9 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = int(limit)
+	if err := historyFilter(r, principalFrom(r.Context()), &f); err != nil {
+		return err
+	}
 	list, err := s.Engine.Store().Sessions(r.Context(), f)
 	if err != nil {
 		return err
@@ -324,12 +330,17 @@ func setSender(p Principal, cmd lifecycle.Command) error {
 
 // transcriptLine is one message of a session's transcript.
 type transcriptLine struct {
-	ID       int64     `json:"id"`
-	From     string    `json:"from"`
-	AgentID  int64     `json:"agent_id,omitempty"`
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"`
-	Recalled bool      `json:"recalled,omitempty"`
+	ID         int64             `json:"id"`
+	From       string            `json:"from"`
+	AgentID    int64             `json:"agent_id,omitempty"`
+	Kind       string            `json:"kind"`
+	Text       string            `json:"text"`
+	Purpose    string            `json:"purpose,omitempty"`
+	Nickname   string            `json:"nickname,omitempty"`
+	Attachment *sb.AttachmentRef `json:"attachment,omitempty"`
+	Actions    []string          `json:"actions,omitempty"`
+	At         time.Time         `json:"at"`
+	Recalled   bool              `json:"recalled,omitempty"`
 }
 
 // messages answers a session's transcript, read from its log: every
@@ -354,7 +365,8 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 					return fmt.Errorf("message %d/%d: %w", e.SessionID, e.Seq, err)
 				}
 				index[m.ID] = len(lines)
-				lines = append(lines, transcriptLine{ID: m.ID, From: m.From, AgentID: m.AgentID, Text: m.Text, At: e.Time})
+				lines = append(lines, transcriptLine{ID: m.ID, From: m.From, AgentID: m.AgentID, Kind: m.Kind, Text: m.Text,
+					Purpose: m.Purpose, Nickname: m.Nickname, Attachment: m.Attachment, Actions: m.Actions, At: e.Time})
 			case lifecycle.EventMessageRecalled:
 				var rc lifecycle.RecallData
 				if err := json.Unmarshal(e.Data, &rc); err != nil {

@@ -222,10 +222,17 @@ func applyPayload(s *sb.Session, e sb.Event, p any) error {
 		// An alert changes nothing in the session: administrators read it
 		// from the log (the message center).
 	case *RatedData:
+		s.Ratings++
 		if s.Rating == nil { // only the first rating counts
 			r := d.Rating
 			s.Rating, s.Feedback, s.RatedAt = &r, d.Comment, &t
+			s.RatingTags, s.Solved = slices.Clone(d.Tags), d.Solved
 		}
+	case *RatingInvitedData:
+		s.RatingInvites++
+		s.RatingInvitedAt = &t
+	case *ProfileData:
+		applyProfile(s, d)
 	case payload:
 		if f, ok := d.(effect); ok {
 			f.apply(s, e)

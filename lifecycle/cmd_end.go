@@ -1,6 +1,10 @@
 package lifecycle
 
 import (
+	"fmt"
+	"slices"
+	"time"
+
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
 )
@@ -166,6 +170,15 @@ func (c *WrapUp) decide(s *sb.Session, env *Env) ([]draft, error) {
 type Rate struct {
 	Rating  int    `json:"rating"`
 	Comment string `json:"comment,omitempty"`
+	// Tags are the score's tags the visitor picked (SPEC §4.4).
+	Tags []string `json:"tags,omitempty"`
+	// Solved answers "was your problem solved?", when asked.
+	Solved *bool `json:"solved,omitempty"`
+	// Window and Attribution are set by the server from the CSAT
+	// settings: how long after the end a rating is accepted (0: always),
+	// and whether it counts for every agent of the session or the last.
+	Window      time.Duration `json:"-"`
+	Attribution string        `json:"-"`
 }
 
 // Name implements Command.
@@ -176,11 +189,41 @@ func (c *Rate) Validate() error {
 	if err := validate.Range("rating", int64(c.Rating), 1, 5); err != nil {
 		return err
 	}
+	if len(c.Tags) > 20 {
+		return sb.Errorf(sb.EINVALID, "tags: at most 20")
+	}
+	for i, t := range c.Tags {
+		if err := validate.Text(fmt.Sprintf("tags[%d]", i), t, 50, true); err != nil {
+			return err
+		}
+	}
 	return validate.Text("comment", c.Comment, 2000, false)
 }
 
-func (c *Rate) decide(*sb.Session, *Env) ([]draft, error) {
-	return []draft{{EventRated, &RatedData{Rating: c.Rating, Comment: c.Comment}}}, nil
+func (c *Rate) decide(s *sb.Session, env *Env) ([]draft, error) {
+	if ratingClosed(s, env.Now, c.Window) {
+		return nil, conflict("rate", s, "the rating deadline has passed")
+	}
+	d := &RatedData{Rating: c.Rating, Comment: c.Comment, Tags: c.Tags, Solved: c.Solved, Counted: s.Rating == nil}
+	if d.Counted {
+		d.AgentIDs = ratedAgents(s, c.Attribution)
+	}
+	return []draft{{EventRated, d}}, nil
+}
+
+// ratedAgents lists the agents a rating counts for: every agent who
+// handled the session, in order, or only the last one.
+func ratedAgents(s *sb.Session, attribution string) []int64 {
+	var ids []int64
+	for _, h := range s.Handles {
+		if !slices.Contains(ids, h.Agent.ID) {
+			ids = append(ids, h.Agent.ID)
+		}
+	}
+	if attribution == sb.RatingLastAgent && len(s.Handles) > 0 {
+		return []int64{s.Handles[len(s.Handles)-1].Agent.ID}
+	}
+	return ids
 }
 
 // validateCode checks a snake_case reason or code such as after_hours_message_only.

@@ -16,6 +16,10 @@ const RecallWindow = time.Minute
 // recentMessages is how many recent messages a session remembers for recall.
 const recentMessages = 10
 
+// sidesKept is how many human messages' senders a session remembers: the
+// CSAT one-sided rule looks at the last 50 (SPEC §4.4).
+const sidesKept = 50
+
 // MessageData is the data of message_sent.
 type MessageData struct {
 	// ID numbers the session's messages 1, 2, 3 …
@@ -152,6 +156,15 @@ func (c *Recall) decide(s *sb.Session, env *Env) ([]draft, error) {
 	return []draft{{EventMessageRecalled, &RecallData{MessageID: c.MessageID, From: c.From, AgentID: c.AgentID}}}, nil
 }
 
+// appendRecent remembers a message among the last recentMessages.
+func appendRecent(recent []sb.MessageRef, m sb.MessageRef) []sb.MessageRef {
+	recent = append(recent, m)
+	if len(recent) > recentMessages {
+		recent = append([]sb.MessageRef(nil), recent[len(recent)-recentMessages:]...)
+	}
+	return recent
+}
+
 // applyMessage folds message_sent and message_recalled.
 func applyMessage(s *sb.Session, e sb.Event, p any) {
 	st := &s.Messages
@@ -159,6 +172,13 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 	switch d := p.(type) {
 	case *MessageData:
 		st.Count++
+		if s.Status.Terminal() {
+			// A closing message or a rating receipt after the end: it is in
+			// the transcript but is no part of the conversation.
+			st.AfterEnd++
+			st.Recent = appendRecent(st.Recent, sb.MessageRef{ID: d.ID, From: d.From, AgentID: d.AgentID, At: t})
+			return
+		}
 		if st.FirstAt == nil {
 			st.FirstAt = &t
 		}
@@ -175,10 +195,16 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 				st.FirstAgentAt = &t
 			}
 		}
-		st.Recent = append(st.Recent, sb.MessageRef{ID: d.ID, From: d.From, AgentID: d.AgentID, At: t})
-		if len(st.Recent) > recentMessages {
-			st.Recent = append([]sb.MessageRef(nil), st.Recent[len(st.Recent)-recentMessages:]...)
+		if side := map[string]string{sb.FromEndUser: "v", sb.FromAgent: "a"}[d.From]; side != "" {
+			if len(s.Handles) > 0 {
+				st.AfterPickup++
+			}
+			st.Sides += side
+			if len(st.Sides) > sidesKept {
+				st.Sides = st.Sides[len(st.Sides)-sidesKept:]
+			}
 		}
+		st.Recent = appendRecent(st.Recent, sb.MessageRef{ID: d.ID, From: d.From, AgentID: d.AgentID, At: t})
 	case *RecallData:
 		st.Recalled++
 		switch d.From {

@@ -179,8 +179,14 @@ type WrappedUpData struct {
 
 // RatedData is the data of rated.
 type RatedData struct {
-	Rating  int    `json:"rating"`
-	Comment string `json:"comment,omitempty"`
+	Rating  int      `json:"rating"`
+	Comment string   `json:"comment,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+	Solved  *bool    `json:"solved,omitempty"`
+	// Counted is true for the session's first rating, the only one that
+	// counts (SPEC §4.4); AgentIDs are the agents it counts for.
+	Counted  bool    `json:"counted"`
+	AgentIDs []int64 `json:"agent_ids,omitempty"`
 }
 
 // AlertData is the data of queue_alert: a queue rule found more than
@@ -242,6 +248,10 @@ func payloadFor(t sb.EventType) any {
 		return new(TagsData)
 	case EventVisitorReminder, EventQueueReminder:
 		return new(ReminderData)
+	case EventRatingInvited:
+		return new(RatingInvitedData)
+	case EventProfileUpdated:
+		return new(ProfileData)
 	}
 	return nil
 }

@@ -58,6 +58,10 @@ func NewCommand(name string) (Command, bool) {
 		return new(Message), true
 	case "recall":
 		return new(Recall), true
+	case "invite-rating":
+		return new(InviteRating), true
+	case "update-profile":
+		return new(UpdateProfile), true
 	}
 	return nil, false
 }

@@ -104,11 +104,17 @@ var Table = []Transition{
 	{Command: "wrap-up", From: []sb.Status{sb.StatusFinished},
 		Doc: "The last agent applies a disposition code and notes; this ends the handle time."},
 	{Command: "rate", From: []sb.Status{sb.StatusConnected, sb.StatusCampaignConnected, sb.StatusVAConnected, sb.StatusFinished},
-		Doc: "The end user rates the session (CSAT 1–5) with an optional comment; only the first rating counts."},
+		Doc: "The end user rates the session (CSAT 1–5) with an optional comment, tags and whether the problem was solved; only the first rating counts, and ratings after the CSAT deadline are refused."},
 	{Command: "message", From: chatting,
 		Doc: "A chat message (text, at most 5000 characters) from the end user, the agent handling the session, a virtual agent or the system. Chat sessions only."},
 	{Command: "recall", From: chatting,
 		Doc: "The sender takes back a message within 60 seconds of sending it; it stays in the log, marked recalled."},
+	{Command: "invite-rating", From: []sb.Status{sb.StatusConnected, sb.StatusFinished},
+		Doc: "The agent (or the system, when the chat ends) invites the visitor to rate the chat; refused once it is rated, after the rating deadline, and for chats the system ended."},
+	{Command: "update-profile", AnyStatus: true,
+		Doc: "The agent fills in the customer's profile: name, e-mail, phone and custom fields, in any status."},
+	{Command: "notice", From: append(slices.Clone(chatting), sb.StatusFinished),
+		Doc: "A system message of the chat settings (welcome, company greeting, group greeting, closing, no free agent, rating receipt), also after the end; not an API command."},
 	{Command: "record-event", AnyStatus: true,
 		Doc: "A data-stream event (SPEC §1.4) in any status, ended sessions included."},
 	{Command: "tag", AnyStatus: true,
@@ -129,7 +135,7 @@ var Table = []Transition{
 // is not offered as a session command of the API.
 func Internal(command string) bool {
 	switch command {
-	case "alert", "no-reply", "visitor-reminder", "queue-reminder", "queue-timeout":
+	case "alert", "no-reply", "visitor-reminder", "queue-reminder", "queue-timeout", "notice":
 		return true
 	}
 	return false

@@ -166,6 +166,13 @@ func sample(name string) (cmd Command, onHold, participant, joined bool) {
 		return &Message{From: sb.FromEndUser, Text: "Bonjour, je suis toujours là"}, false, false, false
 	case "recall":
 		return &Recall{MessageID: 1, From: sb.FromEndUser}, false, false, false
+	case "invite-rating":
+		return &InviteRating{By: sb.FromAgent, AgentID: 1}, false, false, false
+	case "update-profile":
+		name := "Lucie Martin"
+		return &UpdateProfile{CustomerName: &name, Fields: map[string]string{"order": "A-1001"}}, false, false, false
+	case "notice":
+		return &Notice{Purpose: PurposeClosing, Text: "Thank you for chatting with us."}, false, false, false
 	}
 	c, _ := NewStatusCommand(name)
 	return c, false, false, false
@@ -184,7 +191,8 @@ func TestEveryAllowedTransition(t *testing.T) {
 			t.Run(tr.Command+"/"+st.String(), func(t *testing.T) {
 				cmd, onHold, participant, joined := sample(tr.Command)
 				typ := sb.TypeVoiceInbound
-				if tr.Command == "message" || tr.Command == "recall" || tr.Command == "visitor-reminder" || tr.Command == "no-reply" {
+				if tr.Command == "message" || tr.Command == "recall" || tr.Command == "visitor-reminder" || tr.Command == "no-reply" ||
+					tr.Command == "invite-rating" || tr.Command == "notice" {
 					typ = sb.TypeChatWeb
 				}
 				r := newRunner(t).do(path(st, onHold, participant, joined, typ)...)

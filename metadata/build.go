@@ -123,20 +123,21 @@ func (b *builder) chatRecord(info sb.TypeInfo) *ChatRecord {
 	}
 }
 
-// messageCount counts the chat's messages that were not recalled; null
+// messageCount counts the chat's messages that were not recalled, less
+// the notices sent after the end (closing message, rating receipt); null
 // before the first message.
 func messageCount(s *sb.Session) *int64 {
-	if s.Messages.Count == 0 {
+	if s.Messages.Count-s.Messages.AfterEnd == 0 {
 		return nil
 	}
-	n := int64(s.Messages.Count - s.Messages.Recalled)
+	n := int64(s.Messages.Count - s.Messages.Recalled - s.Messages.AfterEnd)
 	return &n
 }
 
 // transcript says whether the chat has a transcript: its messages, kept in
 // the session's log (GET /api/v1/sessions/{id}/messages).
 func transcript(s *sb.Session) *bool {
-	t := s.Messages.Count > 0
+	t := s.Messages.Count-s.Messages.AfterEnd > 0
 	return &t
 }
 

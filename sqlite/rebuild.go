@@ -60,13 +60,18 @@ func (db *DB) ReplaceProjection(ctx context.Context, s *sb.Session) error {
 	if s.Queue != nil {
 		queueID = s.Queue.ID
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ? WHERE id = ?`,
-		int(s.Status), s.Seq, nullID(agentID), nullID(queueID), ms(s.UpdatedAt), nullMS(s.EndedAt), state, s.ID)
+	res, err := db.write.ExecContext(ctx, `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?, channel = ? WHERE id = ?`,
+		int(s.Status), s.Seq, nullID(agentID), nullID(queueID), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel), s.ID)
 	if err != nil {
 		return fmt.Errorf("replace projection %d: %w", s.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("replace projection %d: no such session row", s.ID)
+	}
+	for _, h := range s.Handles {
+		if _, err := db.write.ExecContext(ctx, `INSERT OR IGNORE INTO session_agents (agent_id, session_id) VALUES (?, ?)`, h.Agent.ID, s.ID); err != nil {
+			return fmt.Errorf("replace projection %d: %w", s.ID, err)
+		}
 	}
 	return nil
 }

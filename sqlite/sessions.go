@@ -71,7 +71,7 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 	}
 	if c.ExpectedSeq == 0 {
 		_, err = insSession.ExecContext(ctx, s.ID, s.UUID, string(s.Type), string(s.Medium), int(s.Status), s.Seq,
-			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state)
+			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel))
 		if err != nil {
 			if isConstraint(err) {
 				return sb.Errorf(sb.EPRECONDITION, "session %d exists already", s.ID)
@@ -86,6 +86,13 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", s.ID, c.ExpectedSeq)
+		}
+	}
+	if agentID != 0 {
+		// Every handler is the current agent of some committed version,
+		// so this records every agent who handled the session.
+		if _, err := st("indexAgent").ExecContext(ctx, agentID, s.ID); err != nil {
+			return fmt.Errorf("commit: index agent: %w", err)
 		}
 	}
 	for i := range c.Events {
@@ -103,6 +110,11 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 		}
 		if e.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("commit: event id: %w", err)
+		}
+		if e.Type == textEvent {
+			if _, err := st("indexText").ExecContext(ctx, e.ID, string(e.Data)); err != nil {
+				return fmt.Errorf("commit: index message text: %w", err)
+			}
 		}
 	}
 	// Fired timers first: the change they cause may cancel or re-arm a
@@ -180,6 +192,29 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	if f.BeforeID != 0 {
 		where, args = append(where, "id < ?"), append(args, f.BeforeID)
 	}
+	if f.Channel != "" {
+		where, args = append(where, "channel = ?"), append(args, string(f.Channel))
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "created_at >= ?"), append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, ms(f.To))
+	}
+	if f.Ended {
+		where = append(where, "ended_at IS NOT NULL")
+	}
+	if f.HandledBy != 0 {
+		where, args = append(where, "id IN (SELECT session_id FROM session_agents WHERE agent_id = ?)"), append(args, f.HandledBy)
+	}
+	if f.TagID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(CAST(state AS TEXT), '$.tags') t WHERE json_extract(t.value, '$.id') = ?)")
+		args = append(args, f.TagID)
+	}
+	if f.Text != "" {
+		where = append(where, `id IN (SELECT e.session_id FROM message_text m JOIN events e ON e.id = m.rowid WHERE m.text LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+likeEscaper.Replace(f.Text)+"%")
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -208,6 +243,12 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	}
 	return out, rows.Err()
 }
+
+// textEvent is the event type whose text is indexed for history search.
+const textEvent = "message_sent"
+
+// likeEscaper escapes LIKE's wildcards in searched text.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // LiveSessions implements sb.EventStore.
 func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {

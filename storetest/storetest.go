@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"BatchIsAllOrNothing", testBatchIsAllOrNothing},
 		{"EventPaging", testEventPaging},
 		{"SessionFilters", testSessionFilters},
+		{"HistorySearch", testHistorySearch},
 		{"LiveSessions", testLiveSessions},
 		{"ServedCustomers", testServedCustomers},
 		{"Timers", testTimers},

@@ -1,0 +1,37 @@
+package httpapi
+
+import (
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/lifecycle"
+)
+
+// prepareChat fills in what chat commands take from the caller and the
+// settings rather than from the request: who invites a rating, the CSAT
+// deadline and attribution, and the nickname visitors see for an agent.
+func (s *Server) prepareChat(p Principal, cmd lifecycle.Command) error {
+	csat := s.Directory.CSATSettings()
+	window := time.Duration(csat.DeadlineSeconds) * time.Second
+	switch c := cmd.(type) {
+	case *lifecycle.InviteRating:
+		switch p.Role {
+		case sb.RoleAgent:
+			c.By, c.AgentID = sb.FromAgent, p.AgentID
+		case sb.RoleSupervisor, sb.RoleAdmin:
+			c.By = "supervisor"
+		default:
+			c.By = sb.FromSystem
+		}
+		c.Window = window
+	case *lifecycle.Rate:
+		c.Window, c.Attribution = window, csat.Attribution
+	case *lifecycle.Message:
+		if c.From == sb.FromAgent && s.Directory.ChatSettings().ShowAgentNickname {
+			if a, err := s.Directory.GetAgent(c.AgentID); err == nil {
+				c.Nickname = a.Nickname
+			}
+		}
+	}
+	return nil
+}

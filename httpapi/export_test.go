@@ -1,0 +1,4 @@
+package httpapi
+
+// TranscriptLine exposes the transcript's message type to the OpenAPI test.
+type TranscriptLine = transcriptLine
