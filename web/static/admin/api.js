@@ -37,6 +37,19 @@ function toLogin() {
 
 /** request sends one API call and returns the decoded JSON answer (null for 204). */
 export async function request(method, path, body) {
+  try {
+    return await send(method, path, body);
+  } catch (e) {
+    // A login's CSRF token changes when it is renewed: fetch it again once.
+    if (e.status === 403 && /csrf/i.test(e.message) && !token()) {
+      await loadMe();
+      return send(method, path, body);
+    }
+    throw e;
+  }
+}
+
+async function send(method, path, body) {
   const headers = { Accept: "application/json" };
   const t = token();
   if (t) headers.Authorization = "Bearer " + t;

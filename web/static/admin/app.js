@@ -94,7 +94,16 @@ async function show() {
     main.replaceChildren(root);
     current.page = (await mod.default(root, { id })) || {};
   } catch (e) {
-    main.replaceChildren(h("div", { class: "page" }, h("div", { class: "form-error", role: "alert", text: e.message || String(e) })));
+    const missing = e.status === 404 || e.status === 405;
+    main.replaceChildren(
+      h(
+        "div",
+        { class: "page" },
+        h("h1", { text: label }),
+        h("div", { class: "form-error", role: "alert", text: missing ? `This server does not offer ${label.toLowerCase()} yet (${e.message}).` : e.message || String(e) }),
+        h("button", { type: "button", onclick: () => ((current = null), show()) }, "Try again"),
+      ),
+    );
   }
   main.focus({ preventScroll: true });
 }

@@ -82,6 +82,7 @@ export function toast(message, kind = "ok") {
 export function confirmDialog(title, message, okLabel = "OK", danger = false) {
   return new Promise((resolve) => {
     const ok = h("button", { type: "submit", class: danger ? "danger-fill" : "primary", value: "ok", text: okLabel });
+    const cancel = h("button", { type: "submit", value: "cancel", text: "Cancel" });
     const dlg = h(
       "dialog",
       { class: "dialog", "aria-labelledby": "dlg-title" },
@@ -90,7 +91,7 @@ export function confirmDialog(title, message, okLabel = "OK", danger = false) {
         { method: "dialog" },
         h("h2", { id: "dlg-title", text: title }),
         h("p", { class: "dialog-text", text: message }),
-        h("div", { class: "dialog-actions" }, h("button", { type: "submit", value: "cancel", text: "Cancel" }), ok),
+        h("div", { class: "dialog-actions" }, cancel, ok),
       ),
     );
     dlg.addEventListener("close", () => {
@@ -99,7 +100,8 @@ export function confirmDialog(title, message, okLabel = "OK", danger = false) {
     });
     document.body.append(dlg);
     dlg.showModal();
-    ok.focus();
+    // A destructive question defaults to the safe answer.
+    (danger ? cancel : ok).focus();
   });
 }
 

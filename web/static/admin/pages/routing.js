@@ -35,6 +35,8 @@ export default (root) =>
       const tagOptions = [[0, "— no tag —"], ...aux.tags.map((t) => [t.id, t.name])];
       const planOptions = [[0, "Always"], ...aux.plans.map((p) => [p.id, p.name])];
       model.after_hours = model.after_hours || {};
+      // "open_chat" and no entry both let the session wait as usual.
+      for (const [ch, v] of Object.entries(model.after_hours)) if (v === "open_chat") model.after_hours[ch] = "";
       return [
         section(
           "Assignment",
@@ -60,10 +62,9 @@ export default (root) =>
           grid(
             ...channels.map(([ch, label]) =>
               f.select(`after_hours.${ch}`, label, [
-                ["", "Wait as usual"],
-                ["leave_message", "Leave-message form"],
-                ["message", "A message"],
-                ["open_chat", "Open the chat"],
+                ["", "Open the chat; it waits as usual"],
+                ["leave_message", "Show the leave-message form"],
+                ["message", "Send the after-hours notice"],
               ]),
             ),
           ),
