@@ -110,7 +110,7 @@ async function show() {
 
 function renderWho(me) {
   const who = document.getElementById("who");
-  const name = me ? (me.user && (me.user.name || me.user.email)) || me.role : "Token session";
+  const name = me && me.user ? me.user.name || me.user.email : "API token";
   who.replaceChildren(
     h(
       "div",
