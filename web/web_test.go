@@ -37,6 +37,14 @@ func TestPagesAssetsAndAPIPassThrough(t *testing.T) {
 	if w := get("/static/desk/index.html"); w.Code != http.StatusNotFound {
 		t.Fatalf("pages are served only at their routes: %d", w.Code)
 	}
+	for _, js := range []string{"/static/common/api.js", "/static/common/ws.js", "/static/desk/desk.js", "/static/login/login.js"} {
+		if w := get(js); w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/javascript") {
+			t.Fatalf("%s: %d %v", js, w.Code, w.Header())
+		}
+	}
+	if w := get("/login"); w.Code != 200 || !strings.Contains(w.Body.String(), `src="/static/login/login.js"`) {
+		t.Fatalf("/login: %d", w.Code)
+	}
 	if w := get("/widget.js"); w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/javascript") {
 		t.Fatalf("/widget.js: %d %v", w.Code, w.Header())
 	}

@@ -1,0 +1,214 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/httpapi"
+)
+
+// stack is the whole application behind a local HTTP server, with an
+// admin token to set it up through the public API.
+type stack struct {
+	t     *testing.T
+	App   *app.App
+	Clock *clock.Virtual
+	URL   string
+	Admin string
+}
+
+// startStack opens the app on a temporary store and serves it on
+// 127.0.0.1. Its clock is virtual, set to the wall time of the start, so
+// that times the browser shows are near its own clock.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := clock.NewVirtual(time.Now().UTC().Truncate(time.Millisecond))
+	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"),
+		Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	_, admin, err := httpapi.CreateToken(ctx, a.DB, c, "test admin", sb.RoleAdmin, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &stack{t: t, App: a, Clock: c, URL: srv.URL, Admin: admin}
+}
+
+// call sends a JSON request with a bearer token and decodes the answer
+// into out (when not nil); it answers the status code.
+func (s *stack) call(token, method, path string, body, out any) int {
+	s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL+path, r)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			s.t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+	return res.StatusCode
+}
+
+// must is call that fails the test unless the answer is 2xx.
+func (s *stack) must(token, method, path string, body, out any) {
+	s.t.Helper()
+	if code := s.call(token, method, path, body, out); code >= 300 {
+		s.t.Fatalf("%s %s: status %d", method, path, code)
+	}
+}
+
+// chromiumPath finds the browser: $CHROMIUM, else /usr/bin/chromium.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile. Without a
+// browser the test is skipped, except in CI (CI=true), where it fails.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Chromium found (set CHROMIUM or install /usr/bin/chromium); browser tests must run in CI")
+		}
+		t.Skip("no Chromium found: set CHROMIUM or install /usr/bin/chromium to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
+	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// screenshot saves the page as <SB_SCREENSHOTS>/<name>.png when that
+// environment variable names a directory; otherwise it does nothing.
+func screenshot(name string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		dir := os.Getenv("SB_SCREENSHOTS")
+		if dir == "" {
+			return chromedp.Void{}, nil
+		}
+		buf, err := chromedp.FullScreenshot(100)(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.Void{}, os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	}
+}
+
+// agentFixture is a queue with one agent, and that agent's credentials.
+type agentFixture struct {
+	Queue    sb.Queue
+	Agent    sb.Agent
+	Token    string
+	Email    string
+	Password string
+}
+
+func (s *stack) agentFixture() agentFixture {
+	s.t.Helper()
+	var f agentFixture
+	s.must(s.Admin, "POST", "/api/v1/queues", map[string]any{"name": "Support"}, &f.Queue)
+	f.Email, f.Password = "ada@example.com", "correct horse battery"
+	s.must(s.Admin, "POST", "/api/v1/agents", map[string]any{"name": "Ada Lovelace", "email": f.Email,
+		"groups": []int64{f.Queue.ID}, "max_concurrent": 5}, &f.Agent)
+	var err error
+	if _, f.Token, err = httpapi.CreateToken(context.Background(), s.App.DB, s.Clock, "ada", sb.RoleAgent, f.Agent.ID, ""); err != nil {
+		s.t.Fatal(err)
+	}
+	return f
+}
+
+// signIn logs the agent in through the login page when the server has
+// users, and otherwise falls back to the development bearer token.
+func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
+	code := s.call(s.Admin, "POST", "/api/v1/users", map[string]any{"email": f.Email, "name": f.Agent.Name,
+		"role": sb.RoleAgent, "agent_id": f.Agent.ID, "password": f.Password}, nil)
+	if code == http.StatusCreated || code == http.StatusOK {
+		return chromedp.Steps(
+			chromedp.Navigate(s.URL+"/login?next=/desk"),
+			chromedp.WaitVisible(chromedp.CSS("#email")),
+			chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
+			chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
+			screenshot("login"),
+			chromedp.Click(chromedp.CSS("#login-submit")),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+		)
+	}
+	if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
+		s.t.Fatalf("create user: status %d", code)
+	}
+	return chromedp.Steps(
+		chromedp.Navigate(s.URL+"/login"),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`sessionStorage.setItem("sb.dev_token", %q); sessionStorage.setItem("sb.dev_agent_id", "%d")`,
+			f.Token, f.Agent.ID)),
+		chromedp.Navigate(s.URL+"/desk"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+	)
+}

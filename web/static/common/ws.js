@@ -1,0 +1,170 @@
+// Live connection to the Switchboard WebSocket API (/api/v1/ws): session
+// and all-session subscriptions that resume after a reconnect from the
+// last event seen (no gap, no duplicate), typing notices and commands.
+
+import { APIError, withToken } from './api.js';
+
+const PING_MS = 25000;
+const DEAD_MS = 60000;
+const COMMAND_MS = 15000;
+
+/**
+ * Live keeps one WebSocket open, reconnecting with exponential backoff.
+ * Callbacks: onEvent(event), onTyping({session_id, from, agent_id, typing}),
+ * onState('connecting'|'open'|'closed').
+ */
+export class Live {
+  constructor({ url = '/api/v1/ws', onEvent = () => {}, onTyping = () => {}, onState = () => {} } = {}) {
+    this.url = url;
+    this.onEvent = onEvent;
+    this.onTyping = onTyping;
+    this.onState = onState;
+    this.sessions = new Map(); // session id → last seq seen
+    this.all = null; // null: not subscribed; else the last global id seen (0: from now)
+    this.pending = new Map(); // command ref → {resolve, reject, timer}
+    this.seen = new Set(); // recent event ids, against duplicates from overlapping subscriptions
+    this.seenOrder = [];
+    this.attempt = 0;
+    this.refs = 0;
+    this.stopped = true;
+    this.state = 'closed';
+  }
+
+  /** start opens the connection. */
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** stop closes it for good. */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    if (this.ws) this.ws.close(1000);
+  }
+
+  get open() { return this.ws && this.ws.readyState === WebSocket.OPEN; }
+
+  setState(s) {
+    if (s !== this.state) {
+      this.state = s;
+      this.onState(s);
+    }
+  }
+
+  connect() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(proto + '//' + location.host + withToken(this.url));
+    this.ws = ws;
+    this.setState('connecting');
+    ws.onopen = () => {
+      this.lastHeard = Date.now();
+      this.setState('open');
+      if (this.all !== null) this.sendRaw(this.all ? { op: 'subscribe_all', after_id: this.all } : { op: 'subscribe_all' });
+      for (const [id, seq] of this.sessions) this.sendRaw({ op: 'subscribe', session_id: id, after_seq: seq });
+      clearInterval(this.pinger);
+      this.pinger = setInterval(() => {
+        if (Date.now() - this.lastHeard > DEAD_MS) ws.close(4000, 'no answer');
+        else this.sendRaw({ op: 'ping' });
+      }, PING_MS);
+    };
+    ws.onmessage = (m) => {
+      this.lastHeard = Date.now();
+      this.attempt = 0;
+      let f;
+      try { f = JSON.parse(m.data); } catch { return; }
+      this.frame(f);
+    };
+    ws.onclose = () => {
+      clearInterval(this.pinger);
+      for (const [, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(new APIError(0, 'disconnected', 'the live connection dropped; try again'));
+      }
+      this.pending.clear();
+      if (this.ws !== ws) return;
+      this.setState('closed');
+      if (this.stopped) return;
+      const delay = Math.min(30000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+      this.attempt = Math.min(this.attempt + 1, 8);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  frame(f) {
+    switch (f.op) {
+      case 'event': {
+        const e = f.event;
+        if (!e) return;
+        if (this.sessions.has(e.session_id) && e.seq > this.sessions.get(e.session_id)) this.sessions.set(e.session_id, e.seq);
+        if (this.all !== null && e.id > this.all) this.all = e.id;
+        if (this.seen.has(e.id)) return;
+        this.seen.add(e.id);
+        this.seenOrder.push(e.id);
+        if (this.seenOrder.length > 5000) this.seen.delete(this.seenOrder.shift());
+        this.onEvent(e);
+        return;
+      }
+      case 'typing':
+        this.onTyping(f);
+        return;
+      case 'result':
+      case 'error': {
+        const p = f.ref && this.pending.get(f.ref);
+        if (!p) {
+          if (f.op === 'error') console.warn('live connection:', f.error);
+          return;
+        }
+        this.pending.delete(f.ref);
+        clearTimeout(p.timer);
+        if (f.op === 'result') p.resolve({ session: f.session, events: f.events || [] });
+        else p.reject(new APIError(400, (f.error && f.error.code) || 'error', (f.error && f.error.message) || 'refused', f.error && f.error.detail));
+        return;
+      }
+    }
+  }
+
+  sendRaw(obj) {
+    if (this.open) this.ws.send(JSON.stringify(obj));
+  }
+
+  /** subscribeAll follows every session's events from now (or after afterId). */
+  subscribeAll(afterId = 0) {
+    this.all = afterId;
+    this.sendRaw(afterId ? { op: 'subscribe_all', after_id: afterId } : { op: 'subscribe_all' });
+  }
+
+  /** subscribe follows one session's events after afterSeq, and its typing notices. */
+  subscribe(sessionId, afterSeq = 0) {
+    const had = this.sessions.get(sessionId);
+    this.sessions.set(sessionId, Math.max(had || 0, afterSeq));
+    this.sendRaw({ op: 'subscribe', session_id: sessionId, after_seq: this.sessions.get(sessionId) });
+  }
+
+  unsubscribe(sessionId) {
+    if (!this.sessions.delete(sessionId)) return;
+    this.sendRaw({ op: 'unsubscribe', session_id: sessionId });
+  }
+
+  /** typing tells the session's other side that this side is (not) typing. */
+  typing(sessionId, typing) {
+    this.sendRaw({ op: 'typing', session_id: sessionId, typing: !!typing });
+  }
+
+  /** command runs a session command; answers {session, events}. */
+  command(sessionId, command, body = {}, ifMatch) {
+    if (!this.open) return Promise.reject(new APIError(0, 'disconnected', 'not connected'));
+    const ref = 'c' + (++this.refs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new APIError(0, 'timeout', 'the server did not answer in time'));
+      }, COMMAND_MS);
+      this.pending.set(ref, { resolve, reject, timer });
+      const f = { op: 'command', ref, session_id: sessionId, command, body };
+      if (ifMatch !== undefined) f.if_match = ifMatch;
+      this.sendRaw(f);
+    });
+  }
+}
