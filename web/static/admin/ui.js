@@ -1,6 +1,8 @@
 // DOM helpers shared by the console's pages: an element builder, icons,
 // toasts, a confirmation dialog, copy to clipboard.
 
+import { toast as commonToast } from "../common/api.js";
+
 /**
  * h builds an element. attrs: class, text, on* handlers, dataset, aria-*,
  * and any other attribute; children are nodes, strings or arrays of them
@@ -61,18 +63,9 @@ export function iconButton(name, label, onclick, cls = "") {
   return h("button", { type: "button", class: "icon-btn " + cls, title: label, "aria-label": label, onclick }, icon(name));
 }
 
-let toastBox;
-
-/** toast shows a short message at the bottom of the window. */
+/** toast shows a short note with the shared toasts ("ok" or "err"). */
 export function toast(message, kind = "ok") {
-  if (!toastBox) {
-    toastBox = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
-    document.body.append(toastBox);
-  }
-  const t = h("div", { class: "toast " + kind, text: message });
-  toastBox.append(t);
-  setTimeout(() => t.classList.add("gone"), 3200);
-  setTimeout(() => t.remove(), 3600);
+  commonToast(message, kind === "err" ? "error" : kind);
 }
 
 /**
