@@ -12,10 +12,23 @@ export function pageHead(title, desc, ...actions) {
   return h("header", { class: "page-head" }, h("div", {}, h("h1", { text: title }), desc && h("p", { class: "desc", text: desc })), h("div", { class: "page-actions" }, actions));
 }
 
-/** listNav moves focus between a list's buttons with the arrow keys. */
+/**
+ * listNav moves focus between a list's buttons with the arrow keys; with
+ * Alt, it moves the focused item itself (its row's Move up/down button).
+ */
 export function listNav(list) {
   list.addEventListener("keydown", (e) => {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    if (e.altKey) {
+      const row = document.activeElement.closest(".row");
+      const mover = row && row.querySelector(`.row-tools [aria-label^="Move"][aria-label$="${e.key === "ArrowUp" ? "up" : "down"}"]`);
+      if (mover && !mover.disabled) {
+        e.preventDefault();
+        list.dataset.refocus = document.activeElement.dataset.id;
+        mover.click();
+      }
+      return;
+    }
     const btns = [...list.querySelectorAll(".row-main")];
     const i = btns.indexOf(document.activeElement);
     if (i < 0) return;
@@ -36,6 +49,7 @@ export function savebar({ onSave, onDiscard, onDelete, saveLabel = "Save" }) {
     onDelete && h("button", { type: "button", class: "danger", onclick: onDelete }, icon("trash"), "Delete"),
     h("span", { class: "spacer" }),
     status,
+    h("span", { class: "kbd-hint muted small", "aria-hidden": "true" }, h("kbd", { class: "kbd", text: /Mac/.test(navigator.platform) ? "⌘" : "Ctrl" }), " ", h("kbd", { class: "kbd", text: "S" })),
     discard,
     save,
   );
@@ -98,7 +112,7 @@ export async function resourcePage(root, ctx, cfg) {
         const r = cfg.row(it, aux);
         const btn = h(
           "button",
-          { type: "button", class: "row-main", "aria-current": sel && sel.id === it.id ? "true" : null, onclick: () => open(it.id) },
+          { type: "button", class: "row-main", "data-id": it.id, "aria-current": sel && sel.id === it.id ? "true" : null, onclick: () => open(it.id) },
           r.lead,
           h("span", { class: "row-text" }, h("span", { class: "row-title", text: r.title || "(unnamed)" }), r.sub && h("span", { class: "row-sub", text: r.sub })),
           r.badge && h("span", { class: "pill " + (r.badgeClass || ""), text: r.badge }),
@@ -110,6 +124,10 @@ export async function resourcePage(root, ctx, cfg) {
     );
     if (!list.length) listEl.append(h("li", { class: "rows-empty muted", text: `No ${plural(cfg)} yet.` }));
     else if (!shown.length) listEl.append(h("li", { class: "rows-empty muted", text: "Nothing matches the filter." }));
+    if (listEl.dataset.refocus) {
+      listEl.querySelector(`.row-main[data-id="${listEl.dataset.refocus}"]`)?.focus();
+      delete listEl.dataset.refocus;
+    }
     count.textContent = cfg.count ? cfg.count(list) : list.length === 1 ? `1 ${cfg.noun}` : `${list.length} ${plural(cfg)}`;
   }
 

@@ -28,7 +28,7 @@ export default async function quickReplies(root, ctx) {
     const entry = (id, name, n, c) => {
       const btn = h(
         "button",
-        { type: "button", class: "row-main", "aria-current": current === id ? "true" : null, onclick: () => pick(id) },
+        { type: "button", class: "row-main", "data-id": id, "aria-current": current === id ? "true" : null, onclick: () => pick(id) },
         h("span", { class: "row-text" }, h("span", { class: "row-title", text: name })),
         h("span", { class: "muted small", text: String(n) }),
       );
@@ -52,6 +52,10 @@ export default async function quickReplies(root, ctx) {
     );
     // DOM replaceChildren turns null into text; drop it.
     [...catList.childNodes].forEach((n) => n.nodeType === Node.TEXT_NODE && n.remove());
+    if (catList.dataset.refocus) {
+      catList.querySelector(`.row-main[data-id="${catList.dataset.refocus}"]`)?.focus();
+      delete catList.dataset.refocus;
+    }
   }
 
   async function pick(id) {
@@ -97,7 +101,7 @@ export default async function quickReplies(root, ctx) {
 
   const page = await resourcePage(root, ctx, {
     title: "Quick replies",
-    desc: "Public replies every agent can insert by typing / and the shortcut. Agents add personal ones in the desk.",
+    desc: "Public replies every agent can insert by typing / and the shortcut. Agents add personal ones in the desk. Alt+↑/↓ moves the focused item.",
     noun: "quick reply",
     nouns: "quick replies",
     path: "/quick-replies",

@@ -49,7 +49,7 @@ function path(t, byID) {
 export default (root, ctx) =>
   resourcePage(root, ctx, {
     title: "Session tags",
-    desc: "The tags agents put on sessions, as a tree of up to 10 levels. Order tags within a level with the arrows.",
+    desc: "The tags agents put on sessions, as a tree of up to 10 levels. Order tags within a level with the arrows, or Alt+↑/↓ on the focused tag.",
     noun: "session tag",
     path: "/session-tags",
     blank: (aux, list) => ({ name: "", parent_id: 0, color: "", position: list ? siblings(list, 0).length : 0 }),
