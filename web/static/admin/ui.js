@@ -24,6 +24,13 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** fill replaces el's children; like h, it skips null and false and flattens arrays. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { listNav, move, resourcePage } from "../crud.js";
 import { Form, section } from "../form.js";
-import { confirmDialog, formDialog, h, iconButton, toast } from "../ui.js";
+import { confirmDialog, fill, formDialog, h, iconButton, toast } from "../ui.js";
 
 const ALL = -1;
 const NONE = 0;
@@ -45,13 +45,12 @@ export default async function quickReplies(root, ctx) {
       return li;
     };
     const count = (id) => replies.filter((r) => id === ALL || (r.category_id || 0) === id).length;
-    catList.replaceChildren(
+    fill(
+      catList,
       entry(ALL, "All replies", count(ALL)),
       ...cats.map((c) => entry(c.id, c.name, count(c.id), c)),
       replies.some((r) => !r.category_id) || !cats.length ? entry(NONE, "Uncategorised", count(NONE)) : null,
     );
-    // DOM replaceChildren turns null into text; drop it.
-    [...catList.childNodes].forEach((n) => n.nodeType === Node.TEXT_NODE && n.remove());
     if (catList.dataset.refocus) {
       catList.querySelector(`.row-main[data-id="${catList.dataset.refocus}"]`)?.focus();
       delete catList.dataset.refocus;

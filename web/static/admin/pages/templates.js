@@ -3,7 +3,7 @@
 
 import { grid, resourcePage } from "../crud.js";
 import { section } from "../form.js";
-import { h } from "../ui.js";
+import { fill, h } from "../ui.js";
 
 const types = [
   ["text", "Short text"],
@@ -44,6 +44,33 @@ function fieldsEditor(f) {
   return rep;
 }
 
+// preview draws the form as a visitor will see it, redrawn as it is edited.
+function preview(model) {
+  const box = h("div", { class: "tpl-preview", "aria-label": "Preview of the form" });
+  const draw = () => {
+    const input = (f) => {
+      if (f.type === "textarea") return h("textarea", { rows: 2, disabled: true });
+      if (f.type === "select") return h("select", { disabled: true }, h("option", { text: "Choose…" }), (f.options || []).map((o) => h("option", { text: o })));
+      return h("input", { type: f.type === "phone" ? "tel" : f.type === "email" ? "email" : "text", disabled: true });
+    };
+    fill(
+      box,
+      model.intro && h("p", { class: "tpl-intro", text: model.intro }),
+      (model.fields || []).map((f) => h("label", { class: "tpl-field" }, h("span", {}, f.label || f.key || "(no label)", f.required && h("span", { class: "req", text: " *" })), input(f))),
+      h("label", { class: "tpl-field" }, h("span", {}, "Message", h("span", { class: "req", text: " *" })), h("textarea", { rows: 3, disabled: true })),
+      h("button", { type: "button", class: "primary", disabled: true, text: "Send" }),
+    );
+  };
+  draw();
+  queueMicrotask(() => {
+    const form = box.closest("form");
+    form?.addEventListener("input", draw);
+    form?.addEventListener("change", draw);
+    form?.addEventListener("click", () => setTimeout(draw));
+  });
+  return box;
+}
+
 export default (root, ctx) =>
   resourcePage(root, ctx, {
     title: "Leave-message templates",
@@ -61,7 +88,7 @@ export default (root, ctx) =>
       ],
     }),
     row: (t) => ({ title: t.name, sub: plural((t.fields || []).length, "field"), badge: t.default ? "Default" : null, badgeClass: "pill-ok" }),
-    build: (f) => [
+    build: (f, model) => [
       section(
         "Template",
         null,
@@ -69,6 +96,7 @@ export default (root, ctx) =>
         f.text("intro", "Introduction", { type: "textarea", rows: 2, placeholder: "We are away right now. Leave us a message and we will answer by e-mail." }),
       ),
       section("Form fields", null, fieldsEditor(f)),
+      section("Preview", "What a visitor fills in.", preview(model)),
     ],
   });
 
