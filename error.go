@@ -19,6 +19,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials
 	EFORBIDDEN    = "forbidden"    // the principal's role may not do this
 	ETOOLARGE     = "too_large"    // the request body is over the limit
+	ERATELIMITED  = "rate_limited" // too many attempts; retry later
 	EUNAVAILABLE  = "unavailable"  // the server is shutting down or not ready
 	EINTERNAL     = "internal"     // anything else; details are logged, never sent
 )

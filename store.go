@@ -95,11 +95,13 @@ func (u EndUser) CustomerKey() string {
 
 // SessionFilter selects sessions to list. The zero value lists all, newest first.
 type SessionFilter struct {
-	Status   *Status
-	Medium   Medium
-	Type     SessionType
-	AgentID  int64
-	QueueID  int64
+	Status  *Status
+	Medium  Medium
+	Type    SessionType
+	AgentID int64
+	QueueID int64
+	// EndUser selects the sessions created with this end-user identifier.
+	EndUser  string
 	BeforeID int64 // cursor: only sessions with a smaller ID
 	Limit    int
 	// History search (SPEC §2.5): the channel; sessions created in

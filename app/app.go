@@ -42,6 +42,9 @@ type Options struct {
 	Location *time.Location
 	// Synchronous is SQLite's synchronous mode (default NORMAL).
 	Synchronous string
+	// TrustProxy takes clients' addresses from X-Forwarded-For (behind a
+	// reverse proxy).
+	TrustProxy bool
 }
 
 // App is a running Switchboard.
@@ -96,7 +99,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.API = httpapi.New(httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState,
+		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -113,12 +116,14 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 // Handler returns the HTTP handler: the browser pages and the API.
 func (a *App) Handler() http.Handler { return web.Handler(a.API) }
 
-// Run fires timers and delivers the outbox on the wall clock until ctx ends.
+// Run fires timers, delivers the outbox and sweeps ended logins on the wall
+// clock until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.Engine.RunTimers(ctx) }()
 	go func() { defer wg.Done(); a.Outbox.Run(ctx, a.Engine.Deliveries()) }()
+	go func() { defer wg.Done(); a.sweepLogins(ctx) }()
 	wg.Wait()
 }
 

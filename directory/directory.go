@@ -44,6 +44,7 @@ type Directory struct {
 	plans  map[int64]*worktime.Plan
 	routes map[int64]*sb.RoutingRule
 	stags  map[int64]*sb.SessionTag
+	wplugs map[int64]*sb.WebPlugin
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
@@ -57,6 +58,7 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
 		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
 		routes: map[int64]*sb.RoutingRule{}, stags: map[int64]*sb.SessionTag{},
+		wplugs: map[int64]*sb.WebPlugin{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -82,6 +84,9 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindSessionTag, d.stags, func(t *sb.SessionTag) int64 { return t.ID }); err != nil {
 		return nil, err
 	}
+	if err := load(ctx, store, KindWebPlugin, d.wplugs, func(p *sb.WebPlugin) int64 { return p.ID }); err != nil {
+		return nil, err
+	}
 	for _, p := range d.plans {
 		if err := p.Validate(); err != nil {
 			return nil, fmt.Errorf("load work-time plan %d: %w", p.ID, err)
@@ -97,8 +102,11 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := loadSingleton(ctx, store, KindCSATSettings, &d.csat); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule, KindSessionTag} {
+	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule, KindSessionTag, KindWebPlugin} {
 		d.nextID[kind] = 1
+	}
+	for id := range d.wplugs {
+		d.nextID[KindWebPlugin] = max(d.nextID[KindWebPlugin], id+1)
 	}
 	for id := range d.stags {
 		d.nextID[KindSessionTag] = max(d.nextID[KindSessionTag], id+1)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/webauth"
 )
 
 // TokenPrefix starts every token secret, so leaked tokens are easy to spot.
@@ -30,6 +31,10 @@ type Principal struct {
 	// identity the widget holds, and the web plugin it came through.
 	VisitorID string
 	PluginID  int64
+	// visitor is the full visitor identity of a visitor token.
+	visitor webauth.Visitor
+	// login is the browser login of a cookie-authenticated request.
+	login *sb.Login
 }
 
 // Actor is the event actor a principal's commands are recorded with.
@@ -38,11 +43,21 @@ func (p Principal) Actor() sb.Actor {
 	case sb.RoleAgent:
 		return sb.Actor{Kind: sb.ActorAgent, ID: strconv.FormatInt(p.AgentID, 10), Name: p.Name}
 	case sb.RoleSupervisor:
-		return sb.Actor{Kind: sb.ActorSupervisor, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+		return sb.Actor{Kind: sb.ActorSupervisor, ID: p.actorID(), Name: p.Name}
 	case sb.RoleAdmin:
-		return sb.Actor{Kind: sb.ActorAdmin, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+		return sb.Actor{Kind: sb.ActorAdmin, ID: p.actorID(), Name: p.Name}
+	case sb.RoleVisitor:
+		return sb.Actor{Kind: sb.ActorEndUser, ID: p.VisitorID, Name: p.Name}
 	}
 	return sb.Actor{Kind: sb.ActorIntegration, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
+}
+
+// actorID names a token by its ID and a logged-in user as user:<id>.
+func (p Principal) actorID() string {
+	if p.UserID != 0 {
+		return "user:" + strconv.FormatInt(p.UserID, 10)
+	}
+	return strconv.FormatInt(p.TokenID, 10)
 }
 
 type principalKey struct{}
@@ -103,30 +118,19 @@ func (a *authenticator) forget() {
 // apiFunc is a handler that returns its refusal; authed writes it.
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
 
-// authed wraps h so that it runs only for a valid token with one of roles,
-// and answers any error h returns as a JSON error.
+// authed wraps h so that it runs only for an authenticated caller with one
+// of roles (admins always), and answers any error h returns as a JSON error.
 func (s *Server) authed(h apiFunc, roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		header := r.Header.Get("Authorization")
-		secret, ok := strings.CutPrefix(header, "Bearer ")
-		if !ok || secret == "" {
-			s.writeError(w, r, sb.Errorf(sb.EUNAUTHORIZED, "an Authorization: Bearer token is required"))
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
 			return
 		}
-		t, err := s.auth.lookup(r.Context(), strings.TrimSpace(secret))
-		if err != nil || t.RevokedAt != nil {
-			if err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
-				s.writeError(w, r, err)
-				return
-			}
-			s.writeError(w, r, sb.Errorf(sb.EUNAUTHORIZED, "the token is not valid"))
+		if p.Role != sb.RoleAdmin && !slices.Contains(roles, p.Role) {
+			s.writeError(w, r, sb.Errorf(sb.EFORBIDDEN, "the %s role may not do this", p.Role))
 			return
 		}
-		if t.Role != sb.RoleAdmin && !slices.Contains(roles, t.Role) {
-			s.writeError(w, r, sb.Errorf(sb.EFORBIDDEN, "the %s role may not do this", t.Role))
-			return
-		}
-		p := Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
@@ -134,11 +138,55 @@ func (s *Server) authed(h apiFunc, roles ...string) http.HandlerFunc {
 	}
 }
 
+// authenticate resolves the caller of r from, in this order: an
+// Authorization: Bearer header (an API token or a visitor token), an
+// access_token query parameter on GET and HEAD (browsers cannot set headers
+// on WebSocket, EventSource or images), or the login cookie — which
+// requests other than GET, HEAD and OPTIONS must pair with X-CSRF-Token.
+func (s *Server) authenticate(r *http.Request) (Principal, error) {
+	if header := r.Header.Get("Authorization"); header != "" {
+		secret, ok := strings.CutPrefix(header, "Bearer ")
+		if secret = strings.TrimSpace(secret); !ok || secret == "" {
+			return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "an Authorization: Bearer token is required")
+		}
+		return s.bearer(r.Context(), secret)
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if secret := r.URL.Query().Get("access_token"); secret != "" {
+			return s.bearer(r.Context(), secret)
+		}
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		return s.cookieLogin(r, c.Value)
+	}
+	return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "an Authorization: Bearer token or a login is required")
+}
+
+// bearer resolves an API token or a visitor token.
+func (s *Server) bearer(ctx context.Context, secret string) (Principal, error) {
+	if strings.HasPrefix(secret, webauth.VisitorTokenPrefix) {
+		return s.visitorPrincipal(ctx, secret)
+	}
+	t, err := s.auth.lookup(ctx, secret)
+	if err != nil || t.RevokedAt != nil {
+		if err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
+			return Principal{}, err
+		}
+		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the token is not valid")
+	}
+	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}, nil
+}
+
 // Role sets used by the routes. Admins may do everything.
 var (
 	anyRole    = []string{sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration}
 	operators  = anyRole // who may change sessions: today everyone who may read them
 	adminsOnly = []string{}
+	// staffAndVisitors may use a session route; the visitor policy
+	// (visitor.go) keeps visitors to their own web chats.
+	staffAndVisitors = []string{sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration, sb.RoleVisitor}
+	// everyone is any authenticated caller.
+	everyone = staffAndVisitors
 )
 
 // CreateToken stores a new token and returns it with its secret, which is

@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	sb.EUNAUTHORIZED: http.StatusUnauthorized,
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	sb.ERATELIMITED:  http.StatusTooManyRequests,
 	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	sb.EINTERNAL:     http.StatusInternalServerError,
 }

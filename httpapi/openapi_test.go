@@ -172,16 +172,23 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 
 	// The public routes need no token; everything else does.
-	if sec, _ := doc["security"].([]any); len(sec) != 1 || !hasKey(sec[0], "bearerAuth") {
-		t.Errorf("no global bearerAuth security requirement: %v", doc["security"])
+	// Any one of the three credentials will do: each is its own requirement.
+	sec, _ := doc["security"].([]any)
+	if len(sec) != 3 || !hasKey(sec[0], "bearerAuth") || !hasKey(sec[1], "cookieAuth") || !hasKey(sec[2], "accessToken") {
+		t.Errorf("global security = %v, want bearerAuth, cookieAuth or accessToken", doc["security"])
 	}
-	if obj(doc, "components", "securitySchemes", "bearerAuth") == nil {
-		t.Error("no bearerAuth security scheme")
+	for _, name := range []string{"bearerAuth", "cookieAuth", "accessToken"} {
+		if obj(doc, "components", "securitySchemes", name) == nil {
+			t.Errorf("no %s security scheme", name)
+		}
 	}
-	for _, p := range []string{"/healthz", "/readyz", "/api/v1/openapi.json"} {
-		sec, ok := obj(paths, p, "get")["security"].([]any)
+	for _, route := range []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/login",
+		"POST /api/v1/logout", "GET /api/v1/widget/{key}", "POST /api/v1/widget/{key}/visitor"} {
+		method, p, _ := strings.Cut(route, " ")
+		method = strings.ToLower(method)
+		sec, ok := obj(paths, p, method)["security"].([]any)
 		if !ok || len(sec) != 0 {
-			t.Errorf("GET %s: security = %v, want []", p, obj(paths, p, "get")["security"])
+			t.Errorf("%s: security = %v, want []", route, obj(paths, p, method)["security"])
 		}
 	}
 }
@@ -422,6 +429,14 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"SMSData": lifecycle.SMSSent{}, "TicketData": lifecycle.Ticket{}, "PermissionData": lifecycle.Permission{},
 		// Session create and the lifecycle table (GET /api/v1/event-types).
 		"CreateSessionRequest": lifecycle.Create{}, "Transition": lifecycle.Transition{},
+		// Identity, web plugins and the widget.
+		"User": sb.User{}, "UserInput": httpapi.UserInput{}, "LoginRequest": httpapi.LoginRequest{},
+		"Login": httpapi.LoginResponse{}, "Me": httpapi.Me{}, "PasswordChange": httpapi.PasswordChange{},
+		"WebPlugin": sb.WebPlugin{}, "WebPluginInput": sb.WebPlugin{}, "PluginSidebar": sb.PluginSidebar{},
+		"FAQItem": sb.FAQItem{}, "AutoInvitation": sb.AutoInvitation{}, "Embed": httpapi.Embed{},
+		"WidgetConfig": httpapi.WidgetConfig{}, "WidgetCSAT": httpapi.WidgetCSAT{}, "ScoreOption": sb.ScoreOption{},
+		"LeaveMessageTemplate": sb.LeaveMessageTemplate{}, "TemplateField": sb.TemplateField{},
+		"VisitorRequest": httpapi.VisitorRequest{}, "VisitorIdentity": httpapi.VisitorIdentity{},
 	} {
 		check(name, v)
 	}

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/webauth"
 )
 
 // Config wires a Server.
@@ -44,6 +46,17 @@ type Config struct {
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+	// Users keeps users, logins and the visitor-token key; nil uses
+	// Config when it implements sb.UserStore.
+	Users sb.UserStore
+	// LeaveMessageTemplate resolves a web plugin's offline-message form
+	// (id 0: the default one); nil, or a not_found answer, gives the
+	// built-in form.
+	LeaveMessageTemplate func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error)
+	// TrustProxy takes a client's address from the last X-Forwarded-For
+	// entry, as a reverse proxy in front of the server sets it. Off, the
+	// connection's address is the client's.
+	TrustProxy bool
 }
 
 // QueueState is a queue as routing sees it now.
@@ -108,6 +121,11 @@ type Server struct {
 	auth   *authenticator
 	mux    *http.ServeMux
 	routes []string
+
+	limiter *webauth.Limiter
+	hashing chan struct{} // bounds concurrent password hashing
+	keyMu   sync.Mutex
+	vkey    []byte // the visitor-token key, once read
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -136,8 +154,11 @@ func New(cfg Config) *Server {
 	if cfg.Settings == nil {
 		cfg.Settings = cfg.Directory
 	}
+	if us, ok := cfg.Config.(sb.UserStore); ok && cfg.Users == nil {
+		cfg.Users = us
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux()}
+		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing)}
 	s.register()
 	return s
 }
@@ -152,20 +173,22 @@ func (s *Server) register() {
 		w.Write(docs.OpenAPI)
 	})
 
-	s.handle("POST /api/v1/sessions", s.authed(s.createSession, operators...))
-	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}", s.authed(s.getSession, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.sessionEvents, anyRole...))
+	// Visitors reach these session routes for their own web chats only:
+	// ownSession guards the reads, visitor.go's policy the writes.
+	s.handle("POST /api/v1/sessions", s.authed(s.createSession, staffAndVisitors...))
+	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}", s.authed(s.ownSession(s.getSession), staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.ownSession(s.sessionEvents), staffAndVisitors...))
 	s.handle("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
-	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.streamSession, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.ownSession(s.streamSession), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.messages, anyRole...))
-	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, operators...))
+	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.ownSession(s.messages), staffAndVisitors...))
+	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, staffAndVisitors...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.queuePosition, anyRole...))
-	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.streamQueuePosition, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.ownSession(s.queuePosition), staffAndVisitors...))
+	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.ownSession(s.streamQueuePosition), staffAndVisitors...))
 	s.handle("GET /api/v1/queues/{id}/members", s.authed(s.queueMembers, anyRole...))
 	s.handle("GET /api/v1/queues/{id}/availability", s.authed(s.queueAvailability, anyRole...))
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
@@ -173,6 +196,10 @@ func (s *Server) register() {
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
 
 	s.configRoutes()
+	s.loginRoutes()
+	s.userRoutes()
+	s.pluginRoutes()
+	s.widgetRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON

@@ -42,6 +42,9 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalFrom(r.Context())
+	if err := s.visitorCreate(r.Context(), p, cmd); err != nil {
+		return err
+	}
 	if p.Role == sb.RoleAgent && cmd.AgentID != p.AgentID {
 		return sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID)
 	}
@@ -103,6 +106,10 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := decode(r, cmd, true); err != nil {
 		return err
 	}
+	p := principalFrom(r.Context())
+	if err := visitorCommand(p, cmd); err != nil {
+		return err
+	}
 	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
 		sess, err := s.Engine.Store().Session(r.Context(), id)
 		if err != nil {
@@ -122,7 +129,6 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
 		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
 	}
-	p := principalFrom(r.Context())
 	if err := setSender(p, cmd); err != nil {
 		return err
 	}
@@ -137,6 +143,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	cond := &engine.Cond{IfMatch: match}
 	if p.Role == sb.RoleAgent {
 		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }
+	}
+	if p.Role == sb.RoleVisitor {
+		cond.Check = func(sess *sb.Session) error { return visitorOwns(p, sess) }
 	}
 	res, err := s.Engine.Execute(r.Context(), id, cmd, p.Actor(), cond)
 	if err != nil {
@@ -200,8 +209,12 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = int(limit)
-	if err := historyFilter(r, principalFrom(r.Context()), &f); err != nil {
+	p := principalFrom(r.Context())
+	if err := historyFilter(r, p, &f); err != nil {
 		return err
+	}
+	if p.Role == sb.RoleVisitor {
+		f.EndUser, f.Type = p.VisitorID, sb.TypeChatWeb // a visitor lists its own chats
 	}
 	list, err := s.Engine.Store().Sessions(r.Context(), f)
 	if err != nil {

@@ -182,8 +182,8 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 var statements = map[string]string{
-	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel, end_user)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"indexAgent": `INSERT OR IGNORE INTO session_agents (agent_id, session_id) VALUES (?, ?)`,
 	"indexText":  `INSERT INTO message_text (rowid, text) SELECT ?1, json_extract(?2, '$.text') WHERE COALESCE(json_extract(?2, '$.text'), '') <> ''`,
 	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?

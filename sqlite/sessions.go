@@ -71,7 +71,8 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 	}
 	if c.ExpectedSeq == 0 {
 		_, err = insSession.ExecContext(ctx, s.ID, s.UUID, string(s.Type), string(s.Medium), int(s.Status), s.Seq,
-			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel))
+			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel),
+			sql.NullString{String: s.EndUser.Identifier, Valid: s.EndUser.Identifier != ""})
 		if err != nil {
 			if isConstraint(err) {
 				return sb.Errorf(sb.EPRECONDITION, "session %d exists already", s.ID)
@@ -188,6 +189,9 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	}
 	if f.QueueID != 0 {
 		where, args = append(where, "queue_id = ?"), append(args, f.QueueID)
+	}
+	if f.EndUser != "" {
+		where, args = append(where, "end_user = ?"), append(args, f.EndUser)
 	}
 	if f.BeforeID != 0 {
 		where, args = append(where, "id < ?"), append(args, f.BeforeID)

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	sb "github.com/switchboardhq/switchboard"
+
 	"github.com/switchboardhq/switchboard/sqlite"
 	"github.com/switchboardhq/switchboard/storetest"
 )
@@ -23,6 +25,17 @@ func TestConformanceFile(t *testing.T) {
 func TestConformanceMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+func TestUserConformance(t *testing.T) {
+	storetest.RunUsers(t, func(t *testing.T) sb.UserStore {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

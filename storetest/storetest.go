@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EventPaging", testEventPaging},
 		{"SessionFilters", testSessionFilters},
 		{"HistorySearch", testHistorySearch},
+		{"EndUserFilter", testEndUserFilter},
 		{"LiveSessions", testLiveSessions},
 		{"ServedCustomers", testServedCustomers},
 		{"Timers", testTimers},

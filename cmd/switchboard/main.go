@@ -76,6 +76,7 @@ func serve(args []string, stderr io.Writer) error {
 	tz := fs.String("timezone", env("SWITCHBOARD_TIMEZONE", "UTC"), "IANA time zone of metadata timestamps (env SWITCHBOARD_TIMEZONE)")
 	sync := fs.String("synchronous", env("SWITCHBOARD_SYNCHRONOUS", "NORMAL"), "SQLite synchronous mode: NORMAL survives a process crash, FULL also power loss (env SWITCHBOARD_SYNCHRONOUS)")
 	pprofAddr := fs.String("pprof", env("SWITCHBOARD_PPROF", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (env SWITCHBOARD_PPROF; off by default)")
+	trustProxy := fs.Bool("trust-proxy", env("SWITCHBOARD_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env SWITCHBOARD_TRUST_PROXY=true)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -101,7 +102,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, Clock: clock.Real{}, Logger: log,
-		MetadataDelay: d, Location: loc, Synchronous: *sync})
+		MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
 	}
@@ -112,6 +113,14 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	if secret != "" && os.Getenv("SWITCHBOARD_ADMIN_TOKEN") == "" {
 		fmt.Fprintf(stderr, "\nCreated the first admin token. It is shown only once; keep it safe:\n\n    %s\n\n", secret)
+	}
+	password, err := a.EnsureAdminUser(ctx, os.Getenv("SWITCHBOARD_ADMIN_EMAIL"), os.Getenv("SWITCHBOARD_ADMIN_PASSWORD"))
+	if err != nil {
+		return fmt.Errorf("first admin user: %w", err)
+	}
+	if password != "" {
+		email := env("SWITCHBOARD_ADMIN_EMAIL", app.DefaultAdminEmail)
+		fmt.Fprintf(stderr, "\nCreated the first admin user %s with this password, shown only once; change it after logging in:\n\n    %s\n\n", email, password)
 	}
 
 	if *pprofAddr != "" {

@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+var _ sb.UserStore = (*DB)(nil)
+
+const userColumns = `id, email, name, role, agent_id, password_hash, disabled, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*sb.User, error) {
+	var u sb.User
+	var created, updated int64
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.AgentID, &u.PasswordHash, &u.Disabled, &created, &updated); err != nil {
+		return nil, err
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	return &u, nil
+}
+
+// isUnique reports a UNIQUE constraint failure.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// CreateUser implements sb.UserStore.
+func (db *DB) CreateUser(ctx context.Context, u *sb.User) error {
+	res, err := db.write.ExecContext(ctx, `INSERT INTO users (email, name, role, agent_id, password_hash, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.CreatedAt), ms(u.UpdatedAt))
+	if isUnique(err) {
+		return sb.Errorf(sb.ECONFLICT, "a user with the e-mail %s exists already", u.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
+	u.ID, err = res.LastInsertId()
+	return err
+}
+
+// UpdateUser implements sb.UserStore.
+func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, role = ?, agent_id = ?, password_hash = ?,
+		disabled = ?, updated_at = ? WHERE id = ?`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.UpdatedAt), u.ID)
+	if isUnique(err) {
+		return sb.Errorf(sb.ECONFLICT, "a user with the e-mail %s exists already", u.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", u.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sb.Errorf(sb.ENOTFOUND, "user %d not found", u.ID)
+	}
+	return nil
+}
+
+// DeleteUser implements sb.UserStore. Its logins go with it (ON DELETE CASCADE).
+func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete user %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sb.Errorf(sb.ENOTFOUND, "user %d not found", id)
+	}
+	return nil
+}
+
+// User implements sb.UserStore.
+func (db *DB) User(ctx context.Context, id int64) (*sb.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sb.Errorf(sb.ENOTFOUND, "user %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByEmail implements sb.UserStore.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*sb.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sb.Errorf(sb.ENOTFOUND, "no user has the e-mail %s", email)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user by e-mail: %w", err)
+	}
+	return u, nil
+}
+
+// Users implements sb.UserStore.
+func (db *DB) Users(ctx context.Context) ([]sb.User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	defer rows.Close()
+	var out []sb.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("users: %w", err)
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// CreateLogin implements sb.UserStore.
+func (db *DB) CreateLogin(ctx context.Context, l *sb.Login) error {
+	res, err := db.write.ExecContext(ctx, `INSERT INTO logins (user_id, hash, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		l.UserID, l.Hash, l.CSRFToken, ms(l.CreatedAt), ms(l.ExpiresAt))
+	if err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY") {
+			return sb.Errorf(sb.ENOTFOUND, "user %d not found", l.UserID)
+		}
+		return fmt.Errorf("create login: %w", err)
+	}
+	l.ID, err = res.LastInsertId()
+	return err
+}
+
+// LoginByHash implements sb.UserStore.
+func (db *DB) LoginByHash(ctx context.Context, hash []byte) (*sb.Login, error) {
+	var l sb.Login
+	var created, expires int64
+	var revoked sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, hash, csrf_token, created_at, expires_at, revoked_at FROM logins WHERE hash = ?`, hash).
+		Scan(&l.ID, &l.UserID, &l.Hash, &l.CSRFToken, &created, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sb.Errorf(sb.ENOTFOUND, "login not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("login by hash: %w", err)
+	}
+	l.CreatedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
+	if revoked.Valid {
+		r := fromMS(revoked.Int64)
+		l.RevokedAt = &r
+	}
+	return &l, nil
+}
+
+// RevokeLogin implements sb.UserStore.
+func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
+	if err != nil {
+		return fmt.Errorf("revoke login %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sb.Errorf(sb.ENOTFOUND, "login %d not found or revoked already", id)
+	}
+	return nil
+}
+
+// RevokeUserLogins implements sb.UserStore.
+func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.Time) error {
+	if _, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL`,
+		ms(at), userID, keep); err != nil {
+		return fmt.Errorf("revoke logins of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// DeleteExpiredLogins implements sb.UserStore.
+func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM logins WHERE expires_at < ? OR revoked_at < ?`, ms(t), ms(t))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired logins: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// ServerKey implements sb.UserStore.
+func (db *DB) ServerKey(ctx context.Context, name string, fresh []byte) ([]byte, error) {
+	if len(fresh) == 0 {
+		return nil, errors.New("server key: an empty fresh key")
+	}
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO server_keys (name, key) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+		return nil, fmt.Errorf("server key %s: %w", name, err)
+	}
+	var key []byte
+	if err := db.write.QueryRowContext(ctx, `SELECT key FROM server_keys WHERE name = ?`, name).Scan(&key); err != nil {
+		return nil, fmt.Errorf("server key %s: %w", name, err)
+	}
+	return key, nil
+}
