@@ -391,11 +391,21 @@ export class Form {
       if (!best || path.length > best[0].length) best = [path, f];
     }
     if (!best) {
+      // A message that names a field further in ("an agent user needs the
+      // agent_id of …") belongs to that field.
+      for (const [path, f] of this.fields) {
+        const at = msg.indexOf(path);
+        if (at < 0 || /[\w.[]/.test(msg.charAt(at - 1) || " ") || /[\w[]/.test(msg.charAt(at + path.length) || " ")) continue;
+        if (!best || path.length > best[0].length) best = [path, f];
+      }
+    }
+    if (!best) {
       // Conflicts name no field; a few say which one they are about.
       for (const [re, path] of [
         [/ is named /, "name"],
         [/ has the e-mail /, "email"],
         [/ has the shortcut /, "shortcut"],
+        [/ acts as agent /, "agent_id"],
       ]) {
         if (re.test(msg) && this.fields.has(path)) best = [path, this.fields.get(path)];
       }
@@ -410,7 +420,7 @@ export class Form {
       return;
     }
     if (!best) {
-      this.banner.textContent = msg;
+      this.banner.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
       this.banner.hidden = false;
       this.banner.scrollIntoView({ block: "nearest" });
       return;

@@ -41,7 +41,9 @@ export default (root, ctx) =>
       return out;
     },
     build: (f, model, aux, isNew) => {
-      const agentField = f.select("agent_id", "Acts as agent", [[0, "— choose an agent —"], ...aux.agents.map((a) => [a.id, `${a.name} <${a.email}>`])], {
+      const taken = new Set(aux.list.filter((u) => u.id !== model.id && u.agent_id).map((u) => u.agent_id));
+      const agentOptions = aux.agents.map((a) => [a.id, `${a.name} <${a.email}>` + (taken.has(a.id) ? " — has a login" : "")]);
+      const agentField = f.select("agent_id", "Acts as agent", [[0, "— choose an agent —"], ...agentOptions], {
         help: "The agent's sessions, status and quick replies are this user's.",
       });
       agentField.hidden = model.role !== "agent";
