@@ -156,7 +156,7 @@ export default (root, ctx) =>
             h("div", { class: "section-body" }, f.text("name", "Name", { required: true, max: 100, placeholder: "Main website", help: "For your own lists; visitors do not see it." }), f.text("title", "Title", { required: true, max: 100 }), f.text("banner", "Banner", { max: 500, placeholder: "We usually answer within a minute" })),
             h("div", { class: "field" }, h("div", { class: "label", text: "Preview" }), pv),
           ),
-          f.text("logo_url", "Logo URL", { type: "url", placeholder: "https://example.com/logo.png" }),
+          f.text("logo_url", "Logo URL", { type: "url", placeholder: "https://example.com/logo.png", help: "An https address of a square image." }),
           f.color("theme_color", "Theme colour", { presets: themes }),
         ),
         section(
