@@ -31,8 +31,12 @@ type Options struct {
 	DBPath string
 	// ExportsDir receives metadata files (<session id>/metadata.json).
 	ExportsDir string
-	Clock      sb.Clock
-	Logger     *slog.Logger
+	// FilesDir keeps private files: chat attachments under
+	// attachments/<session id>/<id>. Kept apart from ExportsDir, which
+	// other systems collect. Empty: attachments are switched off.
+	FilesDir string
+	Clock    sb.Clock
+	Logger   *slog.Logger
 	// NewUUID generates session UUIDs (random when nil).
 	NewUUID func() string
 	// MetadataDelay is the wait after a session ends before its metadata
@@ -55,10 +59,12 @@ type App struct {
 	Engine     *engine.Engine
 	Broker     *broker.Broker
 	Files      *localfs.Dir
-	Outbox     *outbox.Worker
-	API        *httpapi.Server
-	opt        Options
-	closeOnce  sync.Once
+	// Uploads keeps chat attachments; nil without Options.FilesDir.
+	Uploads   *localfs.Dir
+	Outbox    *outbox.Worker
+	API       *httpapi.Server
+	opt       Options
+	closeOnce sync.Once
 }
 
 // Open builds the stack.
@@ -82,6 +88,12 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if opt.FilesDir != "" {
+		if a.Uploads, err = localfs.New(opt.FilesDir); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
 	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
 	a.Engine, err = engine.New(ctx, db, engine.Options{
@@ -96,7 +108,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
-	a.API = httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
@@ -109,7 +121,11 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 			}
 			return nil
 		},
-	})
+	}
+	if a.Uploads != nil {
+		cfg.Files = a.Uploads
+	}
+	a.API = httpapi.New(cfg)
 	return a, nil
 }
 
@@ -157,3 +173,7 @@ func (a *App) Close() error {
 func DataPaths(dir string) (db, exports string) {
 	return filepath.Join(dir, "switchboard.db"), filepath.Join(dir, "exports")
 }
+
+// FilesPath returns the private files directory under dir, beside the
+// exports: attachments live in its attachments/ subdirectory.
+func FilesPath(dir string) string { return filepath.Join(dir, "files") }

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -31,6 +32,7 @@ type stack struct {
 	eng    *engine.Engine
 	clock  *clock.Virtual
 	srv    *httptest.Server
+	files  *localfs.Dir
 	tokens map[string]string
 }
 
@@ -47,14 +49,18 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	files, err := localfs.New(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour,
+	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files,
 		Metadata: func(s *sb.Session, now time.Time) ([]byte, error) { return json.Marshal(map[string]any{"id": s.ID}) }})
 	srv := httptest.NewServer(api)
-	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, tokens: map[string]string{}}
+	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, files: files, tokens: map[string]string{}}
 	t.Cleanup(func() {
 		eng.Broker().Close()
 		srv.Close()

@@ -36,6 +36,7 @@ var statusOf = map[string]int{
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sb.ERATELIMITED:  http.StatusTooManyRequests,
+	sb.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	sb.EINTERNAL:     http.StatusInternalServerError,
 }

@@ -406,7 +406,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"Deflection": sb.Deflection{}, "Disposition": sb.Disposition{}, "MediaItem": sb.MediaItem{},
 		"TextInput": sb.TextInput{}, "SMS": sb.SMS{}, "Event": sb.Event{}, "Actor": sb.Actor{},
 		"Agent": sb.Agent{}, "VirtualAgent": sb.VirtualAgent{}, "Queue": sb.Queue{}, "CustomerTag": sb.CustomerTag{}, "RoutingSettings": sb.RoutingSettings{}, "QueueRule": sb.QueueRule{}, "RoutingRule": sb.RoutingRule{}, "RouteTarget": sb.RouteTarget{}, "WorkTimePlan": worktime.Plan{}, "Token": sb.Token{},
-		"OutboxItem": sb.OutboxItem{},
+		"OutboxItem": sb.OutboxItem{}, "Attachment": sb.Attachment{}, "AttachmentRef": sb.AttachmentRef{},
 		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "RoutingRuleInput": sb.RoutingRule{}, "WorkTimePlanInput": worktime.Plan{},
 		// Lifecycle event data.
 		"SessionCreatedData": lifecycle.Created{}, "StatusChangeData": lifecycle.StatusData{},

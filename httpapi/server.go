@@ -57,6 +57,11 @@ type Config struct {
 	// entry, as a reverse proxy in front of the server sets it. Off, the
 	// connection's address is the client's.
 	TrustProxy bool
+	// Attachments keeps attachment records and Files their bytes; without
+	// both, the attachment routes answer 503. Nil Attachments uses Config
+	// when it keeps attachments too.
+	Attachments sb.AttachmentStore
+	Files       sb.BlobStore
 }
 
 // QueueState is a queue as routing sees it now.
@@ -157,6 +162,9 @@ func New(cfg Config) *Server {
 	if us, ok := cfg.Config.(sb.UserStore); ok && cfg.Users == nil {
 		cfg.Users = us
 	}
+	if as, ok := cfg.Config.(sb.AttachmentStore); ok && cfg.Attachments == nil {
+		cfg.Attachments = as
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing)}
 	s.register()
@@ -200,10 +208,12 @@ func (s *Server) register() {
 	s.userRoutes()
 	s.pluginRoutes()
 	s.widgetRoutes()
+	s.attachmentRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
-// errors like every other refusal; bodies are capped at MaxBodyBytes.
+// errors like every other refusal; bodies are capped at MaxBodyBytes,
+// except on the upload route, which applies the chat settings' own limit.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -214,12 +224,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, sb.Errorf(sb.EINTERNAL, "internal error"))
 		}
 	}()
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
 		s.noRoute(w, r)
 		return
+	}
+	if r.Body != nil && pattern != uploadRoute {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}
 	s.mux.ServeHTTP(w, r)
 }

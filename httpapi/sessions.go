@@ -26,13 +26,15 @@ func view(s *sb.Session) sessionView { return sessionView{Session: s, StatusCode
 // commandResponse answers a command with the session after it and the
 // events it appended.
 type commandResponse struct {
-	Session sessionView `json:"session"`
-	Events  []sb.Event  `json:"events"`
+	Session any        `json:"session"`
+	Events  []sb.Event `json:"events"`
 }
 
-func respondCommand(w http.ResponseWriter, status int, s *sb.Session, events []sb.Event) error {
-	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(s.Seq, 10)))
-	writeJSON(w, status, commandResponse{Session: view(s), Events: events})
+// respondCommand answers a command with the session and its events as the
+// caller may see them.
+func (s *Server) respondCommand(w http.ResponseWriter, r *http.Request, status int, sess *sb.Session, events []sb.Event) error {
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
+	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsFor(r, events))})
 	return nil
 }
 
@@ -64,7 +66,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/sessions/"+strconv.FormatInt(res.Session.ID, 10))
-	return respondCommand(w, http.StatusCreated, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusCreated, res.Session, res.Events)
 }
 
 // ifMatch reads the expected session version from If-Match ("5" or 5).
@@ -110,6 +112,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err := visitorCommand(p, cmd); err != nil {
 		return err
 	}
+	if err := s.attachToMessage(r.Context(), id, cmd); err != nil {
+		return err
+	}
 	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
 		sess, err := s.Engine.Store().Session(r.Context(), id)
 		if err != nil {
@@ -151,7 +156,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err != nil {
 		return err
 	}
-	return respondCommand(w, http.StatusOK, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusOK, res.Session, res.Events)
 }
 
 // session reads the session named by the path.
@@ -169,7 +174,7 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
-	writeJSON(w, http.StatusOK, view(sess))
+	writeJSON(w, http.StatusOK, s.sessionFor(r, sess))
 	return nil
 }
 
@@ -221,12 +226,12 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := struct {
-		Sessions []sessionView `json:"sessions"`
+		Sessions []any `json:"sessions"`
 		// NextBeforeID pages on: pass it as before_id; absent on the last page.
 		NextBeforeID int64 `json:"next_before_id,omitempty"`
-	}{Sessions: make([]sessionView, 0, len(list))}
+	}{Sessions: make([]any, 0, len(list))}
 	for _, sess := range list {
-		out.Sessions = append(out.Sessions, view(sess))
+		out.Sessions = append(out.Sessions, s.sessionFor(r, sess))
 	}
 	if len(list) == f.Limit {
 		out.NextBeforeID = list[len(list)-1].ID
@@ -237,8 +242,10 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 
 // eventPage reads the cursor and limit of an event listing, runs read and
 // answers with the page and the cursor of the next one under nextKey.
+// filter removes and redacts what the caller may not see; the cursor still
+// moves past the events it removed.
 func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
-	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64) error {
+	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64, filter func([]sb.Event) []sb.Event) error {
 	after, err := queryInt(r, cursor, 0, 0)
 	if err != nil {
 		return err
@@ -251,7 +258,7 @@ func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": nonNil(events)}
+	out := map[string]any{"events": nonNil(filter(events))}
 	if int64(len(events)) == limit {
 		out[nextKey] = pos(events[len(events)-1])
 	}
@@ -266,13 +273,13 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	return eventPage(w, r, "after_seq", "next_after_seq", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, limit)
-	}, func(e sb.Event) int64 { return e.Seq })
+	}, func(e sb.Event) int64 { return e.Seq }, func(es []sb.Event) []sb.Event { return s.eventsFor(r, es) })
 }
 
 func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) error {
 	return eventPage(w, r, "after", "next_after", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().Events(r.Context(), after, limit)
-	}, func(e sb.Event) int64 { return e.ID })
+	}, func(e sb.Event) int64 { return e.ID }, func(es []sb.Event) []sb.Event { return es })
 }
 
 func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {

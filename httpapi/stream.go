@@ -73,6 +73,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 		if pos(e) <= last {
 			return true
 		}
+		e, visible := s.eventFor(r, e)
+		if !visible {
+			last = pos(e)
+			return true
+		}
 		buf.Reset()
 		data, err := json.Marshal(e)
 		if err != nil {

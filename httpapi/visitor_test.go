@@ -132,12 +132,16 @@ func TestVisitorPolicy(t *testing.T) {
 		t.Errorf("visitor me = %v", me)
 	}
 	created := s.mustDo("ana", "POST", "/api/v1/sessions", `{"end_user":{"email":"ana@example.com"}}`, 201).json(t)["session"].(map[string]any)
-	eu := created["end_user"].(map[string]any)
-	if created["type"] != "chat_web" || created["entry"] != "shop" || eu["identifier"] != anaID || eu["name"] != "Ana" ||
-		eu["email"] != "ana@example.com" || created["queue"].(map[string]any)["id"] != 1.0 {
-		t.Fatalf("visitor session %v", created)
-	}
 	id := strconv.Itoa(int(created["id"].(float64)))
+	if created["status"] != "queued" || created["end_user"] != nil || created["queue"] != nil || created["entry"] != nil {
+		t.Fatalf("the visitor sees more than its view of the chat: %v", created)
+	}
+	staff := s.mustDo("admin", "GET", "/api/v1/sessions/"+id, "", 200).json(t)
+	eu := staff["end_user"].(map[string]any)
+	if staff["type"] != "chat_web" || staff["entry"] != "shop" || eu["identifier"] != anaID || eu["name"] != "Ana" ||
+		eu["email"] != "ana@example.com" || staff["queue"].(map[string]any)["id"] != 1.0 {
+		t.Fatalf("visitor session %v", staff)
+	}
 	if got := s.do("ana", "POST", "/api/v1/sessions", `{}`); got.Status != 409 {
 		t.Errorf("a second open chat: %d", got.Status)
 	}

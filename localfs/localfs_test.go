@@ -242,3 +242,26 @@ func TestFileMode(t *testing.T) {
 		}
 	}
 }
+
+// Attachments are kept three levels deep, the thumbnail beside the file.
+func TestAttachmentKeys(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for key, data := range map[string]string{sb.AttachmentKey(12, 7): "bytes", sb.ThumbnailKey(12, 7): "thumb",
+		sb.AttachmentKey(3, 8): "other"} {
+		if err := d.Put(ctx, key, []byte(data)); err != nil {
+			t.Fatalf("put %s: %v", key, err)
+		}
+	}
+	want := []string{"attachments/", "attachments/12/", "attachments/12/7", "attachments/12/7.thumb",
+		"attachments/3/", "attachments/3/8"}
+	if got := files(t, d.Root()); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if b, err := d.Get(ctx, sb.ThumbnailKey(12, 7)); err != nil || string(b) != "thumb" {
+		t.Errorf("thumbnail: %q %v", b, err)
+	}
+	if _, err := d.Get(ctx, sb.ThumbnailKey(3, 8)); sb.ErrorCode(err) != sb.ENOTFOUND {
+		t.Errorf("missing thumbnail: %v", err)
+	}
+}

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every store implementation
 // passes: the same tests, run against the embedded SQLite store today and
-// against any other backend that implements switchboard.EventStore and
-// switchboard.ConfigStore.
+// against any other backend that implements switchboard.EventStore,
+// switchboard.ConfigStore and switchboard.AttachmentStore.
 package storetest
 
 import (
@@ -19,6 +19,7 @@ import (
 type Store interface {
 	sb.EventStore
 	sb.ConfigStore
+	sb.AttachmentStore
 }
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -43,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Outbox", testOutbox},
 		{"Config", testConfig},
 		{"Tokens", testTokens},
+		{"Attachments", testAttachments},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}

@@ -101,8 +101,8 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, Clock: clock.Real{}, Logger: log,
-		MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy})
+	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, FilesDir: app.FilesPath(*data),
+		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
 	}
