@@ -32,6 +32,15 @@ export function items(data) {
   return (data && data.items) || [];
 }
 
+/** optionalItems lists a collection, or nothing when it cannot be read (a related list). */
+export async function optionalItems(path) {
+  try {
+    return items(await get(path));
+  } catch {
+    return [];
+  }
+}
+
 /** loadMe answers the caller ({role, user?, …}); null when the server cannot say. */
 export async function loadMe() {
   try {

@@ -5,14 +5,6 @@ import * as api from "../api.js";
 import { grid, resourcePage } from "../crud.js";
 import { section } from "../form.js";
 
-async function optional(path) {
-  try {
-    return api.items(await api.get(path));
-  } catch {
-    return [];
-  }
-}
-
 export default (root, ctx) =>
   resourcePage(root, ctx, {
     title: "Skill groups",
@@ -21,7 +13,7 @@ export default (root, ctx) =>
     path: "/queues",
     sort: (a, b) => a.name.localeCompare(b.name),
     load: async () => {
-      const [plans, agents] = await Promise.all([optional("/work-time-plans"), optional("/agents")]);
+      const [plans, agents] = await Promise.all([api.optionalItems("/work-time-plans"), api.optionalItems("/agents")]);
       return { plans, agents };
     },
     blank: () => ({ name: "", priority: 1, greeting: "", after_hours_notice: "", work_time_plan_id: 0, parent_id: 0 }),

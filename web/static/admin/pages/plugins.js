@@ -21,14 +21,6 @@ const tools = [
 ];
 const themes = ["#2f6fed", "#0e8a16", "#d93f0b", "#5319e7", "#006b75", "#1d2330", "#c2185b"];
 
-async function optional(path) {
-  try {
-    return api.items(await api.get(path));
-  } catch {
-    return [];
-  }
-}
-
 // preview draws the top of the visitor's chat window from the model.
 function preview(model) {
   const box = h("div", { class: "preview", "aria-label": "Preview of the chat window" });
@@ -117,7 +109,7 @@ export default (root, ctx) =>
     noun: "web plugin",
     path: "/web-plugins",
     sort: (a, b) => a.name.localeCompare(b.name),
-    load: async () => ({ templates: await optional("/leave-message-templates") }),
+    load: async () => ({ templates: await api.optionalItems("/leave-message-templates") }),
     blank: () => ({
       name: "",
       title: "Chat with us",

@@ -14,21 +14,13 @@ const channels = [
   ["api", "API"],
 ];
 
-async function optional(path) {
-  try {
-    return api.items(await api.get(path));
-  } catch {
-    return [];
-  }
-}
-
 export default (root) =>
   settingsPage(root, {
     title: "Routing",
     desc: "How sessions are assigned and transferred, and the timers that remind or end waiting and silent chats. Durations of 0 switch a timer off.",
     path: "/settings/routing",
     load: async () => {
-      const [tags, plans] = await Promise.all([optional("/session-tags"), optional("/work-time-plans")]);
+      const [tags, plans] = await Promise.all([api.optionalItems("/session-tags"), api.optionalItems("/work-time-plans")]);
       return { tags, plans };
     },
     build: (f, model, aux) => {

@@ -11,14 +11,6 @@ const roles = [
   ["admin", "Administrator", "Everything, including this console."],
 ];
 
-async function optional(path) {
-  try {
-    return api.items(await api.get(path));
-  } catch {
-    return [];
-  }
-}
-
 export default (root, ctx) =>
   resourcePage(root, ctx, {
     title: "Users",
@@ -26,7 +18,7 @@ export default (root, ctx) =>
     noun: "user",
     path: "/users",
     sort: (a, b) => (a.name || a.email).localeCompare(b.name || b.email),
-    load: async () => ({ agents: await optional("/agents") }),
+    load: async () => ({ agents: await api.optionalItems("/agents") }),
     blank: () => ({ email: "", name: "", role: "agent", agent_id: 0, disabled: false, password: "" }),
     row: (u) => ({
       title: u.name || u.email,
