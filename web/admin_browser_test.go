@@ -133,6 +133,31 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		t.Fatalf("transfer timeout %d s after saving 2 minutes", rs.TransferTimeoutSeconds)
 	}
 
+	// A new web plugin shows its embed code, with the key the server made.
+	if s.call(s.Admin, "GET", "/api/v1/web-plugins", nil, nil) == http.StatusOK {
+		var script string
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`.nav-link[href="#/web-plugins"]`)),
+			waitText(".page-head h1", "Web plugins"),
+			chromedp.Click(chromedp.CSS(".page-actions button")),
+			typeInto("Name", "Main website"),
+			chromedp.Click(chromedp.CSS(".savebar button.primary")),
+			waitText(".code", "/widget.js"),
+			screenshot("admin-web-plugin"),
+		)
+		if err == nil {
+			script, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".code")))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plugins struct{ Items []sb.WebPlugin }
+		s.must(s.Admin, "GET", "/api/v1/web-plugins", nil, &plugins)
+		if len(plugins.Items) != 1 || plugins.Items[0].Key == "" || !strings.Contains(script, `data-plugin="`+plugins.Items[0].Key+`"`) {
+			t.Fatalf("embed code %q for plugins %+v", script, plugins.Items)
+		}
+	}
+
 	// Every page of the navigation opens without an error once the API
 	// behind it is served.
 	for _, page := range []string{"web-plugins", "quick-replies", "templates", "chat", "csat", "users", "agents", "groups"} {
