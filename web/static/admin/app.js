@@ -117,6 +117,7 @@ function renderWho(me) {
       {},
       h("div", { class: "who-name", text: name }),
       me && me.role && h("div", { class: "who-role", text: me.role }),
+      h("a", { href: "/desk", class: "link-btn" }, icon("chevron"), "Agent desk"),
       h("button", { type: "button", class: "link-btn", onclick: logout }, icon("logout"), "Sign out"),
     ),
   );
