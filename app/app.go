@@ -109,7 +109,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
 	cfg := httpapi.Config{
-		Engine: a.Engine, Directory: a.Directory, Config: db, Logger: opt.Logger, Metadata: render,
+		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
 		Ready: func(ctx context.Context) error {

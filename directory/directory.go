@@ -45,6 +45,9 @@ type Directory struct {
 	routes map[int64]*sb.RoutingRule
 	stags  map[int64]*sb.SessionTag
 	wplugs map[int64]*sb.WebPlugin
+	qcats  map[int64]*sb.QuickReplyCategory
+	qrs    map[int64]*sb.QuickReply
+	forms  map[int64]*sb.LeaveMessageTemplate
 	nextID map[string]int64
 
 	settings sb.RoutingSettings
@@ -59,6 +62,7 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
 		routes: map[int64]*sb.RoutingRule{}, stags: map[int64]*sb.SessionTag{},
 		wplugs: map[int64]*sb.WebPlugin{},
+		qcats:  map[int64]*sb.QuickReplyCategory{}, qrs: map[int64]*sb.QuickReply{}, forms: map[int64]*sb.LeaveMessageTemplate{},
 		nextID: map[string]int64{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
@@ -87,6 +91,16 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	if err := load(ctx, store, KindWebPlugin, d.wplugs, func(p *sb.WebPlugin) int64 { return p.ID }); err != nil {
 		return nil, err
 	}
+	if err := load(ctx, store, KindQuickReplyCategory, d.qcats, func(c *sb.QuickReplyCategory) int64 { return c.ID }); err != nil {
+		return nil, err
+	}
+	if err := load(ctx, store, KindQuickReply, d.qrs, func(r *sb.QuickReply) int64 { return r.ID }); err != nil {
+		return nil, err
+	}
+	if err := load(ctx, store, KindLeaveMessageTemplate, d.forms, func(t *sb.LeaveMessageTemplate) int64 { return t.ID }); err != nil {
+		return nil, err
+	}
+	d.normalizeDefaultTemplate()
 	for _, p := range d.plans {
 		if err := p.Validate(); err != nil {
 			return nil, fmt.Errorf("load work-time plan %d: %w", p.ID, err)
@@ -110,6 +124,16 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	}
 	for id := range d.stags {
 		d.nextID[KindSessionTag] = max(d.nextID[KindSessionTag], id+1)
+	}
+	d.nextID[KindQuickReplyCategory], d.nextID[KindQuickReply], d.nextID[KindLeaveMessageTemplate] = 1, 1, 1
+	for id := range d.qcats {
+		d.nextID[KindQuickReplyCategory] = max(d.nextID[KindQuickReplyCategory], id+1)
+	}
+	for id := range d.qrs {
+		d.nextID[KindQuickReply] = max(d.nextID[KindQuickReply], id+1)
+	}
+	for id := range d.forms {
+		d.nextID[KindLeaveMessageTemplate] = max(d.nextID[KindLeaveMessageTemplate], id+1)
 	}
 	for id := range d.routes {
 		d.nextID[KindRoutingRule] = max(d.nextID[KindRoutingRule], id+1)

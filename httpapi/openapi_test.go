@@ -437,6 +437,13 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"WidgetConfig": httpapi.WidgetConfig{}, "WidgetCSAT": httpapi.WidgetCSAT{}, "ScoreOption": sb.ScoreOption{},
 		"LeaveMessageTemplate": sb.LeaveMessageTemplate{}, "TemplateField": sb.TemplateField{},
 		"VisitorRequest": httpapi.VisitorRequest{}, "VisitorIdentity": httpapi.VisitorIdentity{},
+		// Chat configuration.
+		"ChatSettings": sb.ChatSettings{}, "SystemText": sb.SystemText{}, "CSATSettings": sb.CSATSettings{},
+		"QuickReply": sb.QuickReply{}, "QuickReplyInput": sb.QuickReply{},
+		"QuickReplyCategory": sb.QuickReplyCategory{}, "QuickReplyCategoryInput": sb.QuickReplyCategory{},
+		"LeaveMessageTemplateInput": sb.LeaveMessageTemplate{}, "OfflineMessage": sb.OfflineMessage{},
+		"OfflineMessageInput": httpapi.OfflineMessageInput{}, "OfflineMessagePatch": httpapi.OfflineMessagePatch{},
+		"OfflineCounts": sb.OfflineCounts{},
 	} {
 		check(name, v)
 	}

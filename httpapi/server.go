@@ -50,8 +50,8 @@ type Config struct {
 	// Config when it implements sb.UserStore.
 	Users sb.UserStore
 	// LeaveMessageTemplate resolves a web plugin's offline-message form
-	// (id 0: the default one); nil, or a not_found answer, gives the
-	// built-in form.
+	// (id 0: the default one); a not_found answer gives the built-in form.
+	// Nil uses the directory's templates.
 	LeaveMessageTemplate func(ctx context.Context, id int64) (*sb.LeaveMessageTemplate, error)
 	// TrustProxy takes a client's address from the last X-Forwarded-For
 	// entry, as a reverse proxy in front of the server sets it. Off, the
@@ -62,6 +62,9 @@ type Config struct {
 	// when it keeps attachments too.
 	Attachments sb.AttachmentStore
 	Files       sb.BlobStore
+	// Offline keeps offline messages; nil uses Config when it keeps them
+	// too (the SQLite store does).
+	Offline sb.OfflineStore
 }
 
 // QueueState is a queue as routing sees it now.
@@ -131,6 +134,8 @@ type Server struct {
 	hashing chan struct{} // bounds concurrent password hashing
 	keyMu   sync.Mutex
 	vkey    []byte // the visitor-token key, once read
+	// offlineLimit caps the offline messages visitors leave.
+	offlineLimit *windowLimiter
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -165,8 +170,15 @@ func New(cfg Config) *Server {
 	if as, ok := cfg.Config.(sb.AttachmentStore); ok && cfg.Attachments == nil {
 		cfg.Attachments = as
 	}
+	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
+		cfg.Offline = o
+	}
+	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
+		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing)}
+		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
+		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow)}
 	s.register()
 	return s
 }
@@ -209,6 +221,7 @@ func (s *Server) register() {
 	s.pluginRoutes()
 	s.widgetRoutes()
 	s.attachmentRoutes()
+	s.chatRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON

@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store implementation
 // passes: the same tests, run against the embedded SQLite store today and
 // against any other backend that implements switchboard.EventStore,
-// switchboard.ConfigStore and switchboard.AttachmentStore.
+// switchboard.ConfigStore, switchboard.AttachmentStore and
+// switchboard.OfflineStore.
 package storetest
 
 import (
@@ -20,6 +21,7 @@ type Store interface {
 	sb.EventStore
 	sb.ConfigStore
 	sb.AttachmentStore
+	sb.OfflineStore
 }
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -45,6 +47,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Config", testConfig},
 		{"Tokens", testTokens},
 		{"Attachments", testAttachments},
+		{"OfflineMessages", testOfflineMessages},
+		{"OfflineFilters", testOfflineFilters},
+		{"OfflineUpdate", testOfflineUpdate},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
 	}
