@@ -158,6 +158,35 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		}
 	}
 
+	// A quick reply with its category, through the category dialog.
+	if s.call(s.Admin, "GET", "/api/v1/quick-replies", nil, nil) == http.StatusOK {
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`.nav-link[href="#/quick-replies"]`)),
+			waitText(".page-head h1", "Quick replies"),
+			chromedp.Click(chromedp.CSS(`[aria-label="New category"]`)),
+			chromedp.SendKeys(chromedp.CSS("dialog[open] input"), "Shipping"),
+			chromedp.Click(chromedp.CSS("dialog[open] button.primary")),
+			waitText(".list-pane .row-title", "Shipping"),
+			chromedp.Click(chromedp.CSS(".page-actions button")),
+			typeInto("Shortcut", "track"),
+			typeInto("Content", "Track your parcel with the link in your e-mail."),
+			chromedp.Click(chromedp.CSS(".savebar button.primary")),
+			waitText(".rows .row-title", "/track"),
+			screenshot("admin-quick-replies"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var qr struct {
+			Categories []sb.QuickReplyCategory
+			Replies    []sb.QuickReply
+		}
+		s.must(s.Admin, "GET", "/api/v1/quick-replies", nil, &qr)
+		if len(qr.Categories) != 1 || len(qr.Replies) != 1 || qr.Replies[0].CategoryID != qr.Categories[0].ID || qr.Replies[0].Shortcut != "track" {
+			t.Fatalf("quick replies after the form: %+v", qr)
+		}
+	}
+
 	// Every page of the navigation opens without an error once the API
 	// behind it is served.
 	for _, page := range []string{"web-plugins", "quick-replies", "templates", "chat", "csat", "users", "agents", "groups"} {
