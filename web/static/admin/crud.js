@@ -18,6 +18,15 @@ export function pageHead(title, desc, ...actions) {
  */
 export function listNav(list) {
   list.addEventListener("keydown", (e) => {
+    if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && document.activeElement.matches(".row-main")) {
+      const twisty = document.activeElement.closest(".row").querySelector(".twisty");
+      if (twisty && twisty.getAttribute("aria-expanded") === String(e.key === "ArrowLeft")) {
+        e.preventDefault();
+        list.dataset.refocus = document.activeElement.dataset.id;
+        twisty.click();
+      }
+      return;
+    }
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     if (e.altKey) {
       const row = document.activeElement.closest(".row");
@@ -102,7 +111,7 @@ export async function resourcePage(root, ctx, cfg) {
   function renderList() {
     const q = filter.value.trim().toLowerCase();
     const shown = list.filter((it) => {
-      if (cfg.visible && !cfg.visible(it)) return false;
+      if (cfg.visible && !cfg.visible(it, q, list)) return false;
       if (!q) return true;
       const r = cfg.row(it, aux);
       return (r.title + " " + (r.sub || "")).toLowerCase().includes(q);
@@ -117,7 +126,7 @@ export async function resourcePage(root, ctx, cfg) {
           h("span", { class: "row-text" }, h("span", { class: "row-title", text: r.title || "(unnamed)" }), r.sub && h("span", { class: "row-sub", text: r.sub })),
           r.badge && h("span", { class: "pill " + (r.badgeClass || ""), text: r.badge }),
         );
-        const li = h("li", { class: "row" }, btn, cfg.tools && h("span", { class: "row-tools" }, cfg.tools(it, { list, reload, create: (preset) => open(0, false, preset) })));
+        const li = h("li", { class: "row" }, cfg.before && cfg.before(it, { list, refresh: renderList }), btn, cfg.tools && h("span", { class: "row-tools" }, cfg.tools(it, { list, reload, create: (preset) => open(0, false, preset) })));
         if (cfg.depth) li.style.setProperty("--depth", cfg.depth(it, list));
         return li;
       }),

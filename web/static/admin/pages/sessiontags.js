@@ -3,7 +3,7 @@
 
 import { grid, move, resourcePage } from "../crud.js";
 import { section } from "../form.js";
-import { h, iconButton, swatch } from "../ui.js";
+import { h, icon, iconButton, swatch } from "../ui.js";
 import { presets } from "./customertags.js";
 
 const MAX_DEPTH = 10;
@@ -46,16 +46,54 @@ function path(t, byID) {
   return names.join(" / ");
 }
 
+// collapsed holds the tags whose children are hidden, for this browser tab.
+const collapsed = new Set(JSON.parse(sessionStorage.getItem("sb.admin.collapsed_tags") || "[]"));
+
+function saveCollapsed() {
+  sessionStorage.setItem("sb.admin.collapsed_tags", JSON.stringify([...collapsed]));
+}
+
+// hiddenByParent reports whether a collapsed ancestor hides t.
+function hiddenByParent(t, byID) {
+  for (let p = byID.get(t.parent_id); p; p = byID.get(p.parent_id)) if (collapsed.has(p.id)) return true;
+  return false;
+}
+
 export default (root, ctx) =>
   resourcePage(root, ctx, {
     title: "Session tags",
-    desc: "The tags agents put on sessions, as a tree of up to 10 levels. Order tags within a level with the arrows, or Alt+↑/↓ on the focused tag.",
+    desc: "The tags agents put on sessions, as a tree of up to 10 levels. Order tags within a level with the arrows, or Alt+↑/↓ on the focused tag; ←/→ fold and unfold.",
     noun: "session tag",
     path: "/session-tags",
     blank: (aux, list) => ({ name: "", parent_id: 0, color: "", position: list ? siblings(list, 0).length : 0 }),
     depth: (t, list) => depthOf(t, index(list)) - 1,
     count: (list) => `${list.length} of ${MAX_ALL} tags · ${siblings(list, 0).length} of ${MAX_TOP} first-level`,
     row: (t) => ({ title: t.name, lead: swatch(t.color) }),
+    // Without a filter, the children of a collapsed tag are hidden.
+    visible: (t, q, list) => !!q || !hiddenByParent(t, index(list)),
+    before: (t, { list, refresh }) => {
+      const kids = list.filter((x) => x.parent_id === t.id).length;
+      if (!kids) return h("span", { class: "twisty-space" });
+      const open = !collapsed.has(t.id);
+      return h(
+        "button",
+        {
+          type: "button",
+          class: "twisty",
+          tabindex: "-1",
+          "aria-expanded": String(open),
+          "aria-label": (open ? "Collapse " : "Expand ") + t.name,
+          title: `${kids} tag${kids === 1 ? "" : "s"} under ${t.name}`,
+          onclick: () => {
+            if (open) collapsed.add(t.id);
+            else collapsed.delete(t.id);
+            saveCollapsed();
+            refresh();
+          },
+        },
+        icon("chevron"),
+      );
+    },
     tools: (t, { list, reload, create }) => {
       const sibs = siblings(list, t.parent_id);
       const i = sibs.findIndex((x) => x.id === t.id);
