@@ -187,6 +187,30 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		}
 	}
 
+	// A refusal of a settings document lands beside its field; Discard
+	// changes brings back the saved values.
+	if s.call(s.Admin, "GET", "/api/v1/settings/chat", nil, nil) == http.StatusOK {
+		var nick string
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`.nav-link[href="#/chat"]`)),
+			waitText(".page-head h1", "Chat features"),
+			typeInto("Dispatcher nickname", ""),
+			chromedp.Click(chromedp.CSS(".savebar button.primary")),
+			waitText(".field-error", "Dispatcher nickname is required"),
+			screenshot("admin-chat-settings-error"),
+			chromedp.Click(chromedp.CSS(".savebar button:not(.primary):not(.danger)")),
+		)
+		if err == nil {
+			nick, err = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(".settings input[type=text]")))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sb.DefaultChatSettings().DispatcherNickname; nick != want {
+			t.Fatalf("after Discard changes the nickname is %q, want %q", nick, want)
+		}
+	}
+
 	// Every page of the navigation opens without an error once the API
 	// behind it is served.
 	for _, page := range []string{"web-plugins", "quick-replies", "templates", "chat", "csat", "users", "agents", "groups"} {
