@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,13 +37,14 @@ func TestAdminConsoleServed(t *testing.T) {
 	}
 
 	refs := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(page, -1)
-	if len(refs) < 3 {
-		t.Fatalf("the console page links %d assets; want base.css, admin.css and app.js", len(refs))
+	if len(refs) < 4 {
+		t.Fatalf("the console page links %d assets; want its icon, base.css, admin.css and app.js", len(refs))
 	}
 	for _, m := range refs {
-		want := "text/css"
-		if strings.HasSuffix(m[1], ".js") {
-			want = "text/javascript"
+		want, ok := map[string]string{".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}[path.Ext(m[1])]
+		if !ok {
+			t.Errorf("%s: an asset of a type this test does not know", m[1])
+			continue
 		}
 		if w := get(m[1]); w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), want) {
 			t.Errorf("%s: %d %q", m[1], w.Code, w.Header().Get("Content-Type"))

@@ -82,7 +82,7 @@ function embed(p) {
 // secret shows the identity secret hidden, with reveal and copy buttons.
 function secret(p) {
   if (!p.identity_secret) return null;
-  const input = h("input", { type: "password", class: "secret", value: p.identity_secret, readonly: true, "aria-label": "Identity secret" });
+  const input = h("input", { type: "password", class: "secret", value: p.identity_secret, readonly: true, autocomplete: "off", "aria-label": "Identity secret" });
   const reveal = h("button", { type: "button", "aria-pressed": "false" }, icon("eye"), "Reveal");
   reveal.addEventListener("click", () => {
     const show = input.type === "password";
