@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -11,10 +12,18 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// openConsole opens a console page with the administrator's token.
-func (s *stack) openConsole(route string) chromedp.Action[chromedp.Void] {
+// signInAdmin creates an administrator and signs in through the login
+// page, landing on the console page of route.
+func (s *stack) signInAdmin(route string) chromedp.Action[chromedp.Void] {
+	const email, password = "grace@example.com", "correct horse battery"
+	s.must(s.Admin, "POST", "/api/v1/users", map[string]any{"email": email, "name": "Grace Hopper",
+		"role": sb.RoleAdmin, "password": password}, nil)
 	return chromedp.Steps(
-		chromedp.Navigate(s.URL+"/admin#token="+s.Admin+"&to="+route),
+		chromedp.Navigate(s.URL+"/login?next="+url.QueryEscape("/admin#"+route)),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".page-head h1")),
 	)
 }
@@ -40,16 +49,19 @@ func waitText(css, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll(%q)].some((e) => !e.closest("[hidden]") && e.textContent.includes(%q))`, css, text))
 }
 
-// TestAdminConsoleInBrowser clicks through the console against the real
-// API: a refusal shown beside its field, a create, the unsaved-change
-// guard, ordering session tags, and a settings save.
+// TestAdminConsoleInBrowser signs in and clicks through the console
+// against the real API (so every write carries the login's CSRF token): a
+// refusal shown beside its field, a create, the unsaved-change guard,
+// ordering session tags, settings saves and refusals, a web plugin's embed
+// code, quick replies, and every page of the navigation.
 func TestAdminConsoleInBrowser(t *testing.T) {
 	s := startStack(t)
 	ctx := newBrowser(t)
 
 	// A field error, then a create.
 	err := chromedp.Do(ctx,
-		s.openConsole("/customer-tags"),
+		s.signInAdmin("/customer-tags"),
+		waitText(".who-name", "Grace Hopper"),
 		chromedp.Click(chromedp.CSS(".page-actions button")),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".field-error", "Name is required"),

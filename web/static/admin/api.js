@@ -1,20 +1,11 @@
 // The console's view of the shared API client (common/api.js): paths
 // relative to /api/v1, collection answers as arrays, and bodies without
-// the fields the server assigns. A bearer token given once as #token=… in
-// the address is kept as the shared development token, for installations
-// that have no login yet.
+// the fields the server assigns. The login cookie, its CSRF token and the
+// redirect to /login are the shared client's.
 
 import * as common from "../common/api.js";
 
 export const APIError = common.APIError;
-
-/** takeTokenFromHash stores a token given as #token=…&to=/page and shows the page. */
-export function takeTokenFromHash() {
-  const m = location.hash.match(/^#token=([^&]+)(?:&to=(.*))?$/);
-  if (!m) return;
-  sessionStorage.setItem(common.DEV_TOKEN_KEY, decodeURIComponent(m[1]));
-  history.replaceState(null, "", location.pathname + "#" + (m[2] ? decodeURIComponent(m[2]) : "/"));
-}
 
 /** request sends one API call and returns the decoded JSON answer (null for 204). */
 export function request(method, path, body) {
@@ -41,14 +32,9 @@ export async function optionalItems(path) {
   }
 }
 
-/** loadMe answers the caller ({role, user?, …}); null when the server cannot say. */
-export async function loadMe() {
-  try {
-    return await common.me();
-  } catch (e) {
-    if (e.status === 404 || e.status === 405) return null;
-    throw e;
-  }
+/** loadMe answers the caller: {role, user?, agent?, csrf_token?}. */
+export function loadMe() {
+  return common.me();
 }
 
 export const logout = common.logout;

@@ -2,7 +2,7 @@
 // the address's hash (#/web-plugins/3). A page with unsaved changes asks
 // before it is left; Ctrl+S (⌘S) saves the page's form.
 
-import { loadMe, logout, takeTokenFromHash } from "./api.js";
+import { loadMe, logout } from "./api.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
 const sections = [
@@ -110,13 +110,13 @@ async function show() {
 
 function renderWho(me) {
   const who = document.getElementById("who");
-  const name = me && me.user ? me.user.name || me.user.email : "API token";
+  const name = me.user ? me.user.name || me.user.email : me.role;
   who.replaceChildren(
     h(
       "div",
       {},
       h("div", { class: "who-name", text: name }),
-      me && me.role && h("div", { class: "who-role", text: me.role }),
+      me.user && h("div", { class: "who-role", text: me.role }),
       h("a", { href: "/desk", class: "link-btn" }, icon("chevron"), "Agent desk"),
       h("button", { type: "button", class: "link-btn", onclick: logout }, icon("logout"), "Sign out"),
     ),
@@ -124,7 +124,6 @@ function renderWho(me) {
 }
 
 async function start() {
-  takeTokenFromHash();
   let me = null;
   try {
     me = await loadMe();
@@ -133,7 +132,7 @@ async function start() {
     return;
   }
   renderWho(me);
-  if (me && me.role && me.role !== "admin") {
+  if (me.role !== "admin") {
     main.replaceChildren(
       h("div", { class: "page" }, h("div", { class: "empty" }, h("p", { class: "empty-title", text: "The console is for administrators" }), h("p", {}, "Your role is ", me.role, ". ", h("a", { href: "/desk", text: "Open the agent desk" })))),
     );
