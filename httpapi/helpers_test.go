@@ -57,7 +57,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files,
+	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files, SlowClient: 100 * time.Millisecond,
 		Metadata: func(s *sb.Session, now time.Time) ([]byte, error) { return json.Marshal(map[string]any{"id": s.ID}) }})
 	srv := httptest.NewServer(api)
 	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, files: files, tokens: map[string]string{}}

@@ -44,12 +44,8 @@ var statusOf = map[string]int{
 // writeError answers with the JSON error for err. Internal errors are
 // logged and answered with a generic message: no SQL or stack reaches a client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	code := sb.ErrorCode(err)
-	body := errorBody{Error: errorDetail{Code: code, Message: sb.ErrorMessage(err)}}
-	var e *sb.Error
-	if errors.As(err, &e) {
-		body.Error.Detail = e.Detail
-	}
+	body := errorBody{Error: errorOf(err)}
+	code := body.Error.Code
 	if code == sb.EINTERNAL {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -61,6 +57,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 	}
 	writeJSON(w, status, body)
+}
+
+// errorOf is the client's view of err: internal errors say only that.
+func errorOf(err error) errorDetail {
+	d := errorDetail{Code: sb.ErrorCode(err), Message: sb.ErrorMessage(err)}
+	var e *sb.Error
+	if errors.As(err, &e) {
+		d.Detail = e.Detail
+	}
+	return d
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -83,18 +89,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // data, wrong types and oversized bodies are refused with a clear message.
 // An empty body decodes as {} when allowEmpty is set.
 func decode(r *http.Request, v any, allowEmpty bool) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return DecodeStrict(body, v, allowEmpty)
+}
+
+// readBody reads a request body that must be JSON, if any.
+func readBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return sb.Errorf(sb.EINVALID, "Content-Type must be application/json")
+		return nil, sb.Errorf(sb.EINVALID, "Content-Type must be application/json")
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return sb.Errorf(sb.ETOOLARGE, "the request body is larger than %d bytes", MaxBodyBytes)
+			return nil, sb.Errorf(sb.ETOOLARGE, "the request body is larger than %d bytes", MaxBodyBytes)
 		}
-		return sb.Errorf(sb.EINVALID, "could not read the request body")
+		return nil, sb.Errorf(sb.EINVALID, "could not read the request body")
 	}
-	return DecodeStrict(body, v, allowEmpty)
+	return body, nil
 }
 
 // DecodeStrict decodes one JSON object from body into v, refusing unknown

@@ -444,6 +444,8 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"LeaveMessageTemplateInput": sb.LeaveMessageTemplate{}, "OfflineMessage": sb.OfflineMessage{},
 		"OfflineMessageInput": httpapi.OfflineMessageInput{}, "OfflineMessagePatch": httpapi.OfflineMessagePatch{},
 		"OfflineCounts": sb.OfflineCounts{},
+		// WebSocket frames.
+		"WSRequest": httpapi.WSRequest{}, "WSMessage": httpapi.WSMessage{},
 	} {
 		check(name, v)
 	}

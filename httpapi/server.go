@@ -30,6 +30,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// KeepAlive is the interval of comment lines on event streams (default 15 s).
 	KeepAlive time.Duration
+	// SlowClient is how long a WebSocket client may leave its send queue
+	// full before it is disconnected (default 10 s).
+	SlowClient time.Duration
 	// PositionInterval is the most often a queue-position stream sends
 	// (default 1 s).
 	PositionInterval time.Duration
@@ -129,6 +132,8 @@ type Server struct {
 	auth   *authenticator
 	mux    *http.ServeMux
 	routes []string
+	// typingHub relays typing notices between WebSocket connections.
+	typingHub *typingHub
 
 	limiter *webauth.Limiter
 	hashing chan struct{} // bounds concurrent password hashing
@@ -155,6 +160,9 @@ func New(cfg Config) *Server {
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
+	if cfg.SlowClient == 0 {
+		cfg.SlowClient = 10 * time.Second
+	}
 	if cfg.PositionInterval == 0 {
 		cfg.PositionInterval = time.Second
 	}
@@ -178,7 +186,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
-		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow)}
+		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
 	s.register()
 	return s
 }
@@ -206,6 +214,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, staffAndVisitors...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
 	s.handle("GET /api/v1/events/stream", s.authed(s.streamAll, anyRole...))
+	s.handle("GET /api/v1/ws", s.authed(s.serveWS, staffAndVisitors...))
 	s.handle("GET /api/v1/event-types", s.authed(s.eventTypes, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position", s.authed(s.ownSession(s.queuePosition), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}/queue-position/stream", s.authed(s.ownSession(s.streamQueuePosition), staffAndVisitors...))

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,18 +86,29 @@ func ifMatch(r *http.Request) (*int64, error) {
 
 func (s *Server) command(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("command")
-	cmd, ok := lifecycle.NewCommand(name)
-	if !ok || name == "record-event" || lifecycle.Internal(name) {
-		return sb.Errorf(sb.ENOTFOUND, "unknown session command %q", name)
+	if _, err := sessionCommand(name); err != nil {
+		return err
 	}
-	return s.run(w, r, cmd)
+	return s.runREST(w, r, name)
 }
 
 func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request) error {
-	return s.run(w, r, new(lifecycle.RecordEvent))
+	return s.runREST(w, r, "record-event")
 }
 
-func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Command) error {
+// sessionCommand returns a new command named by a client: every public
+// session command except record-event, which has its own route.
+func sessionCommand(name string) (lifecycle.Command, error) {
+	cmd, ok := lifecycle.NewCommand(name)
+	if !ok || name == "record-event" || lifecycle.Internal(name) {
+		return nil, sb.Errorf(sb.ENOTFOUND, "unknown session command %q", name)
+	}
+	return cmd, nil
+}
+
+// runREST runs the session command name from an HTTP request: the session
+// from the path, the version from If-Match, the body as the command.
+func (s *Server) runREST(w http.ResponseWriter, r *http.Request, name string) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -105,44 +117,78 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if err != nil {
 		return err
 	}
-	if err := decode(r, cmd, true); err != nil {
+	body, err := readBody(r)
+	if err != nil {
 		return err
 	}
-	p := principalFrom(r.Context())
-	if err := visitorCommand(p, cmd); err != nil {
-		return err
-	}
-	if err := s.attachToMessage(r.Context(), id, cmd); err != nil {
-		return err
-	}
-	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
-		sess, err := s.Engine.Store().Session(r.Context(), id)
-		if err != nil {
+	var cmd lifecycle.Command = new(lifecycle.RecordEvent)
+	if name != "record-event" {
+		if cmd, err = sessionCommand(name); err != nil {
 			return err
+		}
+	}
+	res, err := s.run(r.Context(), principalFrom(r.Context()), id, cmd, body, match)
+	if err != nil {
+		return err
+	}
+	return s.respondCommand(w, r, http.StatusOK, res.Session, res.Events)
+}
+
+// runCommand runs the public session command name on session id for p,
+// exactly as POST /api/v1/sessions/{id}/{command} does: body is the raw
+// JSON body (empty for none) and match the version of If-Match, if any.
+func (s *Server) runCommand(ctx context.Context, p Principal, id int64, name string, body []byte, match *int64) (engine.Result, error) {
+	cmd, err := sessionCommand(name)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	return s.run(ctx, p, id, cmd, body, match)
+}
+
+// run decodes body into cmd and executes it on session id for p, with every
+// check a session command passes through, whichever transport it came by.
+func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.Command, body []byte, match *int64) (engine.Result, error) {
+	if id <= 0 {
+		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
+	}
+	if err := DecodeStrict(body, cmd, true); err != nil {
+		return engine.Result{}, err
+	}
+	if err := visitorCommand(p, cmd); err != nil {
+		return engine.Result{}, err
+	}
+	if err := s.attachToMessage(ctx, id, cmd); err != nil {
+		return engine.Result{}, err
+	}
+	var err error
+	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
+		sess, err := s.Engine.Store().Session(ctx, id)
+		if err != nil {
+			return engine.Result{}, err
 		}
 		q, agent, rule, err := s.Directory.Route(directory.RouteInput{Channel: sess.Channel, Tags: sess.EndUser.Tags, Entry: sess.Entry}, s.Engine.Clock().Now())
 		if err != nil {
-			return err
+			return engine.Result{}, err
 		}
 		e.QueueID, e.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
 	}
 	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToQueue && t.QueueID != 0 && !s.Directory.HasMembers(t.QueueID) {
 		if _, err := s.Directory.GetQueue(t.QueueID); err == nil {
-			return sb.Errorf(sb.ECONFLICT, "queue %d has no members and cannot receive transfers", t.QueueID)
+			return engine.Result{}, sb.Errorf(sb.ECONFLICT, "queue %d has no members and cannot receive transfers", t.QueueID)
 		}
 	}
 	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
 		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
 	}
 	if err := setSender(p, cmd); err != nil {
-		return err
+		return engine.Result{}, err
 	}
 	if err := s.prepareChat(p, cmd); err != nil {
-		return err
+		return engine.Result{}, err
 	}
 	if t, ok := cmd.(*lifecycle.Tag); ok {
 		if t.AddRefs, err = s.Directory.SessionTagRefs(t.Add); err != nil {
-			return err
+			return engine.Result{}, err
 		}
 	}
 	cond := &engine.Cond{IfMatch: match}
@@ -152,20 +198,32 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, cmd lifecycle.Comma
 	if p.Role == sb.RoleVisitor {
 		cond.Check = func(sess *sb.Session) error { return visitorOwns(p, sess) }
 	}
-	res, err := s.Engine.Execute(r.Context(), id, cmd, p.Actor(), cond)
-	if err != nil {
-		return err
-	}
-	return s.respondCommand(w, r, http.StatusOK, res.Session, res.Events)
+	return s.Engine.Execute(ctx, id, cmd, p.Actor(), cond)
 }
 
-// session reads the session named by the path.
+// session reads the session named by the path, if the caller may read it.
 func (s *Server) session(r *http.Request) (*sb.Session, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.Engine.Store().Session(r.Context(), id)
+	return s.readableSession(r.Context(), principalFrom(r.Context()), id)
+}
+
+// readableSession reads session id for p: the read check of every session
+// route (GET /api/v1/sessions/{id} and its events, messages and streams)
+// and of WebSocket subscriptions.
+func (s *Server) readableSession(ctx context.Context, p Principal, id int64) (*sb.Session, error) {
+	sess, err := s.Engine.Store().Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == sb.RoleVisitor {
+		if err := visitorOwns(p, sess); err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {

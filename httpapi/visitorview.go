@@ -44,7 +44,12 @@ func isVisitor(r *http.Request) bool { return principalFrom(r.Context()).Role ==
 
 // sessionFor returns the session as the caller may see it.
 func (s *Server) sessionFor(r *http.Request, sess *sb.Session) any {
-	if !isVisitor(r) {
+	return s.sessionAs(principalFrom(r.Context()), sess)
+}
+
+// sessionAs returns the session as p may see it.
+func (s *Server) sessionAs(p Principal, sess *sb.Session) any {
+	if p.Role != sb.RoleVisitor {
 		return view(sess)
 	}
 	v := visitorSession{ID: sess.ID, Status: sess.Status, StatusCode: int(sess.Status), Seq: sess.Seq,
@@ -87,7 +92,12 @@ var visitorEvents = map[sb.EventType]bool{
 // caller may not see it at all. Visitors see the messages and the turns
 // of their chat; an assignment names the agent as visitors see it.
 func (s *Server) eventFor(r *http.Request, e sb.Event) (sb.Event, bool) {
-	if !isVisitor(r) {
+	return s.eventAs(principalFrom(r.Context()), e)
+}
+
+// eventAs returns the event as p may see it, and whether p may see it.
+func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
+	if p.Role != sb.RoleVisitor {
 		return e, true
 	}
 	keep, ok := visitorEvents[e.Type]
@@ -117,12 +127,17 @@ func (s *Server) eventFor(r *http.Request, e sb.Event) (sb.Event, bool) {
 
 // eventsFor filters a page of events for the caller.
 func (s *Server) eventsFor(r *http.Request, events []sb.Event) []sb.Event {
-	if !isVisitor(r) {
+	return s.eventsAs(principalFrom(r.Context()), events)
+}
+
+// eventsAs filters a page of events for p.
+func (s *Server) eventsAs(p Principal, events []sb.Event) []sb.Event {
+	if p.Role != sb.RoleVisitor {
 		return events
 	}
 	out := make([]sb.Event, 0, len(events))
 	for _, e := range events {
-		if v, ok := s.eventFor(r, e); ok {
+		if v, ok := s.eventAs(p, e); ok {
 			out = append(out, v)
 		}
 	}

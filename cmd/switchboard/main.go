@@ -128,6 +128,7 @@ func serve(args []string, stderr io.Writer) error {
 			return err
 		}
 	}
+	raiseFileLimit(log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

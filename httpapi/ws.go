@@ -1,0 +1,387 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	sb "github.com/switchboardhq/switchboard"
+)
+
+// WebSocket limits.
+const (
+	// WSMaxFrame is the largest frame a client may send; a larger one
+	// closes the connection with status 1009 (message too big).
+	WSMaxFrame = 64 << 10
+	// WSSendQueue is how many frames may wait for the writer. When it is
+	// full, whoever queues waits up to Config.SlowClient; a client that does
+	// not take its frames by then is disconnected with status 1013 (try
+	// again later) and resumes by subscribing again from its last position.
+	WSSendQueue = 32
+	// WSMaxSubscriptions bounds the sessions one connection follows.
+	WSMaxSubscriptions = 200
+	// wsWriteTimeout bounds one frame's write and a keep-alive ping.
+	wsWriteTimeout = 10 * time.Second
+	// wsSessionBuffer and wsAllBuffer size the broker subscriptions of one
+	// session (a few events a second) and of every session.
+	wsSessionBuffer = 8
+	wsAllBuffer     = 1024
+)
+
+// serveWS upgrades GET /api/v1/ws to a WebSocket speaking JSON text frames
+// (see WSRequest and WSMessage). One goroutine reads and handles the
+// client's frames in order — commands included, so that a client's
+// messages keep their order — and one writes the frames queued for it.
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		return sb.Errorf(sb.EINVALID, "this route speaks WebSocket: send an Upgrade: websocket request")
+	}
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return nil // Accept has answered the failed handshake
+	}
+	ws.SetReadLimit(WSMaxFrame)
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
+		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{},
+		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
+	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
+	// The request's goroutine returns now, freeing its stack and the
+	// request: a long-lived connection keeps only what it needs.
+	go c.run()
+	return nil
+}
+
+// run serves the connection until it closes: it reads, and a goroutine of
+// its own writes.
+func (c *wsConn) run() {
+	writer := make(chan struct{})
+	go func() {
+		defer close(writer)
+		c.writeLoop()
+	}()
+	c.readLoop()
+	c.kill(websocket.StatusNormalClosure, "")
+	c.cancel()
+	c.unsubscribeAll()
+	c.wg.Wait()
+	<-writer
+}
+
+// wsConn is one WebSocket connection.
+type wsConn struct {
+	s      *Server
+	p      Principal
+	ws     *websocket.Conn
+	ctx    context.Context // ends with the connection
+	cancel context.CancelFunc
+	out    chan []byte // frames for the writer
+
+	killOnce sync.Once
+	done     chan struct{} // closed by kill
+	// writeCtx ends with kill, so that a write blocked on a client that
+	// does not read gives up at once.
+	writeCtx    context.Context
+	cancelWrite context.CancelFunc
+	code        websocket.StatusCode
+	reason      string
+
+	mu   sync.Mutex // guards subs and all, and orders their frames
+	subs map[int64]*wsSub
+	all  *wsSub
+	wg   sync.WaitGroup // subscription goroutines
+
+	typing  *rateLimiter // touched by the reader only
+	pinging atomic.Bool  // a keep-alive ping waits for its pong
+}
+
+// wsSub is one subscription of a connection.
+type wsSub struct {
+	sessionID int64
+	cancel    context.CancelFunc
+}
+
+// kill ends the connection with code: the writer sends the close frame.
+func (c *wsConn) kill(code websocket.StatusCode, reason string) {
+	c.killOnce.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.done)
+		c.cancelWrite()
+	})
+}
+
+// queue hands a frame to the writer, waiting while the queue is full, and
+// kills a client too slow to take it within Config.SlowClient.
+func (c *wsConn) queue(b []byte) bool {
+	select {
+	case c.out <- b:
+		return true
+	case <-c.done:
+		return false
+	default:
+	}
+	t := time.NewTimer(c.s.SlowClient)
+	defer t.Stop()
+	select {
+	case c.out <- b:
+		return true
+	case <-c.done:
+		return false
+	case <-t.C:
+		c.kill(websocket.StatusTryAgainLater, "too slow: subscribe again from your last position")
+		return false
+	}
+}
+
+// reply queues a frame built from m.
+func (c *wsConn) reply(m WSMessage) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		c.s.log.Error("encode websocket frame", "op", m.Op, "err", err)
+		return
+	}
+	c.queue(b)
+}
+
+// fail answers a frame with an error; internal errors are logged.
+func (c *wsConn) fail(ref string, sessionID int64, err error) {
+	d := errorOf(err)
+	if d.Code == sb.EINTERNAL {
+		c.s.log.Error("websocket request failed", "ref", ref, "session", sessionID, "err", err)
+	}
+	c.reply(WSMessage{Op: "error", Ref: ref, SessionID: sessionID, Error: &d})
+}
+
+func (c *wsConn) writeLoop() {
+	ping := time.NewTicker(c.s.KeepAlive)
+	defer ping.Stop()
+	for {
+		select { // a kill goes before the frames still queued
+		case <-c.done:
+			c.ws.Close(c.code, c.reason)
+			return
+		default:
+		}
+		select {
+		case <-c.done:
+			c.ws.Close(c.code, c.reason)
+			return
+		case b := <-c.out:
+			ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
+			err := c.ws.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				c.kill(websocket.StatusGoingAway, "")
+				c.ws.CloseNow()
+				return
+			}
+		case <-ping.C:
+			if c.pinging.CompareAndSwap(false, true) {
+				go c.ping()
+			}
+		}
+	}
+}
+
+// ping checks that the client still answers. It waits for the pong on a
+// goroutine of its own, so that frames keep flowing meanwhile.
+func (c *wsConn) ping() {
+	defer c.pinging.Store(false)
+	ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
+	defer cancel()
+	if err := c.ws.Ping(ctx); err != nil && c.writeCtx.Err() == nil {
+		c.kill(websocket.StatusGoingAway, "")
+		c.ws.CloseNow()
+	}
+}
+
+// readLoop reads the client's frames and handles each in turn. The
+// handling (JSON, commands, store reads) runs on a short-lived goroutine,
+// so that the reader, parked in Read for most of its life, keeps a small
+// stack.
+func (c *wsConn) readLoop() {
+	for {
+		typ, data, err := c.ws.Read(c.ctx)
+		if err != nil {
+			return
+		}
+		offStack(func() { c.serveFrame(typ, data) })
+	}
+}
+
+func (c *wsConn) serveFrame(typ websocket.MessageType, data []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.s.log.Error("panic serving a websocket frame", "panic", v)
+			c.kill(websocket.StatusInternalError, "internal error")
+		}
+	}()
+	if typ != websocket.MessageText {
+		c.fail("", 0, sb.Errorf(sb.EINVALID, "frames must be text frames holding a JSON object"))
+		return
+	}
+	f, err := decodeFrame(data)
+	if err != nil {
+		c.fail(f.Ref, 0, err)
+		return
+	}
+	c.handle(f)
+}
+
+func (c *wsConn) handle(f WSRequest) {
+	switch f.Op {
+	case opPing:
+		c.reply(WSMessage{Op: "pong", Ref: f.Ref})
+	case opSubscribe:
+		c.subscribe(f)
+	case opUnsubscribe:
+		id := f.sessionID()
+		if !c.unsubscribe(id) {
+			c.fail(f.Ref, id, sb.Errorf(sb.ENOTFOUND, "not subscribed to session %d", id))
+			return
+		}
+		c.reply(WSMessage{Op: "unsubscribed", Ref: f.Ref, SessionID: id})
+	case opSubscribeAll:
+		c.subscribeAll(f)
+	case opTyping:
+		c.relayTyping(f)
+	case opCommand:
+		res, err := c.s.runCommand(c.ctx, c.p, f.sessionID(), *f.Command, f.Body, f.IfMatch)
+		if err != nil {
+			c.fail(f.Ref, f.sessionID(), err)
+			return
+		}
+		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
+			Events: nonNil(c.s.eventsAs(c.p, res.Events))})
+	}
+}
+
+func (c *wsConn) subscribe(f WSRequest) {
+	id := f.sessionID()
+	if _, err := c.s.readableSession(c.ctx, c.p, id); err != nil {
+		c.fail(f.Ref, id, err)
+		return
+	}
+	var after int64
+	if f.AfterSeq != nil {
+		after = *f.AfterSeq
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.subs[id]; old != nil {
+		c.dropLocked(old)
+	} else if len(c.subs) >= WSMaxSubscriptions {
+		c.fail(f.Ref, id, sb.Errorf(sb.ECONFLICT, "a connection follows at most %d sessions", WSMaxSubscriptions))
+		return
+	}
+	sub := c.startLocked(id, after, wsSessionBuffer)
+	c.subs[id] = sub
+	c.s.typingHub.join(id, c)
+	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref, SessionID: id})
+}
+
+func (c *wsConn) subscribeAll(f WSRequest) {
+	if c.p.Role == sb.RoleVisitor {
+		c.fail(f.Ref, 0, sb.Errorf(sb.EFORBIDDEN, "visitors may subscribe only to their own sessions"))
+		return
+	}
+	var after int64
+	if f.AfterID != nil {
+		after = *f.AfterID
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.all != nil {
+		c.dropLocked(c.all)
+	}
+	c.all = c.startLocked(0, after, wsAllBuffer)
+	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref})
+}
+
+// startLocked follows sessionID (0: every session) after a position in a
+// goroutine of its own. Its frames are queued under c.mu and only while it
+// is still current, so that after an unsubscribe or a new subscribe to the
+// same session no frame of the old one follows.
+func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
+	ctx, cancel := context.WithCancel(c.ctx)
+	sub := &wsSub{sessionID: sessionID, cancel: cancel}
+	current := func() bool {
+		if sessionID == 0 {
+			return c.all == sub
+		}
+		return c.subs[sessionID] == sub
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		err := c.s.follow(ctx, feed{SessionID: sessionID, After: after, Buffer: buffer,
+			Send: func(e sb.Event, _ int64) error {
+				e, visible := c.s.eventAs(c.p, e)
+				if !visible {
+					return nil // passed over: a resubscription resumes after it
+				}
+				b, err := json.Marshal(WSMessage{Op: "event", Event: &e})
+				if err != nil {
+					return err
+				}
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				if !current() {
+					return context.Canceled
+				}
+				if !c.queue(b) {
+					return errSlowClient
+				}
+				return nil
+			}})
+		switch {
+		case errors.Is(err, errBrokerClosed):
+			c.kill(websocket.StatusGoingAway, "the server is shutting down")
+		case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errSlowClient) && ctx.Err() == nil:
+			c.s.log.Error("websocket subscription failed", "session", sessionID, "err", err)
+			c.kill(websocket.StatusInternalError, "subscription failed: subscribe again")
+		}
+	}()
+	return sub
+}
+
+var errSlowClient = errors.New("the client reads too slowly")
+
+func (c *wsConn) dropLocked(sub *wsSub) {
+	sub.cancel()
+	if sub.sessionID == 0 {
+		c.all = nil
+		return
+	}
+	delete(c.subs, sub.sessionID)
+	c.s.typingHub.leave(sub.sessionID, c)
+}
+
+func (c *wsConn) unsubscribe(id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sub := c.subs[id]
+	if sub == nil {
+		return false
+	}
+	c.dropLocked(sub)
+	return true
+}
+
+func (c *wsConn) unsubscribeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, sub := range c.subs {
+		c.dropLocked(sub)
+	}
+	if c.all != nil {
+		c.dropLocked(c.all)
+	}
+}
