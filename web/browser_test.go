@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -41,8 +42,8 @@ func startStack(t *testing.T) *stack {
 	ctx := context.Background()
 	dir := t.TempDir()
 	c := clock.NewVirtual(time.Now().UTC().Truncate(time.Millisecond))
-	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"), FilesDir: filepath.Join(dir, "files"),
-		Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.Open(ctx, app.Options{DBPath: filepath.Join(dir, "sb.db"), ExportsDir: filepath.Join(dir, "exports"),
+		FilesDir: filepath.Join(dir, "files"), Clock: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +60,12 @@ func startStack(t *testing.T) *stack {
 // call sends a JSON request with a bearer token and decodes the answer
 // into out (when not nil); it answers the status code.
 func (s *stack) call(token, method, path string, body, out any) int {
+	code, _ := s.send(token, method, path, body, out)
+	return code
+}
+
+// send is call that also answers the body of a refusal.
+func (s *stack) send(token, method, path string, body, out any) (int, string) {
 	s.t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -85,14 +92,14 @@ func (s *stack) call(token, method, path string, body, out any) int {
 			s.t.Fatalf("%s %s: %v in %s", method, path, err, b)
 		}
 	}
-	return res.StatusCode
+	return res.StatusCode, string(b)
 }
 
 // must is call that fails the test unless the answer is 2xx.
 func (s *stack) must(token, method, path string, body, out any) {
 	s.t.Helper()
-	if code := s.call(token, method, path, body, out); code >= 300 {
-		s.t.Fatalf("%s %s: status %d", method, path, code)
+	if code, msg := s.send(token, method, path, body, out); code >= 300 {
+		s.t.Fatalf("%s %s: status %d: %s", method, path, code, msg)
 	}
 }
 
@@ -143,6 +150,29 @@ func newBrowser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	// An uncaught exception in a page fails the test.
+	var mu sync.Mutex
+	var thrown []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+			mu.Lock()
+			thrown = append(thrown, msg)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range thrown {
+			t.Errorf("uncaught exception in the page: %s", m)
+		}
+	})
 	return ctx
 }
 
@@ -162,13 +192,15 @@ func screenshot(name string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// agentFixture is a queue with one agent, and that agent's credentials.
+// agentFixture is a queue with one agent, the e-mail and password the
+// agent's user will sign in with, and an API token of the agent's for
+// driving the other side of a test through the API.
 type agentFixture struct {
 	Queue    sb.Queue
 	Agent    sb.Agent
-	Token    string
 	Email    string
 	Password string
+	Token    string
 }
 
 func (s *stack) agentFixture() agentFixture {
@@ -185,30 +217,25 @@ func (s *stack) agentFixture() agentFixture {
 	return f
 }
 
-// signIn logs the agent in through the login page when the server has
-// users, and otherwise falls back to the development bearer token.
+// signIn creates the agent's user and signs it in through the login page.
 func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
-	code := s.call(s.Admin, "POST", "/api/v1/users", map[string]any{"email": f.Email, "name": f.Agent.Name,
+	s.must(s.Admin, "POST", "/api/v1/users", map[string]any{"email": f.Email, "name": f.Agent.Name,
 		"role": sb.RoleAgent, "agent_id": f.Agent.ID, "password": f.Password}, nil)
-	if code == http.StatusCreated || code == http.StatusOK {
-		return chromedp.Steps(
-			chromedp.Navigate(s.URL+"/login?next=/desk"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
-			chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
-			screenshot("login"),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
-		)
-	}
-	if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
-		s.t.Fatalf("create user: status %d", code)
-	}
 	return chromedp.Steps(
-		chromedp.Navigate(s.URL+"/login"),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`sessionStorage.setItem("sb.dev_token", %q); sessionStorage.setItem("sb.dev_agent_id", "%d")`,
-			f.Token, f.Agent.ID)),
-		chromedp.Navigate(s.URL+"/desk"),
+		chromedp.Navigate(s.URL+"/login?next=/desk"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
+		screenshot("login"),
+		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
 	)
+}
+
+// waitJS waits until a JavaScript expression is truthy in the page.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
+		return chromedp.Void{}, err
+	}
 }

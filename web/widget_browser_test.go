@@ -7,13 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -133,8 +128,7 @@ func TestWidgetChatPage(t *testing.T) {
 	}
 
 	// The visitor sends a picture; it shows inline from its thumbnail.
-	img := filepath.Join(t.TempDir(), "photo.png")
-	writePNG(t, img, 320, 200)
+	img := writePNG(t, 320, 200)
 	run(chromedp.SetUploadFiles(chromedp.CSS("#file-image"), []string{img}),
 		chromedp.WaitVisible(chromedp.CSS(".msg.me .image img")), screenshot("widget-image"))
 	if ok, _ := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('.msg.me .image img'); return i.complete && i.naturalWidth > 0; })()`)); !ok {
@@ -224,25 +218,6 @@ func TestWidgetLoaderInBrowser(t *testing.T) {
 	open, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`Switchboard.close(), Switchboard.isOpen()`))
 	if open {
 		t.Errorf("Switchboard.close() left the chat open")
-	}
-}
-
-// writePNG writes a w×h gradient PNG to name.
-func writePNG(t *testing.T, name string, w, h int) {
-	t.Helper()
-	m := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			m.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), 180, 255})
-		}
-	}
-	f, err := os.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, m); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -1,12 +1,6 @@
 // Switchboard API client for the browser pages: JSON in and out, the login
 // cookie with its CSRF token, a redirect to /login when the login is gone,
 // and readable errors.
-//
-// Development fallback: when a bearer token is stored in sessionStorage
-// under DEV_TOKEN_KEY, requests carry it instead of relying on the login
-// cookie. Pages never store one themselves; a developer sets it by hand.
-
-export const DEV_TOKEN_KEY = 'sb.dev_token';
 
 let csrfToken = '';
 let mePromise = null;
@@ -19,19 +13,6 @@ export class APIError extends Error {
     this.code = code;
     this.detail = detail;
   }
-}
-
-/** devToken returns the development bearer token, or ''. */
-export function devToken() {
-  try { return sessionStorage.getItem(DEV_TOKEN_KEY) || ''; } catch { return ''; }
-}
-
-/** withToken adds the development token to a URL the browser fetches by
- * itself (images, WebSocket); with the login cookie it is unchanged. */
-export function withToken(url) {
-  const t = devToken();
-  if (!t) return url;
-  return url + (url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(t);
 }
 
 function toLogin() {
@@ -56,10 +37,7 @@ export async function api(method, path, body, opts = {}) {
     init.body = JSON.stringify(body);
     headers['Content-Type'] = 'application/json';
   }
-  const token = devToken();
-  if (token) {
-    headers.Authorization = 'Bearer ' + token;
-  } else if (!safe.has(method)) {
+  if (!safe.has(method)) {
     if (!csrfToken && path !== '/api/v1/login') await me().catch(() => {});
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
   }
@@ -83,7 +61,7 @@ export async function api(method, path, body, opts = {}) {
     mePromise = null;
     toLogin();
   }
-  if (res.status === 403 && /csrf/i.test(err.message) && !opts.retried && !token) {
+  if (res.status === 403 && /csrf/i.test(err.message) && !opts.retried) {
     csrfToken = '';
     mePromise = null;
     return api(method, path, body, { ...opts, retried: true });
@@ -107,32 +85,21 @@ export function qs(params) {
   return s ? '?' + s : '';
 }
 
-/**
- * me answers who is logged in: {role, user?, agent?, csrf_token?}, cached
- * for the page. With the development token on a server without /me, it is
- * built from the token's agent (sessionStorage 'sb.dev_agent_id').
- */
+/** me answers who is logged in: {role, user?, agent?, csrf_token?}, cached for the page. */
 export function me(force = false) {
   if (!mePromise || force) {
     mePromise = (async () => {
       try {
-        const m = await get('/api/v1/me', { noRedirect: !!devToken() });
+        const m = await get('/api/v1/me');
         if (m && m.csrf_token) csrfToken = m.csrf_token;
         return m;
       } catch (e) {
-        if (devToken() && e.status === 404) return devMe();
         mePromise = null;
         throw e;
       }
     })();
   }
   return mePromise;
-}
-
-async function devMe() {
-  const id = Number(sessionStorage.getItem('sb.dev_agent_id') || 0);
-  if (!id) return { role: 'admin' };
-  return { role: 'agent', agent: await get('/api/v1/agents/' + id) };
 }
 
 /** login signs in with an e-mail and a password. */
@@ -146,8 +113,7 @@ export async function login(email, password) {
 /** logout ends the login and goes to the login page. */
 export async function logout() {
   try {
-    if (devToken()) sessionStorage.removeItem(DEV_TOKEN_KEY);
-    else await post('/api/v1/logout', {}, { noRedirect: true });
+    await post('/api/v1/logout', {}, { noRedirect: true });
   } finally {
     mePromise = null;
     csrfToken = '';

@@ -2,16 +2,18 @@
 // and all-session subscriptions that resume after a reconnect from the
 // last event seen (no gap, no duplicate), typing notices and commands.
 
-import { APIError, withToken } from './api.js';
+import { APIError, get } from './api.js';
 
 const PING_MS = 25000;
 const DEAD_MS = 60000;
 const COMMAND_MS = 15000;
+const POLL_MS = 3000;
+const POLL_AFTER_FAILURES = 3;
 
 /**
  * Live keeps one WebSocket open, reconnecting with exponential backoff.
  * Callbacks: onEvent(event), onTyping({session_id, from, agent_id, typing}),
- * onState('connecting'|'open'|'closed').
+ * onState('connecting'|'open'|'closed'|'polling').
  */
 export class Live {
   constructor({ url = '/api/v1/ws', onEvent = () => {}, onTyping = () => {}, onState = () => {} } = {}) {
@@ -40,6 +42,7 @@ export class Live {
   /** stop closes it for good. */
   stop() {
     this.stopped = true;
+    this.stopPolling();
     clearTimeout(this.retryTimer);
     if (this.ws) this.ws.close(1000);
   }
@@ -47,6 +50,7 @@ export class Live {
   get open() { return this.ws && this.ws.readyState === WebSocket.OPEN; }
 
   setState(s) {
+    if (this.polling && s !== 'open') s = 'polling';
     if (s !== this.state) {
       this.state = s;
       this.onState(s);
@@ -55,11 +59,13 @@ export class Live {
 
   connect() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(proto + '//' + location.host + withToken(this.url));
+    const ws = new WebSocket(proto + '//' + location.host + this.url);
     this.ws = ws;
     this.setState('connecting');
     ws.onopen = () => {
       this.lastHeard = Date.now();
+      this.failures = 0;
+      this.stopPolling();
       this.setState('open');
       if (this.all !== null) this.sendRaw(this.all ? { op: 'subscribe_all', after_id: this.all } : { op: 'subscribe_all' });
       for (const [id, seq] of this.sessions) this.sendRaw({ op: 'subscribe', session_id: id, after_seq: seq });
@@ -86,10 +92,40 @@ export class Live {
       if (this.ws !== ws) return;
       this.setState('closed');
       if (this.stopped) return;
+      this.failures = (this.failures || 0) + 1;
+      if (this.failures >= POLL_AFTER_FAILURES) this.startPolling();
       const delay = Math.min(30000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
       this.attempt = Math.min(this.attempt + 1, 8);
       this.retryTimer = setTimeout(() => this.connect(), delay);
     };
+  }
+
+  // While the WebSocket cannot be opened (a proxy may block it), events of
+  // every session are read by polling the event log; typing notices wait
+  // for the WebSocket.
+  startPolling() {
+    if (this.polling || this.all === null) return;
+    this.polling = true;
+    this.setState('polling');
+    const tick = async () => {
+      if (!this.polling) return;
+      try {
+        for (;;) {
+          const page = await get('/api/v1/events?after=' + this.all + '&limit=500');
+          for (const e of page.events || []) this.frame({ op: 'event', event: e });
+          if (!page.next_after || !this.polling) break;
+        }
+      } catch (e) {
+        console.warn('polling events:', e);
+      }
+      if (this.polling) this.pollTimer = setTimeout(tick, POLL_MS);
+    };
+    tick();
+  }
+
+  stopPolling() {
+    this.polling = false;
+    clearTimeout(this.pollTimer);
   }
 
   frame(f) {

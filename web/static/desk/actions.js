@@ -78,28 +78,38 @@ export class Actions {
     if (isIncoming) {
       banner.hidden = false;
       banner.replaceChildren(h('span.grow', `↪ ${(t.from_agent && t.from_agent.name) || 'A colleague'} wants to transfer this chat to you.`),
-        btn('Accept transfer', act('transfer-complete'), '.primary'), btn('Decline', act('transfer-fail', { reason: 'declined' })));
+        btn('Accept transfer', () => { this.state.kept.add(s.id); act('transfer-complete')(); }, '.primary'), btn('Decline', act('transfer-fail', { reason: 'declined' })));
     } else if (t && isMine) {
       banner.hidden = false;
       banner.replaceChildren(h('span.grow', `Waiting for ${(t.to_agent && t.to_agent.name) || 'the receiver'} to accept the transfer…`));
     }
     if (isMine && live(s)) {
       if (!t) list.push(btn('Transfer', () => this.openTransfer(s), '', 'Transfer to an agent or a group'));
-      list.push(btn('Invite rating', act('invite-rating'), '', 'Ask the visitor to rate this chat'));
+      list.push(this.inviteButton(s, btn, act));
       list.push(btn('End chat', () => this.end(s), '.danger'));
     }
     if (isMine && !live(s)) {
-      if (!s.rating) list.push(btn('Invite rating', act('invite-rating')));
+      if (!s.rating) list.push(this.inviteButton(s, btn, act));
       if (!s.wrap_up_at) list.push(btn('Wrap up', () => this.openWrapUp(s), '.primary'));
       list.push(btn('Close', () => this.close(s), '', 'Remove from the list'));
     }
     box.replaceChildren(...list);
     const canWrite = isMine && live(s) && (handler(s) || {}).id === this.state.agentId;
+    $('#conv').classList.toggle('readonly', !canWrite);
     $('#composer').hidden = !canWrite;
     const closed = $('#composer-closed');
     closed.hidden = canWrite;
     closed.textContent = isQueued ? 'This visitor is waiting. Accept the chat to reply.'
       : isIncoming ? 'Accept the transfer to reply.' : !live(s) ? 'This chat has ended.' : 'This chat is handled by someone else.';
+  }
+
+  inviteButton(s, btn, act) {
+    if (s.rating_invited_at) {
+      const b = btn('Rating invited', null, '', 'The visitor was invited to rate this chat');
+      b.disabled = true;
+      return b;
+    }
+    return btn('Invite rating', act('invite-rating'), '', 'Ask the visitor to rate this chat');
   }
 
   async end(s) {

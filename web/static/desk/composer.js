@@ -29,6 +29,9 @@ export class Composer {
   bind() {
     const inp = this.input;
     inp.addEventListener('keydown', (e) => this.keydown(e));
+    // Enter without Shift never types a line break (keydown sends or picks);
+    // this also holds for key events that arrive without their keydown.
+    inp.addEventListener('keypress', (e) => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault(); });
     inp.addEventListener('input', () => {
       this.autosize();
       this.updateQR();
@@ -63,6 +66,19 @@ export class Composer {
     };
     pick('#btn-image', $('#file-image'), 'image');
     pick('#btn-file', $('#file-any'), 'file');
+    const conv = $('#conv');
+    conv.addEventListener('dragover', (e) => {
+      if ($('#composer').hidden || !e.dataTransfer.types.includes('Files')) return;
+      e.preventDefault();
+      conv.classList.add('dropping');
+    });
+    conv.addEventListener('dragleave', (e) => { if (e.target === conv || !conv.contains(e.relatedTarget)) conv.classList.remove('dropping'); });
+    conv.addEventListener('drop', async (e) => {
+      conv.classList.remove('dropping');
+      if ($('#composer').hidden) return;
+      e.preventDefault();
+      for (const f of e.dataTransfer.files) await this.opts.upload(f, f.type.startsWith('image/') ? 'image' : 'file');
+    });
     inp.addEventListener('paste', (e) => {
       const f = [...(e.clipboardData?.files || [])].find((x) => x.type.startsWith('image/'));
       if (f) {
@@ -189,8 +205,10 @@ export class Composer {
   drawQR() {
     const { items, index, cat } = this.qr;
     this.qrMenu.hidden = false;
+    const manage = h('button.qr-manage', { type: 'button', role: 'option', onmousedown: (e) => { e.preventDefault(); this.closeQR(); this.opts.manageQuickReplies(); } },
+      'Manage my quick replies…');
     if (!items.length) {
-      this.qrMenu.replaceChildren(h('div.empty', 'No quick reply matches. Personal ones are added in your settings.'));
+      this.qrMenu.replaceChildren(h('div.empty', 'No quick reply matches.'), manage);
       return;
     }
     let lastCat;
@@ -204,7 +222,7 @@ export class Composer {
         onmousedown: (e) => { e.preventDefault(); this.pickQR(r); },
       }, h('span.qr-short', '/' + r.shortcut), h('span.qr-text', r.content)));
     });
-    this.qrMenu.replaceChildren(...rows);
+    this.qrMenu.replaceChildren(...rows, manage);
     const sel = this.qrMenu.querySelector('[aria-selected=true]');
     if (sel) sel.scrollIntoView({ block: 'nearest' });
   }

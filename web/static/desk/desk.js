@@ -12,6 +12,7 @@ import { Panel } from './panel.js';
 import { Actions } from './actions.js';
 import { History } from './history.js';
 import { Offline } from './offline.js';
+import { QuickReplies } from './quickreplies.js';
 
 const state = {
   me: null,
@@ -53,6 +54,10 @@ const isQueued = (s) => waiting(s) && s.medium === 'chat' && inMyGroups(s);
 /** run executes a session command and folds its answer into the desk. */
 async function run(id, command, body = {}) {
   const out = await post(`/api/v1/sessions/${id}/${command}`, body);
+  for (const e of out.events || []) {
+    if (e.type === 'message_sent') state.lastText.set(id, e.data.text || (e.data.attachment ? (e.data.attachment.kind === 'image' ? 'Image: ' : 'File: ') + e.data.attachment.name : ''));
+    if (e.type === 'message_recalled') state.lastText.set(id, 'Message recalled');
+  }
   upsert(out.session);
   if (id === state.selected) {
     transcript.add(out.events || []);
@@ -71,14 +76,7 @@ async function loadSessions() {
   for (const s of [...mine, ...queued, ...requeued, ...switching]) state.sessions.set(s.id, s);
   for (const s of mine) if (live(s)) state.kept.add(s.id);
   renderAll();
-  // Previews of the chats' last messages.
-  await Promise.all(mine.filter(live).slice(0, 30).map(async (s) => {
-    try {
-      const m = (await get(`/api/v1/sessions/${s.id}/messages`)).messages || [];
-      const last = m[m.length - 1];
-      if (last) state.lastText.set(s.id, last.recalled ? 'Message recalled' : last.text);
-    } catch { /* the preview is optional */ }
-  }));
+  await Promise.all(mine.filter(live).slice(0, 30).map((s) => preview(s.id, false)));
   renderList();
   for (const s of mine) if (s.status === 'assigned' && isMine(s)) connect(s);
 }
@@ -99,6 +97,16 @@ async function recentEventId() {
   if (!pick) return 0;
   const page = await get(`/api/v1/sessions/${pick.id}/events` + qs({ after_seq: Math.max(0, pick.seq - 1), limit: 1 }));
   return page.events.length ? page.events[0].id - 1 : 0;
+}
+
+/** preview reads the last message of a chat for the list. */
+async function preview(id, draw = true) {
+  try {
+    const m = (await get(`/api/v1/sessions/${id}/messages`)).messages || [];
+    const last = m[m.length - 1];
+    if (last && !state.lastText.has(id)) state.lastText.set(id, last.recalled ? 'Message recalled' : last.text);
+    if (draw) renderList();
+  } catch { /* the preview is optional */ }
 }
 
 const refreshing = new Map();
@@ -130,6 +138,7 @@ function upsert(s) {
       state.kept.add(s.id);
       save('sb.desk.kept', state.kept);
       if (!prev || !isMine(prev)) toast('New chat: ' + visitorName(s));
+      preview(s.id);
     }
     if (s.status === 'assigned' && (!prev || prev.status !== 'assigned')) connect(s);
   }
@@ -145,9 +154,11 @@ function upsert(s) {
 // ---- live ----
 const liveConn = new Live({
   onEvent(e) {
-    if (e.type === 'message_sent') {
+    const known = state.sessions.get(e.session_id);
+    const seen = known && e.seq <= known.seq; // replayed: already in the loaded projection
+    if (e.type === 'message_sent' && !seen) {
       const d = e.data || {};
-      state.lastText.set(e.session_id, d.text || (d.attachment ? '📎 ' + d.attachment.name : ''));
+      state.lastText.set(e.session_id, d.text || (d.attachment ? (d.attachment.kind === 'image' ? 'Image: ' : 'File: ') + d.attachment.name : ''));
       if (d.from === 'end_user' && (e.session_id !== state.selected || document.hidden)) {
         state.unread.set(e.session_id, (state.unread.get(e.session_id) || 0) + 1);
       }
@@ -167,7 +178,7 @@ const liveConn = new Live({
   },
   onState(s) {
     $('#live-state').className = 'live-state ' + s;
-    $('#live-state').title = s === 'open' ? 'Live updates on' : s === 'connecting' ? 'Connecting…' : 'Live updates off — reconnecting';
+    $('#live-state').title = { open: 'Live updates on', connecting: 'Connecting…', polling: 'Live updates by polling (the WebSocket is unavailable)' }[s] || 'Live updates off — reconnecting';
     if (s === 'open' && state.opens++ > 0) loadSessions().catch(showError); // catch up after a reconnect
   },
 });
@@ -202,7 +213,8 @@ function renderList() {
   const ul = $('#session-list');
   const queueView = state.view === 'queue';
   $('#list-title').textContent = queueView ? 'Queue' : 'Chats';
-  $('#list-sub').textContent = queueView ? `${items.length} waiting` : `${items.filter(live).length} active`;
+  const waitingNow = [...state.sessions.values()].filter(isQueued).length;
+  $('#list-sub').textContent = queueView ? `${items.length} waiting` : `${items.filter(live).length} active · ${waitingNow} waiting`;
   if (!items.length) {
     ul.replaceChildren(h('li.empty', queueView ? 'Nobody is waiting. 🎉' : 'No chats yet. Go online to receive chats, or accept one from the queue.'));
     return;
@@ -226,14 +238,13 @@ function item(s, queueView) {
     avatar(visitorName(s), s.end_user && s.end_user.identifier),
     h('div.si-body',
       h('div.si-top', h('span.si-name', visitorName(s)), pin, h('span.si-time', clock(m.last_at || s.queued_at || s.created_at))),
-      h('div.si-last', sub),
-      h('div.si-bottom',
+      h('div.si-mid', h('span.si-last', sub), n ? h('span.badge', String(n)) : null),
+      incoming || (m.no_reply_since && live(s)) || !live(s) || (queueView && state.agentId) ? h('div.si-bottom',
         incoming ? h('span.pill', '↪ Transfer') : null,
         m.no_reply_since && live(s) ? h('span.pill.error-text', 'Waiting for reply ' + since(m.no_reply_since)) : null,
         !live(s) ? h('span.pill', s.wrap_up_at ? 'Wrapped up' : 'Ended') : null,
         h('span.grow'),
-        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null,
-        n ? h('span.badge', String(n)) : null)));
+        queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null) : null));
 }
 
 function togglePin(id) {
@@ -265,21 +276,29 @@ const composer = new Composer({
   upload: (file, kind) => actions.upload(file, kind),
   typing: (on) => state.selected && liveConn.typing(state.selected, on),
   quickReplies: () => state.quickReplies,
+  manageQuickReplies: () => quickReplies.open(),
 });
 const actions = new Actions({ state, run, upsert, select, composer, transcript });
 
 async function openEvents(id, again) {
   if (again) transcript.reset(id);
+  transcript.begin();
   let after = 0;
   const all = [];
-  for (;;) {
-    const page = await get(`/api/v1/sessions/${id}/events` + qs({ after_seq: after, limit: 1000 }));
-    if (state.selected !== id) return null;
-    all.push(...page.events);
-    transcript.add(page.events);
-    if (!page.next_after_seq) break;
-    after = page.next_after_seq;
+  try {
+    for (;;) {
+      const page = await get(`/api/v1/sessions/${id}/events` + qs({ after_seq: after, limit: 1000 }));
+      if (state.selected !== id) return null;
+      all.push(...page.events);
+      transcript.add(page.events, true);
+      if (!page.next_after_seq) break;
+      after = page.next_after_seq;
+    }
+  } catch (e) {
+    transcript.loading = false;
+    throw e;
   }
+  if (!transcript.finish()) return openEvents(id, true);
   return all;
 }
 
@@ -349,11 +368,18 @@ function move(delta) {
 
 document.addEventListener('keydown', (e) => {
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
-    const views = { 1: 'conversations', 2: 'queue', 3: 'history', 4: 'offline' };
-    if (views[e.key]) { e.preventDefault(); location.hash = views[e.key]; return; }
+    // e.code, not e.key: Alt changes the character typed on some layouts.
+    const views = { Digit1: 'conversations', Digit2: 'queue', Digit3: 'history', Digit4: 'offline' };
+    if (views[e.code]) { e.preventDefault(); location.hash = views[e.code]; return; }
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); move(e.key === 'ArrowDown' ? 1 : -1); }
+    if (e.code === 'KeyA' && state.agentId) { // accept the chat waiting longest
+      e.preventDefault();
+      const next = [...state.sessions.values()].filter(isQueued).sort((a, b) => new Date(a.queued_at) - new Date(b.queued_at))[0];
+      if (next) actions.accept(next);
+      else toast('Nobody is waiting.');
+    }
   }
-  if (e.key === 'Escape') $('#status-menu').hidden = true;
+  if (e.key === 'Escape') { $('#status-menu').hidden = true; $('#me-menu').hidden = true; }
 });
 $('#session-list').addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); move(e.key === 'ArrowDown' ? 1 : -1); }
@@ -374,7 +400,7 @@ $('#status-btn').onclick = (e) => {
   e.stopPropagation();
   $('#status-menu').hidden = !$('#status-menu').hidden;
 };
-document.addEventListener('click', () => { $('#status-menu').hidden = true; });
+document.addEventListener('click', () => { $('#status-menu').hidden = true; $('#me-menu').hidden = true; });
 for (const b of $$('#status-menu [data-status]')) {
   b.onclick = async () => {
     $('#status-menu').hidden = true;
@@ -385,9 +411,15 @@ for (const b of $$('#status-menu [data-status]')) {
     } catch (err) { showError(err); }
   };
 }
-$('#me-btn').onclick = () => logout();
+$('#me-btn').onclick = (e) => {
+  e.stopPropagation();
+  $('#me-menu').hidden = !$('#me-menu').hidden;
+};
+$('#menu-logout').onclick = () => logout();
+$('#menu-qr').onclick = () => { $('#me-menu').hidden = true; quickReplies.open(); };
 
 const historyView = new History({ state });
+const quickReplies = new QuickReplies({ state });
 const offline = new Offline({ state });
 
 // ---- start ----
@@ -401,7 +433,9 @@ async function start() {
   state.agentId = state.agent ? state.agent.id : 0;
   const name = (state.me.user && state.me.user.name) || (state.agent && state.agent.name) || state.me.role;
   $('#me-avatar').textContent = name.slice(0, 1).toUpperCase();
-  $('#me-btn').title = `${name} — sign out`;
+  $('#me-btn').title = name;
+  $('#me-name').replaceChildren(h('strong', name), h('div.muted.small', state.me.role));
+  $('#menu-qr').hidden = !state.agentId;
   renderStatus(state.agent ? state.agent.status : 'offline');
   const [settings, qr] = await Promise.all([
     get('/api/v1/settings/chat').catch(() => null),

@@ -12,8 +12,8 @@ export class History {
     this.state = state;
     this.el = $('#view-history');
     this.built = false;
-    this.rows = [];
     this.next = 0;
+    this.turn = 0;
   }
 
   async show() {
@@ -60,8 +60,10 @@ export class History {
   async search(more = false) {
     const p = this.params();
     if (more) p.before_id = this.next;
+    const turn = ++this.turn; // only the latest search draws
     try {
       const out = await get('/api/v1/sessions' + qs(p));
+      if (turn !== this.turn) return;
       const list = out.sessions || [];
       if (!more) this.tbody.replaceChildren();
       this.next = out.next_before_id || 0;
@@ -75,7 +77,7 @@ export class History {
 
   row(s) {
     const tr = h('tr', { dataset: { id: s.id }, onclick: () => this.open(s, tr) },
-      h('td', full(s.ended_at || s.created_at)), h('td', visitorName(s)), h('td', (s.agent && s.agent.name) || '—'),
+      h('td.nowrap', full(s.ended_at || s.created_at)), h('td', visitorName(s)), h('td', (s.agent && s.agent.name) || '—'),
       h('td', words(s.channel)), h('td', (s.tags || []).map((t) => h('span.tag-chip', t.name))),
       h('td', s.rating ? '★'.repeat(s.rating) : ''));
     return tr;

@@ -17,6 +17,7 @@ export class Offline {
     this.list = 'unprocessed';
     this.agents = [];
     this.selected = 0;
+    this.turn = 0;
   }
 
   /** counts refreshes the badge of unprocessed messages and the list counts. */
@@ -54,10 +55,12 @@ export class Offline {
 
   async load() {
     const [, , params] = LISTS.find(([k]) => k === this.list);
+    const turn = ++this.turn; // only the latest load draws
     try {
       await this.counts().catch(() => {});
       this.drawSeg();
       const out = await get('/api/v1/offline-messages' + qs({ ...params, q: this.q.value.trim(), limit: 100 }));
+      if (turn !== this.turn) return;
       const items = out.items || out.messages || [];
       this.tbody.replaceChildren(...(items.length ? items.map((m) => this.row(m))
         : [h('tr', h('td', { colspan: 5 }, h('div.empty', 'No messages here.')))]));
@@ -88,7 +91,7 @@ export class Offline {
     const status = h('select', { name: 'status' }, ['unprocessed', 'processing', 'processed'].map((s) => h('option', { value: s, selected: s === m.status }, words(s))));
     const assignee = h('select', { name: 'assignee_id', disabled: !staff },
       h('option', { value: 0 }, 'Nobody'), this.agents.map((a) => h('option', { value: a.id, selected: a.id === m.assignee_id }, a.name)));
-    const note = h('textarea', { name: 'note', rows: 3, maxlength: 5000 }, m.note || '');
+    const note = h('textarea', { name: 'note', rows: 3, maxlength: 2000 }, m.note || '');
     const kv = [['Name', m.name], ['E-mail', m.email], ['Phone', m.phone], ['Visitor', m.visitor_id],
       ['Chat', m.session_id ? '#' + m.session_id : ''], ...Object.entries(m.fields || {})];
     const form = h('form', {

@@ -3,7 +3,6 @@
 // inline, recalled messages marked, and short notes for what happened to
 // the session (queued, assigned, transferred, ended, rated …).
 
-import { withToken } from '/static/common/api.js';
 import { h, hm, dayLabel, sameDay, words, bytes } from './util.js';
 
 /** Transcript renders one session's events into el, in seq order. */
@@ -17,14 +16,38 @@ export class Transcript {
 
   reset(sessionId) {
     this.sessionId = sessionId;
+    this.loading = false;
+    this.buffered = [];
     this.lastSeq = 0;
     this.lastDay = null;
     this.msgs = new Map(); // message id → {data, el, at}
     this.el.replaceChildren();
   }
 
-  /** add renders events; answers false when one is missing before them (a gap). */
-  add(events) {
+  /** begin starts reading the log: live events wait until finish. */
+  begin() {
+    this.loading = true;
+    this.buffered = [];
+  }
+
+  /** finish ends the read and renders the live events that came meanwhile. */
+  finish() {
+    this.loading = false;
+    const b = this.buffered;
+    this.buffered = [];
+    return this.add(b);
+  }
+
+  /**
+   * add renders events; answers false when one is missing before them (a
+   * gap). While the log is being read, only the read's own pages (fromLog)
+   * are drawn and live events are kept for finish.
+   */
+  add(events, fromLog = false) {
+    if (this.loading && !fromLog) {
+      this.buffered.push(...events);
+      return true;
+    }
     const stick = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight < 60;
     for (const e of events) {
       if (e.session_id !== this.sessionId || e.seq <= this.lastSeq) continue;
@@ -81,7 +104,7 @@ export class Transcript {
     if (m.recalled) {
       body = h('div.bubble', from === 'agent' && d.agent_id === this.selfAgentId ? 'You recalled a message' : 'Message recalled');
     } else {
-      body = h('div.bubble', attachment(d), d.text || '');
+      body = h('div.bubble' + (d.attachment && d.attachment.kind === 'image' ? '.media' : ''), this.attachment(d), d.text || '');
     }
     const meta = h('div.meta', who, ' · ', h('time', { datetime: m.at, title: new Date(m.at).toLocaleString() }, hm(m.at)),
       d.purpose ? h('span.purpose', words(d.purpose)) : null);
@@ -95,16 +118,25 @@ export class Transcript {
   }
 }
 
-function attachment(d) {
+Transcript.prototype.attachment = function attachment(d) {
   const a = d.attachment;
   if (!a) return null;
   const url = '/api/v1/attachments/' + a.id;
   if (a.kind === 'image') {
-    const img = h('img.thumb', { src: withToken(url + '/thumbnail'), alt: a.name, loading: 'lazy' });
-    return h('a', { href: withToken(url), target: '_blank', rel: 'noopener' }, img);
+    const img = h('img.thumb', { src: url + '/thumbnail', alt: a.name });
+    if (a.width && a.height) {
+      const scale = Math.min(1, 240 / Math.max(a.width, a.height));
+      img.width = Math.round(a.width * scale);
+      img.height = Math.round(a.height * scale);
+    }
+    img.addEventListener('load', () => {
+      const el = this.el;
+      if (el.scrollHeight - el.scrollTop - el.clientHeight < img.height + 80) el.scrollTop = el.scrollHeight;
+    }, { once: true });
+    return h('a', { href: url, target: '_blank', rel: 'noopener' }, img);
   }
-  return h('div', h('a.file', { href: withToken(url), target: '_blank', rel: 'noopener' }, '📄 ', a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
-}
+  return h('div', h('a.file', { href: url, target: '_blank', rel: 'noopener' }, a.name), ' ', h('span.small', '(' + bytes(a.size) + ')'));
+};
 
 const by = { agent: 'the agent', end_user: 'the visitor', system: 'the system' };
 

@@ -1,0 +1,104 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// An agent signs in, sees a waiting chat, accepts it, answers with a quick
+// reply chosen with "/", then recalls the answer and finds its text back
+// in the reply box to edit.
+func TestDeskAcceptQuickReplyRecall(t *testing.T) {
+	ctx := newBrowser(t)
+	s := startStack(t)
+	f := s.agentFixture()
+
+	const reply = "Thanks for waiting! Let me look into that for you."
+	code := s.call(s.Admin, "POST", "/api/v1/quick-replies", map[string]any{"shortcut": "wait", "content": reply}, nil)
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("create quick reply: status %d", code)
+	}
+	var created struct {
+		Session struct {
+			ID int64 `json:"id"`
+		} `json:"session"`
+	}
+	s.must(s.Admin, "POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": f.Queue.ID,
+		"end_user": map[string]any{"name": "Grace Hopper", "email": "grace@example.com"}}, &created)
+	id := created.Session.ID
+	s.must(s.Admin, "POST", fmt.Sprintf("/api/v1/sessions/%d/message", id),
+		map[string]any{"from": "end_user", "text": "Hello, my order has not arrived."}, nil)
+
+	item := fmt.Sprintf(`.session-item[data-id="%d"]`, id)
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	value := func() string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Value(css("#input")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	err := chromedp.Do(ctx,
+		s.signIn(f),
+		chromedp.Click(css(`.nav[data-view="queue"]`)),
+		chromedp.WaitVisible(css(item+` .si-accept`)),
+		screenshot("queue"),
+		chromedp.Click(css(item+` .si-accept`)),
+		chromedp.WaitVisible(css(`#input`)),
+		chromedp.WaitVisible(css(`.msg.end_user`)),
+		screenshot("accepted"),
+		chromedp.SendKeys(css(`#input`), "/wa"),
+		chromedp.WaitVisible(css(`#qr-menu [data-shortcut="wait"]`)),
+		screenshot("quick-replies"),
+		chromedp.SendKeys(css(`#input`), kb.Enter),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := value(); got != reply {
+		t.Fatalf("after choosing the quick reply the input holds %q, want %q", got, reply)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css(`#input`), kb.Enter),
+		chromedp.WaitVisible(css(`.msg.agent .recall`)),
+		screenshot("conversation"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := value(); got != "" {
+		t.Fatalf("the input holds %q after sending, want it empty", got)
+	}
+	var transcript struct {
+		Messages []struct {
+			From     string `json:"from"`
+			Text     string `json:"text"`
+			Recalled bool   `json:"recalled"`
+		} `json:"messages"`
+	}
+	s.must(s.Admin, "GET", fmt.Sprintf("/api/v1/sessions/%d/messages", id), nil, &transcript)
+	if n := len(transcript.Messages); n == 0 || transcript.Messages[n-1].From != "agent" || transcript.Messages[n-1].Text != reply {
+		t.Fatalf("the agent's reply is not the last message: %+v", transcript.Messages)
+	}
+
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`.msg.agent .recall`)),
+		chromedp.WaitVisible(css(`.msg.agent.recalled`)),
+		screenshot("recalled"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := value(); got != reply {
+		t.Fatalf("after the recall the input holds %q, want the recalled text %q", got, reply)
+	}
+	s.must(s.Admin, "GET", fmt.Sprintf("/api/v1/sessions/%d/messages", id), nil, &transcript)
+	if last := transcript.Messages[len(transcript.Messages)-1]; !last.Recalled {
+		t.Fatalf("the server does not have the reply recalled: %+v", last)
+	}
+}
