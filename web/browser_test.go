@@ -205,13 +205,15 @@ func screenshot(name string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// agentFixture is a queue with one agent, and the e-mail and password the
-// agent's user will sign in with.
+// agentFixture is a queue with one agent, the e-mail and password the
+// agent's user will sign in with, and an API token of the agent's for
+// driving the other side of a test through the API.
 type agentFixture struct {
 	Queue    sb.Queue
 	Agent    sb.Agent
 	Email    string
 	Password string
+	Token    string
 }
 
 func (s *stack) agentFixture() agentFixture {
@@ -221,6 +223,10 @@ func (s *stack) agentFixture() agentFixture {
 	f.Email, f.Password = "ada@example.com", "correct horse battery"
 	s.must(s.Admin, "POST", "/api/v1/agents", map[string]any{"name": "Ada Lovelace", "email": f.Email,
 		"groups": []int64{f.Queue.ID}, "max_concurrent": 5}, &f.Agent)
+	var err error
+	if _, f.Token, err = httpapi.CreateToken(context.Background(), s.App.DB, s.Clock, "ada", sb.RoleAgent, f.Agent.ID, ""); err != nil {
+		s.t.Fatal(err)
+	}
 	return f
 }
 
