@@ -160,13 +160,16 @@ func newBrowser(t *testing.T) context.Context {
 			}
 		}
 	})
-	if err := chromedp.Do(ctx); err != nil {
+	// Start the browser on its own context, so that the test's deadline
+	// ends the test but not the browser (it still takes the screenshot of
+	// a failure).
+	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	// An uncaught exception in a page fails the test.
 	var mu sync.Mutex
 	var thrown []string
-	if err := chromedp.Listen(ctx, func(ev any) {
+	if err := chromedp.Listen(browser, func(ev any) {
 		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
 			msg := e.ExceptionDetails.Text
 			if e.ExceptionDetails.Exception != nil {
