@@ -105,6 +105,9 @@ func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
 		return e, false
 	}
 	e.Actor = sb.Actor{Kind: e.Actor.Kind}
+	if e.Type == lifecycle.EventMessageSent {
+		return s.namedMessage(e), true
+	}
 	if keep {
 		return e, true
 	}
@@ -115,6 +118,11 @@ func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
 		if json.Unmarshal(e.Data, &d) == nil {
 			data["agent"] = visitorAgent{Name: s.agentDisplayName(&d.Agent), AvatarURL: d.Agent.AvatarURL}
 		}
+	case lifecycle.EventTransferCompleted:
+		var d lifecycle.TransferEndData
+		if json.Unmarshal(e.Data, &d) == nil && d.Agent != nil {
+			data["agent"] = visitorAgent{Name: s.agentDisplayName(d.Agent), AvatarURL: d.Agent.AvatarURL}
+		}
 	case lifecycle.EventRated:
 		var d lifecycle.RatedData
 		if json.Unmarshal(e.Data, &d) == nil {
@@ -123,6 +131,25 @@ func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
 	}
 	e.Data, _ = json.Marshal(data)
 	return e, true
+}
+
+// namedMessage gives an agent's message the name visitors see for its
+// sender, so that a chat passed between agents shows who wrote what.
+func (s *Server) namedMessage(e sb.Event) sb.Event {
+	var d lifecycle.MessageData
+	if json.Unmarshal(e.Data, &d) != nil || d.From != sb.FromAgent || d.Nickname != "" {
+		return e
+	}
+	a, err := s.Directory.GetAgent(d.AgentID)
+	if err != nil {
+		return e
+	}
+	ref := a.Ref()
+	d.Nickname = s.agentDisplayName(&ref)
+	if b, err := json.Marshal(d); err == nil {
+		e.Data = b
+	}
+	return e
 }
 
 // eventsFor filters a page of events for the caller.

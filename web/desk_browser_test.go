@@ -52,6 +52,9 @@ func TestDeskAcceptQuickReplyRecall(t *testing.T) {
 		chromedp.WaitVisible(css(`#input`)),
 		chromedp.WaitVisible(css(`.msg.end_user`)),
 		screenshot("accepted"),
+		// Accepting moves the focus to the reply box; keys typed before
+		// that would land elsewhere.
+		waitJS(`document.activeElement && document.activeElement.id === 'input'`),
 		chromedp.SendKeys(css(`#input`), "/wa"),
 		chromedp.WaitVisible(css(`#qr-menu [data-shortcut="wait"]`)),
 		screenshot("quick-replies"),

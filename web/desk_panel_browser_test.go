@@ -63,7 +63,7 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(css(`[data-tab="tags"]`)),
-		chromedp.Click(css(fmt.Sprintf(`[data-tag="%d"]`, late.ID))),
+		clickJS(fmt.Sprintf(`[data-tag="%d"]`, late.ID)), // the tag list redraws as it fills
 		chromedp.WaitVisible(css(`#tab-tags .tag-chip`)),
 		chromedp.Click(css(`[data-tab="info"]`)),
 		chromedp.SendKeys(css(`#profile-form [name="phone"]`), "+14155550100"),

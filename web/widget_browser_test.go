@@ -295,13 +295,10 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(".sbw-frame")))
-	if err != nil || len(frames) != 1 {
-		t.Fatalf("frame: %v %v", frames, err)
-	}
-	in := chromedp.FromNode(frames[0])
+	frame := widgetFrame(t, ctx)
+	in := chromedp.FromNode(frame)
 	if err := chromedp.Do(ctx,
-		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`), in),
+		focusedInFrame(frame),
 		chromedp.SendKeys(chromedp.CSS("#input"), "Hi, it is Grace\n", in),
 		chromedp.WaitVisible(chromedp.CSS(`.msg.me:not(.pending)`), in),
 	); err != nil {

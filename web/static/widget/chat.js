@@ -252,7 +252,12 @@ function onEvent(e, history) {
       info(st.agentName ? 'You are now chatting with ' + st.agentName : 'You are now connected', e.time);
       break;
     case 'transfer_completed':
-      if (d.agent) info('Your chat was passed to a colleague', e.time);
+      if (d.agent && d.agent.name) {
+        st.agentName = d.agent.name;
+        st.agentAvatar = d.agent.avatar_url || '';
+        info('Your chat was passed to ' + st.agentName, e.time);
+        if (!st.ended) presence('Chatting with ' + st.agentName);
+      }
       break;
     case 'message_sent': message(e, d, history); break;
     case 'message_recalled': recalled(d); break;
