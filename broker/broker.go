@@ -10,14 +10,20 @@ import (
 )
 
 // Broker delivers published events to subscribers in publish order.
+// Subscribers are kept by session, so an event costs its own session's
+// subscribers and the all-sessions ones, however many chats are followed.
 type Broker struct {
-	mu     sync.Mutex
-	subs   map[*Subscription]struct{}
-	closed bool
+	mu        sync.Mutex
+	all       map[*Subscription]struct{}
+	bySession map[int64]map[*Subscription]struct{}
+	n         int
+	closed    bool
 }
 
 // New returns an empty broker.
-func New() *Broker { return &Broker{subs: make(map[*Subscription]struct{})} }
+func New() *Broker {
+	return &Broker{all: make(map[*Subscription]struct{}), bySession: make(map[int64]map[*Subscription]struct{})}
+}
 
 // Subscription receives the events of one session (SessionID != 0) or of
 // all sessions.
@@ -49,7 +55,16 @@ func (s *Subscription) Close() {
 
 func (s *Subscription) closeLocked() {
 	s.once.Do(func() {
-		delete(s.b.subs, s)
+		b := s.b
+		if s.SessionID == 0 {
+			delete(b.all, s)
+		} else if set := b.bySession[s.SessionID]; set != nil {
+			delete(set, s)
+			if len(set) == 0 {
+				delete(b.bySession, s.SessionID)
+			}
+		}
+		b.n--
 		close(s.c)
 	})
 }
@@ -64,9 +79,20 @@ func (b *Broker) Subscribe(sessionID int64, size int) *Subscription {
 	defer b.mu.Unlock()
 	if b.closed {
 		close(s.c)
+		s.once.Do(func() {})
 		return s
 	}
-	b.subs[s] = struct{}{}
+	if sessionID == 0 {
+		b.all[s] = struct{}{}
+	} else {
+		set := b.bySession[sessionID]
+		if set == nil {
+			set = make(map[*Subscription]struct{})
+			b.bySession[sessionID] = set
+		}
+		set[s] = struct{}{}
+	}
+	b.n++
 	return s
 }
 
@@ -75,21 +101,25 @@ func (b *Broker) Subscribe(sessionID int64, size int) *Subscription {
 func (b *Broker) Publish(events []sb.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for s := range b.subs {
-		for _, e := range events {
-			if s.SessionID != 0 && s.SessionID != e.SessionID {
-				continue
-			}
-			select {
-			case s.c <- e:
-			default:
-				s.lagged = true
-				s.closeLocked()
-			}
-			if s.lagged {
-				break
-			}
+	for _, e := range events {
+		for sub := range b.all {
+			sub.deliverLocked(e)
 		}
+		for sub := range b.bySession[e.SessionID] {
+			sub.deliverLocked(e)
+		}
+	}
+}
+
+// deliverLocked hands e to the subscriber, or drops a subscriber whose
+// buffer is full (closing removes it from the broker's sets, which the
+// callers' range loops allow).
+func (s *Subscription) deliverLocked(e sb.Event) {
+	select {
+	case s.c <- e:
+	default:
+		s.lagged = true
+		s.closeLocked()
 	}
 }
 
@@ -97,7 +127,7 @@ func (b *Broker) Publish(events []sb.Event) {
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.subs)
+	return b.n
 }
 
 // Close ends every subscription.
@@ -105,7 +135,12 @@ func (b *Broker) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
-	for s := range b.subs {
+	for s := range b.all {
 		s.closeLocked()
+	}
+	for _, set := range b.bySession {
+		for s := range set {
+			s.closeLocked()
+		}
 	}
 }

@@ -52,3 +52,20 @@ func TestSlowSubscriberIsDroppedNotBlocking(t *testing.T) {
 		t.Error("closing the broker marked a subscriber lagged")
 	}
 }
+
+// BenchmarkPublishAmongManyFollowers publishes one session's event while
+// 10,000 other chats are followed (one subscription each, as WebSocket
+// clients hold them): the cost must not grow with the other followers.
+func BenchmarkPublishAmongManyFollowers(b *testing.B) {
+	br := New()
+	defer br.Close()
+	for id := int64(1); id <= 10000; id++ {
+		br.Subscribe(id, 4)
+	}
+	sub := br.Subscribe(20000, 1)
+	ev := []sb.Event{{SessionID: 20000, Seq: 1}}
+	for b.Loop() {
+		br.Publish(ev)
+		<-sub.C()
+	}
+}
