@@ -69,6 +69,8 @@ func TestDeskAcceptQuickReplyRecall(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css(`#input`), kb.Enter),
 		chromedp.WaitVisible(css(`.msg.agent .recall`)),
+		// The box empties once the server has the message.
+		waitJS(`document.querySelector('#input').value === ''`),
 		screenshot("conversation"),
 	)
 	if err != nil {

@@ -66,8 +66,11 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 		clickJS(fmt.Sprintf(`[data-tag="%d"]`, late.ID)), // the tag list redraws as it fills
 		chromedp.WaitVisible(css(`#tab-tags .tag-chip`)),
 		chromedp.Click(css(`[data-tab="info"]`)),
-		chromedp.SendKeys(css(`#profile-form [name="phone"]`), "+14155550100"),
-		chromedp.Click(css(`#profile-form button[type="submit"]`)),
+		// The panel redraws as the tag's event arrives; look the form up
+		// at the moment of each step.
+		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('#profile-form [name="phone"]');
+			i.value = '+14155550100'; i.dispatchEvent(new Event('input', {bubbles: true})); })()`),
+		clickJS(`#profile-form button[type="submit"]`),
 		waitJS(`[...document.querySelectorAll('#tab-info dd')].some(d => d.textContent === '+14155550100')`),
 	)
 	if err != nil {
