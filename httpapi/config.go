@@ -43,6 +43,38 @@ func (s *Server) configRoutes() {
 	s.handle("POST /api/v1/outbox/{id}/retry", s.authed(s.retryOutbox, adminsOnly...))
 }
 
+// saveDoc decodes a configuration document for creation (target 0) or
+// replacement, refuses an id in the body that differs from the path's,
+// lets prepare set what the server decides (nil: nothing), saves it and
+// answers 201 for a creation, 200 for a replacement.
+func saveDoc[T any](w http.ResponseWriter, r *http.Request, target int64, id func(*T) *int64,
+	prepare func(*T), save func(context.Context, T) (T, error)) error {
+	var v T
+	if err := decode(r, &v, false); err != nil {
+		return err
+	}
+	switch got := *id(&v); {
+	case got != 0 && target == 0:
+		return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
+	case got != 0 && got != target:
+		return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got)
+	}
+	*id(&v) = target
+	if prepare != nil {
+		prepare(&v)
+	}
+	out, err := save(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if target == 0 {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
 // crud registers list, get, create (POST) and replace (PUT) routes for a
 // directory resource. Everyone may read; only administrators write.
 func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, error),
@@ -65,27 +97,7 @@ func crud[T any](s *Server, name string, list func() []T, get func(int64) (T, er
 		return nil
 	}, anyRole...))
 	write := func(w http.ResponseWriter, r *http.Request, target int64) error {
-		var v T
-		if err := decode(r, &v, false); err != nil {
-			return err
-		}
-		switch got := *id(&v); {
-		case got != 0 && target == 0:
-			return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
-		case got != 0 && got != target:
-			return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", got)
-		}
-		*id(&v) = target
-		out, err := save(r.Context(), v)
-		if err != nil {
-			return err
-		}
-		status := http.StatusOK
-		if target == 0 {
-			status = http.StatusCreated
-		}
-		writeJSON(w, status, out)
-		return nil
+		return saveDoc(w, r, target, id, nil, save)
 	}
 	s.handle("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return write(w, r, 0)

@@ -48,30 +48,11 @@ func (s *Server) pathPlugin(r *http.Request) (sb.WebPlugin, error) {
 // savePlugin creates (target 0) or replaces a web plugin. The key and the
 // identity secret are the server's: values in the body are ignored.
 func (s *Server) savePlugin(w http.ResponseWriter, r *http.Request, target int64) error {
-	var p sb.WebPlugin
-	if err := decode(r, &p, false); err != nil {
-		return err
-	}
-	switch {
-	case p.ID != 0 && target == 0:
-		return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
-	case p.ID != 0 && p.ID != target:
-		return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", p.ID)
-	}
-	p.ID = target
-	if target == 0 {
-		p.Key, p.IdentitySecret = "", ""
-	}
-	out, err := s.Directory.SaveWebPlugin(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if target == 0 {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, out)
-	return nil
+	return saveDoc(w, r, target, func(p *sb.WebPlugin) *int64 { return &p.ID }, func(p *sb.WebPlugin) {
+		if target == 0 {
+			p.Key, p.IdentitySecret = "", ""
+		}
+	}, s.Directory.SaveWebPlugin)
 }
 
 // Embed is the code a site pastes to add a web plugin's widget, and the

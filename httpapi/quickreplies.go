@@ -107,28 +107,8 @@ func owned[T any](s *Server, name string, get func(int64) (T, error), save func(
 				return err
 			}
 		}
-		var v T
-		if err := decode(r, &v, false); err != nil {
-			return err
-		}
-		id, agent := ids(&v)
-		switch {
-		case *id != 0 && target == 0:
-			return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
-		case *id != 0 && *id != target:
-			return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", *id)
-		}
-		*id, *agent = target, owner
-		out, err := save(r.Context(), v)
-		if err != nil {
-			return err
-		}
-		status := http.StatusOK
-		if target == 0 {
-			status = http.StatusCreated
-		}
-		writeJSON(w, status, out)
-		return nil
+		id := func(v *T) *int64 { id, _ := ids(v); return id }
+		return saveDoc(w, r, target, id, func(v *T) { _, agent := ids(v); *agent = owner }, save)
 	}
 	s.handle("POST "+base, s.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return write(w, r, 0)

@@ -46,25 +46,6 @@ func (s *Server) templateRoutes() {
 
 // saveTemplate creates (target 0) or replaces a leave-message template.
 func (s *Server) saveTemplate(w http.ResponseWriter, r *http.Request, target int64) error {
-	var in sb.LeaveMessageTemplate
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	switch {
-	case in.ID != 0 && target == 0:
-		return sb.Errorf(sb.EINVALID, "id is assigned by the server; leave it out when creating")
-	case in.ID != 0 && in.ID != target:
-		return sb.Errorf(sb.EINVALID, "id %d in the body does not match the path", in.ID)
-	}
-	in.ID = target
-	out, err := s.Directory.SaveLeaveMessageTemplate(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if target == 0 {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, out)
-	return nil
+	return saveDoc(w, r, target, func(t *sb.LeaveMessageTemplate) *int64 { return &t.ID }, nil,
+		s.Directory.SaveLeaveMessageTemplate)
 }
