@@ -10,17 +10,17 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/switchboardhq/switchboard/internal/loadclient"
 )
 
 func main() {
@@ -50,45 +50,6 @@ type result struct {
 	FirstError string  `json:"first_error,omitempty"`
 }
 
-type client struct {
-	http  *http.Client
-	base  string
-	token string
-}
-
-func (c *client) post(path string, body any) (map[string]any, error) {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.base+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode >= 300 {
-		return nil, fmt.Errorf("POST %s: %d %s", path, res.StatusCode, bytes.TrimSpace(b))
-	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func run(addr, token string, clients int, warmup, duration time.Duration, asJSON bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -100,16 +61,16 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 	if token == "" {
 		return fmt.Errorf("an admin token is required (-token or SWITCHBOARD_ADMIN_TOKEN)")
 	}
-	c := &client{base: "http://" + addr, token: token, http: &http.Client{Timeout: 30 * time.Second,
+	c := &loadclient.Client{Base: "http://" + addr, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}}
-	if err := waitReady(c); err != nil {
+	if err := c.WaitReady(); err != nil {
 		return err
 	}
-	agent, err := c.post("/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("load-%d@example.com", time.Now().UnixNano())})
+	agent, err := c.Do(http.MethodPost, "/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("load-%d@example.com", time.Now().UnixNano())})
 	if err != nil {
 		return fmt.Errorf("create agent: %w", err)
 	}
-	queue, err := c.post("/api/v1/queues", map[string]any{"name": fmt.Sprintf("Load %d", time.Now().UnixNano()), "priority": 2})
+	queue, err := c.Do(http.MethodPost, "/api/v1/queues", map[string]any{"name": fmt.Sprintf("Load %d", time.Now().UnixNano()), "priority": 2})
 	if err != nil {
 		return fmt.Errorf("create queue: %w", err)
 	}
@@ -131,7 +92,7 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 			var lastErr error
 			timed := func(path string, body any) (map[string]any, bool) {
 				t := time.Now()
-				out, err := c.post(path, body)
+				out, err := c.Do(http.MethodPost, path, body)
 				d := time.Since(t)
 				if t.After(measureFrom) {
 					if err != nil {
@@ -201,23 +162,4 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		fmt.Println("first error:", firstErr)
 	}
 	return nil
-}
-
-// waitReady polls /readyz for up to ten seconds, so the tool can be started
-// right after the server.
-func waitReady(c *client) error {
-	var last error
-	for i := 0; i < 100; i++ {
-		res, err := c.http.Get(c.base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("readyz: %s", res.Status)
-		}
-		last = err
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("the server is not ready: %w", last)
 }

@@ -34,7 +34,7 @@ func runConns(o options) error {
 	if err := checkLoopback(o.addr); err != nil {
 		return err
 	}
-	a := &api{base: "http://" + o.addr, token: o.token, http: &http.Client{Timeout: 30 * time.Second}}
+	a := &api{Base: "http://" + o.addr, Token: o.token, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	token, ids, seqs, err := setup(a, o.sessions)
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)

@@ -37,12 +37,12 @@ func runLatency(o options) error {
 	if err := checkLoopback(o.addr); err != nil {
 		return err
 	}
-	a := &api{base: "http://" + o.addr, token: o.token, http: &http.Client{Timeout: 30 * time.Second}}
+	a := &api{Base: "http://" + o.addr, Token: o.token, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	agentToken, ids, seqs, err := setup(a, o.sessions)
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-	itok, err := a.do("POST", "/api/v1/tokens", map[string]any{"name": "load visitors", "role": "integration"})
+	itok, err := a.Do("POST", "/api/v1/tokens", map[string]any{"name": "load visitors", "role": "integration"})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/switchboardhq/switchboard/internal/loadclient"
 )
 
 func main() {
@@ -102,75 +104,41 @@ func checkLoopback(addr string) error {
 }
 
 // api is the REST side, used to set up agents, tokens and sessions.
-type api struct {
-	base, token string
-	http        *http.Client
-}
-
-func (a *api) do(method, path string, body any) (map[string]any, error) {
-	var rd *strings.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
-	} else {
-		rd = strings.NewReader("")
-	}
-	req, err := http.NewRequest(method, a.base+path, rd)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := a.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("%s %s: %d: %w", method, path, res.StatusCode, err)
-	}
-	if res.StatusCode >= 300 {
-		return nil, fmt.Errorf("%s %s: %d %v", method, path, res.StatusCode, out["error"])
-	}
-	return out, nil
-}
+type api = loadclient.Client
 
 func num(v any) int64 { f, _ := v.(float64); return int64(f) }
 
 // setup creates an agent with a token and n connected web chats handled
 // by it; it returns the agent's token and each session's id and seq.
 func setup(a *api, n int) (agentToken string, ids, seqs []int64, err error) {
-	if err := a.waitReady(); err != nil {
+	if err := a.WaitReady(); err != nil {
 		return "", nil, nil, err
 	}
 	stamp := time.Now().UnixNano()
-	agent, err := a.do("POST", "/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("ws-%d@example.com", stamp)})
+	agent, err := a.Do("POST", "/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("ws-%d@example.com", stamp)})
 	if err != nil {
 		return "", nil, nil, err
 	}
-	tok, err := a.do("POST", "/api/v1/tokens", map[string]any{"name": "load agent", "role": "agent", "agent_id": agent["id"]})
+	tok, err := a.Do("POST", "/api/v1/tokens", map[string]any{"name": "load agent", "role": "agent", "agent_id": agent["id"]})
 	if err != nil {
 		return "", nil, nil, err
 	}
-	queue, err := a.do("POST", "/api/v1/queues", map[string]any{"name": fmt.Sprintf("WS %d", stamp), "priority": 2})
+	queue, err := a.Do("POST", "/api/v1/queues", map[string]any{"name": fmt.Sprintf("WS %d", stamp), "priority": 2})
 	if err != nil {
 		return "", nil, nil, err
 	}
 	for i := 0; i < n; i++ {
-		out, err := a.do("POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": queue["id"],
+		out, err := a.Do("POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": queue["id"],
 			"end_user": map[string]any{"name": "Visitor"}})
 		if err != nil {
 			return "", nil, nil, err
 		}
 		id := num(out["session"].(map[string]any)["id"])
 		p := "/api/v1/sessions/" + strconv.FormatInt(id, 10)
-		if _, err := a.do("POST", p+"/assign", map[string]any{"agent_id": agent["id"]}); err != nil {
+		if _, err := a.Do("POST", p+"/assign", map[string]any{"agent_id": agent["id"]}); err != nil {
 			return "", nil, nil, err
 		}
-		out, err = a.do("POST", p+"/connect", nil)
+		out, err = a.Do("POST", p+"/connect", nil)
 		if err != nil {
 			return "", nil, nil, err
 		}
@@ -245,23 +213,4 @@ func serverMemory(o options) (heap, stack, rss int64, err error) {
 		}
 	}
 	return heap, stack, rss, nil
-}
-
-// waitReady polls /readyz for up to ten seconds, so the tool can be started
-// right after the server.
-func (a *api) waitReady() error {
-	var last error
-	for i := 0; i < 100; i++ {
-		res, err := a.http.Get(a.base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("readyz: %s", res.Status)
-		}
-		last = err
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("the server is not ready: %w", last)
 }
