@@ -42,17 +42,12 @@ func historyFilter(r *http.Request, p Principal, f *sb.SessionFilter) error {
 	if f.TagID, err = queryInt(r, "tag_id", 0, 0); err != nil {
 		return err
 	}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"ended", &f.Ended}} {
-		switch v := q.Get(b.name); v {
-		case "", "false":
-		case "true":
-			*b.dst = true
-		default:
-			return sb.Errorf(sb.EINVALID, "%s must be true or false", b.name)
-		}
+	switch q.Get("ended") {
+	case "", "false":
+	case "true":
+		f.Ended = true
+	default:
+		return sb.Errorf(sb.EINVALID, "ended must be true or false")
 	}
 	switch v := q.Get("mine"); v {
 	case "", "false":
