@@ -1,0 +1,175 @@
+package chart_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboardhq/switchboard/chart"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./chart -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; look at the new one with -update and review the diff", name)
+	}
+}
+
+// wellFormed decodes doc as XML to its end and answers its text.
+func wellFormed(t testing.TB, doc []byte) string {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	var text strings.Builder
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v\n%s", err, doc)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = tok.Name.Local
+				if tok.Name.Space != "http://www.w3.org/2000/svg" {
+					t.Fatalf("root namespace = %q", tok.Name.Space)
+				}
+			}
+			if tok.Name.Local == "script" || tok.Name.Local == "style" || tok.Name.Local == "foreignObject" {
+				t.Fatalf("the chart has a %s element", tok.Name.Local)
+			}
+		case xml.CharData:
+			text.Write(tok)
+		}
+	}
+	if root != "svg" {
+		t.Fatalf("root element = %q, want svg", root)
+	}
+	return text.String()
+}
+
+func agents() chart.Bar {
+	return chart.Bar{
+		Title:      "Agent workload",
+		Categories: []string{"Ana Lima", "Bo Chen", "Zoë <Ops> & \"Co\"", "A very long agent name that will not fit"},
+		Series: []chart.Series{
+			{Name: "Sessions picked up", Values: []float64{12, 7, 3, 0}},
+			{Name: "Sessions ended", Values: []float64{10, 7, 2, 1}},
+		},
+		Horizontal: true,
+	}
+}
+
+func TestBarGolden(t *testing.T) {
+	golden(t, "agents-horizontal.svg", agents().SVG())
+	v := agents()
+	v.Horizontal = false
+	v.Title = "Channels"
+	v.Categories = []string{"web", "whatsapp", "api", "sms"}
+	golden(t, "channels-vertical.svg", v.SVG())
+	golden(t, "empty.svg", chart.Bar{Title: "Nothing", Series: []chart.Series{{Name: "Sessions"}}, Horizontal: true}.SVG())
+}
+
+func TestLineGolden(t *testing.T) {
+	labels := []string{"09:00", "09:15", "09:30", "09:45", "10:00", "10:15"}
+	golden(t, "service-level-line.svg", chart.Line{
+		Title: "Service level by 15 minutes", Labels: labels, Max: 1, Format: chart.Percent,
+		Series: []chart.Series{
+			{Name: "Service level", Values: []float64{1, 0.8, 0.75, 0.5, 0.9, 1}},
+			{Name: "Abandon rate", Values: []float64{0, 0.1, 0.25, 0.3, 0.05, 0}},
+		},
+	}.SVG())
+	golden(t, "offered-columns.svg", chart.Line{
+		Title: "Offered and answered", Labels: labels, Columns: true,
+		Series: []chart.Series{
+			{Name: "Offered", Values: []float64{4, 6, 9, 12, 5, 2}},
+			{Name: "Answered", Values: []float64{4, 5, 7, 8, 5, 2}},
+		},
+	}.SVG())
+}
+
+func TestLabelsAreEscapedAndClipped(t *testing.T) {
+	doc := agents().SVG()
+	text := wellFormed(t, doc)
+	if bytes.Contains(doc, []byte("<Ops>")) || !bytes.Contains(doc, []byte("Zoë &lt;Ops&gt; &amp; &#34;Co&#34;")) {
+		t.Errorf("the label is not escaped:\n%s", doc)
+	}
+	// A clipped label shows an ellipsis and keeps the whole name as a tooltip.
+	if !strings.Contains(text, "A very long agent nam…") || !strings.Contains(text, "A very long agent name that will not fit") {
+		t.Errorf("long label: text = %q", text)
+	}
+	for _, tick := range []string{"0", "2", "4", "6", "8", "10", "12"} {
+		if !strings.Contains(doc2text(doc), ">"+tick+"</text>") {
+			t.Errorf("no axis tick %s", tick)
+		}
+	}
+	if !strings.Contains(text, "Sessions picked up") || !strings.Contains(text, "Sessions ended") {
+		t.Error("the legend does not name both series")
+	}
+	if !strings.Contains(text, "Ana Lima · Sessions picked up: 12") {
+		t.Error("a bar has no tooltip with its value")
+	}
+}
+
+func doc2text(b []byte) string { return string(b) }
+
+func TestPercentTicksStopAtTheFixedMaximum(t *testing.T) {
+	doc := string(chart.Line{Labels: []string{"a"}, Series: []chart.Series{{Name: "x", Values: []float64{0.4}}}, Max: 1, Format: chart.Percent}.SVG())
+	for _, tick := range []string{">0%<", ">20%<", ">100%<"} {
+		if !strings.Contains(doc, tick) {
+			t.Errorf("no tick %s", tick)
+		}
+	}
+	if strings.Contains(doc, ">120%<") {
+		t.Error("the axis goes past 100%")
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 12: "12", 2.5: "2.5", 1.0 / 3: "0.33", -0.001: "0", 1e20: "1e+20", math.NaN(): "0"} {
+		if got := chart.Number(v); got != want {
+			t.Errorf("Number(%v) = %q, want %q", v, got, want)
+		}
+	}
+	if got := chart.Percent(0.1 + 0.2); got != "30%" {
+		t.Errorf("Percent(0.3) = %q", got)
+	}
+	if got := chart.Seconds(90_050); got != "90.1 s" {
+		t.Errorf("Seconds(90050) = %q", got)
+	}
+}
+
+// Any labels and values make a well-formed document.
+func FuzzChartsAreWellFormed(f *testing.F) {
+	f.Add("Ana", "Sessions", 1.5, -2.0, true)
+	f.Add("<x>&\"'\x00\xff\n\t", "\u2028]]>", math.Inf(1), math.NaN(), false)
+	f.Add("", "", 1e308, -1e308, true)
+	f.Fuzz(func(t *testing.T, label, series string, a, b float64, horizontal bool) {
+		cats := []string{label, label + label, "x"}
+		ss := []chart.Series{{Name: series, Values: []float64{a, b}}, {Name: label, Values: []float64{b, a, a}}}
+		wellFormed(t, chart.Bar{Title: label, Categories: cats, Series: ss, Horizontal: horizontal}.SVG())
+		wellFormed(t, chart.Line{Title: series, Labels: cats, Series: ss, Columns: horizontal, Max: a}.SVG())
+	})
+}

@@ -1,0 +1,92 @@
+package chart
+
+// Line is a chart of values by interval: each series a line with a mark
+// at every interval, or, with Columns, grouped columns.
+type Line struct {
+	Title string
+	// Labels name the intervals ("09:00"); the axis shows as many as fit.
+	Labels  []string
+	Series  []Series
+	Columns bool
+	// Format writes values on the axis and in tooltips; nil uses Number.
+	Format func(float64) string
+	// Max, when positive, is the least top of the value axis (1 for rates).
+	Max   float64
+	Width float64 // default 720
+}
+
+// SVG renders the chart as a standalone SVG document.
+func (c Line) SVG() []byte {
+	w := c.Width
+	if w <= 0 {
+		w = 720
+	}
+	f := c.Format
+	if f == nil {
+		f = Number
+	}
+	const left, right, bottom, plotH = 64.0, 16.0, 40.0, 240.0
+	d := newDoc(w, c.Title)
+	top := header(d, c.Series) + 8
+	d.h = top + plotH + bottom
+	plotW := w - left - right
+	sc := newScale(c.Series, c.Max)
+	for _, t := range sc.ticks() {
+		y := top + plotH - sc.pos(t, plotH)
+		d.line(left, y, w-right, y, gridline)
+		d.text(left-6, y+4, f(t), `text-anchor="end" fill="`+muted+`"`)
+	}
+	zero := top + plotH - sc.pos(0, plotH)
+	n := len(c.Labels)
+	if n == 0 {
+		empty(d, top)
+		d.line(left, zero, w-right, zero, muted)
+		return d.bytes()
+	}
+	band := plotW / float64(n)
+	// Label every k-th interval so that labels (about 6 characters)
+	// do not overlap.
+	every := 1
+	for band*float64(every) < 48 {
+		every++
+	}
+	for i, l := range c.Labels {
+		x := left + band*(float64(i)+0.5)
+		if i%every == 0 {
+			d.line(x, zero, x, zero+4, muted)
+			d.label(x, top+plotH+16, l, 8, `text-anchor="middle" fill="`+muted+`"`)
+		}
+	}
+	k := max(len(c.Series), 1)
+	for s, ser := range c.Series {
+		val := func(i int) float64 {
+			if i < len(ser.Values) {
+				return finite(ser.Values[i])
+			}
+			return 0
+		}
+		if c.Columns {
+			colW := band * 0.8 / float64(k)
+			for i, l := range c.Labels {
+				y := top + plotH - sc.pos(val(i), plotH)
+				d.rect(left+band*float64(i)+band*0.1+colW*float64(s), min(y, zero), colW*0.92, abs(zero-y), color(s),
+					clean(l)+" · "+clean(ser.Name)+": "+f(val(i)))
+			}
+			continue
+		}
+		d.b.WriteString(`<polyline fill="none" stroke="` + color(s) + `" stroke-width="2" points="`)
+		for i := range c.Labels {
+			if i > 0 {
+				d.b.WriteByte(' ')
+			}
+			d.b.WriteString(num(left+band*(float64(i)+0.5)) + "," + num(top+plotH-sc.pos(val(i), plotH)))
+		}
+		d.b.WriteString(`"/>` + "\n")
+		for i, l := range c.Labels {
+			d.b.WriteString(`<circle cx="` + num(left+band*(float64(i)+0.5)) + `" cy="` + num(top+plotH-sc.pos(val(i), plotH)) +
+				`" r="3" fill="` + color(s) + `"><title>` + esc(clean(l)+" · "+clean(ser.Name)+": "+f(val(i))) + "</title></circle>\n")
+		}
+	}
+	d.line(left, zero, w-right, zero, muted)
+	return d.bytes()
+}
