@@ -19,6 +19,7 @@ import (
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/worktime"
 )
 
@@ -446,6 +447,22 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"OfflineCounts": sb.OfflineCounts{},
 		// WebSocket frames.
 		"WSRequest": httpapi.WSRequest{}, "WSMessage": httpapi.WSMessage{},
+		// Reports.
+		"WorkloadColumns": report.WorkloadColumns{}, "SatisfactionColumns": report.SatisfactionColumns{},
+		"QueueColumns": report.QueueColumns{}, "ChannelColumns": report.ChannelColumns{},
+		"AgentWorkloadRow": report.AgentWorkloadRow{}, "GroupWorkloadRow": report.GroupWorkloadRow{},
+		"AgentSatisfactionRow": report.AgentSatisfactionRow{}, "GroupSatisfactionRow": report.GroupSatisfactionRow{},
+		"QueueReportRow": report.QueueReportRow{}, "ChannelReportRow": report.ChannelReportRow{},
+		"TransferRow": report.TransferRow{}, "ServiceLevelRow": report.ServiceLevelRow{}, "QueueSessionRow": report.QueueSessionRow{},
+		"AgentWorkloadReport":     httpapi.Report[report.AgentWorkloadRow, report.WorkloadColumns]{},
+		"AgentSatisfactionReport": httpapi.Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{},
+		"GroupWorkloadReport":     httpapi.Report[report.GroupWorkloadRow, report.WorkloadColumns]{},
+		"GroupSatisfactionReport": httpapi.Report[report.GroupSatisfactionRow, report.SatisfactionColumns]{},
+		"QueueReport":             httpapi.Report[report.QueueReportRow, report.QueueColumns]{},
+		"ChannelReport":           httpapi.Report[report.ChannelReportRow, report.ChannelColumns]{},
+		"TransferReport":          httpapi.ReportList[report.TransferRow]{},
+		"ServiceLevelReport":      httpapi.Report[report.ServiceLevelRow, report.ServiceLevelRow]{},
+		"QueueSessionsReport":     httpapi.ReportList[report.QueueSessionRow]{},
 	} {
 		check(name, v)
 	}

@@ -68,6 +68,12 @@ type Config struct {
 	// Offline keeps offline messages; nil uses Config when it keeps them
 	// too (the SQLite store does).
 	Offline sb.OfflineStore
+	// Reports keeps the report facts and adds them up; nil uses Config
+	// when it keeps them too. Without it the report routes answer 503.
+	Reports sb.ReportStore
+	// ReportSync brings the report facts up to date with the event log;
+	// the report routes call it first, when set.
+	ReportSync func(ctx context.Context) error
 }
 
 // QueueState is a queue as routing sees it now.
@@ -181,6 +187,9 @@ func New(cfg Config) *Server {
 	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
 		cfg.Offline = o
 	}
+	if rs, ok := cfg.Config.(sb.ReportStore); ok && cfg.Reports == nil {
+		cfg.Reports = rs
+	}
 	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
@@ -231,6 +240,7 @@ func (s *Server) register() {
 	s.widgetRoutes()
 	s.attachmentRoutes()
 	s.chatRoutes()
+	s.reportRoutes()
 }
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON

@@ -1,0 +1,358 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/report"
+)
+
+// reportReaders may read reports: supervisors, agents (their own rows of
+// the agent reports only) and integrations.
+var reportReaders = []string{sb.RoleSupervisor, sb.RoleAgent, sb.RoleIntegration}
+
+// errAgentReports refuses an agent any other report than its own rows.
+var errAgentReports = sb.Errorf(sb.EFORBIDDEN, "agents may read only their own rows of the agent reports")
+
+// agentReports are the reports an agent may read, for itself.
+var agentReports = []string{"agent-workload", "agent-satisfaction"}
+
+func (s *Server) reportRoutes() {
+	const base = "/api/v1/reports"
+	s.handle("GET "+base+"/{name}", s.authed(s.getReport, reportReaders...))
+	s.handle("GET "+base+"/{name}/chart.svg", s.authed(s.reportChart, reportReaders...))
+	s.handle("GET "+base+"/queues/{group_id}/sessions", s.authed(s.queueSessions, reportReaders...))
+}
+
+// Report is the JSON answer of GET /api/v1/reports/{name}: the rows of
+// one report over [from, to) and its totals row.
+type Report[Row, Total any] struct {
+	Report string    `json:"report"`
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Rows   []Row     `json:"rows"`
+	Total  Total     `json:"total"`
+}
+
+// ReportList is the JSON answer of a report that lists rather than adds
+// up: the transfers and the waits behind a queue count. NextCursor
+// continues a list that has more rows.
+type ReportList[Row any] struct {
+	Report     string    `json:"report"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to"`
+	Rows       []Row     `json:"rows"`
+	NextCursor string    `json:"next_cursor,omitempty"`
+}
+
+// reportResult is one report computed: its JSON answer, its CSV table and
+// its chart.
+type reportResult struct {
+	json  any
+	table report.Table
+	chart func() []byte
+}
+
+func (s *Server) reportStore() (sb.ReportStore, error) {
+	if s.Reports == nil {
+		return nil, sb.Errorf(sb.EUNAVAILABLE, "reports are not kept by this server")
+	}
+	return s.Reports, nil
+}
+
+// runReport validates a report request, brings the report facts up to
+// date and computes the report.
+func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuery, reportResult, error) {
+	p := principalFrom(r.Context())
+	if !slices.Contains(reportNameList, name) {
+		return reportQuery{}, reportResult{}, sb.Errorf(sb.ENOTFOUND, "no report %q; the reports are %s", name, strings.Join(reportNameList, ", "))
+	}
+	if p.Role == sb.RoleAgent && !slices.Contains(agentReports, name) {
+		return reportQuery{}, reportResult{}, errAgentReports
+	}
+	rq, err := parseReportQuery(r, name, chart)
+	if err != nil {
+		return rq, reportResult{}, err
+	}
+	if err := restrictToAgent(p, name, &rq.ReportQuery); err != nil {
+		return rq, reportResult{}, err
+	}
+	store, err := s.reportStore()
+	if err != nil {
+		return rq, reportResult{}, err
+	}
+	if s.ReportSync != nil {
+		if err := s.ReportSync(r.Context()); err != nil {
+			return rq, reportResult{}, err
+		}
+	}
+	res, err := s.computeReport(r.Context(), store, name, rq)
+	return rq, res, err
+}
+
+// restrictToAgent keeps an agent to its own rows of the agent reports.
+func restrictToAgent(p Principal, name string, q *sb.ReportQuery) error {
+	if p.Role != sb.RoleAgent {
+		return nil
+	}
+	if !slices.Contains(agentReports, name) || p.AgentID == 0 {
+		return errAgentReports
+	}
+	for _, id := range q.AgentIDs {
+		if id != p.AgentID {
+			return errAgentReports
+		}
+	}
+	q.AgentIDs = []int64{p.AgentID}
+	return nil
+}
+
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	rq, res, err := s.runReport(r, name, false)
+	if err != nil {
+		return err
+	}
+	if rq.csv {
+		return writeCSV(w, csvName(name, rq.From, rq.To), res.table)
+	}
+	writeJSON(w, http.StatusOK, res.json)
+	return nil
+}
+
+func (s *Server) reportChart(w http.ResponseWriter, r *http.Request) error {
+	_, res, err := s.runReport(r, r.PathValue("name"), true)
+	if err != nil {
+		return err
+	}
+	writeSVG(w, res.chart())
+	return nil
+}
+
+func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	if p.Role == sb.RoleAgent {
+		return errAgentReports
+	}
+	gid, err := pathID(r, "group_id")
+	if err != nil {
+		return err
+	}
+	rq, err := parseReportQuery(r, "queue-sessions", false)
+	if err != nil {
+		return err
+	}
+	rq.GroupIDs = []int64{gid}
+	store, err := s.reportStore()
+	if err != nil {
+		return err
+	}
+	if s.ReportSync != nil {
+		if err := s.ReportSync(r.Context()); err != nil {
+			return err
+		}
+	}
+	waits, err := store.QueueSessions(r.Context(), rq.ReportQuery)
+	if err != nil {
+		return err
+	}
+	rows := report.QueueSessions(waits, s.reportNames())
+	if rq.csv {
+		return writeCSV(w, csvName("queue-sessions-"+r.PathValue("group_id"), rq.From, rq.To), report.QueueSessionsTable(rows))
+	}
+	writeJSON(w, http.StatusOK, ReportList[report.QueueSessionRow]{Report: "queue-sessions", From: rq.From, To: rq.To, Rows: rows})
+	return nil
+}
+
+// reportNames resolves agent and group names through the directory.
+func (s *Server) reportNames() report.Names {
+	if s.Directory == nil {
+		return report.Names{}
+	}
+	return report.Names{
+		Agent: func(id int64) string {
+			a, err := s.Directory.GetAgent(id)
+			if err != nil {
+				return ""
+			}
+			return a.Name
+		},
+		Group: func(id int64) string {
+			q, err := s.Directory.GetQueue(id)
+			if err != nil {
+				return ""
+			}
+			return q.Name
+		},
+	}
+}
+
+func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name string, rq reportQuery) (reportResult, error) {
+	q, n := rq.ReportQuery, s.reportNames()
+	switch name {
+	case "agent-workload", "agent-satisfaction", "group-workload", "group-satisfaction":
+		load := store.AgentWorkload
+		if strings.HasPrefix(name, "group-") {
+			load = store.GroupWorkload
+		}
+		sums, err := load(ctx, q)
+		if err != nil {
+			return reportResult{}, err
+		}
+		return workloadResult(name, q, sums, n), nil
+	case "queues":
+		sums, err := store.QueueReport(ctx, q)
+		if err != nil {
+			return reportResult{}, err
+		}
+		rows, total := report.Queues(sums, n)
+		return reportResult{
+			json:  Report[report.QueueReportRow, report.QueueColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.QueueTable(rows),
+			chart: func() []byte { return queueChart(rows) },
+		}, nil
+	case "channels":
+		sums, err := store.ChannelReport(ctx, q)
+		if err != nil {
+			return reportResult{}, err
+		}
+		rows, total := report.Channels(sums)
+		return reportResult{
+			json:  Report[report.ChannelReportRow, report.ChannelColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.ChannelTable(rows),
+			chart: func() []byte { return channelChart(rows) },
+		}, nil
+	case "transfers":
+		return s.transferReport(ctx, store, rq)
+	case "service-level":
+		sums, err := store.ServiceLevel(ctx, q, rq.level)
+		if err != nil {
+			return reportResult{}, err
+		}
+		rows, total := report.ServiceLevel(sums)
+		return reportResult{
+			json:  Report[report.ServiceLevelRow, report.ServiceLevelRow]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.ServiceLevelTable(rows),
+			chart: func() []byte { return serviceLevelChart(rows, rq.level.Interval) },
+		}, nil
+	}
+	return reportResult{}, sb.Errorf(sb.ENOTFOUND, "no report %q", name)
+}
+
+func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n report.Names) reportResult {
+	switch name {
+	case "agent-workload":
+		rows, total := report.AgentWorkload(sums, n)
+		return reportResult{
+			json:  Report[report.AgentWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.AgentWorkloadTable(rows),
+			chart: func() []byte {
+				labels, cols := make([]string, len(rows)), make([]report.WorkloadColumns, len(rows))
+				for i, r := range rows {
+					labels[i], cols[i] = label(r.AgentName, "agent", r.AgentID), r.WorkloadColumns
+				}
+				return workloadChart("Agent workload", labels, cols)
+			},
+		}
+	case "group-workload":
+		rows, total := report.GroupWorkload(sums, n)
+		return reportResult{
+			json:  Report[report.GroupWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.GroupWorkloadTable(rows),
+			chart: func() []byte {
+				labels, cols := make([]string, len(rows)), make([]report.WorkloadColumns, len(rows))
+				for i, r := range rows {
+					labels[i], cols[i] = label(r.GroupName, "group", r.GroupID), r.WorkloadColumns
+				}
+				return workloadChart("Skill-group workload", labels, cols)
+			},
+		}
+	case "agent-satisfaction":
+		rows, total := report.AgentSatisfaction(sums, n)
+		return reportResult{
+			json:  Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.AgentSatisfactionTable(rows),
+			chart: func() []byte {
+				labels, cols := make([]string, len(rows)), make([]report.SatisfactionColumns, len(rows))
+				for i, r := range rows {
+					labels[i], cols[i] = label(r.AgentName, "agent", r.AgentID), r.SatisfactionColumns
+				}
+				return satisfactionChart("Agent satisfaction", labels, cols)
+			},
+		}
+	default:
+		rows, total := report.GroupSatisfaction(sums, n)
+		return reportResult{
+			json:  Report[report.GroupSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			table: report.GroupSatisfactionTable(rows),
+			chart: func() []byte {
+				labels, cols := make([]string, len(rows)), make([]report.SatisfactionColumns, len(rows))
+				for i, r := range rows {
+					labels[i], cols[i] = label(r.GroupName, "group", r.GroupID), r.SatisfactionColumns
+				}
+				return satisfactionChart("Skill-group satisfaction", labels, cols)
+			},
+		}
+	}
+}
+
+// transferReport lists one page of transfers: Limit rows after the
+// cursor, and a cursor for the next page when there is more.
+func (s *Server) transferReport(ctx context.Context, store sb.ReportStore, rq reportQuery) (reportResult, error) {
+	q := rq.ReportQuery
+	if q.Limit > 0 {
+		q.Limit++ // one more tells whether another page follows
+	}
+	facts, err := store.Transfers(ctx, q)
+	if err != nil {
+		return reportResult{}, err
+	}
+	next := ""
+	if rq.Limit > 0 && len(facts) > rq.Limit {
+		facts = facts[:rq.Limit]
+		last := facts[len(facts)-1]
+		next = encodeCursor(last.At, last.SessionID, last.TransferID)
+	}
+	rows := report.Transfers(facts, s.reportNames())
+	return reportResult{
+		json:  ReportList[report.TransferRow]{Report: "transfers", From: q.From, To: q.To, Rows: rows, NextCursor: next},
+		table: report.TransferTable(rows),
+		chart: func() []byte { return transferChart(rows) },
+	}, nil
+}
+
+// csvName is a report's download name: its name and the days it covers,
+// the last one being the day before the exclusive end.
+func csvName(name string, from, to time.Time) string {
+	last := to.Add(-time.Nanosecond)
+	return name + "-" + from.UTC().Format(time.DateOnly) + "-" + last.UTC().Format(time.DateOnly) + ".csv"
+}
+
+func writeCSV(w http.ResponseWriter, filename string, t report.Table) error {
+	var buf bytes.Buffer
+	if err := t.WriteCSV(&buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// writeSVG answers a chart. The document carries no script; the policy
+// keeps it inert even when opened on its own.
+func writeSVG(w http.ResponseWriter, svg []byte) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(svg)
+}
