@@ -30,13 +30,13 @@ var t0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 // chat runs lifecycle commands against one session at given offsets from
 // t0, as the engine would, keeping its log.
 type chat struct {
-	t      *testing.T
+	t      testing.TB
 	id     int64
 	s      *sb.Session
 	events []sb.Event
 }
 
-func newChat(t *testing.T, id int64, at time.Duration, queueID int64) *chat {
+func newChat(t testing.TB, id int64, at time.Duration, queueID int64) *chat {
 	t.Helper()
 	c := &chat{t: t, id: id}
 	c.do(at, &lifecycle.Create{Type: sb.TypeChatWeb, Lang: "en", Entry: "shop",
