@@ -188,6 +188,16 @@ func (p *Projector) logger() *slog.Logger {
 // also brought up to date by Sync before every report query, so Run only
 // keeps the work off the readers' path.
 func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
+	// A store with no facts yet (a new install, or one upgraded from a
+	// version without reports) is built session by session rather than
+	// by reading the whole log in event order.
+	if cp, err := p.Reports.ReportCheckpoint(ctx); err == nil && cp == 0 {
+		if n, err := p.Rebuild(ctx); err != nil && ctx.Err() == nil {
+			p.logger().Error("report rebuild failed", "err", err)
+		} else if n > 0 {
+			p.logger().Info("report facts built", "sessions", n)
+		}
+	}
 	for ctx.Err() == nil {
 		sub := b.Subscribe(0, 1024)
 		if _, err := p.CatchUp(ctx); err != nil && ctx.Err() == nil {
