@@ -6,6 +6,7 @@ import { loadMe, logout } from "./api.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
 const sections = [
+  ["Reports", [["reports", "Reports", () => import("./pages/reports.js")]]],
   [
     "Chat",
     [
