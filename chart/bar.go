@@ -14,8 +14,10 @@ type Bar struct {
 	// Format writes values on the axis and in tooltips; nil uses Number.
 	Format func(float64) string
 	// Max, when positive, is the least top of the value axis.
-	Max   float64
-	Width float64 // default 720
+	Max float64
+	// Integer keeps the axis ticks whole numbers, for counts.
+	Integer bool
+	Width   float64 // default 720
 }
 
 func (c Bar) format() func(float64) string {
@@ -63,7 +65,7 @@ func (c Bar) vertical() []byte {
 	h := top + plotH + bottom
 	d.h = h
 	plotW := w - left - right
-	sc := newScale(c.Series, c.Max)
+	sc := newScale(c.Series, c.Max, c.Integer)
 	f := c.format()
 	for _, t := range sc.ticks() {
 		y := top + plotH - sc.pos(t, plotH)
@@ -75,10 +77,10 @@ func (c Bar) vertical() []byte {
 		empty(d, top)
 	} else {
 		band := plotW / float64(n)
-		barW := band * 0.8 / float64(k)
+		barW := min(band*0.8/float64(k), maxBar)
 		chars := max(int(band/7), 3)
 		for i, cat := range c.Categories {
-			x0 := left + band*float64(i) + band*0.1
+			x0 := left + band*float64(i) + (band-barW*float64(k))/2
 			for s := range c.Series {
 				v := c.value(s, i)
 				y := top + plotH - sc.pos(v, plotH)
@@ -114,7 +116,7 @@ func (c Bar) horizontal() []byte {
 	h := top + plotH + bottom
 	d.h = h
 	plotW := w - left - right
-	sc := newScale(c.Series, c.Max)
+	sc := newScale(c.Series, c.Max, c.Integer)
 	f := c.format()
 	for _, t := range sc.ticks() {
 		x := left + sc.pos(t, plotW)
@@ -139,6 +141,9 @@ func (c Bar) horizontal() []byte {
 	d.line(zero, top, zero, top+plotH, muted)
 	return d.bytes()
 }
+
+// maxBar is the widest a vertical bar gets.
+const maxBar = 56.0
 
 func abs(f float64) float64 {
 	if f < 0 {

@@ -79,6 +79,7 @@ func agents() chart.Bar {
 			{Name: "Sessions ended", Values: []float64{10, 7, 2, 1}},
 		},
 		Horizontal: true,
+		Integer:    true,
 	}
 }
 
@@ -135,6 +136,17 @@ func TestLabelsAreEscapedAndClipped(t *testing.T) {
 
 func doc2text(b []byte) string { return string(b) }
 
+func TestCountsHaveWholeTicks(t *testing.T) {
+	one := []chart.Series{{Name: "Sessions", Values: []float64{1}}}
+	doc := string(chart.Bar{Categories: []string{"Ana"}, Series: one, Integer: true}.SVG())
+	if strings.Contains(doc, ">0.5<") || !strings.Contains(doc, ">1</text>") {
+		t.Errorf("ticks of a count of 1:\n%s", doc)
+	}
+	if doc := string(chart.Bar{Categories: []string{"Ana"}, Series: one}.SVG()); !strings.Contains(doc, ">0.2</text>") {
+		t.Error("fractional values lost their fractional ticks")
+	}
+}
+
 func TestPercentTicksStopAtTheFixedMaximum(t *testing.T) {
 	doc := string(chart.Line{Labels: []string{"a"}, Series: []chart.Series{{Name: "x", Values: []float64{0.4}}}, Max: 1, Format: chart.Percent}.SVG())
 	for _, tick := range []string{">0%<", ">20%<", ">100%<"} {
@@ -169,7 +181,7 @@ func FuzzChartsAreWellFormed(f *testing.F) {
 	f.Fuzz(func(t *testing.T, label, series string, a, b float64, horizontal bool) {
 		cats := []string{label, label + label, "x"}
 		ss := []chart.Series{{Name: series, Values: []float64{a, b}}, {Name: label, Values: []float64{b, a, a}}}
-		wellFormed(t, chart.Bar{Title: label, Categories: cats, Series: ss, Horizontal: horizontal}.SVG())
+		wellFormed(t, chart.Bar{Title: label, Categories: cats, Series: ss, Horizontal: horizontal, Integer: horizontal}.SVG())
 		wellFormed(t, chart.Line{Title: series, Labels: cats, Series: ss, Columns: horizontal, Max: a}.SVG())
 	})
 }

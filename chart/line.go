@@ -11,8 +11,10 @@ type Line struct {
 	// Format writes values on the axis and in tooltips; nil uses Number.
 	Format func(float64) string
 	// Max, when positive, is the least top of the value axis (1 for rates).
-	Max   float64
-	Width float64 // default 720
+	Max float64
+	// Integer keeps the axis ticks whole numbers, for counts.
+	Integer bool
+	Width   float64 // default 720
 }
 
 // SVG renders the chart as a standalone SVG document.
@@ -30,7 +32,7 @@ func (c Line) SVG() []byte {
 	top := header(d, c.Series) + 8
 	d.h = top + plotH + bottom
 	plotW := w - left - right
-	sc := newScale(c.Series, c.Max)
+	sc := newScale(c.Series, c.Max, c.Integer)
 	for _, t := range sc.ticks() {
 		y := top + plotH - sc.pos(t, plotH)
 		d.line(left, y, w-right, y, gridline)
@@ -66,10 +68,10 @@ func (c Line) SVG() []byte {
 			return 0
 		}
 		if c.Columns {
-			colW := band * 0.8 / float64(k)
+			colW := min(band*0.8/float64(k), maxBar)
 			for i, l := range c.Labels {
 				y := top + plotH - sc.pos(val(i), plotH)
-				d.rect(left+band*float64(i)+band*0.1+colW*float64(s), min(y, zero), colW*0.92, abs(zero-y), color(s),
+				d.rect(left+band*float64(i)+(band-colW*float64(k))/2+colW*float64(s), min(y, zero), colW*0.92, abs(zero-y), color(s),
 					clean(l)+" · "+clean(ser.Name)+": "+f(val(i)))
 			}
 			continue

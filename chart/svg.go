@@ -162,8 +162,9 @@ type scale struct {
 }
 
 // newScale returns the axis over values, always including 0, extended to
-// round ticks; fixedMax, when positive, is the top (a percentage's 1).
-func newScale(series []Series, fixedMax float64) scale {
+// round ticks; fixedMax, when positive, is the least top (a percentage's
+// 1); integer keeps the ticks whole numbers (counts).
+func newScale(series []Series, fixedMax float64, integer bool) scale {
 	lo, hi := 0.0, 0.0
 	for _, s := range series {
 		for _, v := range s.Values {
@@ -182,6 +183,9 @@ func newScale(series []Series, fixedMax float64) scale {
 		}
 	}
 	step := niceStep(lo, hi)
+	if integer && step < 1 {
+		step = 1
+	}
 	return scale{lo: math.Floor(lo/step) * step, hi: math.Ceil(hi/step) * step, step: step}
 }
 

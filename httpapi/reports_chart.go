@@ -40,7 +40,7 @@ func rowsChart(title string, labels []string, names []string, values [][]float64
 		idx = idx[:maxChartRows]
 		title += " (top " + strconv.Itoa(maxChartRows) + ")"
 	}
-	c := chart.Bar{Title: title, Horizontal: true}
+	c := chart.Bar{Title: title, Horizontal: true, Integer: true}
 	for _, i := range idx {
 		c.Categories = append(c.Categories, labels[i])
 	}
@@ -81,7 +81,7 @@ func queueChart(rows []report.QueueReportRow) []byte {
 }
 
 func channelChart(rows []report.ChannelReportRow) []byte {
-	c := chart.Bar{Title: "Channels"}
+	c := chart.Bar{Title: "Channels", Integer: true}
 	names := []string{"Inquiries", "Picked up", "Abandoned", "Dropped"}
 	for _, n := range names {
 		c.Series = append(c.Series, chart.Series{Name: n})
