@@ -180,6 +180,12 @@ func TestReportsPageInBrowser(t *testing.T) {
 	if got := text(`document.querySelector(".session-dialog .session-facts").textContent`); !strings.Contains(got, "Grace <b>Hopper</b>") {
 		t.Errorf("session facts = %q, want the visitor's name as text", got)
 	}
+	if got := text(`[...document.querySelectorAll(".session-dialog .transcript .who")].map((e) => e.textContent).join("|")`); !strings.HasPrefix(got, "Grace <b>Hopper</b>|Ada Lovelace|Bo Chen") {
+		t.Errorf("transcript speakers = %q", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".session-dialog button.primary")), chromedp.WaitNotPresent(chromedp.CSS(".session-dialog"))); err != nil {
+		t.Fatal(err)
+	}
 
 	// Every other report opens with its table or its empty state.
 	for _, name := range []string{"agent-satisfaction", "group-workload", "group-satisfaction", "channels", "service-level"} {

@@ -286,7 +286,7 @@ export default async function reportsPage(root, ctx) {
           h(
             "table",
             { class: "data waits" },
-            h("thead", {}, h("tr", {}, ["Session", "Queued at", "Queue time", "Outcome", "Agent", "Channel"].map((t) => h("th", { scope: "col", text: t })))),
+            h("thead", {}, h("tr", {}, ["Session", "Queued at", "Queue time", "Outcome", "Agent", "Channel"].map((t) => h("th", { scope: "col", class: t === "Queue time" ? "numeric" : null, text: t })))),
             h(
               "tbody",
               {},
@@ -310,6 +310,17 @@ export default async function reportsPage(root, ctx) {
     } catch (e) {
       fill(detail, h("div", { class: "form-error", role: "alert", text: e.message }));
     }
+  }
+
+  /** speaker names who wrote a transcript line. */
+  function speaker(s, l) {
+    if (l.nickname) return l.nickname;
+    if (l.from === "end_user") return (s.end_user && s.end_user.name) || "Visitor";
+    if (l.from === "agent") {
+      const a = agents.find((a) => a.id === l.agent_id);
+      return a ? a.name : "Agent";
+    }
+    return l.from === "system" ? "System" : l.from;
   }
 
   async function openSession(id) {
@@ -336,7 +347,7 @@ export default async function reportsPage(root, ctx) {
         h("dl", { class: "session-facts" }, facts.map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])),
         h("h3", { text: "Transcript" }),
         (m.messages || []).length
-          ? h("ol", { class: "transcript" }, m.messages.map((l) => h("li", { class: "line from-" + l.from }, h("span", { class: "who", text: l.nickname || l.from }), h("span", { class: "when", text: fmtTime(l.at) }), h("p", { text: l.recalled ? "(recalled)" : l.text }))))
+          ? h("ol", { class: "transcript" }, m.messages.map((l) => h("li", { class: "line from-" + l.from }, h("span", { class: "who", text: speaker(s, l) }), h("span", { class: "when", text: fmtTime(l.at) }), h("p", { text: l.recalled ? "(recalled)" : l.text }))))
           : h("p", { class: "muted", text: "No messages." }),
       );
     } catch (e) {
