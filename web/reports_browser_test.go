@@ -104,6 +104,8 @@ func TestReportsPageInBrowser(t *testing.T) {
 		waitText(`table[data-report="agent-workload"] tbody th`, "Bo Chen"),
 		waitJS(`document.querySelector(".report-chart img").complete && document.querySelector(".report-chart img").naturalWidth > 0`),
 		screenshot("reports-agent-workload"),
+		js(`document.querySelector(".report-table").scrollIntoView()`),
+		screenshot("reports-agent-workload-table"),
 	)
 	if err != nil {
 		t.Fatal(err)
