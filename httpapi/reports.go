@@ -157,15 +157,25 @@ func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	waits, err := store.QueueSessions(r.Context(), rq.ReportQuery)
+	q := rq.ReportQuery
+	if q.Limit > 0 {
+		q.Limit++ // one more tells whether another page follows
+	}
+	waits, err := store.QueueSessions(r.Context(), q)
 	if err != nil {
 		return err
+	}
+	next := ""
+	if rq.Limit > 0 && len(waits) > rq.Limit {
+		waits = waits[:rq.Limit]
+		last := waits[len(waits)-1]
+		next = encodeCursor(last.At, last.SessionID, 0)
 	}
 	rows := report.QueueSessions(waits, s.reportNames())
 	if rq.csv {
 		return writeCSV(w, csvName("queue-sessions-"+r.PathValue("group_id"), rq.From, rq.To), report.QueueSessionsTable(rows))
 	}
-	writeJSON(w, http.StatusOK, ReportList[report.QueueSessionRow]{Report: "queue-sessions", From: rq.From, To: rq.To, Rows: rows})
+	writeJSON(w, http.StatusOK, ReportList[report.QueueSessionRow]{Report: "queue-sessions", From: rq.From, To: rq.To, Rows: rows, NextCursor: next})
 	return nil
 }
 

@@ -19,8 +19,9 @@ const (
 	MaxReportDays = 400
 	// MaxReportIntervals is the most intervals a service-level report has.
 	MaxReportIntervals = 10000
-	// DefaultTransferLimit is a transfer page's length when none is asked.
-	DefaultTransferLimit = 100
+	// DefaultPageLimit is the length of a page of transfers or waits when
+	// none is asked.
+	DefaultPageLimit = 100
 	// DefaultAnswerTarget is the service level's answer target X.
 	DefaultAnswerTarget = 20 * time.Second
 )
@@ -38,7 +39,7 @@ var (
 		"group-workload":     {"group_id"},
 		"group-satisfaction": {"group_id"},
 		"queues":             {"group_id", "threshold"},
-		"queue-sessions":     {"threshold"},
+		"queue-sessions":     {"threshold", "limit", "cursor"},
 		"channels":           {"group_id"},
 		"transfers":          {"kind", "from_agent_id", "success", "limit", "cursor"},
 		"service-level":      {"group_id", "interval", "within", "short_abandon"},
@@ -117,7 +118,7 @@ func parseReportQuery(r *http.Request, name string, chart bool) (reportQuery, er
 	if err := parseReportOptions(r, &rq); err != nil {
 		return rq, err
 	}
-	if name == "transfers" && !chart {
+	if (name == "transfers" || name == "queue-sessions") && !chart {
 		if err := parsePage(r, &rq); err != nil {
 			return rq, err
 		}
@@ -177,14 +178,14 @@ func parseReportOptions(r *http.Request, rq *reportQuery) error {
 	return nil
 }
 
-// parsePage reads a transfer page's limit and cursor. A CSV export without
-// a limit has every row.
+// parsePage reads the limit and cursor of a page of transfers or waits. A
+// CSV export without a limit has every row.
 func parsePage(r *http.Request, rq *reportQuery) error {
 	csv, err := wantsCSV(r)
 	if err != nil {
 		return err
 	}
-	def := int64(DefaultTransferLimit)
+	def := int64(DefaultPageLimit)
 	if csv {
 		def = 0
 	}
@@ -253,8 +254,8 @@ func wantsCSV(r *http.Request) (bool, error) {
 	return false, nil
 }
 
-// The transfer cursor is opaque to clients: the position of the last row
-// of a page.
+// A list's cursor is opaque to clients: the position of the last row of a
+// page (a wait's has no transfer).
 const cursorVersion = "t1"
 
 func encodeCursor(at time.Time, sessionID, transferID int64) string {

@@ -211,13 +211,14 @@ func TestReportCSVDownload(t *testing.T) {
 	}
 }
 
-func TestTransferReportPagesWithACursor(t *testing.T) {
+func TestReportListsPageWithACursor(t *testing.T) {
 	s, rs := reportStack(t)
 	var more []sb.SessionFacts
 	for i := int64(10); i < 15; i++ {
 		at := time.Date(2026, 3, 5, 9, int(i), 0, 0, time.UTC)
 		more = append(more, sb.SessionFacts{SessionID: i, Seq: 30 + i, Session: sb.SessionFact{SessionID: i, Channel: sb.ChannelWeb, At: at},
-			Transfers: []sb.TransferFact{{SessionID: i, TransferID: 1, Channel: sb.ChannelWeb, At: at, Kind: "group", FromAgentID: 2, ToGroupID: 2}}})
+			Transfers: []sb.TransferFact{{SessionID: i, TransferID: 1, Channel: sb.ChannelWeb, At: at, Kind: "group", FromAgentID: 2, ToGroupID: 2}},
+			Waits:     []sb.WaitFact{{SessionID: i, GroupID: 2, Channel: sb.ChannelWeb, At: at, WaitMS: 61_000 + i, Outcome: sb.WaitOutcomeDropped, Transfer: true}}})
 	}
 	if err := rs.PutFacts(context.Background(), more, 50); err != nil {
 		t.Fatal(err)
@@ -243,6 +244,30 @@ func TestTransferReportPagesWithACursor(t *testing.T) {
 	if len(ids) != 6 || ids[0] != 1 || ids[5] != 14 {
 		t.Errorf("session IDs over the pages = %v, want 1 then 10..14", ids)
 	}
+	// The waits behind Sales' queue count page the same way: the visitor's
+	// give-up, then the five transfers.
+	ids, cursor = nil, ""
+	for page := 0; page < 5; page++ {
+		var rep struct {
+			Rows       []map[string]any
+			NextCursor string `json:"next_cursor"`
+		}
+		decodeJSON(t, s.do("supervisor", "GET", "/api/v1/reports/queues/2/sessions?"+march+"&limit=2&cursor="+url.QueryEscape(cursor), ""), &rep)
+		for _, r := range rep.Rows {
+			ids = append(ids, r["session_id"].(float64))
+		}
+		if cursor = rep.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(ids) != 6 || ids[0] != 2 || ids[5] != 14 {
+		t.Errorf("waits over the pages = %v, want 2 then 10..14", ids)
+	}
+	r := s.do("supervisor", "GET", "/api/v1/reports/queues/2/sessions?"+march+"&format=csv", "")
+	if recs, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll(); err != nil || len(recs) != 7 {
+		t.Errorf("the CSV of the waits has %d records (%v), want a header and 6", len(recs), err)
+	}
+
 	var failed struct{ Rows []map[string]any }
 	decodeJSON(t, s.do("supervisor", "GET", "/api/v1/reports/transfers?"+march+"&success=true&kind=agent&from_agent_id=1", ""), &failed)
 	if len(failed.Rows) != 1 || failed.Rows[0]["date"] != "2026-03-02" {

@@ -268,18 +268,26 @@ export default async function reportsPage(root, ctx) {
     );
   }
 
-  async function openWaits(row, p) {
+  async function openWaits(row, p, cursor, sofar) {
     const q = new URLSearchParams();
     for (const k of ["from", "to", "threshold"]) if (p.has(k)) q.set(k, p.get(k));
     for (const k of ["channel", "entry"]) for (const v of p.getAll(k)) q.append(k, v);
+    const csv = "/api/v1/reports/queues/" + row.group_id + "/sessions?" + q + "&format=csv";
+    if (cursor) q.set("cursor", cursor);
     detail.hidden = false;
-    fill(detail, h("div", { class: "loading", text: "Loading…" }));
+    if (!cursor) fill(detail, h("div", { class: "loading", text: "Loading…" }));
     try {
       const data = await api.get("/reports/queues/" + row.group_id + "/sessions?" + q);
+      const waits = (sofar || []).concat(data.rows || []);
       const outcome = { picked_up: "Picked up", abandoned: "Visitor gave up", dropped: "Timed out", other: "Left otherwise", waiting: "Still waiting" };
       fill(
         detail,
-        h("h2", { text: "Waits behind the queue count of " + (row.group_name || "group " + row.group_id) }),
+        h(
+          "div",
+          { class: "report-head" },
+          h("h2", { text: "Waits behind the queue count of " + (row.group_name || "group " + row.group_id) }),
+          h("a", { class: "btn", href: csv, download: "", text: "Download CSV" }),
+        ),
         h(
           "div",
           { class: "table-scroll" },
@@ -290,7 +298,7 @@ export default async function reportsPage(root, ctx) {
             h(
               "tbody",
               {},
-              data.rows.map((w) =>
+              waits.map((w) =>
                 h(
                   "tr",
                   {},
@@ -305,8 +313,9 @@ export default async function reportsPage(root, ctx) {
             ),
           ),
         ),
+        data.next_cursor && h("button", { type: "button", class: "more", text: "Show more", onclick: () => openWaits(row, p, data.next_cursor, waits) }),
       );
-      detail.scrollIntoView({ block: "nearest" });
+      if (!cursor) detail.scrollIntoView({ block: "nearest" });
     } catch (e) {
       fill(detail, h("div", { class: "form-error", role: "alert", text: e.message }));
     }
