@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -58,9 +59,16 @@ type reportResult struct {
 	chart func() []byte
 }
 
-func (s *Server) reportStore() (sb.ReportStore, error) {
+// reportStore answers the report store once its facts reflect every
+// committed event.
+func (s *Server) reportStore(ctx context.Context) (sb.ReportStore, error) {
 	if s.Reports == nil {
 		return nil, sb.Errorf(sb.EUNAVAILABLE, "reports are not kept by this server")
+	}
+	if s.ReportSync != nil {
+		if err := s.ReportSync(ctx); err != nil {
+			return nil, fmt.Errorf("bring the report facts up to date: %w", err)
+		}
 	}
 	return s.Reports, nil
 }
@@ -82,14 +90,9 @@ func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuer
 	if err := restrictToAgent(p, name, &rq.ReportQuery); err != nil {
 		return rq, reportResult{}, err
 	}
-	store, err := s.reportStore()
+	store, err := s.reportStore(r.Context())
 	if err != nil {
 		return rq, reportResult{}, err
-	}
-	if s.ReportSync != nil {
-		if err := s.ReportSync(r.Context()); err != nil {
-			return rq, reportResult{}, err
-		}
 	}
 	res, err := s.computeReport(r.Context(), store, name, rq)
 	return rq, res, err
@@ -148,14 +151,9 @@ func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rq.GroupIDs = []int64{gid}
-	store, err := s.reportStore()
+	store, err := s.reportStore(r.Context())
 	if err != nil {
 		return err
-	}
-	if s.ReportSync != nil {
-		if err := s.ReportSync(r.Context()); err != nil {
-			return err
-		}
 	}
 	q := rq.ReportQuery
 	if q.Limit > 0 {

@@ -6,13 +6,19 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/httpapi"
 )
 
 const march = "from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z"
@@ -300,5 +306,50 @@ func TestQueueSessionsAndCharts(t *testing.T) {
 	}
 	if r := s.do("supervisor", "GET", "/api/v1/reports/agent-workload/chart.svg?"+march, ""); !bytes.Contains(r.Body, []byte("Alex B · Sessions picked up: 1")) {
 		t.Errorf("the agent chart has no bar for Alex:\n%s", r.Body)
+	}
+}
+
+// The reports bring the facts up to date before they read them; a failure
+// to do so answers 500 without the store's details.
+func TestReportsSyncFirst(t *testing.T) {
+	s, rs := reportStack(t)
+	dir, err := directory.Open(context.Background(), s.db, s.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, fail := 0, false
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ReportSync: func(ctx context.Context) error {
+			calls++
+			if fail {
+				return errors.New("sqlite: disk I/O error")
+			}
+			return nil
+		}})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.tokens["supervisor"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for _, p := range []string{"/api/v1/reports/channels?" + march, "/api/v1/reports/channels/chart.svg?" + march, "/api/v1/reports/queues/1/sessions?" + march} {
+		if code, body := get(p); code != 200 {
+			t.Errorf("%s: %d %s", p, code, body)
+		}
+	}
+	if get("/api/v1/reports/channels?from=x"); calls != 3 {
+		t.Errorf("ReportSync ran %d times, want 3 (not for a refused query)", calls)
+	}
+	fail = true
+	if code, body := get("/api/v1/reports/channels?" + march); code != 500 || strings.Contains(body, "disk") {
+		t.Errorf("failed sync: %d %s", code, body)
 	}
 }
