@@ -78,19 +78,25 @@ func (h *wallboardHub) join(c *wsConn, ref string, p wallboardParams) error {
 		return err
 	}
 	c.reply(WSMessage{Op: "subscribed", Ref: ref})
-	c.queue(b)
+	// The first frame is queued under the hub's lock, so that no tick's
+	// frame goes before it, and after the next tick is scheduled, so that
+	// a client that got it knows the tick is on the clock. A client whose
+	// queue is full gets it from the next tick instead.
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	sub := &wallboardSub{params: p, sent: live.at}
-	if h.last != nil && h.last.same(live) {
-		sub.version = h.version
-	}
-	h.subs[c] = sub
 	if !h.running {
 		h.running = true
 		clock.AfterFunc(h.s.Engine.Clock(), WallboardTick, h.signal)
 		go h.run()
 	}
+	sub := &wallboardSub{params: p}
+	if c.offer(b) {
+		sub.sent = live.at
+		if h.last != nil && h.last.same(live) {
+			sub.version = h.version
+		}
+	}
+	h.subs[c] = sub
 	return nil
 }
 
