@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -171,11 +172,19 @@ func newWallboardParams(tz string, within, shortAbandon int64) (wallboardParams,
 	return wallboardParams{tz: tz, within: time.Duration(within) * time.Second, shortAbandon: time.Duration(shortAbandon) * time.Second}, nil
 }
 
+// zones caches the time zones loaded, by name: a few hundred at most, as
+// only valid names are kept.
+var zones sync.Map
+
 // loadZone loads an IANA time zone. "Local" is refused: it would be the
 // server's zone, which the caller cannot know.
 func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	if name != "Local" && len(name) <= maxTimeZoneLen {
 		if loc, err := time.LoadLocation(name); err == nil {
+			zones.Store(name, loc)
 			return loc, nil
 		}
 	}
@@ -209,7 +218,7 @@ func (s *Server) getWallboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.buildWallboard(r.Context(), live, p))
+	writeJSON(w, http.StatusOK, s.buildWallboard(r.Context(), live, p, s.todayFigures))
 	return nil
 }
 
@@ -273,10 +282,14 @@ func (l wallboardLive) same(o wallboardLive) bool {
 		})
 }
 
+// todayFunc answers each group's figures of the day from midnight (from)
+// to now; nil figures leave them out.
+type todayFunc func(ctx context.Context, from, now time.Time, groups []sb.Queue, p wallboardParams) (map[int64]TodayFigures, error)
+
 // buildWallboard lays a read of routing out by group, with the day's
-// figures when a report store is configured. A report store that fails
-// leaves the day's figures out rather than the live ones.
-func (s *Server) buildWallboard(ctx context.Context, live wallboardLive, p wallboardParams) *Wallboard {
+// figures from today. A report store that fails leaves the day's figures
+// out rather than the live ones.
+func (s *Server) buildWallboard(ctx context.Context, live wallboardLive, p wallboardParams, todayOf todayFunc) *Wallboard {
 	loc, err := loadZone(p.tz)
 	if err != nil { // checked when the parameters were read
 		loc = time.UTC
@@ -286,7 +299,7 @@ func (s *Server) buildWallboard(ctx context.Context, live wallboardLive, p wallb
 	wb := &Wallboard{At: live.at, TimeZone: p.tz, TodayFrom: time.Date(y, m, d, 0, 0, 0, 0, loc),
 		WithinSeconds: int64(p.within / time.Second), ShortAbandonSeconds: int64(p.shortAbandon / time.Second),
 		Groups: make([]WallboardGroup, 0, len(live.groups)), Agents: live.agents}
-	today, err := s.todayFigures(ctx, wb.TodayFrom, live.at, live.groups, p)
+	today, err := todayOf(ctx, wb.TodayFrom, live.at, live.groups, p)
 	if err != nil {
 		s.log.Warn("wallboard: today's figures", "err", err)
 		today = nil

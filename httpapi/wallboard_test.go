@@ -351,3 +351,44 @@ func TestWallboardOverWebSocket(t *testing.T) {
 	}
 	sup.quiet()
 }
+
+func (f *slStore) asked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.queries)
+}
+
+// Live frames carry today's figures, and however often routing changes
+// the report store is asked at most every WallboardRefresh.
+func TestWallboardFramesAskTheReportsAtMostEveryRefresh(t *testing.T) {
+	reports := &slStore{rows: map[int64][]sb.IntervalRow{2: {{Offered: 5, Answered: 4, AnsweredWithin: 4, AnswerMS: 4000}}}}
+	s, a := wallStack(t, reports)
+	ticks := httpapi.WallboardTicks(a.API)
+	sup := s.dialWS("supervisor")
+	sup.send(`{"op":"subscribe_wallboard"}`)
+	sup.expect("subscribed")
+	wb := wallboardOf(t, sup.next())
+	if sales := wb.Groups[1].Today; sales == nil || sales.Offered != 5 || *sales.ServiceLevel != 0.8 || *sales.AverageAnswerMS != 1000 {
+		t.Fatalf("Sales today: %+v", sales)
+	}
+	if n := reports.asked(); n != 2 {
+		t.Fatalf("asked %d times for the first frame, want once a group", n)
+	}
+	for i := range 5 {
+		if i == 4 {
+			if n := reports.asked(); n != 2 {
+				t.Fatalf("asked %d times within 5 s, want 2", n)
+			}
+		}
+		status := []string{"busy", "away"}[i%2]
+		s.mustDo("admin", "POST", "/api/v1/agents/2/status", `{"status":"`+status+`"}`, 200)
+		s.clock.Advance(time.Second)
+		<-ticks
+		if wb = wallboardOf(t, sup.next()); wb.Groups[1].Today == nil || wb.Groups[1].Today.Offered != 5 {
+			t.Fatalf("frame %d: %+v", i, wb.Groups[1])
+		}
+	}
+	if n := reports.asked(); n != 4 {
+		t.Fatalf("asked %d times after 5 s, want 4", n)
+	}
+}

@@ -27,10 +27,12 @@ const (
 // and sends each a frame when the state changed since its last one or
 // WallboardRefresh has passed, at most one a tick. Subscribers asking the
 // same parameters share one frame, encoded once; the day's figures are
-// computed once a tick for each set of parameters that needs a frame.
+// asked of the report store at most every WallboardRefresh for each set of
+// parameters.
 type wallboardHub struct {
-	s    *Server
-	kick chan struct{} // the tick timer's signal to the loop
+	s     *Server
+	clock sb.Clock
+	kick  chan struct{} // the tick timer's signal to the loop
 
 	mu        sync.Mutex
 	subs      map[*wsConn]*wallboardSub
@@ -38,6 +40,42 @@ type wallboardHub struct {
 	last      *wallboardLive
 	version   uint64 // counts the changes of routing state seen
 	afterTick func() // called after each tick (tests)
+
+	todayMu sync.Mutex
+	today   map[wallboardParams]todayEntry
+}
+
+// todayEntry is the day's figures for one set of parameters, kept for
+// WallboardRefresh: the report store is asked at most that often however
+// often routing changes.
+type todayEntry struct {
+	from, at time.Time
+	figures  map[int64]TodayFigures
+}
+
+// todayFigures answers the day's figures from the cache while they are
+// younger than WallboardRefresh and of the same day, else from the store.
+// Entries unused for a minute are dropped.
+func (h *wallboardHub) todayFigures(ctx context.Context, from, now time.Time, groups []sb.Queue, p wallboardParams) (map[int64]TodayFigures, error) {
+	h.todayMu.Lock()
+	defer h.todayMu.Unlock()
+	if e, ok := h.today[p]; ok && e.from.Equal(from) && now.Sub(e.at) < WallboardRefresh && !now.Before(e.at) {
+		return e.figures, nil
+	}
+	figures, err := h.s.todayFigures(ctx, from, now, groups, p)
+	if err != nil {
+		return nil, err
+	}
+	if h.today == nil {
+		h.today = map[wallboardParams]todayEntry{}
+	}
+	for k, e := range h.today {
+		if now.Sub(e.at) > time.Minute {
+			delete(h.today, k)
+		}
+	}
+	h.today[p] = todayEntry{from: from, at: now, figures: figures}
+	return figures, nil
 }
 
 // wallboardSub is one subscribed connection.
@@ -48,7 +86,7 @@ type wallboardSub struct {
 }
 
 func newWallboardHub(s *Server) *wallboardHub {
-	return &wallboardHub{s: s, kick: make(chan struct{}, 1), subs: map[*wsConn]*wallboardSub{}}
+	return &wallboardHub{s: s, clock: s.Engine.Clock(), kick: make(chan struct{}, 1), subs: map[*wsConn]*wallboardSub{}}
 }
 
 // signal wakes the loop; the clock calls it, so it must not block.
@@ -73,7 +111,7 @@ func (h *wallboardHub) join(c *wsConn, ref string, p wallboardParams) error {
 	if err != nil {
 		return err
 	}
-	b, err := wallboardFrame(h.s.buildWallboard(ctx, live, p))
+	b, err := wallboardFrame(h.s.buildWallboard(ctx, live, p, h.todayFigures))
 	if err != nil {
 		return err
 	}
@@ -86,7 +124,7 @@ func (h *wallboardHub) join(c *wsConn, ref string, p wallboardParams) error {
 	defer h.mu.Unlock()
 	if !h.running {
 		h.running = true
-		clock.AfterFunc(h.s.Engine.Clock(), WallboardTick, h.signal)
+		clock.AfterFunc(h.clock, WallboardTick, h.signal)
 		go h.run()
 	}
 	sub := &wallboardSub{params: p}
@@ -130,7 +168,7 @@ func (h *wallboardHub) tick() bool {
 	}
 	// The next tick is scheduled before this one's frames go out, so that
 	// a client that got a frame knows the next tick is on the clock.
-	clock.AfterFunc(h.s.Engine.Clock(), WallboardTick, h.signal)
+	clock.AfterFunc(h.clock, WallboardTick, h.signal)
 	h.mu.Unlock()
 	defer h.ticked()
 
@@ -161,7 +199,7 @@ func (h *wallboardHub) tick() bool {
 
 	frames := make(map[wallboardParams][]byte, len(due))
 	for p := range due {
-		b, err := wallboardFrame(h.s.buildWallboard(ctx, live, p))
+		b, err := wallboardFrame(h.s.buildWallboard(ctx, live, p, h.todayFigures))
 		if err != nil {
 			h.s.log.Error("wallboard: encode", "err", err)
 			continue
