@@ -350,6 +350,15 @@ func TestWallboardOverWebSocket(t *testing.T) {
 		tick(time.Second)
 	}
 	sup.quiet()
+
+	// When the last subscriber leaves, the ticks stop.
+	sup2.send(`{"op":"unsubscribe_wallboard"}`)
+	for m := sup2.next(); m["op"] != "unsubscribed"; m = sup2.next() {
+		wallboardOf(t, m) // the frames of the last ticks
+	}
+	if n := s.clock.Timers(); n != 0 {
+		t.Errorf("%d ticks still scheduled with nobody subscribed", n)
+	}
 }
 
 func (f *slStore) asked() int {

@@ -36,7 +36,8 @@ type wallboardHub struct {
 
 	mu        sync.Mutex
 	subs      map[*wsConn]*wallboardSub
-	running   bool // the loop runs and a tick is scheduled
+	running   bool        // the loop runs and a tick is scheduled
+	timer     clock.Timer // the scheduled tick
 	last      *wallboardLive
 	version   uint64 // counts the changes of routing state seen
 	afterTick func() // called after each tick (tests)
@@ -124,7 +125,7 @@ func (h *wallboardHub) join(c *wsConn, ref string, p wallboardParams) error {
 	defer h.mu.Unlock()
 	if !h.running {
 		h.running = true
-		clock.AfterFunc(h.clock, WallboardTick, h.signal)
+		h.timer = clock.AfterFunc(h.clock, WallboardTick, h.signal)
 		go h.run()
 	}
 	sub := &wallboardSub{params: p}
@@ -139,12 +140,16 @@ func (h *wallboardHub) join(c *wsConn, ref string, p wallboardParams) error {
 }
 
 // leave unsubscribes c; it reports whether c was subscribed. No frame is
-// queued for c once it returns.
+// queued for c once it returns. When the last subscriber leaves, the
+// scheduled tick is cancelled and the loop woken to end.
 func (h *wallboardHub) leave(c *wsConn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	_, ok := h.subs[c]
 	delete(h.subs, c)
+	if ok && len(h.subs) == 0 && h.running && h.timer.Stop() {
+		h.signal()
+	}
 	return ok
 }
 
@@ -168,7 +173,7 @@ func (h *wallboardHub) tick() bool {
 	}
 	// The next tick is scheduled before this one's frames go out, so that
 	// a client that got a frame knows the next tick is on the clock.
-	clock.AfterFunc(h.clock, WallboardTick, h.signal)
+	h.timer = clock.AfterFunc(h.clock, WallboardTick, h.signal)
 	h.mu.Unlock()
 	defer h.ticked()
 
