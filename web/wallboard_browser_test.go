@@ -83,6 +83,10 @@ func TestWallboardInBrowser(t *testing.T) {
 		text(`[data-total="waiting"] .wb-fig-value`, "0"),
 		waitJS(fmt.Sprintf(`document.querySelector('%s .wb-load span').textContent.startsWith("1 in hand")`, support)),
 		screenshot("wallboard-picked-up"),
+		// Full screen, for a wall TV: the navigation goes.
+		chromedp.Click(chromedp.CSS(".page-actions button")),
+		waitJS(`document.body.classList.contains("wallboard-tv") && getComputedStyle(document.querySelector(".sidebar")).display === "none"`),
+		screenshot("wallboard-tv"),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -102,9 +102,11 @@ export default async function wallboard(root) {
     if (on && boardEl.requestFullscreen) boardEl.requestFullscreen().catch(() => {});
     if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
   }
-  document.addEventListener("fullscreenchange", () => {
-    if (!document.fullscreenElement && document.body.classList.contains("wallboard-tv") && !stopped) toggleFull();
-  });
+  // Leaving full screen with Esc leaves the TV layout too.
+  const onFullscreen = () => {
+    if (!document.fullscreenElement && document.body.classList.contains("wallboard-tv")) toggleFull();
+  };
+  document.addEventListener("fullscreenchange", onFullscreen);
 
   function setState(text, kind) {
     state.textContent = text;
@@ -158,7 +160,9 @@ export default async function wallboard(root) {
     clearInterval(ticker);
     clearInterval(pinger);
     clearTimeout(retryTimer);
+    document.removeEventListener("fullscreenchange", onFullscreen);
     document.body.classList.remove("wallboard-tv");
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     if (ws) ws.close(1000);
   }
 
