@@ -6,7 +6,7 @@ import { loadMe, logout } from "./api.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
 // Pages a supervisor may open too; every other page is for administrators.
-const supervisorPages = new Set(["wallboard"]);
+const supervisorPages = new Set(["wallboard", "reports"]);
 
 const sections = [
   [
