@@ -2,3 +2,13 @@ package httpapi
 
 // TranscriptLine exposes the transcript's message type to the OpenAPI test.
 type TranscriptLine = transcriptLine
+
+// WallboardTicks returns a channel that receives after each tick of the
+// wallboard's subscribers (the test must drain it).
+func WallboardTicks(s *Server) <-chan struct{} {
+	ch := make(chan struct{}, 64)
+	s.wallboard.mu.Lock()
+	defer s.wallboard.mu.Unlock()
+	s.wallboard.afterTick = func() { ch <- struct{}{} }
+	return ch
+}

@@ -446,6 +446,9 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"OfflineCounts": sb.OfflineCounts{},
 		// WebSocket frames.
 		"WSRequest": httpapi.WSRequest{}, "WSMessage": httpapi.WSMessage{},
+		// The wallboard.
+		"Wallboard": httpapi.Wallboard{}, "WallboardGroup": httpapi.WallboardGroup{}, "WallboardFigures": httpapi.WallboardFigures{},
+		"WallboardAgent": httpapi.WallboardAgent{}, "AgentCounts": httpapi.AgentCounts{}, "TodayFigures": httpapi.TodayFigures{},
 	} {
 		check(name, v)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
@@ -68,6 +69,16 @@ type Config struct {
 	// Offline keeps offline messages; nil uses Config when it keeps them
 	// too (the SQLite store does).
 	Offline sb.OfflineStore
+	// Reports keeps the report facts and adds them up; nil uses Config
+	// when it keeps them too. Without it the wallboard leaves the day's
+	// figures out.
+	Reports sb.ReportStore
+	// ReportSync brings the report facts up to date with the event log
+	// before a report is read; nil reads them as they are.
+	ReportSync func(context.Context) error
+	// ReadRouter runs read in the goroutine that owns routing, with the
+	// router and the time; nil when routing is off.
+	ReadRouter func(ctx context.Context, read func(r *routing.Router, now time.Time)) error
 }
 
 // QueueState is a queue as routing sees it now.
@@ -141,6 +152,8 @@ type Server struct {
 	vkey    []byte // the visitor-token key, once read
 	// offlineLimit caps the offline messages visitors leave.
 	offlineLimit *windowLimiter
+	// wallboard serves the wallboard's WebSocket subscribers.
+	wallboard *wallboardHub
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -181,12 +194,16 @@ func New(cfg Config) *Server {
 	if o, ok := cfg.Config.(sb.OfflineStore); ok && cfg.Offline == nil {
 		cfg.Offline = o
 	}
+	if rs, ok := cfg.Config.(sb.ReportStore); ok && cfg.Reports == nil {
+		cfg.Reports = rs
+	}
 	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
 		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
+	s.wallboard = newWallboardHub(s)
 	s.register()
 	return s
 }
@@ -223,6 +240,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
 	s.handle("GET /api/v1/settings/routing", s.authed(s.getRoutingSettings, anyRole...))
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
+	s.handle("GET /api/v1/wallboard", s.authed(s.getWallboard, sb.RoleSupervisor))
 
 	s.configRoutes()
 	s.loginRoutes()

@@ -71,6 +71,7 @@ func (c *wsConn) run() {
 	c.kill(websocket.StatusNormalClosure, "")
 	c.cancel()
 	c.unsubscribeAll()
+	c.s.wallboard.leave(c)
 	c.wg.Wait()
 	<-writer
 }
@@ -250,6 +251,10 @@ func (c *wsConn) handle(f WSRequest) {
 		c.reply(WSMessage{Op: "unsubscribed", Ref: f.Ref, SessionID: id})
 	case opSubscribeAll:
 		c.subscribeAll(f)
+	case opSubscribeWallboard:
+		c.subscribeWallboard(f)
+	case opUnsubscribeWallboard:
+		c.unsubscribeWallboard(f)
 	case opTyping:
 		c.relayTyping(f)
 	case opCommand:

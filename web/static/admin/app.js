@@ -5,7 +5,14 @@
 import { loadMe, logout } from "./api.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
+// Pages a supervisor may open too; every other page is for administrators.
+const supervisorPages = new Set(["wallboard", "reports"]);
+
 const sections = [
+  [
+    "Monitor",
+    [["wallboard", "Wallboard", () => import("./pages/wallboard.js")]],
+  ],
   [
     "Chat",
     [
@@ -34,21 +41,23 @@ const sections = [
   ],
 ];
 
-const routes = new Map(sections.flatMap(([, items]) => items.map((it) => [it[0], it])));
+let routes = new Map(sections.flatMap(([, items]) => items.map((it) => [it[0], it])));
 const main = document.getElementById("main");
 let current = null; // { name, page }
 let shown = location.hash;
+let home = "web-plugins";
 
 function parseHash() {
   const m = location.hash.match(/^#\/([\w-]+)(?:\/(\d+))?/);
-  const name = m && routes.has(m[1]) ? m[1] : "web-plugins";
+  const name = m && routes.has(m[1]) ? m[1] : home;
   return { name, id: m && m[2] ? Number(m[2]) : 0 };
 }
 
 function renderNav(active) {
   const nav = document.getElementById("nav");
+  const shownSections = sections.map(([title, items]) => [title, items.filter((it) => routes.has(it[0]))]).filter(([, items]) => items.length);
   nav.replaceChildren(
-    ...sections.map(([title, items]) =>
+    ...shownSections.map(([title, items]) =>
       h(
         "div",
         { class: "nav-group" },
@@ -82,6 +91,7 @@ async function show() {
     return;
   }
   shown = location.hash;
+  if (current && current.page && current.page.destroy) current.page.destroy();
   renderNav(name);
   const [, label, load] = routes.get(name);
   document.title = label + " · Switchboard console";
@@ -132,7 +142,10 @@ async function start() {
     return;
   }
   renderWho(me);
-  if (me.role !== "admin") {
+  if (me.role === "supervisor") {
+    routes = new Map([...routes].filter(([name]) => supervisorPages.has(name)));
+    home = "wallboard";
+  } else if (me.role !== "admin") {
     main.replaceChildren(
       h("div", { class: "page" }, h("div", { class: "empty" }, h("p", { class: "empty-title", text: "The console is for administrators" }), h("p", {}, "Your role is ", me.role, ". ", h("a", { href: "/desk", text: "Open the agent desk" })))),
     );
