@@ -141,6 +141,10 @@ type Server struct {
 	vkey    []byte // the visitor-token key, once read
 	// offlineLimit caps the offline messages visitors leave.
 	offlineLimit *windowLimiter
+	// wsCatchUp, if set, runs before (read false) and after (read true)
+	// each store read of a WebSocket subscription catching up, with its
+	// session and position (tests).
+	wsCatchUp func(sessionID, after int64, read bool)
 }
 
 // handle registers a route and remembers its pattern for Routes.
