@@ -21,10 +21,13 @@ const (
 	// WSMaxFrame is the largest frame a client may send; a larger one
 	// closes the connection with status 1009 (message too big).
 	WSMaxFrame = 64 << 10
-	// WSSendQueue is how many frames may wait for the writer. When it is
+	// WSSendQueue is how many replies may wait for the writer. When it is
 	// full, whoever queues waits up to Config.SlowClient; a client that does
 	// not take its frames by then is disconnected with status 1013 (try
 	// again later) and resumes by subscribing again from its last position.
+	// The events of followed sessions do not wait here: the writer takes
+	// them from the subscriptions (wsfeed.go), and a client that does not
+	// take one within wsWriteTimeout is disconnected.
 	WSSendQueue = 32
 	// WSMaxSubscriptions bounds the sessions one connection follows.
 	WSMaxSubscriptions = 200
@@ -205,7 +208,7 @@ func (c *wsConn) writeLoop() {
 				return
 			}
 		case <-c.wake:
-			if c.feed() != nil {
+			if c.serveSubs() != nil {
 				return
 			}
 		case <-ping.C:

@@ -82,9 +82,9 @@ func (c *wsConn) signal() {
 	}
 }
 
-// feed sends what the marked subscriptions have. It returns an error only
+// serveSubs sends what the marked subscriptions have. It returns an error only
 // when a write failed, which broke the connection.
-func (c *wsConn) feed() error {
+func (c *wsConn) serveSubs() error {
 	c.feedMu.Lock()
 	subs := c.dirty
 	c.dirty = nil
@@ -98,15 +98,15 @@ func (c *wsConn) feed() error {
 			return nil // the writer's loop closes the connection
 		default:
 		}
-		if err := c.feedOne(sub); err != nil && !errors.Is(err, errSubEnded) {
+		if err := c.serveSub(sub); err != nil && !errors.Is(err, errSubEnded) {
 			return err
 		}
 	}
 	return nil
 }
 
-// feedOne sends a subscription's events until it has none left.
-func (c *wsConn) feedOne(sub *wsSub) error {
+// serveSub sends a subscription's events until it has none left.
+func (c *wsConn) serveSub(sub *wsSub) error {
 	gap := false
 	for {
 		c.feedMu.Lock()
