@@ -12,3 +12,11 @@ func WallboardTicks(s *Server) <-chan struct{} {
 	s.wallboard.afterTick = func() { ch <- struct{}{} }
 	return ch
 }
+
+// WSPending is how many live events a WebSocket subscription keeps.
+const WSPending = wsPending
+
+// SetWSCatchUpHook has f run before (read false) and after (read true)
+// each store read of a WebSocket subscription catching up. Set it before
+// the server serves.
+func SetWSCatchUpHook(s *Server, f func(sessionID, after int64, read bool)) { s.wsCatchUp = f }

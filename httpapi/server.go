@@ -154,6 +154,10 @@ type Server struct {
 	offlineLimit *windowLimiter
 	// wallboard serves the wallboard's WebSocket subscribers.
 	wallboard *wallboardHub
+	// wsCatchUp, if set, runs before (read false) and after (read true)
+	// each store read of a WebSocket subscription catching up, with its
+	// session and position (tests).
+	wsCatchUp func(sessionID, after int64, read bool)
 }
 
 // handle registers a route and remembers its pattern for Routes.
