@@ -111,7 +111,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	cfg := httpapi.Config{
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState, TrustProxy: opt.TrustProxy,
+		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/routing"
 )
 
 // routedAgents saves agents through the engine's writer, so that the
@@ -102,4 +103,12 @@ func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState
 		return nil, nil
 	})
 	return st, err
+}
+
+// readRouter runs read in the writer goroutine, the router's owner.
+func (a *App) readRouter(ctx context.Context, read func(r *routing.Router, now time.Time)) error {
+	return a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		read(a.Dispatcher.Router(), now)
+		return nil, nil
+	})
 }

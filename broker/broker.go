@@ -26,17 +26,20 @@ func New() *Broker {
 }
 
 // Subscription receives the events of one session (SessionID != 0) or of
-// all sessions.
+// all sessions, on a channel (Subscribe) or through a callback (Watch).
 type Subscription struct {
 	SessionID int64
-	c         chan sb.Event
+	c         chan sb.Event  // Subscribe's
+	fn        func(sb.Event) // Watch's
+	closed    func()         // Watch's, run if the broker closes
 	b         *Broker
 	lagged    bool
 	once      sync.Once
 }
 
 // C returns the channel of events. It is closed when the subscription is
-// closed or falls behind; Lagged tells which.
+// closed or falls behind; Lagged tells which. A Watch subscription has no
+// channel: C returns nil.
 func (s *Subscription) C() <-chan sb.Event { return s.c }
 
 // Lagged reports whether the subscription was dropped for falling behind.
@@ -46,7 +49,8 @@ func (s *Subscription) Lagged() bool {
 	return s.lagged
 }
 
-// Close ends the subscription.
+// Close ends the subscription. Once it returns, a Watch callback is not
+// called again.
 func (s *Subscription) Close() {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
@@ -65,7 +69,9 @@ func (s *Subscription) closeLocked() {
 			}
 		}
 		b.n--
-		close(s.c)
+		if s.c != nil {
+			close(s.c)
+		}
 	})
 }
 
@@ -82,18 +88,45 @@ func (b *Broker) Subscribe(sessionID int64, size int) *Subscription {
 		s.once.Do(func() {})
 		return s
 	}
-	if sessionID == 0 {
+	b.addLocked(s)
+	return s
+}
+
+// Watch registers a subscriber that costs no goroutine and no buffer: fn
+// receives each event of sessionID (0: of every session) as it is
+// published, in publish order, under the broker's lock — so it must not
+// block, nor call the broker. If the broker closes, closed (if not nil)
+// runs once, outside the lock; if it is already closed, closed runs before
+// Watch returns. A watcher is never dropped for falling behind: it keeps
+// what it cannot handle at once itself, or recovers it from the store.
+func (b *Broker) Watch(sessionID int64, fn func(sb.Event), closed func()) *Subscription {
+	s := &Subscription{SessionID: sessionID, fn: fn, closed: closed, b: b}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		s.once.Do(func() {})
+		if closed != nil {
+			closed()
+		}
+		return s
+	}
+	b.addLocked(s)
+	b.mu.Unlock()
+	return s
+}
+
+func (b *Broker) addLocked(s *Subscription) {
+	if s.SessionID == 0 {
 		b.all[s] = struct{}{}
 	} else {
-		set := b.bySession[sessionID]
+		set := b.bySession[s.SessionID]
 		if set == nil {
 			set = make(map[*Subscription]struct{})
-			b.bySession[sessionID] = set
+			b.bySession[s.SessionID] = set
 		}
 		set[s] = struct{}{}
 	}
 	b.n++
-	return s
 }
 
 // Publish delivers events, which must be in commit order, to every
@@ -115,6 +148,10 @@ func (b *Broker) Publish(events []sb.Event) {
 // buffer is full (closing removes it from the broker's sets, which the
 // callers' range loops allow).
 func (s *Subscription) deliverLocked(e sb.Event) {
+	if s.fn != nil {
+		s.fn(e)
+		return
+	}
 	select {
 	case s.c <- e:
 	default:
@@ -130,17 +167,27 @@ func (b *Broker) Subscribers() int {
 	return b.n
 }
 
-// Close ends every subscription.
+// Close ends every subscription, then tells the watchers.
 func (b *Broker) Close() {
+	var tell []func()
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.closed = true
-	for s := range b.all {
+	end := func(s *Subscription) {
+		if s.closed != nil {
+			tell = append(tell, s.closed)
+		}
 		s.closeLocked()
+	}
+	for s := range b.all {
+		end(s)
 	}
 	for _, set := range b.bySession {
 		for s := range set {
-			s.closeLocked()
+			end(s)
 		}
+	}
+	b.mu.Unlock()
+	for _, f := range tell {
+		f()
 	}
 }

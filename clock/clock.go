@@ -15,8 +15,10 @@ func (Real) Now() time.Time { return time.Now() }
 
 // Virtual is a clock that moves only when told to.
 type Virtual struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []*virtualTimer
+	seq    uint64
 }
 
 // NewVirtual returns a virtual clock set to t.
@@ -33,17 +35,19 @@ func (v *Virtual) Now() time.Time {
 // virtual world, as in the real one, does not go back.
 func (v *Virtual) Set(t time.Time) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	if t.After(v.now) {
 		v.now = t
 	}
+	v.mu.Unlock()
+	v.fire()
 }
 
 // Advance moves the clock forward by d.
 func (v *Virtual) Advance(d time.Duration) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	if d > 0 {
 		v.now = v.now.Add(d)
 	}
+	v.mu.Unlock()
+	v.fire()
 }

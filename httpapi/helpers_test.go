@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,30 @@ type stack struct {
 	srv    *httptest.Server
 	files  *localfs.Dir
 	tokens map[string]string
+	// catchUp runs in the WebSocket writer around its store reads.
+	catchUp *catchUpHooks
+}
+
+// catchUpHooks lets a test act while a WebSocket subscription catches up
+// from the store.
+type catchUpHooks struct {
+	mu sync.Mutex
+	f  func(sessionID, after int64, read bool)
+}
+
+func (h *catchUpHooks) set(f func(sessionID, after int64, read bool)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.f = f
+}
+
+func (h *catchUpHooks) run(sessionID, after int64, read bool) {
+	h.mu.Lock()
+	f := h.f
+	h.mu.Unlock()
+	if f != nil {
+		f(sessionID, after, read)
+	}
 }
 
 func newStack(t *testing.T) *stack {
@@ -59,8 +84,10 @@ func newStack(t *testing.T) *stack {
 	}
 	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files, SlowClient: 100 * time.Millisecond,
 		Metadata: func(s *sb.Session, now time.Time) ([]byte, error) { return json.Marshal(map[string]any{"id": s.ID}) }})
+	hooks := &catchUpHooks{}
+	httpapi.SetWSCatchUpHook(api, hooks.run)
 	srv := httptest.NewServer(api)
-	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, files: files, tokens: map[string]string{}}
+	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, files: files, tokens: map[string]string{}, catchUp: hooks}
 	t.Cleanup(func() {
 		eng.Broker().Close()
 		srv.Close()

@@ -463,6 +463,9 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"TransferReport":          httpapi.ReportList[report.TransferRow]{},
 		"ServiceLevelReport":      httpapi.Report[report.ServiceLevelRow, report.ServiceLevelRow]{},
 		"QueueSessionsReport":     httpapi.ReportList[report.QueueSessionRow]{},
+		// The wallboard.
+		"Wallboard": httpapi.Wallboard{}, "WallboardGroup": httpapi.WallboardGroup{}, "WallboardFigures": httpapi.WallboardFigures{},
+		"WallboardAgent": httpapi.WallboardAgent{}, "AgentCounts": httpapi.AgentCounts{}, "TodayFigures": httpapi.TodayFigures{},
 	} {
 		check(name, v)
 	}

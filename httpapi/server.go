@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
@@ -69,11 +70,15 @@ type Config struct {
 	// too (the SQLite store does).
 	Offline sb.OfflineStore
 	// Reports keeps the report facts and adds them up; nil uses Config
-	// when it keeps them too. Without it the report routes answer 503.
+	// when it keeps them too. Without it the report routes answer 503 and
+	// the wallboard leaves the day's figures out.
 	Reports sb.ReportStore
 	// ReportSync brings the report facts up to date with the event log;
-	// the report routes call it first, when set.
-	ReportSync func(ctx context.Context) error
+	// the report routes call it before they read, when set.
+	ReportSync func(context.Context) error
+	// ReadRouter runs read in the goroutine that owns routing, with the
+	// router and the time; nil when routing is off.
+	ReadRouter func(ctx context.Context, read func(r *routing.Router, now time.Time)) error
 }
 
 // QueueState is a queue as routing sees it now.
@@ -147,6 +152,12 @@ type Server struct {
 	vkey    []byte // the visitor-token key, once read
 	// offlineLimit caps the offline messages visitors leave.
 	offlineLimit *windowLimiter
+	// wallboard serves the wallboard's WebSocket subscribers.
+	wallboard *wallboardHub
+	// wsCatchUp, if set, runs before (read false) and after (read true)
+	// each store read of a WebSocket subscription catching up, with its
+	// session and position (tests).
+	wsCatchUp func(sessionID, after int64, read bool)
 }
 
 // handle registers a route and remembers its pattern for Routes.
@@ -196,6 +207,7 @@ func New(cfg Config) *Server {
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
 		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
+	s.wallboard = newWallboardHub(s)
 	s.register()
 	return s
 }
@@ -232,6 +244,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/agents/{id}/status", s.authed(s.setAgentStatus, sb.RoleSupervisor, sb.RoleAgent))
 	s.handle("GET /api/v1/settings/routing", s.authed(s.getRoutingSettings, anyRole...))
 	s.handle("PUT /api/v1/settings/routing", s.authed(s.putRoutingSettings, adminsOnly...))
+	s.handle("GET /api/v1/wallboard", s.authed(s.getWallboard, sb.RoleSupervisor))
 
 	s.configRoutes()
 	s.loginRoutes()

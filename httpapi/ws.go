@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
 )
 
 // WebSocket limits.
@@ -20,25 +21,31 @@ const (
 	// WSMaxFrame is the largest frame a client may send; a larger one
 	// closes the connection with status 1009 (message too big).
 	WSMaxFrame = 64 << 10
-	// WSSendQueue is how many frames may wait for the writer. When it is
+	// WSSendQueue is how many replies may wait for the writer. When it is
 	// full, whoever queues waits up to Config.SlowClient; a client that does
 	// not take its frames by then is disconnected with status 1013 (try
 	// again later) and resumes by subscribing again from its last position.
+	// The events of followed sessions do not wait here: the writer takes
+	// them from the subscriptions (wsfeed.go), and a client that does not
+	// take one within wsWriteTimeout is disconnected.
 	WSSendQueue = 32
 	// WSMaxSubscriptions bounds the sessions one connection follows.
 	WSMaxSubscriptions = 200
 	// wsWriteTimeout bounds one frame's write and a keep-alive ping.
 	wsWriteTimeout = 10 * time.Second
-	// wsSessionBuffer and wsAllBuffer size the broker subscriptions of one
-	// session (a few events a second) and of every session.
-	wsSessionBuffer = 8
-	wsAllBuffer     = 1024
+	// wsAllBuffer sizes the broker subscription of every session.
+	wsAllBuffer = 1024
+	// wsPending bounds the live events a session subscription keeps while
+	// the writer is busy; past it they are dropped and read from the
+	// store again.
+	wsPending = 32
 )
 
 // serveWS upgrades GET /api/v1/ws to a WebSocket speaking JSON text frames
 // (see WSRequest and WSMessage). One goroutine reads and handles the
 // client's frames in order — commands included, so that a client's
-// messages keep their order — and one writes the frames queued for it.
+// messages keep their order — and one writes the frames queued for it and
+// the events of the sessions it follows (wsfeed.go).
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return sb.Errorf(sb.EINVALID, "this route speaks WebSocket: send an Upgrade: websocket request")
@@ -50,7 +57,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	ws.SetReadLimit(WSMaxFrame)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
-		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{},
+		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
 	// The request's goroutine returns now, freeing its stack and the
@@ -71,6 +78,7 @@ func (c *wsConn) run() {
 	c.kill(websocket.StatusNormalClosure, "")
 	c.cancel()
 	c.unsubscribeAll()
+	c.s.wallboard.leave(c)
 	c.wg.Wait()
 	<-writer
 }
@@ -93,19 +101,42 @@ type wsConn struct {
 	code        websocket.StatusCode
 	reason      string
 
-	mu   sync.Mutex // guards subs and all, and orders their frames
+	// mu guards subs and all, and orders the replies about them. The
+	// reader holds it while queueing, which may wait for the writer: the
+	// writer never takes it.
+	mu   sync.Mutex
 	subs map[int64]*wsSub
 	all  *wsSub
-	wg   sync.WaitGroup // subscription goroutines
+	wg   sync.WaitGroup // the all-sessions subscription's goroutine
+
+	// feedMu guards the live state of the session subscriptions (see
+	// wsSub) and dirty, the subscriptions with work for the writer, which
+	// a send on wake tells of.
+	feedMu sync.Mutex
+	dirty  []*wsSub
+	wake   chan struct{}
 
 	typing  *rateLimiter // touched by the reader only
 	pinging atomic.Bool  // a keep-alive ping waits for its pong
 }
 
-// wsSub is one subscription of a connection.
+// wsSub is one subscription of a connection. The all-sessions one runs
+// follow on a goroutine, which cancel ends; a session's watches the broker
+// and is fed by the connection's writer.
 type wsSub struct {
 	sessionID int64
 	cancel    context.CancelFunc
+	watch     *broker.Subscription
+
+	// Guarded by the connection's feedMu.
+	pending     []sb.Event // live events not yet sent, in seq order
+	needCatchUp bool       // events may be missing from pending: read the store
+	queued      bool       // in the connection's dirty list
+	dropped     bool       // unsubscribed or replaced: send nothing more
+
+	// last is the seq of the last event sent or passed over; the writer
+	// alone uses it once the subscription is started.
+	last int64
 }
 
 // kill ends the connection with code: the writer sends the close frame.
@@ -174,12 +205,11 @@ func (c *wsConn) writeLoop() {
 			c.ws.Close(c.code, c.reason)
 			return
 		case b := <-c.out:
-			ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, b)
-			cancel()
-			if err != nil {
-				c.kill(websocket.StatusGoingAway, "")
-				c.ws.CloseNow()
+			if c.write(b) != nil {
+				return
+			}
+		case <-c.wake:
+			if c.serveSubs() != nil {
 				return
 			}
 		case <-ping.C:
@@ -188,6 +218,18 @@ func (c *wsConn) writeLoop() {
 			}
 		}
 	}
+}
+
+// write sends one frame. A failure breaks the connection.
+func (c *wsConn) write(b []byte) error {
+	ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
+	err := c.ws.Write(ctx, websocket.MessageText, b)
+	cancel()
+	if err != nil {
+		c.kill(websocket.StatusGoingAway, "")
+		c.ws.CloseNow()
+	}
+	return err
 }
 
 // ping checks that the client still answers. It waits for the pong on a
@@ -250,6 +292,10 @@ func (c *wsConn) handle(f WSRequest) {
 		c.reply(WSMessage{Op: "unsubscribed", Ref: f.Ref, SessionID: id})
 	case opSubscribeAll:
 		c.subscribeAll(f)
+	case opSubscribeWallboard:
+		c.subscribeWallboard(f)
+	case opUnsubscribeWallboard:
+		c.unsubscribeWallboard(f)
 	case opTyping:
 		c.relayTyping(f)
 	case opCommand:
@@ -281,10 +327,13 @@ func (c *wsConn) subscribe(f WSRequest) {
 		c.fail(f.Ref, id, sb.Errorf(sb.ECONFLICT, "a connection follows at most %d sessions", WSMaxSubscriptions))
 		return
 	}
-	sub := c.startLocked(id, after, wsSessionBuffer)
+	sub := &wsSub{sessionID: id, last: after, needCatchUp: true}
 	c.subs[id] = sub
 	c.s.typingHub.join(id, c)
 	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref, SessionID: id})
+	// Only now, with the reply queued, may the writer see the
+	// subscription: its events follow the reply.
+	c.watchLocked(sub)
 }
 
 func (c *wsConn) subscribeAll(f WSRequest) {
@@ -301,27 +350,21 @@ func (c *wsConn) subscribeAll(f WSRequest) {
 	if c.all != nil {
 		c.dropLocked(c.all)
 	}
-	c.all = c.startLocked(0, after, wsAllBuffer)
+	c.all = c.followAllLocked(after)
 	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref})
 }
 
-// startLocked follows sessionID (0: every session) after a position in a
+// followAllLocked follows every session after a global position in a
 // goroutine of its own. Its frames are queued under c.mu and only while it
-// is still current, so that after an unsubscribe or a new subscribe to the
-// same session no frame of the old one follows.
-func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
+// is still current, so that after a new subscribe_all no frame of the old
+// one follows.
+func (c *wsConn) followAllLocked(after int64) *wsSub {
 	ctx, cancel := context.WithCancel(c.ctx)
-	sub := &wsSub{sessionID: sessionID, cancel: cancel}
-	current := func() bool {
-		if sessionID == 0 {
-			return c.all == sub
-		}
-		return c.subs[sessionID] == sub
-	}
+	sub := &wsSub{cancel: cancel}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		err := c.s.follow(ctx, feed{SessionID: sessionID, After: after, Buffer: buffer,
+		err := c.s.follow(ctx, feed{After: after, Buffer: wsAllBuffer,
 			Send: func(e sb.Event, _ int64) error {
 				e, visible := c.s.eventAs(c.p, e)
 				if !visible {
@@ -333,7 +376,7 @@ func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
 				}
 				c.mu.Lock()
 				defer c.mu.Unlock()
-				if !current() {
+				if c.all != sub {
 					return context.Canceled
 				}
 				if !c.queue(b) {
@@ -345,7 +388,7 @@ func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
 		case errors.Is(err, errBrokerClosed):
 			c.kill(websocket.StatusGoingAway, "the server is shutting down")
 		case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errSlowClient) && ctx.Err() == nil:
-			c.s.log.Error("websocket subscription failed", "session", sessionID, "err", err)
+			c.s.log.Error("websocket subscription failed", "session", 0, "err", err)
 			c.kill(websocket.StatusInternalError, "subscription failed: subscribe again")
 		}
 	}()
@@ -355,11 +398,15 @@ func (c *wsConn) startLocked(sessionID, after int64, buffer int) *wsSub {
 var errSlowClient = errors.New("the client reads too slowly")
 
 func (c *wsConn) dropLocked(sub *wsSub) {
-	sub.cancel()
 	if sub.sessionID == 0 {
+		sub.cancel()
 		c.all = nil
 		return
 	}
+	c.feedMu.Lock()
+	sub.dropped, sub.pending = true, nil
+	c.feedMu.Unlock()
+	sub.watch.Close()
 	delete(c.subs, sub.sessionID)
 	c.s.typingHub.leave(sub.sessionID, c)
 }

@@ -16,6 +16,10 @@ const (
 	opTyping       = "typing"
 	opCommand      = "command"
 	opPing         = "ping"
+	// opSubscribeWallboard and opUnsubscribeWallboard start and stop the
+	// wallboard frames (supervisors and administrators).
+	opSubscribeWallboard   = "subscribe_wallboard"
+	opUnsubscribeWallboard = "unsubscribe_wallboard"
 )
 
 // WSRequest is a frame a WebSocket client sends: a JSON object whose op
@@ -30,10 +34,15 @@ type WSRequest struct {
 	Command   *string         `json:"command,omitempty"`
 	Body      json.RawMessage `json:"body,omitempty"`
 	IfMatch   *int64          `json:"if_match,omitempty"`
+	// TZ, Within and ShortAbandon are subscribe_wallboard's parameters,
+	// as the query of GET /api/v1/wallboard.
+	TZ           *string `json:"tz,omitempty"`
+	Within       *int64  `json:"within,omitempty"`
+	ShortAbandon *int64  `json:"short_abandon,omitempty"`
 }
 
 // WSMessage is a frame the server sends. Op is subscribed, unsubscribed,
-// event, typing, result, error or pong.
+// event, typing, result, error, pong or wallboard.
 type WSMessage struct {
 	Op        string       `json:"op"`
 	Ref       string       `json:"ref,omitempty"`
@@ -45,6 +54,7 @@ type WSMessage struct {
 	Session   any          `json:"session,omitempty"`
 	Events    []sb.Event   `json:"events,omitempty"`
 	Error     *errorDetail `json:"error,omitempty"`
+	Wallboard *Wallboard   `json:"wallboard,omitempty"`
 }
 
 // maxRefLen bounds the ref a client may attach to a frame.
@@ -60,6 +70,9 @@ var (
 		opTyping:       {"session_id", "typing"},
 		opCommand:      {"session_id", "command", "body", "if_match"},
 		opPing:         {},
+
+		opSubscribeWallboard:   {"tz", "within", "short_abandon"},
+		opUnsubscribeWallboard: {},
 	}
 	frameRequired = map[string]int{opSubscribe: 1, opUnsubscribe: 1, opTyping: 2, opCommand: 2}
 )
@@ -98,8 +111,12 @@ func decodeFrame(data []byte) (WSRequest, error) {
 		"command":    f.Command != nil,
 		"body":       f.Body != nil,
 		"if_match":   f.IfMatch != nil,
+
+		"tz":            f.TZ != nil,
+		"within":        f.Within != nil,
+		"short_abandon": f.ShortAbandon != nil,
 	}
-	for _, name := range []string{"session_id", "after_seq", "after_id", "typing", "command", "body", "if_match"} {
+	for _, name := range []string{"session_id", "after_seq", "after_id", "typing", "command", "body", "if_match", "tz", "within", "short_abandon"} {
 		if present[name] && !slices.Contains(fields, name) {
 			return f, sb.Errorf(sb.EINVALID, "op %s does not take %s", f.Op, name)
 		}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 // FuzzDecodeFrame feeds arbitrary bytes to the WebSocket frame decoder: it
@@ -15,6 +16,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"op":"command","ref":"c1","session_id":42,"command":"message","body":{"text":"hi"},"if_match":5}`,
 		`{"op":"ping"}`, `{"op":"ping","ref":"x"}`, `{"op":"command","session_id":1,"command":"hold","body":null}`,
 		`{"op":"subscribe","session_id":-1}`, `{"op":"typing"}`, `[]`, `null`, `{"op":"ping"}x`, ``,
+		`{"op":"subscribe_wallboard","tz":"Europe/Paris","within":20,"short_abandon":5}`, `{"op":"unsubscribe_wallboard"}`,
+		`{"op":"subscribe_wallboard","session_id":1}`, `{"op":"unsubscribe_wallboard","tz":"UTC"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -46,7 +49,10 @@ func FuzzDecodeFrame(f *testing.F) {
 		has("command", fr.Command != nil)
 		has("body", fr.Body != nil)
 		has("if_match", fr.IfMatch != nil)
-		needsSession := fr.Op != opPing && fr.Op != opSubscribeAll
+		has("tz", fr.TZ != nil)
+		has("within", fr.Within != nil)
+		has("short_abandon", fr.ShortAbandon != nil)
+		needsSession := fr.Op != opPing && fr.Op != opSubscribeAll && fr.Op != opSubscribeWallboard && fr.Op != opUnsubscribeWallboard
 		if needsSession && fr.sessionID() <= 0 {
 			t.Fatalf("op %s accepted with session_id %d", fr.Op, fr.sessionID())
 		}
@@ -69,6 +75,29 @@ func FuzzDecodeFrame(f *testing.F) {
 		b2, _ := json.Marshal(again)
 		if string(b) != string(b2) {
 			t.Fatalf("round trip changed the frame: %s then %s", b, b2)
+		}
+	})
+}
+
+// FuzzWallboardParams checks the wallboard's parameters: it never panics,
+// and what it accepts is a loadable zone other than the server's own and
+// durations in range.
+func FuzzWallboardParams(f *testing.F) {
+	f.Add("Europe/Paris", int64(20), int64(5))
+	f.Add("", int64(1), int64(0))
+	f.Add("Local", int64(20), int64(5))
+	f.Add("../../../etc/passwd", int64(20), int64(5))
+	f.Add("UTC", int64(3601), int64(-1))
+	f.Fuzz(func(t *testing.T, tz string, within, short int64) {
+		p, err := newWallboardParams(tz, within, short)
+		if err != nil {
+			return
+		}
+		if p.tz == "Local" || p.within < time.Second || p.within > time.Hour || p.shortAbandon < 0 || p.shortAbandon > time.Hour {
+			t.Fatalf("accepted %+v", p)
+		}
+		if _, err := time.LoadLocation(p.tz); err != nil {
+			t.Fatalf("accepted zone %q: %v", p.tz, err)
 		}
 	})
 }

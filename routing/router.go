@@ -526,3 +526,31 @@ func cmpInt(a, b int64) int {
 	}
 	return 0
 }
+
+// QueueStats is a group's queue at a glance: how many sessions wait and
+// since when the longest-waiting one does.
+type QueueStats struct {
+	GroupID int64
+	Waiting int
+	// Oldest is when the session waiting longest began to wait; zero when
+	// none waits.
+	Oldest time.Time
+}
+
+// Queues returns the stats of every group routing knows, by group ID. It
+// walks every queue (the longest wait is not always at the head, which
+// goes by level first): O(groups + waiting sessions).
+func (r *Router) Queues() []QueueStats {
+	out := make([]QueueStats, 0, len(r.groups))
+	for id, g := range r.groups {
+		st := QueueStats{GroupID: id, Waiting: len(g.queue)}
+		for _, e := range g.queue {
+			if st.Oldest.IsZero() || e.Since.Before(st.Oldest) {
+				st.Oldest = e.Since
+			}
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b QueueStats) int { return cmpInt(a.GroupID, b.GroupID) })
+	return out
+}

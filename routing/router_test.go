@@ -350,3 +350,27 @@ func TestEstimatedWait(t *testing.T) {
 		t.Error("an estimate from an hour-old pace")
 	}
 }
+
+// Queues reports each group's length and its longest wait, which is not
+// the head's when a higher level jumped the queue.
+func TestQueuesLongestWaitIsNotTheHead(t *testing.T) {
+	r := New(Settings{})
+	r.Group(3)
+	enqueue(t, r, Waiting{SessionID: 1, GroupID: 2, Since: at(10)})
+	enqueue(t, r, Waiting{SessionID: 2, GroupID: 2, Level: 9, Since: at(20)})
+	enqueue(t, r, Waiting{SessionID: 3, GroupID: 1, Since: at(5)})
+	got := r.Queues()
+	want := []QueueStats{{GroupID: 1, Waiting: 1, Oldest: at(5)}, {GroupID: 2, Waiting: 2, Oldest: at(10)}, {GroupID: 3}}
+	if len(got) != len(want) {
+		t.Fatalf("Queues = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].GroupID != want[i].GroupID || got[i].Waiting != want[i].Waiting || !got[i].Oldest.Equal(want[i].Oldest) {
+			t.Fatalf("Queues = %+v, want %+v", got, want)
+		}
+	}
+	r.Remove(1)
+	if q := r.Queues()[1]; q.Waiting != 1 || !q.Oldest.Equal(at(20)) {
+		t.Fatalf("after the oldest left: %+v", q)
+	}
+}

@@ -225,7 +225,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 
 	// Every page of the navigation opens without an error once the API
 	// behind it is served.
-	for _, page := range []string{"web-plugins", "quick-replies", "templates", "chat", "csat", "users", "agents", "groups"} {
+	for _, page := range []string{"web-plugins", "quick-replies", "templates", "chat", "csat", "users", "agents", "groups", "wallboard"} {
 		var problem string
 		err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`.nav-link[href="#/`+page+`"]`)),
@@ -250,5 +250,5 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 var apiOf = map[string]string{
 	"web-plugins": "/api/v1/web-plugins", "quick-replies": "/api/v1/quick-replies", "templates": "/api/v1/leave-message-templates",
 	"chat": "/api/v1/settings/chat", "csat": "/api/v1/settings/csat", "users": "/api/v1/users",
-	"agents": "/api/v1/agents", "groups": "/api/v1/queues",
+	"agents": "/api/v1/agents", "groups": "/api/v1/queues", "wallboard": "/api/v1/wallboard",
 }

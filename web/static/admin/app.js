@@ -5,8 +5,17 @@
 import { loadMe, logout } from "./api.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
+// Pages a supervisor may open too; every other page is for administrators.
+const supervisorPages = new Set(["wallboard", "reports"]);
+
 const sections = [
-  ["Reports", [["reports", "Reports", () => import("./pages/reports.js")]]],
+  [
+    "Monitor",
+    [
+      ["wallboard", "Wallboard", () => import("./pages/wallboard.js")],
+      ["reports", "Reports", () => import("./pages/reports.js")],
+    ],
+  ],
   [
     "Chat",
     [
@@ -35,21 +44,23 @@ const sections = [
   ],
 ];
 
-const routes = new Map(sections.flatMap(([, items]) => items.map((it) => [it[0], it])));
+let routes = new Map(sections.flatMap(([, items]) => items.map((it) => [it[0], it])));
 const main = document.getElementById("main");
 let current = null; // { name, page }
 let shown = location.hash;
+let home = "web-plugins";
 
 function parseHash() {
   const m = location.hash.match(/^#\/([\w-]+)(?:\/(\d+))?/);
-  const name = m && routes.has(m[1]) ? m[1] : "web-plugins";
+  const name = m && routes.has(m[1]) ? m[1] : home;
   return { name, id: m && m[2] ? Number(m[2]) : 0 };
 }
 
 function renderNav(active) {
   const nav = document.getElementById("nav");
+  const shownSections = sections.map(([title, items]) => [title, items.filter((it) => routes.has(it[0]))]).filter(([, items]) => items.length);
   nav.replaceChildren(
-    ...sections.map(([title, items]) =>
+    ...shownSections.map(([title, items]) =>
       h(
         "div",
         { class: "nav-group" },
@@ -83,6 +94,7 @@ async function show() {
     return;
   }
   shown = location.hash;
+  if (current && current.page && current.page.destroy) current.page.destroy();
   renderNav(name);
   const [, label, load] = routes.get(name);
   document.title = label + " · Switchboard console";
@@ -133,7 +145,10 @@ async function start() {
     return;
   }
   renderWho(me);
-  if (me.role !== "admin") {
+  if (me.role === "supervisor") {
+    routes = new Map([...routes].filter(([name]) => supervisorPages.has(name)));
+    home = "wallboard";
+  } else if (me.role !== "admin") {
     main.replaceChildren(
       h("div", { class: "page" }, h("div", { class: "empty" }, h("p", { class: "empty-title", text: "The console is for administrators" }), h("p", {}, "Your role is ", me.role, ". ", h("a", { href: "/desk", text: "Open the agent desk" })))),
     );
