@@ -129,7 +129,7 @@ func (r *rollup) rebuildSQL(thresholdMS int64) string {
 	for i := range r.raw {
 		sums = append(sums, "SUM("+r.rawExpr(i, thresholdMS)+")")
 	}
-	return fmt.Sprintf("INSERT INTO %s (day, %s, %s) SELECT %s, %s, %s FROM %s GROUP BY 1, %s",
+	return fmt.Sprintf("INSERT INTO %s (day, %s, %s) SELECT %s AS day, %s, %s FROM %s GROUP BY 1, %s",
 		r.table, strings.Join(r.keys, ", "), strings.Join(r.vals, ", "),
 		daySQL, strings.Join(r.keys, ", "), strings.Join(sums, ", "), r.facts, strings.Join(r.keys, ", "))
 }
