@@ -297,7 +297,7 @@ func (db *DB) ResetFacts(ctx context.Context) (err error) {
 		}
 	}()
 	tables := append([]string{"report_sessions"}, factTables...)
-	for _, r := range rollups {
+	for _, r := range rollups() {
 		tables = append(tables, r.table)
 	}
 	for _, t := range tables {
@@ -349,11 +349,11 @@ func (db *DB) SetQueueThreshold(ctx context.Context, d time.Duration) (err error
 			tx.Rollback()
 		}
 	}()
-	for _, q := range []string{
-		fmt.Sprintf(`UPDATE report_state SET queue_threshold = %d WHERE id = 1`, d.Milliseconds()),
-		`DELETE FROM report_wait_days`,
-		waitRollup.rebuildSQL(d.Milliseconds()),
-	} {
+	queries := []string{fmt.Sprintf(`UPDATE report_state SET queue_threshold = %d WHERE id = 1`, d.Milliseconds())}
+	for _, r := range waitFamily.tables {
+		queries = append(queries, "DELETE FROM "+r.table, r.rebuildSQL(d.Milliseconds()))
+	}
+	for _, q := range queries {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("set queue threshold: %w", err)
 		}

@@ -22,21 +22,21 @@ func (db *DB) Transfers(ctx context.Context, q sb.ReportQuery) ([]sb.TransferFac
 	}
 	f := baseFilter(q)
 	if q.Kind != "" {
-		f.add("kind = ?", q.Kind)
+		f.add("kind", "kind = ?", q.Kind)
 	}
 	in(&f, "from_agent_id", q.FromAgentIDs)
 	if q.Success != nil {
-		f.add("success = ?", b2i(*q.Success))
+		f.add("success", "success = ?", b2i(*q.Success))
 	}
 	if len(q.AgentIDs) > 0 {
 		var g filter
 		in(&g, "from_agent_id", q.AgentIDs)
 		in(&g, "to_agent_id", q.AgentIDs)
-		f.add("("+g.where[0]+" OR "+g.where[1]+")", g.args...)
+		f.add("agent_id", "("+g.where[0]+" OR "+g.where[1]+")", g.args...)
 	}
 	in(&f, "to_group_id", q.GroupIDs)
 	if !q.AfterAt.IsZero() || q.AfterID != 0 || q.AfterTrans != 0 {
-		f.add("(at, session_id, transfer_id) > (?, ?, ?)", ms(q.AfterAt), q.AfterID, q.AfterTrans)
+		f.add("at", "(at, session_id, transfer_id) > (?, ?, ?)", ms(q.AfterAt), q.AfterID, q.AfterTrans)
 	}
 	query := `SELECT ` + transferFactCols + ` FROM report_transfer_facts WHERE at >= ? AND at < ?` + f.sql() +
 		` ORDER BY at, session_id, transfer_id`
@@ -64,9 +64,9 @@ func (db *DB) QueueSessions(ctx context.Context, q sb.ReportQuery) ([]sb.WaitFac
 	err := db.reportRead(ctx, "queue sessions", q, func(tx *sql.Tx, threshold int64, _ bool) error {
 		f := baseFilter(q)
 		in(&f, "group_id", q.GroupIDs)
-		f.add("wait > ?", threshold)
+		f.add("wait", "wait > ?", threshold)
 		if !q.AfterAt.IsZero() || q.AfterID != 0 {
-			f.add("(at, session_id) > (?, ?)", ms(q.AfterAt), q.AfterID)
+			f.add("at", "(at, session_id) > (?, ?)", ms(q.AfterAt), q.AfterID)
 		}
 		query := `SELECT ` + waitFactCols + ` FROM report_wait_facts WHERE at >= ? AND at < ?` + f.sql() +
 			` ORDER BY at, session_id, n`

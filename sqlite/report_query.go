@@ -44,21 +44,26 @@ func splitRange(from, to time.Time, rollups bool) span {
 	return s
 }
 
-// filter is a WHERE clause on columns the facts and rollups share.
+// filter is a WHERE clause on columns the facts and rollups share, with
+// the columns it reads.
 type filter struct {
 	where []string
 	args  []any
+	cols  []string
 }
 
-func (f *filter) add(cond string, args ...any) {
+// add adds a condition on column col.
+func (f *filter) add(col, cond string, args ...any) {
 	f.where = append(f.where, cond)
 	f.args = append(f.args, args...)
+	f.cols = append(f.cols, col)
 }
 
 func in[T any](f *filter, col string, vals []T) {
 	if len(vals) == 0 {
 		return
 	}
+	f.cols = append(f.cols, col)
 	f.where = append(f.where, col+" IN (?"+repeat(", ?", len(vals)-1)+")")
 	for _, v := range vals {
 		f.args = append(f.args, v)
@@ -84,29 +89,35 @@ func baseFilter(q sb.ReportQuery) filter {
 	return f
 }
 
-// sums adds up r's values, grouped by the columns in by (text columns
-// named in textCols, the rest integers), and calls fn for each group.
-func sums(ctx context.Context, tx *sql.Tx, r *rollup, by []string, f filter, s span, thresholdMS int64,
+// sums adds up a family's values, grouped by the columns in by, and
+// calls fn for each group: rollup rows for the days of s, facts for its
+// raw ranges.
+func sums(ctx context.Context, tx *sql.Tx, fam *family, by []string, f filter, s span, thresholdMS int64,
 	fn func(key []any, vals []int64)) error {
 	var parts []string
 	var args []any
 	group := strings.Join(by, ", ")
 	if s.useDays {
+		r := fam.pick(append(slices.Clone(by), f.cols...))
 		parts = append(parts, fmt.Sprintf("SELECT %s, %s FROM %s WHERE day >= ? AND day < ?%s",
-			group, strings.Join(r.vals, ", "), r.table, f.sql()))
+			group, strings.Join(fam.vals, ", "), r.table, f.sql()))
 		args = append(append(args, s.d1, s.d2), f.args...)
 	}
-	raw := make([]string, len(r.vals))
-	for i := range r.vals {
-		raw[i] = r.rawExpr(i, thresholdMS) + " AS " + r.vals[i]
+	raw := make([]string, len(fam.vals))
+	for i := range fam.vals {
+		raw[i] = fam.rawExpr(i, thresholdMS) + " AS " + fam.vals[i]
+	}
+	where := f.sql()
+	if fam.where != "" {
+		where += " AND " + fam.where
 	}
 	for _, rg := range s.raws {
 		parts = append(parts, fmt.Sprintf("SELECT %s, %s FROM %s WHERE at >= ? AND at < ?%s",
-			group, strings.Join(raw, ", "), r.facts, f.sql()))
+			group, strings.Join(raw, ", "), fam.facts, where))
 		args = append(append(args, rg[0], rg[1]), f.args...)
 	}
-	total := make([]string, len(r.vals))
-	for i, v := range r.vals {
+	total := make([]string, len(fam.vals))
+	for i, v := range fam.vals {
 		total[i] = "SUM(" + v + ")"
 	}
 	q := fmt.Sprintf("SELECT %s, %s FROM (%s) GROUP BY %s", group, strings.Join(total, ", "),
@@ -117,7 +128,7 @@ func sums(ctx context.Context, tx *sql.Tx, r *rollup, by []string, f filter, s s
 	}
 	defer rows.Close()
 	key := make([]any, len(by))
-	vals := make([]int64, len(r.vals))
+	vals := make([]int64, len(fam.vals))
 	dest := make([]any, 0, len(by)+len(vals))
 	for i, c := range by {
 		switch c {
@@ -230,13 +241,12 @@ func (db *DB) AgentWorkload(ctx context.Context, q sb.ReportQuery) ([]sb.Workloa
 		in(&f, "agent_id", q.AgentIDs)
 		in(&f, "group_id", q.GroupIDs)
 		s := splitRange(q.From, q.To, rollups)
-		if err := sums(ctx, tx, agentRollup, []string{"agent_id"}, f, s, 0, func(k []any, v []int64) {
+		if err := sums(ctx, tx, agentFamily, []string{"agent_id"}, f, s, 0, func(k []any, v []int64) {
 			addWorkload(&rowOf(m, *k[0].(*int64)).Workload, v)
 		}); err != nil {
 			return err
 		}
-		f.add("agent_id <> 0")
-		return sums(ctx, tx, ratingRollup, []string{"agent_id"}, f, s, 0, func(k []any, v []int64) {
+		return sums(ctx, tx, agentRatingFamily, []string{"agent_id"}, f, s, 0, func(k []any, v []int64) {
 			r := rowOf(m, *k[0].(*int64))
 			r.Ratings += int(v[0])
 			r.RatingSum += int(v[1])
@@ -257,13 +267,13 @@ func (db *DB) GroupWorkload(ctx context.Context, q sb.ReportQuery) ([]sb.Workloa
 		f := baseFilter(q)
 		in(&f, "group_id", q.GroupIDs)
 		s := splitRange(q.From, q.To, rollups)
-		if err := sums(ctx, tx, groupRollup, []string{"group_id"}, f, s, 0, func(k []any, v []int64) {
+		if err := sums(ctx, tx, groupFamily, []string{"group_id"}, f, s, 0, func(k []any, v []int64) {
 			addWorkload(&rowOf(m, *k[0].(*int64)).Workload, v)
 		}); err != nil {
 			return err
 		}
-		f.add("agent_id = 0 AND group_id <> 0")
-		return sums(ctx, tx, ratingRollup, []string{"group_id"}, f, s, 0, func(k []any, v []int64) {
+		f.add("group_id", "group_id <> 0")
+		return sums(ctx, tx, sessionRatingFamily, []string{"group_id"}, f, s, 0, func(k []any, v []int64) {
 			r := rowOf(m, *k[0].(*int64))
 			r.Ratings += int(v[0])
 			r.RatingSum += int(v[1])
@@ -317,7 +327,7 @@ func (db *DB) QueueReport(ctx context.Context, q sb.ReportQuery) ([]sb.QueueRow,
 	err := db.reportRead(ctx, "queue report", q, func(tx *sql.Tx, threshold int64, rollups bool) error {
 		f := baseFilter(q)
 		in(&f, "group_id", q.GroupIDs)
-		return sums(ctx, tx, waitRollup, []string{"group_id", "outcome", "transfer"}, f, splitRange(q.From, q.To, rollups),
+		return sums(ctx, tx, waitFamily, []string{"group_id", "outcome", "transfer"}, f, splitRange(q.From, q.To, rollups),
 			threshold, func(k []any, v []int64) {
 				id := *k[0].(*int64)
 				r := m[id]
@@ -358,12 +368,12 @@ func (db *DB) ChannelReport(ctx context.Context, q sb.ReportQuery) ([]sb.Channel
 		f := baseFilter(q)
 		in(&f, "group_id", q.GroupIDs)
 		s := splitRange(q.From, q.To, rollups)
-		if err := sums(ctx, tx, waitRollup, []string{"channel", "outcome", "transfer"}, f, s, threshold, func(k []any, v []int64) {
+		if err := sums(ctx, tx, waitFamily, []string{"channel", "outcome", "transfer"}, f, s, threshold, func(k []any, v []int64) {
 			addWaits(&row(k).QueueSums, *k[1].(*string), *k[2].(*int64) != 0, v)
 		}); err != nil {
 			return err
 		}
-		if err := sums(ctx, tx, sessionRollup, []string{"channel"}, f, s, 0, func(k []any, v []int64) {
+		if err := sums(ctx, tx, sessionFamily, []string{"channel"}, f, s, 0, func(k []any, v []int64) {
 			r := row(k)
 			r.Ended += int(v[2])
 			r.DurationMS += v[3]
@@ -372,8 +382,7 @@ func (db *DB) ChannelReport(ctx context.Context, q sb.ReportQuery) ([]sb.Channel
 		}); err != nil {
 			return err
 		}
-		f.add("agent_id = 0")
-		return sums(ctx, tx, ratingRollup, []string{"channel"}, f, s, 0, func(k []any, v []int64) {
+		return sums(ctx, tx, sessionRatingFamily, []string{"channel"}, f, s, 0, func(k []any, v []int64) {
 			r := row(k)
 			r.Ratings += int(v[0])
 			r.RatingSum += int(v[1])

@@ -147,8 +147,61 @@ CREATE TABLE report_transfer_facts (
 ) WITHOUT ROWID;
 CREATE INDEX report_transfer_facts_at ON report_transfer_facts (at, session_id, transfer_id);
 
--- Daily rollups: the sums of the facts counted on each UTC day, by every
--- dimension a report filters on. A row goes when its count reaches 0.
+-- Daily rollups: the sums of the facts counted on each UTC day. Each
+-- kind of fact is rolled up by every dimension a report filters on (the
+-- table without a suffix) and, smaller, without entry (_c) and without
+-- channel and entry (_g); a query reads the smallest table that holds the
+-- columns it needs. The first value counts the facts; a row goes when it
+-- reaches 0.
+CREATE TABLE report_agent_days_g (
+    day             INTEGER NOT NULL,
+    agent_id        INTEGER NOT NULL,
+    group_id        INTEGER NOT NULL,
+    sessions        INTEGER NOT NULL,
+    pick_ups        INTEGER NOT NULL,
+    accessed_first  INTEGER NOT NULL,
+    transfers_in    INTEGER NOT NULL,
+    transfers_out   INTEGER NOT NULL,
+    ended           INTEGER NOT NULL,
+    duration        INTEGER NOT NULL,
+    valid           INTEGER NOT NULL,
+    invalid         INTEGER NOT NULL,
+    first_responses INTEGER NOT NULL,
+    first_response  INTEGER NOT NULL,
+    response_avgs   INTEGER NOT NULL,
+    response_avg    INTEGER NOT NULL,
+    invited         INTEGER NOT NULL,
+    invite_success  INTEGER NOT NULL,
+    hold            INTEGER NOT NULL,
+    handle          INTEGER NOT NULL,
+    PRIMARY KEY (day, agent_id, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE report_agent_days_c (
+    day             INTEGER NOT NULL,
+    agent_id        INTEGER NOT NULL,
+    group_id        INTEGER NOT NULL,
+    channel         TEXT    NOT NULL,
+    sessions        INTEGER NOT NULL,
+    pick_ups        INTEGER NOT NULL,
+    accessed_first  INTEGER NOT NULL,
+    transfers_in    INTEGER NOT NULL,
+    transfers_out   INTEGER NOT NULL,
+    ended           INTEGER NOT NULL,
+    duration        INTEGER NOT NULL,
+    valid           INTEGER NOT NULL,
+    invalid         INTEGER NOT NULL,
+    first_responses INTEGER NOT NULL,
+    first_response  INTEGER NOT NULL,
+    response_avgs   INTEGER NOT NULL,
+    response_avg    INTEGER NOT NULL,
+    invited         INTEGER NOT NULL,
+    invite_success  INTEGER NOT NULL,
+    hold            INTEGER NOT NULL,
+    handle          INTEGER NOT NULL,
+    PRIMARY KEY (day, agent_id, group_id, channel)
+) WITHOUT ROWID;
+
 CREATE TABLE report_agent_days (
     day             INTEGER NOT NULL,
     agent_id        INTEGER NOT NULL,
@@ -175,6 +228,49 @@ CREATE TABLE report_agent_days (
     PRIMARY KEY (day, agent_id, group_id, channel, entry)
 ) WITHOUT ROWID;
 
+CREATE TABLE report_group_days_g (
+    day             INTEGER NOT NULL,
+    group_id        INTEGER NOT NULL,
+    sessions        INTEGER NOT NULL,
+    pick_ups        INTEGER NOT NULL,
+    accessed_first  INTEGER NOT NULL,
+    transfers_in    INTEGER NOT NULL,
+    transfers_out   INTEGER NOT NULL,
+    ended           INTEGER NOT NULL,
+    duration        INTEGER NOT NULL,
+    valid           INTEGER NOT NULL,
+    invalid         INTEGER NOT NULL,
+    first_responses INTEGER NOT NULL,
+    first_response  INTEGER NOT NULL,
+    response_avgs   INTEGER NOT NULL,
+    response_avg    INTEGER NOT NULL,
+    invited         INTEGER NOT NULL,
+    invite_success  INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE report_group_days_c (
+    day             INTEGER NOT NULL,
+    group_id        INTEGER NOT NULL,
+    channel         TEXT    NOT NULL,
+    sessions        INTEGER NOT NULL,
+    pick_ups        INTEGER NOT NULL,
+    accessed_first  INTEGER NOT NULL,
+    transfers_in    INTEGER NOT NULL,
+    transfers_out   INTEGER NOT NULL,
+    ended           INTEGER NOT NULL,
+    duration        INTEGER NOT NULL,
+    valid           INTEGER NOT NULL,
+    invalid         INTEGER NOT NULL,
+    first_responses INTEGER NOT NULL,
+    first_response  INTEGER NOT NULL,
+    response_avgs   INTEGER NOT NULL,
+    response_avg    INTEGER NOT NULL,
+    invited         INTEGER NOT NULL,
+    invite_success  INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id, channel)
+) WITHOUT ROWID;
+
 CREATE TABLE report_group_days (
     day             INTEGER NOT NULL,
     group_id        INTEGER NOT NULL,
@@ -199,46 +295,101 @@ CREATE TABLE report_group_days (
 ) WITHOUT ROWID;
 
 -- counted and counted_wait use the configured queue threshold
--- (report_state.queue_threshold); changing it rebuilds this table.
+-- (report_state.queue_threshold); changing it rebuilds these tables.
+CREATE TABLE report_wait_days_g (
+    day          INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL,
+    outcome      TEXT    NOT NULL,
+    transfer     INTEGER NOT NULL,
+    waits        INTEGER NOT NULL,
+    wait         INTEGER NOT NULL,
+    counted      INTEGER NOT NULL,
+    counted_wait INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id, outcome, transfer)
+) WITHOUT ROWID;
+
+CREATE TABLE report_wait_days_c (
+    day          INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL,
+    channel      TEXT    NOT NULL,
+    outcome      TEXT    NOT NULL,
+    transfer     INTEGER NOT NULL,
+    waits        INTEGER NOT NULL,
+    wait         INTEGER NOT NULL,
+    counted      INTEGER NOT NULL,
+    counted_wait INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id, channel, outcome, transfer)
+) WITHOUT ROWID;
+
 CREATE TABLE report_wait_days (
-    day             INTEGER NOT NULL,
-    group_id        INTEGER NOT NULL,
-    channel         TEXT    NOT NULL,
-    entry           TEXT    NOT NULL,
-    outcome         TEXT    NOT NULL,
-    transfer        INTEGER NOT NULL,
-    waits           INTEGER NOT NULL,
-    wait            INTEGER NOT NULL,
-    counted         INTEGER NOT NULL,
-    counted_wait    INTEGER NOT NULL,
+    day          INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL,
+    channel      TEXT    NOT NULL,
+    entry        TEXT    NOT NULL,
+    outcome      TEXT    NOT NULL,
+    transfer     INTEGER NOT NULL,
+    waits        INTEGER NOT NULL,
+    wait         INTEGER NOT NULL,
+    counted      INTEGER NOT NULL,
+    counted_wait INTEGER NOT NULL,
     PRIMARY KEY (day, group_id, channel, entry, outcome, transfer)
 ) WITHOUT ROWID;
 
 CREATE TABLE report_session_days (
-    day             INTEGER NOT NULL,
-    channel         TEXT    NOT NULL,
-    entry           TEXT    NOT NULL,
-    group_id        INTEGER NOT NULL,
-    sessions        INTEGER NOT NULL,
-    picked_up       INTEGER NOT NULL,
-    ended           INTEGER NOT NULL,
-    duration        INTEGER NOT NULL,
-    invited         INTEGER NOT NULL,
-    invite_success  INTEGER NOT NULL,
-    hold            INTEGER NOT NULL,
-    handle          INTEGER NOT NULL,
-    PRIMARY KEY (day, channel, entry, group_id)
+    day            INTEGER NOT NULL,
+    group_id       INTEGER NOT NULL,
+    channel        TEXT    NOT NULL,
+    entry          TEXT    NOT NULL,
+    sessions       INTEGER NOT NULL,
+    picked_up      INTEGER NOT NULL,
+    ended          INTEGER NOT NULL,
+    duration       INTEGER NOT NULL,
+    invited        INTEGER NOT NULL,
+    invite_success INTEGER NOT NULL,
+    hold           INTEGER NOT NULL,
+    handle         INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id, channel, entry)
+) WITHOUT ROWID;
+
+-- Ratings counted for agents (agent_id <> 0), and the sessions' own.
+CREATE TABLE report_rating_days_g (
+    day        INTEGER NOT NULL,
+    agent_id   INTEGER NOT NULL,
+    group_id   INTEGER NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
+    PRIMARY KEY (day, agent_id, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE report_rating_days_c (
+    day        INTEGER NOT NULL,
+    agent_id   INTEGER NOT NULL,
+    group_id   INTEGER NOT NULL,
+    channel    TEXT    NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
+    PRIMARY KEY (day, agent_id, group_id, channel)
 ) WITHOUT ROWID;
 
 CREATE TABLE report_rating_days (
-    day         INTEGER NOT NULL,
-    agent_id    INTEGER NOT NULL,
-    group_id    INTEGER NOT NULL,
-    channel     TEXT    NOT NULL,
-    entry       TEXT    NOT NULL,
-    ratings     INTEGER NOT NULL,
-    rating_sum  INTEGER NOT NULL,
+    day        INTEGER NOT NULL,
+    agent_id   INTEGER NOT NULL,
+    group_id   INTEGER NOT NULL,
+    channel    TEXT    NOT NULL,
+    entry      TEXT    NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
     PRIMARY KEY (day, agent_id, group_id, channel, entry)
+) WITHOUT ROWID;
+
+CREATE TABLE report_session_rating_days (
+    day        INTEGER NOT NULL,
+    group_id   INTEGER NOT NULL,
+    channel    TEXT    NOT NULL,
+    entry      TEXT    NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id, channel, entry)
 ) WITHOUT ROWID;
 
 -- The newest event whose session's facts are stored, and the queue
