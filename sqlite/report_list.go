@@ -56,15 +56,15 @@ func (db *DB) Transfers(ctx context.Context, q sb.ReportQuery) ([]sb.TransferFac
 }
 
 // QueueSessions implements sb.ReportStore: the waits behind the queue
-// count of the groups in q.GroupIDs (all groups when empty), those longer
-// than the threshold that began in the range, by (At, SessionID), after
+// count of the groups in q.GroupIDs (all groups when empty), those that
+// began in the range and ended after longer than the threshold, by (At, SessionID), after
 // the cursor (AfterAt, AfterID), at most q.Limit.
 func (db *DB) QueueSessions(ctx context.Context, q sb.ReportQuery) ([]sb.WaitFact, error) {
 	var out []sb.WaitFact
 	err := db.reportRead(ctx, "queue sessions", q, func(tx *sql.Tx, threshold int64, _ bool) error {
 		f := baseFilter(q)
 		in(&f, "group_id", q.GroupIDs)
-		f.add("wait", "wait > ?", threshold)
+		f.add("wait", "wait > ? AND outcome <> 'waiting'", threshold)
 		if !q.AfterAt.IsZero() || q.AfterID != 0 {
 			f.add("at", "(at, session_id) > (?, ?)", ms(q.AfterAt), q.AfterID)
 		}
@@ -89,7 +89,7 @@ const maxIntervals = 400 * 24 * 4
 // q.From up to q.To (the last one may be cut short by q.To), empty ones
 // included, adding up the waits that began in it. Offered counts waits
 // that ended (not still waiting), Abandoned those given up or dropped,
-// ShortAbandons those given up sooner than o.ShortAbandon, AnsweredWithin
+// ShortAbandons those given up or dropped sooner than o.ShortAbandon, AnsweredWithin
 // those picked up within o.Within. It reads the wait facts of the range:
 // its cost grows with the number of waits in it.
 func (db *DB) ServiceLevel(ctx context.Context, q sb.ReportQuery, o sb.ServiceLevelOptions) ([]sb.IntervalRow, error) {
@@ -116,7 +116,7 @@ func (db *DB) ServiceLevel(ctx context.Context, q sb.ReportQuery, o sb.ServiceLe
 	query := fmt.Sprintf(`SELECT (at - ?) / %d AS i, COUNT(*) FILTER (WHERE outcome <> 'waiting'),
 		COUNT(*) FILTER (WHERE outcome = 'picked_up'), COUNT(*) FILTER (WHERE outcome = 'picked_up' AND wait <= ?),
 		COALESCE(SUM(wait) FILTER (WHERE outcome = 'picked_up'), 0), COUNT(*) FILTER (WHERE outcome IN ('abandoned', 'dropped')),
-		COUNT(*) FILTER (WHERE outcome = 'abandoned' AND wait < ?), MAX(wait)
+		COUNT(*) FILTER (WHERE outcome IN ('abandoned', 'dropped') AND wait < ?), MAX(wait)
 		FROM report_wait_facts WHERE at >= ? AND at < ?%s GROUP BY i`, step, f.sql())
 	args := append([]any{from, o.Within.Milliseconds(), o.ShortAbandon.Milliseconds(), from, ms(q.To)}, f.args...)
 	err := eachRow(ctx, db.read, func(r *sql.Rows) error {

@@ -307,7 +307,6 @@ func addWaits(s *sb.QueueSums, outcome string, transfer bool, v []int64) {
 	if transfer {
 		return
 	}
-	s.Inbound += int(v[0])
 	switch outcome {
 	case sb.WaitOutcomePickedUp:
 		s.InboundPickedUp += int(v[0])
@@ -315,13 +314,17 @@ func addWaits(s *sb.QueueSums, outcome string, transfer bool, v []int64) {
 		s.InboundAbandoned += int(v[0])
 	case sb.WaitOutcomeDropped:
 		s.InboundDropped += int(v[0])
+	default:
+		return
 	}
+	s.Inbound += int(v[0])
 }
 
 // QueueReport implements sb.ReportStore: one row per group with waits
-// that began in the range, by group ID. Waits of any outcome count in
-// Waits and (when not entered by a transfer) Inbound; Counted and the
-// success and abandon sums take only waits longer than the threshold.
+// that began in the range, by group ID. Every wait counts in Waits;
+// Counted and the success and abandon sums take the waits that ended
+// after longer than the threshold; Inbound those not entered by a
+// transfer that were picked up, given up or dropped.
 func (db *DB) QueueReport(ctx context.Context, q sb.ReportQuery) ([]sb.QueueRow, error) {
 	m := make(map[int64]*sb.QueueRow)
 	err := db.reportRead(ctx, "queue report", q, func(tx *sql.Tx, threshold int64, rollups bool) error {

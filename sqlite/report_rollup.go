@@ -110,7 +110,7 @@ var (
 		table("report_group_days_c", "group_id", "channel"),
 		table("report_group_days", "group_id", "channel", "entry"))
 	waitFamily = newFamily("report_wait_facts", "", []string{"waits", "wait", "counted", "counted_wait"},
-		[]string{"1", "wait", "(wait > {x})", "(CASE WHEN wait > {x} THEN wait ELSE 0 END)"},
+		[]string{"1", "wait", "(wait > {x} AND outcome <> 'waiting')", "(CASE WHEN wait > {x} AND outcome <> 'waiting' THEN wait ELSE 0 END)"},
 		table("report_wait_days_g", "group_id", "outcome", "transfer"),
 		table("report_wait_days_c", "group_id", "channel", "outcome", "transfer"),
 		table("report_wait_days", "group_id", "channel", "entry", "outcome", "transfer"))
@@ -272,7 +272,7 @@ func (d *deltas) addFacts(f *sb.SessionFacts, sign int64) {
 	}
 	for i := range f.Waits {
 		w := &f.Waits[i]
-		counted := b2i(w.WaitMS > d.thresholdMS)
+		counted := b2i(w.WaitMS > d.thresholdMS && w.Outcome != sb.WaitOutcomeWaiting)
 		d.add(waitFamily, rollKey{day: dayOf(ms(w.At)), group: w.GroupID, channel: string(w.Channel), entry: w.Entry,
 			outcome: w.Outcome, transfer: b2i(w.Transfer)}, sign, 1, w.WaitMS, counted, counted*w.WaitMS)
 	}

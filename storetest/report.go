@@ -311,8 +311,9 @@ func testReportGroupExample(t *testing.T, st sb.ReportStore) {
 
 // queueExample is SPEC §3.5's visitor in group 5: gives up after 90 s,
 // queues again and times out after 120 s, queues again and is picked up
-// after 70 s; and in group 6, by SMS, a 30 s wait picked up and an 80 s
-// wait entered by a transfer.
+// after 70 s; and in group 6, by SMS, a 30 s wait picked up, an 80 s
+// wait entered by a transfer and picked up, a 200 s wait moved on another
+// way (counted, not inbound) and a wait still open after 90 s (neither).
 func queueExample() []sb.SessionFacts {
 	w := func(group int64, clock string, wait int64, outcome string, transfer bool) sb.WaitFact {
 		ch, entry := sb.ChannelWeb, "site"
@@ -328,7 +329,8 @@ func queueExample() []sb.SessionFacts {
 			Waits: []sb.WaitFact{w(5, "9h", 90_000, sb.WaitOutcomeAbandoned, false), w(5, "9h10m", 120_000, sb.WaitOutcomeDropped, false),
 				w(5, "9h20m", 70_000, sb.WaitOutcomePickedUp, false)}},
 		{SessionID: 2, Session: sb.SessionFact{Channel: sb.ChannelSMS, GroupID: 6, At: at(0, "11h"), PickedUp: 1},
-			Waits: []sb.WaitFact{w(6, "11h", 30_000, sb.WaitOutcomePickedUp, false), w(6, "11h20m", 80_000, sb.WaitOutcomePickedUp, true)}},
+			Waits: []sb.WaitFact{w(6, "11h", 30_000, sb.WaitOutcomePickedUp, false), w(6, "11h20m", 80_000, sb.WaitOutcomePickedUp, true),
+				w(6, "11h40m", 200_000, sb.WaitOutcomeOther, false), w(6, "12h", 90_000, sb.WaitOutcomeWaiting, false)}},
 	}
 }
 
@@ -346,7 +348,7 @@ func testReportQueueExample(t *testing.T, st sb.ReportStore) {
 	g5 := sb.QueueSums{Waits: 3, WaitMS: 280_000, Counted: 3, CountedMS: 280_000, Successes: 1, SuccessMS: 70_000,
 		Abandons: 2, AbandonMS: 210_000, VisitorAbandons: 1, VisitorAbandonMS: 90_000, Inbound: 3, InboundPickedUp: 1,
 		InboundAbandoned: 1, InboundDropped: 1}
-	g6 := sb.QueueSums{Waits: 2, WaitMS: 110_000, Counted: 1, CountedMS: 80_000, Successes: 1, SuccessMS: 80_000,
+	g6 := sb.QueueSums{Waits: 4, WaitMS: 400_000, Counted: 2, CountedMS: 280_000, Successes: 1, SuccessMS: 80_000,
 		Inbound: 1, InboundPickedUp: 1}
 	want := []sb.QueueRow{{GroupID: 5, QueueSums: g5}, {GroupID: 6, QueueSums: g6}}
 	eq(t, "queues", queueReport(t, st, whole()), want)
@@ -363,7 +365,7 @@ func testReportQueueExample(t *testing.T, st sb.ReportStore) {
 	q.QueueThreshold = 100 * time.Second
 	g5x := sb.QueueSums{Waits: 3, WaitMS: 280_000, Counted: 1, CountedMS: 120_000, Abandons: 1, AbandonMS: 120_000,
 		Inbound: 3, InboundPickedUp: 1, InboundAbandoned: 1, InboundDropped: 1}
-	g6x := sb.QueueSums{Waits: 2, WaitMS: 110_000, Inbound: 1, InboundPickedUp: 1}
+	g6x := sb.QueueSums{Waits: 4, WaitMS: 400_000, Counted: 1, CountedMS: 200_000, Inbound: 1, InboundPickedUp: 1}
 	eq(t, "queues over 100 s", queueReport(t, st, q), []sb.QueueRow{{GroupID: 5, QueueSums: g5x}, {GroupID: 6, QueueSums: g6x}})
 
 	// A wait of exactly the threshold does not count.
@@ -396,7 +398,7 @@ func testReportChannelExample(t *testing.T, st sb.ReportStore) {
 		t.Fatal(err)
 	}
 	eq(t, "channels", rows, []sb.ChannelRow{
-		{Channel: sb.ChannelSMS, QueueSums: sb.QueueSums{Waits: 2, WaitMS: 110_000, Counted: 1, CountedMS: 80_000,
+		{Channel: sb.ChannelSMS, QueueSums: sb.QueueSums{Waits: 4, WaitMS: 400_000, Counted: 2, CountedMS: 280_000,
 			Successes: 1, SuccessMS: 80_000, Inbound: 1, InboundPickedUp: 1}},
 		{Channel: sb.ChannelWeb, QueueSums: sb.QueueSums{Waits: 3, WaitMS: 280_000, Counted: 3, CountedMS: 280_000,
 			Successes: 1, SuccessMS: 70_000, Abandons: 2, AbandonMS: 210_000, VisitorAbandons: 1, VisitorAbandonMS: 90_000,

@@ -121,7 +121,7 @@ func (o *oracle) thresholdOf(q sb.ReportQuery) time.Duration {
 func addWait(s *sb.QueueSums, w sb.WaitFact, x time.Duration) {
 	s.Waits++
 	s.WaitMS += w.WaitMS
-	if time.Duration(w.WaitMS)*time.Millisecond > x {
+	if time.Duration(w.WaitMS)*time.Millisecond > x && w.Outcome != sb.WaitOutcomeWaiting {
 		s.Counted++
 		s.CountedMS += w.WaitMS
 		switch w.Outcome {
@@ -138,13 +138,15 @@ func addWait(s *sb.QueueSums, w sb.WaitFact, x time.Duration) {
 		}
 	}
 	if !w.Transfer {
-		s.Inbound++
 		switch w.Outcome {
 		case sb.WaitOutcomePickedUp:
+			s.Inbound++
 			s.InboundPickedUp++
 		case sb.WaitOutcomeAbandoned:
+			s.Inbound++
 			s.InboundAbandoned++
 		case sb.WaitOutcomeDropped:
+			s.Inbound++
 			s.InboundDropped++
 		}
 	}
@@ -214,7 +216,7 @@ func (o *oracle) queueSessions(q sb.ReportQuery) []sb.WaitFact {
 	for _, f := range o.sessions() {
 		for _, w := range f.Waits {
 			if counted(q, w.At) && match(q.Channels, w.Channel) && match(q.Entries, w.Entry) && match(q.GroupIDs, w.GroupID) &&
-				time.Duration(w.WaitMS)*time.Millisecond > o.thresholdOf(q) {
+				time.Duration(w.WaitMS)*time.Millisecond > o.thresholdOf(q) && w.Outcome != sb.WaitOutcomeWaiting {
 				out = append(out, w)
 			}
 		}

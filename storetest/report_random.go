@@ -193,8 +193,8 @@ func testReportQueueSessions(t *testing.T, st sb.ReportStore) {
 	}
 	eq(t, "group 5", list(sb.ReportQuery{GroupIDs: []int64{5}}), []string{"09:00 abandoned", "09:10 dropped", "09:20 picked_up"})
 	eq(t, "group 5 over 100 s", list(sb.ReportQuery{GroupIDs: []int64{5}, QueueThreshold: 100 * time.Second}), []string{"09:10 dropped"})
-	eq(t, "group 6", list(sb.ReportQuery{GroupIDs: []int64{6}}), []string{"11:20 picked_up"})
-	eq(t, "sms", list(sb.ReportQuery{Channels: []sb.Channel{sb.ChannelSMS}}), []string{"11:20 picked_up"})
+	eq(t, "group 6", list(sb.ReportQuery{GroupIDs: []int64{6}}), []string{"11:20 picked_up", "11:40 other"})
+	eq(t, "sms", list(sb.ReportQuery{Channels: []sb.Channel{sb.ChannelSMS}}), []string{"11:20 picked_up", "11:40 other"})
 	eq(t, "first two", list(sb.ReportQuery{GroupIDs: []int64{5}, Limit: 2}), []string{"09:00 abandoned", "09:10 dropped"})
 	eq(t, "after the cursor", list(sb.ReportQuery{GroupIDs: []int64{5}, AfterAt: at(0, "9h10m"), AfterID: 1}), []string{"09:20 picked_up"})
 }
@@ -207,7 +207,7 @@ func testReportServiceLevel(t *testing.T, st sb.ReportStore) {
 	}
 	facts = append(facts, sb.SessionFacts{SessionID: 3, Session: sb.SessionFact{Channel: sb.ChannelWeb, At: at(0, "9h5m")},
 		Waits: []sb.WaitFact{w("9h5m", 10_000, sb.WaitOutcomePickedUp), w("9h16m", 5000, sb.WaitOutcomeAbandoned),
-			w("9h17m", 400_000, sb.WaitOutcomeWaiting)}})
+			w("9h17m", 400_000, sb.WaitOutcomeWaiting), w("9h40m", 3000, sb.WaitOutcomeDropped)}})
 	put(t, st, 1, facts...)
 	o := sb.ServiceLevelOptions{Interval: 15 * time.Minute, Within: 20 * time.Second, ShortAbandon: 10 * time.Second}
 	rows, err := st.ServiceLevel(ctx, sb.ReportQuery{From: at(0, "9h"), To: at(0, "10h"), GroupIDs: []int64{5}}, o)
@@ -217,7 +217,7 @@ func testReportServiceLevel(t *testing.T, st sb.ReportStore) {
 	eq(t, "service level", rows, []sb.IntervalRow{
 		{Start: at(0, "9h"), Offered: 3, Answered: 1, AnsweredWithin: 1, AnswerMS: 10_000, Abandoned: 2, LongestMS: 120_000},
 		{Start: at(0, "9h15m"), Offered: 2, Answered: 1, AnswerMS: 70_000, Abandoned: 1, ShortAbandons: 1, LongestMS: 400_000},
-		{Start: at(0, "9h30m")}, {Start: at(0, "9h45m")},
+		{Start: at(0, "9h30m"), Offered: 1, Abandoned: 1, ShortAbandons: 1, LongestMS: 3000}, {Start: at(0, "9h45m")},
 	})
 	o.Interval = 30 * time.Minute
 	rows, err = st.ServiceLevel(ctx, sb.ReportQuery{From: at(0, "10h50m"), To: at(0, "11h30m")}, o)
