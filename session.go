@@ -130,6 +130,15 @@ type MessageStats struct {
 	// time of the visitor's unanswered message. The agent's next message
 	// clears it.
 	NoReplySince *time.Time `json:"no_reply_since,omitempty"`
+	// Replies, ReplyMS and LongestReplyMS sum up the agents' reply times:
+	// an agent message that follows end-user messages no agent has
+	// answered yet is a reply, timed from the earliest of them (or from
+	// the agent's pick-up, if later). AwaitingSince is the earliest
+	// unanswered end-user message.
+	Replies        int        `json:"replies,omitempty"`
+	ReplyMS        int64      `json:"reply_ms,omitempty"`
+	LongestReplyMS int64      `json:"longest_reply_ms,omitempty"`
+	AwaitingSince  *time.Time `json:"awaiting_since,omitempty"`
 }
 
 // MessageRef identifies a recent message: its number, sender and time.

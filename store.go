@@ -136,6 +136,8 @@ type EventStore interface {
 	ServedCustomers(ctx context.Context, since time.Time) ([]Served, error)
 	// MaxSessionID returns the largest session ID in use, 0 when none.
 	MaxSessionID(ctx context.Context) (int64, error)
+	// LastEventID returns the largest event ID in use, 0 when none.
+	LastEventID(ctx context.Context) (int64, error)
 	// SessionEvents returns a session's events with Seq > afterSeq, in order.
 	SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]Event, error)
 	// Events returns events of all sessions with ID > afterID, in order.

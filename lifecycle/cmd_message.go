@@ -187,10 +187,14 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 		case sb.FromEndUser:
 			st.EndUser++
 			st.LastEndUser = &t
+			if st.AwaitingSince == nil {
+				st.AwaitingSince = &t
+			}
 		case sb.FromAgent:
 			st.Agent++
 			st.LastAgent = &t
 			st.NoReplySince = nil
+			countReply(s, t)
 			if st.FirstAgentAt == nil {
 				st.FirstAgentAt = &t
 			}
@@ -219,6 +223,24 @@ func applyMessage(s *sb.Session, e sb.Event, p any) {
 			}
 		}
 	}
+}
+
+// countReply times an agent's message that answers the end user's
+// waiting messages, from the earliest of them or the agent's pick-up.
+func countReply(s *sb.Session, t time.Time) {
+	st := &s.Messages
+	if st.AwaitingSince == nil {
+		return
+	}
+	from := *st.AwaitingSince
+	if h := s.CurrentHandle(); h != nil && h.AssignedAt.After(from) {
+		from = h.AssignedAt
+	}
+	d := max(t.Sub(from).Milliseconds(), 0)
+	st.Replies++
+	st.ReplyMS += d
+	st.LongestReplyMS = max(st.LongestReplyMS, d)
+	st.AwaitingSince = nil
 }
 
 // NoReplyData is the data of no_reply: the agent has not answered the

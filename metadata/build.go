@@ -120,6 +120,9 @@ func (b *builder) chatRecord(info sb.TypeInfo) *ChatRecord {
 		LastMsgSentAt:  b.c.tsp(s.Messages.LastAt),
 		MessageCount:   messageCount(s),
 		Transcript:     transcript(s),
+
+		AverageResponseTime: averageResponse(s),
+		LongestResponseTime: longestResponse(s),
 	}
 }
 
@@ -132,6 +135,24 @@ func messageCount(s *sb.Session) *int64 {
 	}
 	n := int64(s.Messages.Count - s.Messages.Recalled - s.Messages.AfterEnd)
 	return &n
+}
+
+// averageResponse is the agents' mean reply time in seconds (the mean of
+// the replies' milliseconds, floored); null before the first reply.
+func averageResponse(s *sb.Session) *int64 {
+	if s.Messages.Replies == 0 {
+		return nil
+	}
+	return ptr(seconds(s.Messages.ReplyMS / int64(s.Messages.Replies)))
+}
+
+// longestResponse is the agents' longest reply time in seconds; null
+// before the first reply.
+func longestResponse(s *sb.Session) *int64 {
+	if s.Messages.Replies == 0 {
+		return nil
+	}
+	return ptr(seconds(s.Messages.LongestReplyMS))
 }
 
 // transcript says whether the chat has a transcript: its messages, kept in

@@ -204,3 +204,36 @@ func TestChatWithVirtualAgentAndQueueTransfer(t *testing.T) {
 		t.Errorf("chat transfer lacks call_duration")
 	}
 }
+
+// The agents' response times: each reply is timed from the earliest
+// unanswered visitor message, or from the pick-up when the visitor wrote
+// before it; a second agent message in a row is no reply.
+func TestChatResponseTimes(t *testing.T) {
+	r := newRunner(t, 2002)
+	r.at("10:00:00", &lifecycle.Create{Type: sb.TypeChatWeb, Lang: "en", EndUser: sb.EndUser{Identifier: "v-2002"}, QueueID: 20})
+	r.at("10:00:05", &lifecycle.Message{From: sb.FromEndUser, Text: "hello?"})
+	r.at("10:00:20", &lifecycle.Assign{AgentID: 3})
+	r.at("10:00:21", status("connect"))
+	r.at("10:00:30", &lifecycle.Message{From: sb.FromAgent, AgentID: 3, Text: "hi!"})             // 10 s after the pick-up
+	r.at("10:00:31", &lifecycle.Message{From: sb.FromAgent, AgentID: 3, Text: "how can I help?"}) // no reply
+	r.at("10:01:00", &lifecycle.Message{From: sb.FromEndUser, Text: "my order"})
+	r.at("10:01:10", &lifecycle.Message{From: sb.FromEndUser, Text: "is late"})
+	r.at("10:02:05", &lifecycle.Message{From: sb.FromAgent, AgentID: 3, Text: "checking"}) // 65 s
+	r.at("10:03:00", &lifecycle.End{DisconnectedBy: lifecycle.ByEndUser})
+	_, rec := r.render("chat_response_times", t0.Add(time.Hour), time.UTC)
+	c := rec.Chat
+	eq(t, "average_response_time", val(t, "average_response_time", c.AverageResponseTime), 37) // (10 + 65) / 2 = 37.5, floored
+	eq(t, "longest_response_time", val(t, "longest_response_time", c.LongestResponseTime), 65)
+}
+
+// A chat no agent answered has no response times.
+func TestChatWithoutRepliesHasNullResponseTimes(t *testing.T) {
+	r := newRunner(t, 2003)
+	r.at("10:00:00", &lifecycle.Create{Type: sb.TypeChatWeb, Lang: "en", EndUser: sb.EndUser{Identifier: "v-2003"}, QueueID: 20})
+	r.at("10:00:05", &lifecycle.Message{From: sb.FromEndUser, Text: "hello?"})
+	r.at("10:01:00", &lifecycle.End{DisconnectedBy: lifecycle.ByEndUser})
+	_, rec := r.render("chat_unanswered", t0.Add(time.Hour), time.UTC)
+	if rec.Chat.AverageResponseTime != nil || rec.Chat.LongestResponseTime != nil {
+		t.Errorf("response times %v %v, want null", rec.Chat.AverageResponseTime, rec.Chat.LongestResponseTime)
+	}
+}

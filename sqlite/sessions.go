@@ -320,6 +320,16 @@ func (db *DB) MaxSessionID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// LastEventID implements sb.EventStore.
+func (db *DB) LastEventID(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("last event id: %w", err)
+	}
+	return id, nil
+}
+
 // SessionEvents implements sb.EventStore.
 func (db *DB) SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]sb.Event, error) {
 	return db.queryEvents(ctx, `SELECT id, session_id, seq, type, v, time, actor, data FROM events

@@ -121,6 +121,9 @@ func testCommitAndRead(t *testing.T, st Store) {
 	if n, err := st.MaxSessionID(ctx); err != nil || n != 1 {
 		t.Errorf("max id %d %v", n, err)
 	}
+	if n, err := st.LastEventID(ctx); err != nil || n != e.ID {
+		t.Errorf("last event id %d %v, want %d", n, err, e.ID)
+	}
 }
 
 func testOptimisticConcurrency(t *testing.T, st Store) {

@@ -1,0 +1,283 @@
+// Package report derives the facts each session contributes to the reports
+// of SPEC §3 from its event log, keeps the store's facts up to date with
+// the log, and turns the stored sums into report rows. docs/reports.md
+// gives the exact definition of every column.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/lifecycle"
+)
+
+// Derive returns the facts one session contributes to the reports, from
+// its whole log in order. It is a pure function of the events: deriving
+// again after more events gives the facts that replace the old ones.
+func Derive(events []sb.Event) (sb.SessionFacts, error) {
+	s, err := lifecycle.Fold(events)
+	if err != nil {
+		return sb.SessionFacts{}, fmt.Errorf("derive report facts: %w", err)
+	}
+	d := deriver{s: s, last: events[len(events)-1].Time}
+	if err := d.scan(events); err != nil {
+		return sb.SessionFacts{}, fmt.Errorf("derive report facts of session %d: %w", s.ID, err)
+	}
+	d.serves()
+	f := sb.SessionFacts{SessionID: s.ID, Seq: s.Seq}
+	f.Agents = d.agentFacts()
+	f.Groups = d.groupFacts()
+	f.Waits = d.waitFacts()
+	f.Session = d.sessionFact()
+	f.Ratings = d.ratingFacts()
+	f.Transfers = d.transferFacts()
+	return f, nil
+}
+
+// message is a human chat message that was not recalled.
+type message struct {
+	id      int64
+	from    string // end_user or agent
+	agentID int64
+	at      time.Time
+	serve   int // index in s.Handles of the agent's serve it belongs to, -1 if none
+}
+
+// invite is a rating invitation.
+type invite struct {
+	by      string
+	agentID int64
+}
+
+// deriver holds one session and what the scan of its events found.
+type deriver struct {
+	s       *sb.Session
+	last    time.Time // the newest event's time
+	visitor string    // the end user's first name as created
+	msgs    []message
+	invites []invite
+	rating  *lifecycle.RatedData // the counted rating
+	ratedAt time.Time
+	// group[i] is the group s.Handles[i] served from; fromQueue[i] says
+	// whether the serve began by a pick-up from that group's queue.
+	group     []int64
+	fromQueue []bool
+	// waitOf[i] is the index in s.QueueWaits of the wait s.Handles[i]
+	// was picked up from, -1 if none.
+	waitOf []int
+}
+
+// scan reads what the projection does not keep: every human message, the
+// rating invitations and the counted rating.
+func (d *deriver) scan(events []sb.Event) error {
+	recalled := map[int64]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case lifecycle.EventCreated:
+			var c lifecycle.Created
+			if err := json.Unmarshal(e.Data, &c); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			d.visitor = c.EndUser.Name
+		case lifecycle.EventMessageSent:
+			var m lifecycle.MessageData
+			if err := json.Unmarshal(e.Data, &m); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			if m.From == sb.FromEndUser || m.From == sb.FromAgent {
+				d.msgs = append(d.msgs, message{id: m.ID, from: m.From, agentID: m.AgentID, at: e.Time, serve: -1})
+			}
+		case lifecycle.EventMessageRecalled:
+			var r lifecycle.RecallData
+			if err := json.Unmarshal(e.Data, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			recalled[r.MessageID] = true
+		case lifecycle.EventRatingInvited:
+			var r lifecycle.RatingInvitedData
+			if err := json.Unmarshal(e.Data, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			d.invites = append(d.invites, invite{by: r.By, agentID: r.AgentID})
+		case lifecycle.EventRated:
+			var r lifecycle.RatedData
+			if err := json.Unmarshal(e.Data, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			if r.Counted && d.rating == nil {
+				d.rating, d.ratedAt = &r, e.Time
+			}
+		}
+	}
+	if len(recalled) > 0 {
+		kept := d.msgs[:0]
+		for _, m := range d.msgs {
+			if !recalled[m.id] {
+				kept = append(kept, m)
+			}
+		}
+		d.msgs = kept
+	}
+	return nil
+}
+
+// serves works out the group of every serve, and the serve each agent
+// message belongs to. A serve picked up from a queue belongs to that
+// queue's group; a serve begun by a transfer straight to an agent stays
+// in the group of the serve before it.
+func (d *deriver) serves() {
+	s := d.s
+	n := len(s.Handles)
+	d.group, d.fromQueue, d.waitOf = make([]int64, n), make([]bool, n), make([]int, n)
+	used := make([]bool, len(s.QueueWaits))
+	for i, h := range s.Handles {
+		d.waitOf[i] = -1
+		for j, w := range s.QueueWaits {
+			if !used[j] && w.Outcome == sb.WaitAssigned && w.AgentID == h.Agent.ID && w.EndedAt != nil && w.EndedAt.Equal(h.AssignedAt) {
+				used[j], d.waitOf[i] = true, j
+				break
+			}
+		}
+		switch {
+		case d.waitOf[i] >= 0:
+			d.group[i], d.fromQueue[i] = s.QueueWaits[d.waitOf[i]].Queue.ID, true
+		case i > 0:
+			d.group[i] = d.group[i-1]
+		case s.Queue != nil && len(s.QueueWaits) == 0:
+			d.group[i] = s.Queue.ID
+		}
+	}
+	for k := range d.msgs {
+		m := &d.msgs[k]
+		if m.from != sb.FromAgent {
+			continue
+		}
+		for i := n - 1; i >= 0; i-- {
+			if s.Handles[i].Agent.ID == m.agentID && !s.Handles[i].AssignedAt.After(m.at) {
+				m.serve = i
+				break
+			}
+		}
+	}
+}
+
+// ended reports whether the session has ended.
+func (d *deriver) ended() bool { return d.s.EndedAt != nil }
+
+// closer is the index of the serve that was open when the session ended,
+// -1 if none: its agent closed the session last.
+func (d *deriver) closer() int {
+	s := d.s
+	if s.EndedAt == nil || len(s.Handles) == 0 {
+		return -1
+	}
+	i := len(s.Handles) - 1
+	h := s.Handles[i]
+	if h.TransferOut != 0 || h.EndedAt == nil || !h.EndedAt.Equal(*s.EndedAt) {
+		return -1
+	}
+	return i
+}
+
+// transfer returns the transfer with id (1-based), nil if none.
+func (d *deriver) transfer(id int64) *sb.Transfer {
+	if id < 1 || int(id) > len(d.s.Transfers) {
+		return nil
+	}
+	return &d.s.Transfers[id-1]
+}
+
+// groupTransfer reports whether transfer id moved the session to a group
+// other than by a queue rule's overflow.
+func (d *deriver) groupTransfer(id int64) bool {
+	t := d.transfer(id)
+	return t != nil && t.Kind == sb.TransferToQueue && !t.Overflow
+}
+
+// serveMS is the length of a closed serve, 0 for an open one.
+func serveMS(h sb.HandleSegment) int64 {
+	if h.EndedAt == nil {
+		return 0
+	}
+	return ms(h.EndedAt.Sub(h.AssignedAt))
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// hasEndUserMessage reports whether the end user wrote anything.
+func (d *deriver) hasEndUserMessage() bool {
+	for _, m := range d.msgs {
+		if m.from == sb.FromEndUser {
+			return true
+		}
+	}
+	return false
+}
+
+// responses measures the replies of the agents whose serves in says yes:
+// the first such message after the serves began, and the mean reply time.
+// A reply answers the earliest end-user message not yet answered by any
+// agent, timed from that message or from the start of the replying serve,
+// whichever is later.
+func (d *deriver) responses(in func(serve int) bool, start time.Time) (first *time.Time, avgMS int64, replies int) {
+	var pending *time.Time
+	var sum int64
+	for _, m := range d.msgs {
+		if m.from == sb.FromEndUser {
+			if pending == nil {
+				at := m.at
+				pending = &at
+			}
+			continue
+		}
+		mine := m.serve >= 0 && in(m.serve)
+		if mine && first == nil && !m.at.Before(start) {
+			at := m.at
+			first = &at
+		}
+		if mine && pending != nil {
+			from := *pending
+			if s := d.s.Handles[m.serve].AssignedAt; s.After(from) {
+				from = s
+			}
+			sum += ms(m.at.Sub(from))
+			replies++
+		}
+		pending = nil
+	}
+	if replies > 0 {
+		avgMS = roundDiv(sum, int64(replies))
+	}
+	return first, avgMS, replies
+}
+
+// roundDiv divides, rounding half away from zero.
+func roundDiv(a, b int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	if (a < 0) != (b < 0) {
+		return -((-a + b/2) / b)
+	}
+	return (a + b/2) / b
+}
+
+// invitedBy reports whether a rating invitation counts for the serves in
+// says yes: an agent's own invitation counts for that agent, an automatic
+// or supervisor's one for the agent who closed the session.
+func (d *deriver) invitedBy(agent func(id int64) bool, closerIn bool) bool {
+	for _, iv := range d.invites {
+		if iv.by == sb.FromAgent && iv.agentID != 0 {
+			if agent(iv.agentID) {
+				return true
+			}
+			continue
+		}
+		if closerIn {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,306 @@
+package report_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/report"
+)
+
+// dir names agents and queues for the commands.
+type dir struct{}
+
+func (dir) Agent(id int64) (sb.AgentRef, error) {
+	return sb.AgentRef{ID: id, Name: fmt.Sprintf("Agent %d", id)}, nil
+}
+
+func (dir) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
+	return sb.VirtualAgentRef{ID: id, Name: fmt.Sprintf("Bot %d", id)}, nil
+}
+
+func (dir) Queue(id int64) (sb.QueueRef, error) {
+	return sb.QueueRef{ID: id, Name: fmt.Sprintf("Group %d", id), Path: fmt.Sprint(id)}, nil
+}
+
+var t0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// chat runs lifecycle commands against one session at given offsets from
+// t0, as the engine would, keeping its log.
+type chat struct {
+	t      testing.TB
+	id     int64
+	s      *sb.Session
+	events []sb.Event
+}
+
+func newChat(t testing.TB, id int64, at time.Duration, queueID int64) *chat {
+	t.Helper()
+	c := &chat{t: t, id: id}
+	c.do(at, &lifecycle.Create{Type: sb.TypeChatWeb, Lang: "en", Entry: "shop",
+		EndUser: sb.EndUser{Identifier: fmt.Sprintf("v%d", id), Name: "Mia"}, QueueID: queueID})
+	return c
+}
+
+func (c *chat) do(at time.Duration, cmd lifecycle.Command) *chat {
+	c.t.Helper()
+	env := lifecycle.Env{Now: t0.Add(at), Actor: sb.Actor{Kind: sb.ActorIntegration}, Dir: dir{},
+		NewUUID: func() string { return "00000000-0000-4000-8000-000000000001" }, SessionID: c.id}
+	res, err := lifecycle.Execute(c.s, cmd, env)
+	if err != nil {
+		c.t.Fatalf("%s at %v: %v", cmd.Name(), at, err)
+	}
+	c.s = res.Session
+	for _, e := range res.Events {
+		e.ID = int64(len(c.events) + 1)
+		c.events = append(c.events, e)
+	}
+	return c
+}
+
+// assign is an agent's pick-up: assigned, then connected.
+func (c *chat) assign(at time.Duration, agent int64) *chat {
+	c.do(at, &lifecycle.Assign{AgentID: agent})
+	connect, _ := lifecycle.NewCommand("connect")
+	return c.do(at, connect)
+}
+
+func (c *chat) say(at time.Duration, agent int64, text string) *chat {
+	if agent == 0 {
+		return c.do(at, &lifecycle.Message{From: sb.FromEndUser, Text: text})
+	}
+	return c.do(at, &lifecycle.Message{From: sb.FromAgent, AgentID: agent, Text: text})
+}
+
+func (c *chat) toAgent(at time.Duration, agent int64) *chat {
+	return c.do(at, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: agent})
+}
+
+func (c *chat) toGroup(at time.Duration, group int64) *chat {
+	return c.do(at, &lifecycle.Transfer{Kind: sb.TransferToQueue, QueueID: group})
+}
+
+func (c *chat) end(at time.Duration, by string) *chat {
+	return c.do(at, &lifecycle.End{DisconnectedBy: by})
+}
+
+func (c *chat) facts() sb.SessionFacts {
+	c.t.Helper()
+	f, err := report.Derive(c.events)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return f
+}
+
+func agentFact(t *testing.T, f sb.SessionFacts, id int64) sb.AgentFact {
+	t.Helper()
+	for _, a := range f.Agents {
+		if a.AgentID == id {
+			return a
+		}
+	}
+	t.Fatalf("no fact for agent %d in %+v", id, f.Agents)
+	return sb.AgentFact{}
+}
+
+func groupFact(t *testing.T, f sb.SessionFacts, id int64) sb.GroupFact {
+	t.Helper()
+	for _, g := range f.Groups {
+		if g.GroupID == id {
+			return g
+		}
+	}
+	t.Fatalf("no fact for group %d in %+v", id, f.Groups)
+	return sb.GroupFact{}
+}
+
+const (
+	sec = time.Second
+	min = time.Minute
+)
+
+// SPEC §3.1: A picks up, transfers to B, B transfers back to A, A ends:
+// A: sessions 1, pick-ups 2; B: sessions 1, pick-ups 1. Durations run
+// from each pick-up or transfer-in to the transfer-out or the end.
+func TestAgentTransferredBackAndForth(t *testing.T) {
+	c := newChat(t, 1, 0, 1)
+	c.say(5*sec, 0, "hello")
+	c.assign(10*sec, 7)
+	c.say(40*sec, 7, "hi, how can I help?")
+	c.toAgent(2*min, 8)
+	c.say(3*min, 8, "billing here")
+	c.toAgent(5*min, 7)
+	c.end(9*min, lifecycle.ByAgent)
+	f := c.facts()
+	if len(f.Agents) != 2 {
+		t.Fatalf("agents: got %d facts, want 2", len(f.Agents))
+	}
+	a, b := agentFact(t, f, 7), agentFact(t, f, 8)
+	want := sb.AgentFact{SessionID: 1, AgentID: 7, GroupID: 1, Channel: sb.ChannelWeb, Entry: "shop", At: t0.Add(10 * sec),
+		PickUps: 2, AccessedFirst: 1, TransfersIn: 1, TransfersOut: 1, Ended: 1,
+		DurationMS: (110 + 240) * 1000, Valid: 1, FirstResponses: 1, FirstResponseMS: 30000,
+		ResponseAvgs: 1, ResponseAvgMS: 30000, HandleMS: (110 + 240) * 1000, Messages: 1}
+	if a != want {
+		t.Errorf("agent A:\n got %+v\nwant %+v", a, want)
+	}
+	wantB := sb.AgentFact{SessionID: 1, AgentID: 8, GroupID: 1, Channel: sb.ChannelWeb, Entry: "shop", At: t0.Add(2 * min),
+		PickUps: 1, TransfersIn: 1, TransfersOut: 1, DurationMS: 180000, Valid: 1,
+		FirstResponses: 1, FirstResponseMS: 60000, HandleMS: 180000, Messages: 1}
+	if b != wantB {
+		t.Errorf("agent B:\n got %+v\nwant %+v", b, wantB)
+	}
+	// The session is one session of group 1: its agents passed it between
+	// them without leaving the group.
+	g := groupFact(t, f, 1)
+	if g.PickUps != 1 || g.TransfersIn != 0 || g.Ended != 1 || g.DurationMS != (9*min-10*sec).Milliseconds() {
+		t.Errorf("group: %+v", g)
+	}
+}
+
+// SPEC §3.3: a session moved A → B → A between groups gives A: sessions
+// 1, pick-ups 2; B: 1 and 1. Group duration is end − the group's pick-up.
+func TestGroupTransferredBackAndForth(t *testing.T) {
+	c := newChat(t, 1, 0, 1)
+	c.assign(20*sec, 7)
+	c.toGroup(1*min, 2)
+	c.assign(90*sec, 8)
+	c.toGroup(3*min, 1)
+	c.assign(4*min, 9)
+	c.end(6*min, lifecycle.ByEndUser)
+	f := c.facts()
+	ga, gb := groupFact(t, f, 1), groupFact(t, f, 2)
+	if ga.PickUps != 2 || ga.AccessedFirst != 1 || ga.TransfersIn != 1 || ga.TransfersOut != 1 || ga.Ended != 1 ||
+		ga.DurationMS != (6*min-20*sec).Milliseconds() || !ga.At.Equal(t0.Add(20*sec)) {
+		t.Errorf("group A: %+v", ga)
+	}
+	if gb.PickUps != 1 || gb.TransfersIn != 1 || gb.TransfersOut != 1 || gb.Ended != 0 || gb.DurationMS != 0 {
+		t.Errorf("group B: %+v", gb)
+	}
+	if len(f.Waits) != 3 {
+		t.Fatalf("waits: %+v", f.Waits)
+	}
+	if w := f.Waits[1]; w.GroupID != 2 || !w.Transfer || w.WaitMS != 30000 || w.Outcome != sb.WaitOutcomePickedUp || w.AgentID != 8 {
+		t.Errorf("wait in B: %+v", w)
+	}
+	if len(f.Transfers) != 2 {
+		t.Fatalf("transfers: %+v", f.Transfers)
+	}
+	tr := f.Transfers[0]
+	if tr.Kind != "group" || tr.FromAgentID != 7 || tr.ToGroupID != 2 || tr.ToAgentID != 8 || !tr.Success ||
+		*tr.QueueMS != 30000 || *tr.DurationMS != 30000 || tr.Visitor != "Mia" {
+		t.Errorf("transfer: %+v", tr)
+	}
+}
+
+// SPEC §3.5–3.6: visitor a gives up in the queue, queues again and times
+// out, queues again and is picked up: three inquiries, one of each.
+func TestGiveUpTimeoutPickUp(t *testing.T) {
+	gaveUp := newChat(t, 1, 0, 1).end(70*sec, lifecycle.ByEndUser).facts()
+	dropped := newChat(t, 2, 2*min, 1).do(5*min, &lifecycle.QueueTimeout{}).facts()
+	picked := newChat(t, 3, 6*min, 1).assign(8*min, 7).end(12*min, lifecycle.ByAgent).facts()
+	cases := []struct {
+		f       sb.SessionFacts
+		outcome string
+		waitMS  int64
+	}{
+		{gaveUp, sb.WaitOutcomeAbandoned, 70000},
+		{dropped, sb.WaitOutcomeDropped, 180000},
+		{picked, sb.WaitOutcomePickedUp, 120000},
+	}
+	for i, tc := range cases {
+		if len(tc.f.Waits) != 1 {
+			t.Fatalf("session %d: waits %+v", i+1, tc.f.Waits)
+		}
+		w := tc.f.Waits[0]
+		if w.Outcome != tc.outcome || w.WaitMS != tc.waitMS || w.Transfer || w.GroupID != 1 {
+			t.Errorf("session %d: wait %+v, want outcome %s after %d ms", i+1, w, tc.outcome, tc.waitMS)
+		}
+	}
+	if gaveUp.Session.PickedUp != 0 || picked.Session.PickedUp != 1 || picked.Session.DurationMS != 240000 {
+		t.Errorf("session facts: %+v / %+v", gaveUp.Session, picked.Session)
+	}
+}
+
+// SPEC §3.2: several invitations count once; only the first rating counts;
+// a rating given after the end is counted when it is given.
+func TestRatingsCountOnce(t *testing.T) {
+	c := newChat(t, 1, 0, 1)
+	c.say(1*sec, 0, "where is my order?")
+	c.assign(10*sec, 7)
+	c.say(20*sec, 7, "let me check")
+	c.say(30*sec, 0, "thanks")
+	c.say(90*sec, 7, "it ships today")
+	c.do(2*min, &lifecycle.InviteRating{By: sb.FromAgent, AgentID: 7})
+	c.do(3*min, &lifecycle.InviteRating{By: sb.FromAgent, AgentID: 7})
+	c.end(4*min, lifecycle.ByEndUser)
+	c.do(24*time.Hour, &lifecycle.Rate{Rating: 5})
+	c.do(24*time.Hour+min, &lifecycle.Rate{Rating: 1})
+	f := c.facts()
+	a := agentFact(t, f, 7)
+	// Replies: 10 s (from the pick-up, the question came before it) and 60 s.
+	if a.Invited != 1 || a.InviteSuccess != 1 || a.ResponseAvgMS != 35000 || a.FirstResponseMS != 10000 || a.Valid != 1 || a.Invalid != 0 {
+		t.Errorf("agent: %+v", a)
+	}
+	if len(f.Ratings) != 2 {
+		t.Fatalf("ratings: %+v", f.Ratings)
+	}
+	for _, r := range f.Ratings {
+		if r.Rating != 5 || !r.At.Equal(t0.Add(24*time.Hour)) {
+			t.Errorf("rating: %+v", r)
+		}
+	}
+	if f.Ratings[0].AgentID != 0 || f.Ratings[1].AgentID != 7 {
+		t.Errorf("rating scopes: %+v", f.Ratings)
+	}
+	if f.Session.Invited != 1 || f.Session.InviteSuccess != 1 {
+		t.Errorf("session: %+v", f.Session)
+	}
+}
+
+// A session still open counts its pick-ups but none of the measures of
+// ended sessions.
+func TestOpenSession(t *testing.T) {
+	f := newChat(t, 1, 0, 1).assign(10*sec, 7).say(20*sec, 7, "hi").facts()
+	a := agentFact(t, f, 7)
+	if a.PickUps != 1 || a.Ended != 0 || a.DurationMS != 0 || a.Valid != 0 || a.Invalid != 0 || a.FirstResponses != 0 || a.Messages != 1 {
+		t.Errorf("agent: %+v", a)
+	}
+	if f.Session.Ended != 0 || f.Session.PickedUp != 1 {
+		t.Errorf("session: %+v", f.Session)
+	}
+}
+
+// A wait still open counts up to the newest event.
+func TestOpenWait(t *testing.T) {
+	f := newChat(t, 1, 0, 1).say(45*sec, 0, "anyone?").facts()
+	if w := f.Waits[0]; w.Outcome != sb.WaitOutcomeWaiting || w.WaitMS != 45000 {
+		t.Errorf("wait: %+v", w)
+	}
+}
+
+// A transfer to a group the visitor gives up in is a failed transfer with
+// its failure time.
+func TestTransferFailsInTargetQueue(t *testing.T) {
+	c := newChat(t, 1, 0, 1).assign(5*sec, 7).toGroup(min, 2).end(3*min, lifecycle.ByEndUser)
+	f := c.facts()
+	tr := f.Transfers[0]
+	if tr.Success || tr.FailedAt == nil || !tr.FailedAt.Equal(t0.Add(3*min)) || *tr.FailureMS != 120000 || tr.FailReason != sb.WaitOutcomeAbandoned {
+		t.Errorf("transfer: %+v", tr)
+	}
+	a := agentFact(t, f, 7)
+	if a.Ended != 0 || a.TransfersOut != 1 || a.DurationMS != 55000 {
+		t.Errorf("agent: %+v", a)
+	}
+}
+
+// Deriving is a function of the events: the same log gives the same facts.
+func TestDeriveIsDeterministic(t *testing.T) {
+	c := newChat(t, 1, 0, 1).assign(5*sec, 7).say(6*sec, 7, "hi").end(min, lifecycle.ByAgent)
+	a, b := c.facts(), c.facts()
+	if fmt.Sprintf("%+v", a) != fmt.Sprintf("%+v", b) {
+		t.Error("two derivations differ")
+	}
+}
