@@ -141,6 +141,8 @@ func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint 
 	}
 	defer w.close()
 	d := newDeltas(threshold)
+	old := &txStmts{tx: tx}
+	defer old.close()
 	for i := range batch {
 		f := &batch[i]
 		var seq int64
@@ -149,11 +151,11 @@ func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint 
 		case err != nil:
 			return fmt.Errorf("put facts: session %d: %w", f.SessionID, err)
 		default:
-			old, err := readFacts(ctx, tx, f.SessionID, seq)
+			prev, err := readFacts(ctx, old, f.SessionID, seq)
 			if err != nil {
 				return fmt.Errorf("put facts: %w", err)
 			}
-			d.addFacts(&old, -1)
+			d.addFacts(&prev, -1)
 			for _, del := range w.deletes {
 				if _, err := del.ExecContext(ctx, f.SessionID); err != nil {
 					return fmt.Errorf("put facts: session %d: %w", f.SessionID, err)

@@ -15,6 +15,51 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
+// txStmts is a queryer that prepares each query once per transaction:
+// PutFacts reads the old facts of every session it replaces.
+type txStmts struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (s *txStmts) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt)
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+func (s *txStmts) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (s *txStmts) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		// A Row cannot carry the error: let the query fail again.
+		return s.tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *txStmts) close() {
+	for _, st := range s.stmts {
+		st.Close()
+	}
+}
+
 // Facts implements sb.ReportStore: the facts stored for one session.
 func (db *DB) Facts(ctx context.Context, sessionID int64) (sb.SessionFacts, error) {
 	var seq int64
