@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -47,11 +48,13 @@ func repeat(s string, n int) string {
 const DefaultQueueThreshold = 60 * time.Second
 
 // validateFacts checks what the rollups rely on and fills fact session IDs
-// left 0 with the session's.
+// left 0 with the session's, in copies of the caller's slices.
 func validateFacts(f *sb.SessionFacts) error {
 	if f.SessionID <= 0 {
 		return sb.Errorf(sb.EINVALID, "report facts need a session ID")
 	}
+	f.Agents, f.Groups, f.Waits = slices.Clone(f.Agents), slices.Clone(f.Groups), slices.Clone(f.Waits)
+	f.Ratings, f.Transfers = slices.Clone(f.Ratings), slices.Clone(f.Transfers)
 	check := func(id *int64, what string) error {
 		switch *id {
 		case 0:

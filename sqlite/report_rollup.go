@@ -60,8 +60,8 @@ func (k rollKey) col(c string) any {
 
 // family is the rollups of one kind of fact: the same values, kept by
 // several keys. A query reads the smallest table whose key holds every
-// column it groups or filters by: the one without channel and entry
-// holds a few hundred rows a day where the full one holds thousands.
+// column it groups or filters by: the one by agent and group holds a few
+// hundred rows a day where the one by every dimension holds thousands.
 type family struct {
 	facts string
 	// where selects the facts the family adds up ("" for all).
@@ -111,11 +111,13 @@ var (
 		table("report_group_days", "group_id", "channel", "entry"))
 	waitFamily = newFamily("report_wait_facts", "", []string{"waits", "wait", "counted", "counted_wait"},
 		[]string{"1", "wait", "(wait > {x} AND outcome <> 'waiting')", "(CASE WHEN wait > {x} AND outcome <> 'waiting' THEN wait ELSE 0 END)"},
+		table("report_wait_days_ch", "channel", "outcome", "transfer"),
 		table("report_wait_days_g", "group_id", "outcome", "transfer"),
 		table("report_wait_days_c", "group_id", "channel", "outcome", "transfer"),
 		table("report_wait_days", "group_id", "channel", "entry", "outcome", "transfer"))
 	sessionFamily = newFamily("report_session_facts", "",
 		[]string{"sessions", "picked_up", "ended", "duration", "invited", "invite_success", "hold", "handle"}, nil,
+		table("report_session_days_ch", "channel"),
 		table("report_session_days", "group_id", "channel", "entry"))
 	// Ratings counted for agents, and the sessions' own (AgentID 0).
 	agentRatingFamily = newFamily("report_rating_facts", "agent_id <> 0", []string{"ratings", "rating_sum"}, []string{"1", "rating"},
@@ -123,6 +125,8 @@ var (
 		table("report_rating_days_c", "agent_id", "group_id", "channel"),
 		table("report_rating_days", "agent_id", "group_id", "channel", "entry"))
 	sessionRatingFamily = newFamily("report_rating_facts", "agent_id = 0", []string{"ratings", "rating_sum"}, []string{"1", "rating"},
+		table("report_session_rating_days_ch", "channel"),
+		table("report_session_rating_days_g", "group_id"),
 		table("report_session_rating_days", "group_id", "channel", "entry"))
 
 	families = []*family{agentFamily, groupFamily, waitFamily, sessionFamily, agentRatingFamily, sessionRatingFamily}

@@ -161,6 +161,9 @@ func testReportFactsRoundTrip(t *testing.T, st sb.ReportStore) {
 	if got, err := st.Facts(ctx, 50); err != nil || got.Session.SessionID != 50 || got.Agents[0].SessionID != 50 {
 		t.Errorf("facts with session IDs 0 read back as %+v, %v", got, err)
 	}
+	if bare.Agents[0].SessionID != 0 {
+		t.Error("PutFacts changed the facts it was given")
+	}
 }
 
 func testReportReplaceFacts(t *testing.T, st sb.ReportStore) {

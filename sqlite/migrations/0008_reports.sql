@@ -149,9 +149,9 @@ CREATE INDEX report_transfer_facts_at ON report_transfer_facts (at, session_id, 
 
 -- Daily rollups: the sums of the facts counted on each UTC day. Each
 -- kind of fact is rolled up by every dimension a report filters on (the
--- table without a suffix) and, smaller, without entry (_c) and without
--- channel and entry (_g); a query reads the smallest table that holds the
--- columns it needs. The first value counts the facts; a row goes when it
+-- table without a suffix) and, smaller, without entry (_c), without
+-- channel and entry (_g) or by channel alone (_ch); a query reads the
+-- smallest table that holds the columns it needs. The first value counts the facts; a row goes when it
 -- reaches 0.
 CREATE TABLE report_agent_days_g (
     day             INTEGER NOT NULL,
@@ -296,6 +296,18 @@ CREATE TABLE report_group_days (
 
 -- counted and counted_wait use the configured queue threshold
 -- (report_state.queue_threshold); changing it rebuilds these tables.
+CREATE TABLE report_wait_days_ch (
+    day          INTEGER NOT NULL,
+    channel      TEXT    NOT NULL,
+    outcome      TEXT    NOT NULL,
+    transfer     INTEGER NOT NULL,
+    waits        INTEGER NOT NULL,
+    wait         INTEGER NOT NULL,
+    counted      INTEGER NOT NULL,
+    counted_wait INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, outcome, transfer)
+) WITHOUT ROWID;
+
 CREATE TABLE report_wait_days_g (
     day          INTEGER NOT NULL,
     group_id     INTEGER NOT NULL,
@@ -333,6 +345,20 @@ CREATE TABLE report_wait_days (
     counted      INTEGER NOT NULL,
     counted_wait INTEGER NOT NULL,
     PRIMARY KEY (day, group_id, channel, entry, outcome, transfer)
+) WITHOUT ROWID;
+
+CREATE TABLE report_session_days_ch (
+    day            INTEGER NOT NULL,
+    channel        TEXT    NOT NULL,
+    sessions       INTEGER NOT NULL,
+    picked_up      INTEGER NOT NULL,
+    ended          INTEGER NOT NULL,
+    duration       INTEGER NOT NULL,
+    invited        INTEGER NOT NULL,
+    invite_success INTEGER NOT NULL,
+    hold           INTEGER NOT NULL,
+    handle         INTEGER NOT NULL,
+    PRIMARY KEY (day, channel)
 ) WITHOUT ROWID;
 
 CREATE TABLE report_session_days (
@@ -380,6 +406,22 @@ CREATE TABLE report_rating_days (
     ratings    INTEGER NOT NULL,
     rating_sum INTEGER NOT NULL,
     PRIMARY KEY (day, agent_id, group_id, channel, entry)
+) WITHOUT ROWID;
+
+CREATE TABLE report_session_rating_days_ch (
+    day        INTEGER NOT NULL,
+    channel    TEXT    NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
+    PRIMARY KEY (day, channel)
+) WITHOUT ROWID;
+
+CREATE TABLE report_session_rating_days_g (
+    day        INTEGER NOT NULL,
+    group_id   INTEGER NOT NULL,
+    ratings    INTEGER NOT NULL,
+    rating_sum INTEGER NOT NULL,
+    PRIMARY KEY (day, group_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE report_session_rating_days (
