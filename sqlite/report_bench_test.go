@@ -269,9 +269,9 @@ func BenchmarkReports(b *testing.B) {
 	}
 }
 
-// BenchmarkPutFacts rebuilds facts, 500 sessions per call, into a fresh
-// store (ns/op is per session), and re-puts sessions already stored (a
-// catch-up re-deriving open sessions).
+// BenchmarkPutFacts rebuilds facts, 500 sessions per call (ns/op is per
+// call), into a fresh store, and re-puts sessions already stored (a
+// catch-up re-deriving open sessions); sessions/s is the rate.
 func BenchmarkPutFacts(b *testing.B) {
 	ctx := context.Background()
 	for _, replace := range []bool{false, true} {
