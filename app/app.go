@@ -21,6 +21,7 @@ import (
 	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
+	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/sqlite"
 	"github.com/switchboardhq/switchboard/web"
 )
@@ -60,8 +61,10 @@ type App struct {
 	Broker     *broker.Broker
 	Files      *localfs.Dir
 	// Uploads keeps chat attachments; nil without Options.FilesDir.
-	Uploads   *localfs.Dir
-	Outbox    *outbox.Worker
+	Uploads *localfs.Dir
+	Outbox  *outbox.Worker
+	// Reports keeps the report facts up to date with the event log.
+	Reports   *report.Projector
 	API       *httpapi.Server
 	opt       Options
 	closeOnce sync.Once
@@ -108,7 +111,9 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
+	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger}
 	cfg := httpapi.Config{
+		Reports: db, ReportSync: a.Reports.Sync,
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy,
@@ -132,12 +137,13 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 // Handler returns the HTTP handler: the browser pages and the API.
 func (a *App) Handler() http.Handler { return web.Handler(a.API) }
 
-// Run fires timers, delivers the outbox and sweeps ended logins on the wall
-// clock until ctx ends.
+// Run fires timers, delivers the outbox, keeps the report facts current
+// and sweeps ended logins on the wall clock until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); a.Engine.RunTimers(ctx) }()
+	go func() { defer wg.Done(); a.Reports.Run(ctx, a.Broker) }()
 	go func() { defer wg.Done(); a.Outbox.Run(ctx, a.Engine.Deliveries()) }()
 	go func() { defer wg.Done(); a.sweepLogins(ctx) }()
 	wg.Wait()

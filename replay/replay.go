@@ -33,6 +33,12 @@ type Options struct {
 	OutDir string
 	// MetadataDelay overrides the 15-minute metadata delay when positive.
 	MetadataDelay time.Duration
+	// SyncReports brings the report facts up to date after every step, as
+	// the server does while events arrive (by default they are brought up
+	// to date when a report is read).
+	SyncReports bool
+	// Inspect, if set, runs after the last step with the replay's stack.
+	Inspect func(ctx context.Context, a *app.App) error
 }
 
 // Step is one line of a scenario. A line with only At advances the clock.
@@ -187,6 +193,16 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 		}
 		if err := r.request(st); err != nil {
 			return fmt.Errorf("at %s: %w", stamp(st.At), err)
+		}
+		if opt.SyncReports {
+			if err := r.app.Reports.Sync(ctx); err != nil {
+				return fmt.Errorf("at %s: %w", stamp(st.At), err)
+			}
+		}
+	}
+	if opt.Inspect != nil {
+		if err := opt.Inspect(ctx, r.app); err != nil {
+			return err
 		}
 	}
 	return r.out.Flush()

@@ -74,3 +74,14 @@ func TestOpenRefusesBadSynchronous(t *testing.T) {
 		t.Error("a bad synchronous mode was accepted")
 	}
 }
+
+func TestReportConformance(t *testing.T) {
+	storetest.RunReports(t, func(t *testing.T) sb.ReportStore {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}

@@ -50,14 +50,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return replayCmd(args, stdout, stderr)
 	case "verify":
 		return verifyCmd(args, stdout, stderr)
+	case "reports":
+		return reportsCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|version] [flags]; see switchboard serve -h")
+		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|version] [flags]; see switchboard serve -h")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, replay, verify or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports or version)", cmd)
 }
 
 func env(name, def string) string {
