@@ -16,11 +16,17 @@ import (
 	"github.com/switchboardhq/switchboard/httpapi"
 )
 
-// reportDay is the report range of the stack's day: from its midnight to
-// the next, in UTC, as the reports page asks it by default.
-func (s *stack) reportDay() string {
+// reportDays is a report range from the UTC day before the stack's clock
+// to the end of the day after it, so that a test run near midnight keeps
+// its sessions inside.
+func (s *stack) reportDays() (from, to time.Time) {
 	d := s.Clock.Now().UTC().Truncate(24 * time.Hour)
-	return "from=" + d.Format(time.RFC3339) + "&to=" + d.Add(24*time.Hour).Format(time.RFC3339)
+	return d.Add(-24 * time.Hour), d.Add(48 * time.Hour)
+}
+
+func (s *stack) reportDay() string {
+	from, to := s.reportDays()
+	return "from=" + from.Format(time.RFC3339) + "&to=" + to.Format(time.RFC3339)
 }
 
 // TestReportsPageInBrowser makes a session through the API — it waits in
@@ -98,9 +104,13 @@ func TestReportsPageInBrowser(t *testing.T) {
 		}
 		return v
 	}
+	from, to := s.reportDays()
 	err = chromedp.Do(ctx,
 		s.signInAdmin("/reports"),
 		waitText(".report-head h2", "Agent workload"),
+		js(fmt.Sprintf(`document.querySelector("input[name=from]").value = %q; document.querySelector("input[name=to]").value = %q`,
+			from.Format(time.DateOnly), to.Add(-24*time.Hour).Format(time.DateOnly))),
+		chromedp.Click(chromedp.CSS(".report-run button.primary")),
 		waitText(`table[data-report="agent-workload"] tbody th`, "Bo Chen"),
 		waitJS(`document.querySelector(".report-chart img").complete && document.querySelector(".report-chart img").naturalWidth > 0`),
 		screenshot("reports-agent-workload"),
@@ -176,7 +186,7 @@ func TestReportsPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(cellOf("transfers", time.Now().UTC().Format(time.DateOnly), "Target")); got != "Bo Chen" {
+	if got := text(`document.querySelector('table[data-report="transfers"] tbody tr').cells[6].textContent`); got != "Bo Chen" {
 		t.Errorf("transfer target = %q, want Bo Chen", got)
 	}
 	if got := text(`document.querySelector(".session-dialog .session-facts").textContent`); !strings.Contains(got, "Grace <b>Hopper</b>") {
