@@ -185,3 +185,19 @@ func FuzzChartsAreWellFormed(f *testing.F) {
 		wellFormed(t, chart.Line{Title: series, Labels: cats, Series: ss, Columns: horizontal, Max: a}.SVG())
 	})
 }
+
+// A long line keeps its marks off: 10,000 circles would blot the line
+// and weigh the document down.
+func TestLongLinesHaveNoMarks(t *testing.T) {
+	labels := make([]string, 300)
+	vals := make([]float64, 300)
+	for i := range labels {
+		labels[i], vals[i] = "x", float64(i%7)
+	}
+	long := chart.Line{Labels: labels, Series: []chart.Series{{Name: "a", Values: vals}}}.SVG()
+	short := chart.Line{Labels: labels[:10], Series: []chart.Series{{Name: "a", Values: vals[:10]}}}.SVG()
+	if bytes.Contains(long, []byte("<circle")) || bytes.Count(short, []byte("<circle")) != 10 {
+		t.Errorf("marks: %d on 300 points, %d on 10", bytes.Count(long, []byte("<circle")), bytes.Count(short, []byte("<circle")))
+	}
+	wellFormed(t, long)
+}

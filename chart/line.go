@@ -17,6 +17,9 @@ type Line struct {
 	Width   float64 // default 720
 }
 
+// maxMarks is the most points a line marks (with a tooltip each).
+const maxMarks = 200
+
 // SVG renders the chart as a standalone SVG document.
 func (c Line) SVG() []byte {
 	w := c.Width
@@ -84,6 +87,9 @@ func (c Line) SVG() []byte {
 			d.b.WriteString(num(left+band*(float64(i)+0.5)) + "," + num(top+plotH-sc.pos(val(i), plotH)))
 		}
 		d.b.WriteString(`"/>` + "\n")
+		if len(c.Labels) > maxMarks {
+			continue // a mark per point would only blot the line
+		}
 		for i, l := range c.Labels {
 			d.b.WriteString(`<circle cx="` + num(left+band*(float64(i)+0.5)) + `" cy="` + num(top+plotH-sc.pos(val(i), plotH)) +
 				`" r="3" fill="` + color(s) + `"><title>` + esc(clean(l)+" · "+clean(ser.Name)+": "+f(val(i))) + "</title></circle>\n")

@@ -236,6 +236,11 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 			chart: func() []byte { return channelChart(rows) },
 		}, nil
 	case "transfers":
+		if rq.chart {
+			// A chart counts at most maxChartTransfers transfers, the
+			// first ones, and says so.
+			rq.Limit = maxChartTransfers
+		}
 		return s.transferReport(ctx, store, rq)
 	case "service-level":
 		sums, err := store.ServiceLevel(ctx, q, rq.level)
@@ -330,7 +335,7 @@ func (s *Server) transferReport(ctx context.Context, store sb.ReportStore, rq re
 	return reportResult{
 		json:  ReportList[report.TransferRow]{Report: "transfers", From: q.From, To: q.To, Rows: rows, NextCursor: next},
 		table: report.TransferTable(rows),
-		chart: func() []byte { return transferChart(rows) },
+		chart: func() []byte { return transferChart(rows, next != "") },
 	}, nil
 }
 

@@ -95,8 +95,12 @@ func channelChart(rows []report.ChannelReportRow) []byte {
 	return c.SVG()
 }
 
-// transferChart counts the transfers of each transferring agent by outcome.
-func transferChart(rows []report.TransferRow) []byte {
+// maxChartTransfers is the most transfers a transfer chart counts.
+const maxChartTransfers = 50000
+
+// transferChart counts the transfers of each transferring agent by
+// outcome; cut says the rows are only the first maxChartTransfers.
+func transferChart(rows []report.TransferRow, cut bool) []byte {
 	var labels []string
 	var values [][]float64
 	at := map[int64]int{}
@@ -115,7 +119,11 @@ func transferChart(rows []report.TransferRow) []byte {
 			values[i][2]++
 		}
 	}
-	return rowsChart("Transfers by transferring agent", labels, []string{"Transfers", "Successful", "Failed"}, values)
+	title := "Transfers by transferring agent"
+	if cut {
+		title += " (the first " + strconv.Itoa(maxChartTransfers) + ")"
+	}
+	return rowsChart(title, labels, []string{"Transfers", "Successful", "Failed"}, values)
 }
 
 // serviceLevelChart draws the service level and the abandon rate of each

@@ -51,12 +51,13 @@ type reportQuery struct {
 	sb.ReportQuery
 	level sb.ServiceLevelOptions
 	csv   bool
+	chart bool
 }
 
 // parseReportQuery validates the query parameters of report name (see
 // reportParams); chart is set for a chart, which has no format.
 func parseReportQuery(r *http.Request, name string, chart bool) (reportQuery, error) {
-	var rq reportQuery
+	rq := reportQuery{chart: chart}
 	q := r.URL.Query()
 	allowed := append(slices.Clone(commonReportParams), reportParams[name]...)
 	if chart {
