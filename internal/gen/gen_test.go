@@ -101,7 +101,7 @@ func sessionLogs(t *testing.T, db *sqlite.DB) []byte {
 // judged from the logs, not from the generator's own tally.
 func TestGeneratedSessionsFold(t *testing.T) {
 	ctx := context.Background()
-	opt := Options{Sessions: 300, Days: 2, Seed: 1, BatchEvents: 800}
+	opt := Options{Sessions: 500, Days: 2, Seed: 1, BatchEvents: 800}
 	db, st := generate(t, opt)
 	evs := allEvents(t, db)
 	if int64(len(evs)) != st.Events {
@@ -155,7 +155,7 @@ func TestGeneratedSessionsFold(t *testing.T) {
 		}
 	}
 	for _, o := range []string{OutcomePickedUp, OutcomeTransferAgent, OutcomeTransferGroup, OutcomeTransferBack,
-		OutcomeTransferAbandon, OutcomeGaveUp, OutcomeQueuedAgain, OutcomeTimeout, OutcomeRequeue, OutcomeInvited,
+		OutcomeTransferAbandon, OutcomeTransferDeclined, OutcomeGaveUp, OutcomeQueuedAgain, OutcomeTimeout, OutcomeRequeue, OutcomeInvited,
 		OutcomeRated, OutcomeRatedTwice, OutcomeRatedLate} {
 		if seen[o] == 0 {
 			t.Errorf("no session of outcome %s in %d sessions (seen: %v)", o, opt.Sessions, seen)
@@ -204,6 +204,7 @@ func outcomes(s *sb.Session, log []sb.Event) []string {
 		add(tr.Kind == sb.TransferToAgent && tr.Status == sb.TransferCompleted, OutcomeTransferAgent)
 		add(tr.Kind == sb.TransferToQueue && tr.Status == sb.TransferCompleted, OutcomeTransferGroup)
 		add(tr.Kind == sb.TransferToQueue && tr.Status == sb.TransferFailed, OutcomeTransferAbandon)
+		add(tr.Kind == sb.TransferToAgent && tr.Status == sb.TransferFailed, OutcomeTransferDeclined)
 	}
 	if n := len(s.QueueWaits); n > 0 && len(s.Handles) == 0 {
 		add(s.QueueWaits[n-1].Outcome == sb.WaitAbandoned, OutcomeGaveUp)

@@ -61,8 +61,11 @@ func (v *visit) planService(g *generator) {
 	if u := r.Float64(); u < 0.176 {
 		a := func(v *visit) *agent { return v.agent }
 		switch u /= 0.176; {
-		case u < 0.40:
+		case u < 0.20:
 			v.then(g.between(10*second, 60*second), (*visit).transferToColleague)
+			v.planTalk(g, 1+r.IntN(3), silentVisitor, false)
+		case u < 0.40:
+			v.then(g.between(10*second, 60*second), (*visit).offerToColleague)
 			v.planTalk(g, 1+r.IntN(3), silentVisitor, false)
 		case u < 0.55:
 			var first *agent

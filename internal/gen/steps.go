@@ -53,6 +53,31 @@ func (v *visit) transferToColleague(g *generator) error {
 	return v.transferTo(g, g.w.colleague(v.queue, v.agent.ref.ID), OutcomeTransferAgent)
 }
 
+// offerToColleague offers the session to another agent of its group, who
+// accepts it or, now and then, declines: then it stays with the sender.
+func (v *visit) offerToColleague(g *generator) error {
+	b := g.w.colleague(v.queue, v.agent.ref.ID)
+	if err := g.exec(v, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: b.ref.ID, Confirm: true}, v.agent.actor); err != nil {
+		return err
+	}
+	answer := func(v *visit, g *generator) error {
+		if err := g.exec(v, &lifecycle.TransferComplete{}, b.actor); err != nil {
+			return err
+		}
+		g.count(OutcomeTransferAgent)
+		v.agent = b
+		return nil
+	}
+	if g.rng.Float64() < 0.3 {
+		answer = func(v *visit, g *generator) error {
+			g.count(OutcomeTransferDeclined)
+			return g.exec(v, &lifecycle.TransferFail{Reason: lifecycle.TransferDeclined}, b.actor)
+		}
+	}
+	v.plan = append([]action{{after: g.between(3*time.Second, 20*time.Second), do: answer}}, v.plan...)
+	return nil
+}
+
 // transferTo hands the session to agent b, which completes at once.
 func (v *visit) transferTo(g *generator, b *agent, outcome string) error {
 	if err := g.exec(v, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: b.ref.ID}, v.agent.actor); err != nil {

@@ -14,20 +14,21 @@ import (
 // Outcome names counted in Stats.Outcomes. A session may count under
 // several (a transfer that was rated).
 const (
-	OutcomePickedUp        = "picked_up"
-	OutcomeTransferAgent   = "transfer_to_agent"
-	OutcomeTransferGroup   = "transfer_to_group"
-	OutcomeTransferBack    = "transfer_back"          // A → B → A
-	OutcomeTransferAbandon = "transfer_group_gave_up" // gave up in the target queue
-	OutcomeGaveUp          = "gave_up"                // gave up in the queue
-	OutcomeQueuedAgain     = "queued_again"           // came back after giving up or a timeout
-	OutcomeTimeout         = "queue_timeout"          // the system ended the wait
-	OutcomeRequeue         = "requeue"                // the agent did not accept; queued again
-	OutcomeInvited         = "invited"                // an agent invited a rating
-	OutcomeRated           = "rated"                  // a counted rating
-	OutcomeRatedTwice      = "rated_twice"            // a second rating, not counted
-	OutcomeRatedLate       = "rated_late"             // rated on a later day than the end
-	OutcomeNoAgentFree     = "timeout_no_agent_free"  // waited for a free agent until the timeout
+	OutcomePickedUp         = "picked_up"
+	OutcomeTransferAgent    = "transfer_to_agent"
+	OutcomeTransferGroup    = "transfer_to_group"
+	OutcomeTransferBack     = "transfer_back"          // A → B → A
+	OutcomeTransferDeclined = "transfer_declined"      // the receiving agent declined an offer
+	OutcomeTransferAbandon  = "transfer_group_gave_up" // gave up in the target queue
+	OutcomeGaveUp           = "gave_up"                // gave up in the queue
+	OutcomeQueuedAgain      = "queued_again"           // came back after giving up or a timeout
+	OutcomeTimeout          = "queue_timeout"          // the system ended the wait
+	OutcomeRequeue          = "requeue"                // the agent did not accept; queued again
+	OutcomeInvited          = "invited"                // an agent invited a rating
+	OutcomeRated            = "rated"                  // a counted rating
+	OutcomeRatedTwice       = "rated_twice"            // a second rating, not counted
+	OutcomeRatedLate        = "rated_late"             // rated on a later day than the end
+	OutcomeNoAgentFree      = "timeout_no_agent_free"  // waited for a free agent until the timeout
 )
 
 // action is one thing a visit's actors do, after a delay from the previous
