@@ -183,7 +183,7 @@ func mustStatus(name string) lifecycle.Command {
 	return c
 }
 
-// ratingText is what visitors pick, by score.
+// ratingComments are the comments visitors leave with a rating.
 var ratingComments = []string{"", "", "", "Thanks!", "Quick and helpful.", "Took a while but solved.", "Not what I needed."}
 
 // rate records the visitor's rating; the system thanks for the first one

@@ -80,8 +80,8 @@ func (w *world) assign(queue int64, waitedSince, now time.Time) (cmd *lifecycle.
 	return &lifecycle.Assign{AgentID: chosen.ref.ID, Rule: rule, Why: why}, true
 }
 
-// colleague picks an agent other than not to transfer a session to: the
-// least loaded member of queue, or of the agent's own group.
+// colleague picks an agent to transfer a session to: the least loaded
+// member of queue other than not (every group has several members).
 func (w *world) colleague(queue int64, not int64) *agent {
 	var best *agent
 	for _, m := range w.members[queue] {

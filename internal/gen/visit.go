@@ -54,8 +54,8 @@ type visit struct {
 	// visitor acts for the end user: the visitor itself on the web, the
 	// integration that relays it on the other channels.
 	visitor sb.Actor
-	// system is who reports connections: the system for chats, the
-	// telephony integration for calls.
+	// connector reports a call's connection: the telephony integration.
+	// (The agent's desk connects a chat.)
 	connector sb.Actor
 	waitFrom  time.Time
 	agent     *agent // the current handler
@@ -123,7 +123,6 @@ func (g *generator) arrive(at time.Time, prev *visit) error {
 	}
 	info, _ := v.typ.Info()
 	v.chat = info.Medium == sb.MediumChat
-	v.connector = sb.SystemActor
 	if !v.chat {
 		v.connector = integrations[v.typ]
 	}
