@@ -185,7 +185,10 @@ var statements = map[string]string{
 	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel, end_user)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"indexAgent": `INSERT OR IGNORE INTO session_agents (agent_id, session_id) VALUES (?, ?)`,
-	"indexText":  `INSERT INTO message_text (rowid, text) SELECT ?1, json_extract(?2, '$.text') WHERE COALESCE(json_extract(?2, '$.text'), '') <> ''`,
+	// A plain one-row insert: an INSERT … SELECT opens a statement
+	// savepoint, on which FTS5 writes its pending terms to disk as a new
+	// segment — once per message instead of once per transaction.
+	"indexText": `INSERT INTO message_text (rowid, text) VALUES (?, ?)`,
 	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?
 		WHERE id = ? AND seq = ?`,
 	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -113,8 +113,16 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 			return fmt.Errorf("commit: event id: %w", err)
 		}
 		if e.Type == textEvent {
-			if _, err := st("indexText").ExecContext(ctx, e.ID, string(e.Data)); err != nil {
-				return fmt.Errorf("commit: index message text: %w", err)
+			var m struct {
+				Text string `json:"text"`
+			}
+			if err := json.Unmarshal(e.Data, &m); err != nil {
+				return fmt.Errorf("commit: decode message %d/%d: %w", e.SessionID, e.Seq, err)
+			}
+			if m.Text != "" {
+				if _, err := st("indexText").ExecContext(ctx, e.ID, m.Text); err != nil {
+					return fmt.Errorf("commit: index message text: %w", err)
+				}
 			}
 		}
 	}

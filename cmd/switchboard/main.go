@@ -3,6 +3,7 @@
 //	switchboard [serve] [flags]     run the server (the default)
 //	switchboard replay [--out DIR] SCENARIO.jsonl
 //	switchboard verify [--data DIR] [--fix]
+//	switchboard generate --data DIR [--sessions N] [--days D] [--seed S]
 //	switchboard version
 package main
 
@@ -52,14 +53,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return verifyCmd(args, stdout, stderr)
 	case "reports":
 		return reportsCmd(args, stdout, stderr)
+	case "generate":
+		return generateCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|version] [flags]; see switchboard serve -h")
+		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|generate|version] [flags]; see switchboard serve -h")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports, generate or version)", cmd)
 }
 
 func env(name, def string) string {
