@@ -8,6 +8,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/routing"
 )
 
@@ -125,17 +126,12 @@ func (t *TodayFigures) add(o TodayFigures) {
 	t.LongestWaitMS = max(t.LongestWaitMS, o.LongestWaitMS)
 }
 
-// derive computes the rates from the sums.
+// derive computes the rates from the sums, as the service-level report
+// does.
 func (t *TodayFigures) derive() {
-	t.ServiceLevel, t.AverageAnswerMS = nil, nil
-	if n := t.Offered - t.ShortAbandons; n > 0 {
-		sl := float64(t.AnsweredWithin) / float64(n)
-		t.ServiceLevel = &sl
-	}
-	if t.Answered > 0 {
-		avg := (2*t.AnswerWaitMS + int64(t.Answered)) / (2 * int64(t.Answered)) // half away from zero
-		t.AverageAnswerMS = &avg
-	}
+	_, r := report.ServiceLevel([]sb.IntervalRow{{Offered: t.Offered, Answered: t.Answered, AnsweredWithin: t.AnsweredWithin,
+		AnswerMS: t.AnswerWaitMS, Abandoned: t.Abandoned, ShortAbandons: t.ShortAbandons, LongestMS: t.LongestWaitMS}})
+	t.ServiceLevel, t.AverageAnswerMS = r.ServiceLevel, r.AvgAnswerMS
 }
 
 // Wallboard parameter limits and defaults.

@@ -199,12 +199,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dbPath, _ := app.DataPaths(*data)
-	if _, err := os.Stat(dbPath); err != nil {
-		return fmt.Errorf("no database at %s: %w", dbPath, err)
-	}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := openExisting(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -219,4 +215,13 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d projections differ from their log (run with --fix to rebuild them)", len(rep.Mismatch))
 	}
 	return nil
+}
+
+// openExisting opens the store of a data directory that has one.
+func openExisting(ctx context.Context, data string) (*sqlite.DB, error) {
+	dbPath, _ := app.DataPaths(data)
+	if _, err := os.Stat(dbPath); err != nil {
+		return nil, fmt.Errorf("no database at %s: %w", dbPath, err)
+	}
+	return sqlite.Open(ctx, dbPath, sqlite.Options{})
 }

@@ -8,12 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
-	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/report"
-	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 // reportsCmd runs "switchboard reports rebuild" and "switchboard reports
@@ -30,12 +27,8 @@ func reportsCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dbPath, _ := app.DataPaths(*data)
-	if _, err := os.Stat(dbPath); err != nil {
-		return fmt.Errorf("no database at %s: %w", dbPath, err)
-	}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := openExisting(ctx, *data)
 	if err != nil {
 		return err
 	}
