@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -200,4 +201,42 @@ func TestLongLinesHaveNoMarks(t *testing.T) {
 		t.Errorf("marks: %d on 300 points, %d on 10", bytes.Count(long, []byte("<circle")), bytes.Count(short, []byte("<circle")))
 	}
 	wellFormed(t, long)
+}
+
+// An interval with no value (NaN) is a gap: the line breaks there and the
+// interval has no mark.
+func TestLinesBreakAtGaps(t *testing.T) {
+	nan := math.NaN()
+	c := chart.Line{Labels: []string{"09:00", "10:00", "11:00", "12:00", "13:00"},
+		Series: []chart.Series{{Name: "Service level", Values: []float64{0.5, 0.8, nan, 0.9, nan}}}, Max: 1}
+	svg := c.SVG()
+	if n := bytes.Count(svg, []byte("<polyline")); n != 2 {
+		t.Errorf("%d lines, want 2 (before and after the gap)", n)
+	}
+	if n := bytes.Count(svg, []byte("<circle")); n != 3 {
+		t.Errorf("%d marks, want 3", n)
+	}
+	// Five bands of 128 px from x = 64; 0.5, 0.8 and 0.9 of 240 px up from y = 296.
+	if !bytes.Contains(svg, []byte(`points="128,176 256,104"`)) || !bytes.Contains(svg, []byte(`points="512,80"`)) ||
+		bytes.Contains(svg, []byte("NaN")) {
+		t.Errorf("lines drawn wrong:\n%s", svg)
+	}
+	wellFormed(t, svg)
+}
+
+// Long labels are spaced so that they do not overlap.
+func TestLongLabelsAreThinned(t *testing.T) {
+	labels := make([]string, 168)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("11-%02d %02d:00", 18+i/24, i%24)
+	}
+	svg := chart.Line{Labels: labels, Series: []chart.Series{{Name: "a", Values: make([]float64, 168)}}}.SVG()
+	// 640 px of plot for 168 intervals (3.8 px each): a label of 11
+	// characters needs 83.5 px, so every 22nd interval is labelled.
+	if n := bytes.Count(svg, []byte(`text-anchor="middle"`)); n != 8 {
+		t.Errorf("%d axis labels, want 8", n)
+	}
+	if !bytes.Contains(svg, []byte(">11-18 22:00<")) {
+		t.Errorf("the second label is not the 22nd interval's whole label")
+	}
 }

@@ -1,11 +1,15 @@
 package chart
 
+import "math"
+
 // Line is a chart of values by interval: each series a line with a mark
 // at every interval, or, with Columns, grouped columns.
 type Line struct {
 	Title string
 	// Labels name the intervals ("09:00"); the axis shows as many as fit.
-	Labels  []string
+	Labels []string
+	// Series hold a value per interval; NaN is a gap (no value), which a
+	// line skips.
 	Series  []Series
 	Columns bool
 	// Format writes values on the axis and in tooltips; nil uses Number.
@@ -16,6 +20,10 @@ type Line struct {
 	Integer bool
 	Width   float64 // default 720
 }
+
+// maxTick is the most characters an interval's label shows
+// ("11-18 09:00").
+const maxTick = 11
 
 // maxMarks is the most points a line marks (with a tooltip each).
 const maxMarks = 200
@@ -49,17 +57,21 @@ func (c Line) SVG() []byte {
 		return d.bytes()
 	}
 	band := plotW / float64(n)
-	// Label every k-th interval so that labels (about 6 characters)
-	// do not overlap.
+	// Label every k-th interval so that labels do not overlap (about 6.5
+	// pixels a character, and a gap).
+	longest := 0
+	for _, l := range c.Labels {
+		longest = max(longest, len([]rune(clean(l))))
+	}
 	every := 1
-	for band*float64(every) < 48 {
+	for band*float64(every) < float64(min(longest, maxTick))*6.5+12 {
 		every++
 	}
 	for i, l := range c.Labels {
 		x := left + band*(float64(i)+0.5)
 		if i%every == 0 {
 			d.line(x, zero, x, zero+4, muted)
-			d.label(x, top+plotH+16, l, 8, `text-anchor="middle" fill="`+muted+`"`)
+			d.label(x, top+plotH+16, l, maxTick, `text-anchor="middle" fill="`+muted+`"`)
 		}
 	}
 	k := max(len(c.Series), 1)
@@ -79,18 +91,30 @@ func (c Line) SVG() []byte {
 			}
 			continue
 		}
-		d.b.WriteString(`<polyline fill="none" stroke="` + color(s) + `" stroke-width="2" points="`)
-		for i := range c.Labels {
-			if i > 0 {
-				d.b.WriteByte(' ')
+		gap := func(i int) bool { return i >= len(ser.Values) || math.IsNaN(ser.Values[i]) }
+		// One polyline for each run of values between gaps.
+		for i := 0; i < n; {
+			if gap(i) {
+				i++
+				continue
 			}
-			d.b.WriteString(num(left+band*(float64(i)+0.5)) + "," + num(top+plotH-sc.pos(val(i), plotH)))
+			d.b.WriteString(`<polyline fill="none" stroke="` + color(s) + `" stroke-width="2" points="`)
+			start := i
+			for ; i < n && !gap(i); i++ {
+				if i > start {
+					d.b.WriteByte(' ')
+				}
+				d.b.WriteString(num(left+band*(float64(i)+0.5)) + "," + num(top+plotH-sc.pos(val(i), plotH)))
+			}
+			d.b.WriteString(`"/>` + "\n")
 		}
-		d.b.WriteString(`"/>` + "\n")
 		if len(c.Labels) > maxMarks {
 			continue // a mark per point would only blot the line
 		}
 		for i, l := range c.Labels {
+			if gap(i) {
+				continue
+			}
 			d.b.WriteString(`<circle cx="` + num(left+band*(float64(i)+0.5)) + `" cy="` + num(top+plotH-sc.pos(val(i), plotH)) +
 				`" r="3" fill="` + color(s) + `"><title>` + esc(clean(l)+" · "+clean(ser.Name)+": "+f(val(i))) + "</title></circle>\n")
 		}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -138,10 +139,19 @@ func serviceLevelChart(rows []report.ServiceLevelRow, interval time.Duration) []
 			l = r.Start.UTC().Format("01-02 15:04")
 		}
 		c.Labels = append(c.Labels, l)
-		c.Series[0].Values = append(c.Series[0].Values, deref(r.ServiceLevel))
-		c.Series[1].Values = append(c.Series[1].Values, deref(r.AbandonRate))
+		c.Series[0].Values = append(c.Series[0].Values, orNaN(r.ServiceLevel))
+		c.Series[1].Values = append(c.Series[1].Values, orNaN(r.AbandonRate))
 	}
 	return c.SVG()
+}
+
+// orNaN is a rate's value, or NaN (a gap in the line) when nothing was
+// counted in the interval.
+func orNaN(f *float64) float64 {
+	if f == nil {
+		return math.NaN()
+	}
+	return *f
 }
 
 func deref(f *float64) float64 {
