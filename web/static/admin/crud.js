@@ -87,6 +87,7 @@ export async function resourcePage(root, ctx, cfg) {
   let list = [];
   let aux = {};
   let sel = null; // { id, form, bar }
+  let loaded = null; // the first load: the editor needs its related lists
   const listEl = h("ul", { class: "rows" + (cfg.depth ? " tree" : ""), role: "list" });
   const filter = h("input", { type: "search", class: "filter", placeholder: "Filter " + cfg.title.toLowerCase(), "aria-label": "Filter" });
   const count = h("div", { class: "list-foot muted small" });
@@ -141,6 +142,8 @@ export async function resourcePage(root, ctx, cfg) {
   }
 
   async function open(id, force, preset) {
+    // "New …" can be clicked while the page still loads.
+    await loaded.catch(() => {});
     if (!force && sel && sel.form.dirty && !(await leaveOK())) return;
     const isNew = !id;
     const item = isNew ? { ...cfg.blank(aux, list), ...preset } : list.find((x) => x.id === id);
@@ -210,7 +213,8 @@ export async function resourcePage(root, ctx, cfg) {
     }
   }
 
-  await reload();
+  loaded = reload();
+  await loaded;
   if (ctx.id && list.some((x) => x.id === ctx.id)) await open(ctx.id, true);
   else showEmpty();
 
