@@ -463,6 +463,8 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"TransferReport":          httpapi.ReportList[report.TransferRow]{},
 		"ServiceLevelReport":      httpapi.Report[report.ServiceLevelRow, report.ServiceLevelRow]{},
 		"QueueSessionsReport":     httpapi.ReportList[report.QueueSessionRow]{},
+		"SessionFacts":            sb.SessionFacts{}, "AgentFact": sb.AgentFact{}, "GroupFact": sb.GroupFact{},
+		"WaitFact": sb.WaitFact{}, "SessionFact": sb.SessionFact{}, "RatingFact": sb.RatingFact{}, "TransferFact": sb.TransferFact{},
 		// The wallboard.
 		"Wallboard": httpapi.Wallboard{}, "WallboardGroup": httpapi.WallboardGroup{}, "WallboardFigures": httpapi.WallboardFigures{},
 		"WallboardAgent": httpapi.WallboardAgent{}, "AgentCounts": httpapi.AgentCounts{}, "TodayFigures": httpapi.TodayFigures{},

@@ -73,6 +73,26 @@ func (s *Server) reportStore(ctx context.Context) (sb.ReportStore, error) {
 	return s.Reports, nil
 }
 
+// sessionFacts answers GET /api/v1/sessions/{id}/report-facts: what one
+// session adds to the reports (its per-session handle, hold and wait times
+// among them), so that a report can be explained session by session.
+func (s *Server) sessionFacts(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	store, err := s.reportStore(r.Context())
+	if err != nil {
+		return err
+	}
+	f, err := store.Facts(r.Context(), sess.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, f)
+	return nil
+}
+
 // runReport validates a report request, brings the report facts up to
 // date and computes the report.
 func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuery, reportResult, error) {

@@ -231,6 +231,7 @@ func (s *Server) register() {
 	s.handle("POST /api/v1/sessions/{id}/events", s.authed(s.recordEvent, operators...))
 	s.handle("GET /api/v1/sessions/{id}/events/stream", s.authed(s.ownSession(s.streamSession), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}/metadata", s.authed(s.sessionMetadata, anyRole...))
+	s.handle("GET /api/v1/sessions/{id}/report-facts", s.authed(s.sessionFacts, anyRole...))
 	s.handle("GET /api/v1/sessions/{id}/messages", s.authed(s.ownSession(s.messages), staffAndVisitors...))
 	s.handle("POST /api/v1/sessions/{id}/{command}", s.authed(s.command, staffAndVisitors...))
 	s.handle("GET /api/v1/events", s.authed(s.allEvents, anyRole...))
