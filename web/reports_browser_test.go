@@ -225,3 +225,53 @@ func fmtMS(v any) string {
 	s := int64(ms/1000 + 0.5)
 	return fmt.Sprintf("%d:%02d:%02d", s/3600, s%3600/60, s%60)
 }
+
+// TestReportsNarrowByAssociation picks one web plugin in the query area:
+// the channel report then counts only the chats that came through it.
+func TestReportsNarrowByAssociation(t *testing.T) {
+	ctx := newBrowser(t)
+	s := startStack(t)
+	f := s.agentFixture()
+	for _, p := range []map[string]any{
+		{"name": "Shop", "entry": "shop", "theme_color": "#2563eb", "title": "Shop help"},
+		{"name": "Docs", "entry": "docs", "theme_color": "#059669", "title": "Docs help"},
+	} {
+		s.must(s.Admin, "POST", "/api/v1/web-plugins", p, nil)
+	}
+	// Two chats through the shop, one through the docs; every one waits
+	// and is given up.
+	for i, entry := range []string{"shop", "shop", "docs"} {
+		var created struct {
+			Session struct {
+				ID int64 `json:"id"`
+			} `json:"session"`
+		}
+		s.must(s.Admin, "POST", "/api/v1/sessions", map[string]any{"type": "chat_web", "queue_id": f.Queue.ID, "entry": entry,
+			"end_user": map[string]any{"identifier": fmt.Sprintf("v-%d", i)}}, &created)
+		s.Clock.Advance(30 * time.Second)
+		s.must(s.Admin, "POST", fmt.Sprintf("/api/v1/sessions/%d/end", created.Session.ID), map[string]any{"disconnected_by": "end_user"}, nil)
+	}
+	inquiries := `(() => { const t = document.querySelector('table[data-report="channels"]'); if (!t) return "";
+		const cols = [...t.tHead.rows[0].cells].map((c) => c.textContent);
+		return t.tBodies[0].rows[0].cells[cols.indexOf("Inquiries")].textContent; })()`
+	from, to := s.reportDays()
+	err := chromedp.Do(ctx,
+		s.signInAdmin("/reports"),
+		chromedp.Click(chromedp.CSS(`.report-tab[data-name="channels"]`)),
+		js(fmt.Sprintf(`document.querySelector("input[name=from]").value = %q; document.querySelector("input[name=to]").value = %q`,
+			from.Format(time.DateOnly), to.Add(-24*time.Hour).Format(time.DateOnly))),
+		chromedp.Click(chromedp.CSS(".report-run button.primary")),
+		waitJS(inquiries+` === "3"`),
+		// The associations are the plugins, by name.
+		chromedp.Click(chromedp.CSS(`details.pick[data-name="entry"] summary`)),
+		waitText(`details.pick[data-name="entry"] .pick-list`, "Shop (shop)"),
+		chromedp.Click(chromedp.CSS(`details.pick[data-name="entry"] input[value="shop"]`)),
+		waitText(`details.pick[data-name="entry"] summary`, "Shop (shop)"),
+		chromedp.Click(chromedp.CSS(".report-run button.primary")),
+		waitJS(inquiries+` === "2"`),
+		screenshot("reports-by-association"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -64,7 +64,7 @@ function styles() {
 
 export default async function reportsPage(root, ctx) {
   styles();
-  const [agents, groups] = await Promise.all([api.optionalItems("/agents"), api.optionalItems("/queues")]);
+  const [agents, groups, plugins] = await Promise.all([api.optionalItems("/agents"), api.optionalItems("/queues"), api.optionalItems("/web-plugins")]);
   const byName = (a, b) => a.name.localeCompare(b.name);
   const agentOptions = agents.sort(byName).map((a) => [a.id, a.name]);
   const groupOptions = groups.sort(byName).map((g) => [g.id, g.name]);
@@ -75,6 +75,14 @@ export default async function reportsPage(root, ctx) {
   const from = h("input", { type: "date", name: "from", value: day(weekAgo), required: true });
   const to = h("input", { type: "date", name: "to", value: day(today), required: true });
   const chans = multiPick("Channels", "All channels", channels, "channel");
+  // Associations are the web plugins' entries; without any to list (or
+  // the right to list them), entries are typed.
+  const seen = new Set();
+  const entryOptions = plugins
+    .filter((p) => p.entry && !seen.has(p.entry) && seen.add(p.entry))
+    .sort(byName)
+    .map((p) => [p.entry, `${p.name} (${p.entry})`]);
+  const entryPick = entryOptions.length ? multiPick("Associations", "All associations", entryOptions, "entry") : null;
   const entry = h("input", { type: "text", name: "entry", placeholder: "All", maxlength: "400" });
   const pickers = {
     agents: multiPick("Agents", "All agents", agentOptions, "agent_id"),
@@ -101,7 +109,7 @@ export default async function reportsPage(root, ctx) {
       field("From (UTC)", from),
       field("To (UTC, inclusive)", to),
       chans.el,
-      field("Associations", entry, "Comma-separated entries; empty for all."),
+      entryPick ? entryPick.el : field("Associations", entry, "Comma-separated entries; empty for all."),
       extra,
     ),
     h("div", { class: "report-run" }, run, error),
@@ -140,7 +148,8 @@ export default async function reportsPage(root, ctx) {
     if (to.value < from.value) throw new Error("The last day is before the first.");
     const p = new URLSearchParams({ from: from.value + "T00:00:00Z", to: nextDay(to.value) + "T00:00:00Z" });
     for (const c of chans.values()) p.append("channel", c);
-    for (const e of entry.value.split(",").map((s) => s.trim()).filter(Boolean)) p.append("entry", e);
+    const entries = entryPick ? entryPick.values() : entry.value.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const e of entries) p.append("entry", e);
     for (const f of current.filters) {
       if (pickers[f]) for (const v of pickers[f].values()) p.append(pickers[f].el.querySelector("details").dataset.name, v);
       else {
