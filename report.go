@@ -45,7 +45,7 @@ type AgentFact struct {
 	HoldMS          int64 `json:"hold,omitempty"`     // time the agent held the end user
 	HandleMS        int64 `json:"handle,omitempty"`   // CCAI handle time: connected to wrap-up
 	WrapUpMS        int64 `json:"wrap_up,omitempty"`  // end of talk to wrap-up
-	Messages        int   `json:"messages,omitempty"` // human messages the agent sent
+	Messages        int   `json:"messages,omitempty"` // human messages the agent sent (not recalled)
 }
 
 // GroupFact is one skill group's part in one session: the serves of

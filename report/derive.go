@@ -16,12 +16,25 @@ import (
 // Derive returns the facts one session contributes to the reports, from
 // its whole log in order. It is a pure function of the events: deriving
 // again after more events gives the facts that replace the old ones.
+//
+// The facts of a session still open do not depend on its chat messages:
+// what messages measure (validity, response times, messages sent) is
+// counted once the session ends, and a wait or hold still open is timed
+// up to the newest event other than a message. So a chat message never
+// changes the facts (see ChangesFacts), and the projector need not derive
+// a busy chat again for each one.
 func Derive(events []sb.Event) (sb.SessionFacts, error) {
 	s, err := lifecycle.Fold(events)
 	if err != nil {
 		return sb.SessionFacts{}, fmt.Errorf("derive report facts: %w", err)
 	}
-	d := deriver{s: s, last: events[len(events)-1].Time}
+	d := deriver{s: s, last: events[0].Time}
+	for i := len(events) - 1; i >= 0; i-- {
+		if ChangesFacts(events[i].Type) {
+			d.last = events[i].Time
+			break
+		}
+	}
 	if err := d.scan(events); err != nil {
 		return sb.SessionFacts{}, fmt.Errorf("derive report facts of session %d: %w", s.ID, err)
 	}
@@ -34,6 +47,12 @@ func Derive(events []sb.Event) (sb.SessionFacts, error) {
 	f.Ratings = d.ratingFacts()
 	f.Transfers = d.transferFacts()
 	return f, nil
+}
+
+// ChangesFacts reports whether an event of type t can change a session's
+// report facts: every type but chat messages and their recalls.
+func ChangesFacts(t sb.EventType) bool {
+	return t != lifecycle.EventMessageSent && t != lifecycle.EventMessageRecalled
 }
 
 // message is a human chat message that was not recalled.
@@ -54,7 +73,7 @@ type invite struct {
 // deriver holds one session and what the scan of its events found.
 type deriver struct {
 	s       *sb.Session
-	last    time.Time // the newest event's time
+	last    time.Time // the newest time an event other than a message came
 	visitor string    // the end user's first name as created
 	msgs    []message
 	invites []invite

@@ -265,7 +265,7 @@ func TestRatingsCountOnce(t *testing.T) {
 func TestOpenSession(t *testing.T) {
 	f := newChat(t, 1, 0, 1).assign(10*sec, 7).say(20*sec, 7, "hi").facts()
 	a := agentFact(t, f, 7)
-	if a.PickUps != 1 || a.Ended != 0 || a.DurationMS != 0 || a.Valid != 0 || a.Invalid != 0 || a.FirstResponses != 0 || a.Messages != 1 {
+	if a.PickUps != 1 || a.Ended != 0 || a.DurationMS != 0 || a.Valid != 0 || a.Invalid != 0 || a.FirstResponses != 0 || a.Messages != 0 {
 		t.Errorf("agent: %+v", a)
 	}
 	if f.Session.Ended != 0 || f.Session.PickedUp != 1 {
@@ -273,11 +273,42 @@ func TestOpenSession(t *testing.T) {
 	}
 }
 
-// A wait still open counts up to the newest event.
+// A wait still open counts up to the newest event other than a message.
 func TestOpenWait(t *testing.T) {
-	f := newChat(t, 1, 0, 1).say(45*sec, 0, "anyone?").facts()
-	if w := f.Waits[0]; w.Outcome != sb.WaitOutcomeWaiting || w.WaitMS != 45000 {
-		t.Errorf("wait: %+v", w)
+	c := newChat(t, 1, 0, 1).say(45*sec, 0, "anyone?")
+	if w := c.facts().Waits[0]; w.Outcome != sb.WaitOutcomeWaiting || w.WaitMS != 0 {
+		t.Errorf("wait after a message: %+v", w)
+	}
+	c.do(70*sec, &lifecycle.RecordEvent{Type: "customer_note", Data: []byte(`{"text":"still here"}`)})
+	if w := c.facts().Waits[0]; w.WaitMS != 70000 {
+		t.Errorf("wait after a note: %+v", w)
+	}
+}
+
+// Chat messages never change an open session's facts, so the projector
+// does not derive a busy chat again for each: deriving with and without
+// the trailing messages gives the same facts.
+func TestMessagesDoNotChangeOpenFacts(t *testing.T) {
+	c := newChat(t, 1, 0, 1).say(5*sec, 0, "hello").assign(20*sec, 7)
+	c.do(21*sec, &lifecycle.Hold{})
+	before := c.facts()
+	n := len(c.events)
+	c.say(40*sec, 7, "one moment").say(50*sec, 0, "sure").do(55*sec, &lifecycle.Recall{MessageID: 2, From: sb.FromAgent, AgentID: 7})
+	for _, e := range c.events[n:] {
+		if report.ChangesFacts(e.Type) {
+			t.Errorf("%s counts as changing facts", e.Type)
+		}
+	}
+	after := c.facts()
+	after.Seq = before.Seq
+	if fmt.Sprintf("%+v", before) != fmt.Sprintf("%+v", after) {
+		t.Errorf("messages changed the facts:\nbefore %+v\nafter  %+v", before, after)
+	}
+	// Once the session ends, its messages count.
+	c.end(2*min, lifecycle.ByAgent)
+	if a := agentFact(t, c.facts(), 7); a.Messages != 0 || a.Valid != 0 {
+		// the agent's only message was recalled
+		t.Errorf("agent after the end: %+v", a)
 	}
 }
 

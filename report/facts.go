@@ -51,14 +51,14 @@ func (d *deriver) agentFacts() []sb.AgentFact {
 	}
 	for k := range out {
 		f := &out[k]
+		if !d.ended() {
+			continue
+		}
 		mine := func(serve int) bool { return s.Handles[serve].Agent.ID == f.AgentID }
 		for _, m := range d.msgs {
 			if m.from == sb.FromAgent && m.agentID == f.AgentID {
 				f.Messages++
 			}
-		}
-		if !d.ended() {
-			continue
 		}
 		first, avg, replies := d.responses(mine, f.At)
 		if f.Messages > 0 {

@@ -68,11 +68,13 @@ func (p *Projector) catchUpLocked(ctx context.Context) (int, error) {
 		var ids []int64
 		seen := map[int64]bool{}
 		for _, e := range events {
-			if !seen[e.SessionID] {
+			if ChangesFacts(e.Type) && !seen[e.SessionID] {
 				seen[e.SessionID] = true
 				ids = append(ids, e.SessionID)
 			}
 		}
+		// A page of chat messages alone changes no facts: only the
+		// checkpoint moves.
 		facts, err := p.derive(ctx, ids)
 		if err != nil {
 			return read, err
