@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,8 +173,21 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	// An uncaught exception in a page fails the test.
 	var mu sync.Mutex
-	var thrown []string
+	var thrown, console []string
 	if err := chromedp.Listen(browser, func(ev any) {
+		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok {
+			var args []string
+			for _, a := range e.Args {
+				if a.Value != nil {
+					args = append(args, string(a.Value))
+				} else {
+					args = append(args, a.Description)
+				}
+			}
+			mu.Lock()
+			console = append(console, string(e.Type)+": "+strings.Join(args, " "))
+			mu.Unlock()
+		}
 		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
 			msg := e.ExceptionDetails.Text
 			if e.ExceptionDetails.Exception != nil {
@@ -189,6 +203,12 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(func() {
 		mu.Lock()
 		defer mu.Unlock()
+		if t.Failed() {
+			// What the page logged, to see why.
+			for _, m := range console {
+				t.Logf("page console: %s", m)
+			}
+		}
 		for _, m := range thrown {
 			t.Errorf("uncaught exception in the page: %s", m)
 		}

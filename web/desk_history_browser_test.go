@@ -37,11 +37,11 @@ func TestDeskHistorySearch(t *testing.T) {
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	err := chromedp.Do(ctx,
 		s.signIn(f),
-		chromedp.Click(css(`.nav[data-view="history"]`)),
+		clickJS(`.nav[data-view="history"]`),
 		chromedp.WaitVisible(css(`#view-history input[name="q"]`)),
 		chromedp.SendKeys(css(`#view-history input[name="q"]`), "refund\r"),
 		waitJS(`document.querySelectorAll('#view-history tbody tr[data-id]').length === 1`),
-		chromedp.Click(css(fmt.Sprintf(`#view-history tr[data-id="%d"]`, refund))),
+		clickJS(fmt.Sprintf(`#view-history tr[data-id="%d"]`, refund)),
 		chromedp.WaitVisible(css(`#view-history .msg.end_user`)),
 		screenshot("history"),
 	)

@@ -24,18 +24,18 @@ func TestDeskOfflineMessageAssignToMe(t *testing.T) {
 	row := fmt.Sprintf(`#view-offline tr[data-id="%d"]`, m.ID)
 	err := chromedp.Do(ctx,
 		s.signIn(f),
-		chromedp.Click(css(`.nav[data-view="offline"]`)),
+		clickJS(`.nav[data-view="offline"]`),
 		chromedp.WaitVisible(css(row)),
-		chromedp.Click(css(row)),
+		clickJS(row),
 		chromedp.WaitVisible(css(`#view-offline .detail select[name="status"]`)),
-		chromedp.Click(css(`#view-offline .detail button[type="button"]`)), // Assign to me
+		clickJS(`#view-offline .detail button[type="button"]`), // Assign to me
 		waitJS(fmt.Sprintf(`document.querySelector('%s td:last-child')?.textContent === 'Me'`, row)),
-		chromedp.Click(css(row)),
+		clickJS(row),
 		chromedp.SetValue(css(`#view-offline .detail select[name="status"]`), "processing"),
 		chromedp.SendKeys(css(`#view-offline .detail textarea[name="note"]`), "Called, no answer."),
-		chromedp.Click(css(`#view-offline .detail button[type="submit"]`)),
+		clickJS(`#view-offline .detail button[type="submit"]`),
 		waitJS(`[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Saved.'))`),
-		chromedp.Click(css(`#view-offline [data-list="mine"]`)),
+		clickJS(`#view-offline [data-list="mine"]`),
 		waitJS(`document.querySelectorAll('#view-offline tbody tr[data-id]').length === 1`),
 		screenshot("offline"),
 	)

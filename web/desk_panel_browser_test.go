@@ -41,9 +41,9 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 	err := chromedp.Do(ctx,
 		s.signIn(f),
 		chromedp.WaitVisible(item),
-		chromedp.Click(item),
+		clickJS(string(item)),
 		chromedp.WaitVisible(css(`#input`)),
-		chromedp.Click(css(`[data-tab="stream"]`)),
+		clickJS(`[data-tab="stream"]`),
 		chromedp.WaitVisible(css(`.stream li[data-type="custom_data"] .warn`)),
 		chromedp.Func(func(context.Context, *chromedp.Target) error {
 			record("payment", map[string]any{"product": "Gift card", "amount": "10.00", "currency": "USD", "status": "paid"})
@@ -62,10 +62,10 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 		t.Fatalf("the payment reads %q, want its amount and product", payment)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Click(css(`[data-tab="tags"]`)),
+		clickJS(`[data-tab="tags"]`),
 		clickJS(fmt.Sprintf(`[data-tag="%d"]`, late.ID)), // the tag list redraws as it fills
 		chromedp.WaitVisible(css(`#tab-tags .tag-chip`)),
-		chromedp.Click(css(`[data-tab="info"]`)),
+		clickJS(`[data-tab="info"]`),
 		// The panel redraws as the tag's event arrives; look the form up
 		// at the moment of each step.
 		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('#profile-form [name="phone"]');

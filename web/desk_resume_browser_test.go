@@ -50,7 +50,7 @@ func TestDeskResumesAfterTheConnectionDrops(t *testing.T) {
 		}),
 		s.signIn(f),
 		chromedp.WaitVisible(item),
-		chromedp.Click(item),
+		clickJS(string(item)),
 		chromedp.WaitVisible(css(fmt.Sprintf(`#conv[data-live="%d"]`, id))),
 		chromedp.Evaluate[chromedp.Void](`window.__wsBlocked = true; window.__ws.at(-1).close()`),
 		waitJS(`!document.getElementById('live-state').classList.contains('open')`),

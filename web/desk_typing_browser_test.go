@@ -67,7 +67,7 @@ func TestDeskTypingBothWays(t *testing.T) {
 	err = chromedp.Do(ctx,
 		s.signIn(f),
 		chromedp.WaitVisible(item),
-		chromedp.Click(item),
+		clickJS(string(item)),
 		chromedp.WaitVisible(css(`#input`)),
 		chromedp.WaitVisible(css(fmt.Sprintf(`#conv[data-live="%d"]`, id))), // the desk follows the chat
 		chromedp.Func(func(context.Context, *chromedp.Target) error {

@@ -96,12 +96,15 @@ export class Actions {
       if (!s.wrap_up_at) list.push(btn('Wrap up', () => this.openWrapUp(s), '.primary'));
       list.push(btn('Close', () => this.close(s), '', 'Remove from the list'));
     }
+    // No rating button for a chat not yet connected (inviteButton answers
+    // null): an accepted chat is "assigned" until its connection arrives.
+    const shown = list.filter(Boolean);
     // Redraw only when the choices change, so that a click is never lost
     // to a redraw caused by an unrelated update of the same chat.
-    const key = [s.id, ...list.map((b) => b.textContent + b.disabled), banner.hidden, banner.textContent].join('|');
+    const key = [s.id, ...shown.map((b) => b.textContent + b.disabled), banner.hidden, banner.textContent].join('|');
     if (key !== this.actionsKey) {
       this.actionsKey = key;
-      box.replaceChildren(...list);
+      box.replaceChildren(...shown);
     }
     const canWrite = isMine && live(s) && (handler(s) || {}).id === this.state.agentId;
     $('#conv').classList.toggle('readonly', !canWrite);
