@@ -17,13 +17,16 @@ export class Actions {
   /** accept picks a waiting chat up for this agent and opens it. */
   async accept(s) {
     this.state.kept.add(s.id); // picked up here: no "new chat" note
+    this.state.accepting.add(s.id); // connected below, not again when the assignment arrives
     try {
       const out = await this.run(s.id, 'assign', { agent_id: this.state.agentId });
       if (out.session.status === 'assigned') await this.run(s.id, 'connect').catch(() => {});
+      this.state.accepting.delete(s.id);
       location.hash = 'conversations';
       await this.select(s.id);
       this.composer.focus();
     } catch (e) {
+      this.state.accepting.delete(s.id);
       showError(e);
     }
   }

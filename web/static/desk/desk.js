@@ -24,6 +24,7 @@ const state = {
   lastText: new Map(),
   kept: new Set(JSON.parse(localStorage.getItem('sb.desk.kept') || '[]')), // ended chats still on the list
   pinned: new Set(JSON.parse(localStorage.getItem('sb.desk.pinned') || '[]')),
+  accepting: new Set(), // chats this desk is accepting: it connects them itself
   quickReplies: { categories: [], replies: [] },
   view: 'conversations',
   selected: 0,
@@ -140,7 +141,7 @@ function upsert(s) {
       if (!prev || !isMine(prev)) toast('New chat: ' + visitorName(s));
       preview(s.id);
     }
-    if (s.status === 'assigned' && (!prev || prev.status !== 'assigned')) connect(s);
+    if (s.status === 'assigned' && (!prev || prev.status !== 'assigned') && !state.accepting.has(s.id)) connect(s);
   }
   if (isIncoming(s) && !(prev && isIncoming(prev))) toast(`${pendingTransfer(s).from_agent?.name || 'A colleague'} wants to transfer a chat to you`);
   renderList();
