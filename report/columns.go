@@ -305,68 +305,59 @@ func addQueue(t *sb.QueueSums, q sb.QueueSums) {
 	t.InboundDropped += q.InboundDropped
 }
 
+// named builds a report's rows, one per sum, sorted by name then ID.
+func named[S, R any](sums []S, row func(S) R, key func(R) (string, int64)) []R {
+	out := make([]R, 0, len(sums))
+	for _, s := range sums {
+		out = append(out, row(s))
+	}
+	slices.SortFunc(out, func(a, b R) int {
+		an, ai := key(a)
+		bn, bi := key(b)
+		return cmp.Or(cmp.Compare(an, bn), cmp.Compare(ai, bi))
+	})
+	return out
+}
+
 // AgentWorkload turns the store's per-agent sums into the agent workload
 // report's rows, ordered by name then ID, and its totals row (the sums of
 // every row: a session several agents handled counts for each).
 func AgentWorkload(rows []sb.WorkloadRow, n Names) ([]AgentWorkloadRow, WorkloadColumns) {
-	out := make([]AgentWorkloadRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, AgentWorkloadRow{AgentID: r.ID, AgentName: n.agent(r.ID), WorkloadColumns: workloadColumns(r.Workload)})
-	}
-	slices.SortFunc(out, func(a, b AgentWorkloadRow) int {
-		return cmp.Or(cmp.Compare(a.AgentName, b.AgentName), cmp.Compare(a.AgentID, b.AgentID))
-	})
-	return out, workloadColumns(sumWorkload(rows))
+	return named(rows, func(r sb.WorkloadRow) AgentWorkloadRow {
+		return AgentWorkloadRow{AgentID: r.ID, AgentName: n.agent(r.ID), WorkloadColumns: workloadColumns(r.Workload)}
+	}, func(r AgentWorkloadRow) (string, int64) { return r.AgentName, r.AgentID }), workloadColumns(sumWorkload(rows))
 }
 
 // GroupWorkload turns per-group sums into the group workload report.
 func GroupWorkload(rows []sb.WorkloadRow, n Names) ([]GroupWorkloadRow, WorkloadColumns) {
-	out := make([]GroupWorkloadRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, GroupWorkloadRow{GroupID: r.ID, GroupName: n.group(r.ID), WorkloadColumns: workloadColumns(r.Workload)})
-	}
-	slices.SortFunc(out, func(a, b GroupWorkloadRow) int {
-		return cmp.Or(cmp.Compare(a.GroupName, b.GroupName), cmp.Compare(a.GroupID, b.GroupID))
-	})
-	return out, workloadColumns(sumWorkload(rows))
+	return named(rows, func(r sb.WorkloadRow) GroupWorkloadRow {
+		return GroupWorkloadRow{GroupID: r.ID, GroupName: n.group(r.ID), WorkloadColumns: workloadColumns(r.Workload)}
+	}, func(r GroupWorkloadRow) (string, int64) { return r.GroupName, r.GroupID }), workloadColumns(sumWorkload(rows))
 }
 
 // AgentSatisfaction turns per-agent sums into the agent satisfaction report.
 func AgentSatisfaction(rows []sb.WorkloadRow, n Names) ([]AgentSatisfactionRow, SatisfactionColumns) {
-	out := make([]AgentSatisfactionRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, AgentSatisfactionRow{AgentID: r.ID, AgentName: n.agent(r.ID), SatisfactionColumns: satisfactionColumns(r.Workload)})
-	}
-	slices.SortFunc(out, func(a, b AgentSatisfactionRow) int {
-		return cmp.Or(cmp.Compare(a.AgentName, b.AgentName), cmp.Compare(a.AgentID, b.AgentID))
-	})
-	return out, satisfactionColumns(sumWorkload(rows))
+	return named(rows, func(r sb.WorkloadRow) AgentSatisfactionRow {
+		return AgentSatisfactionRow{AgentID: r.ID, AgentName: n.agent(r.ID), SatisfactionColumns: satisfactionColumns(r.Workload)}
+	}, func(r AgentSatisfactionRow) (string, int64) { return r.AgentName, r.AgentID }), satisfactionColumns(sumWorkload(rows))
 }
 
 // GroupSatisfaction turns per-group sums into the group satisfaction report.
 func GroupSatisfaction(rows []sb.WorkloadRow, n Names) ([]GroupSatisfactionRow, SatisfactionColumns) {
-	out := make([]GroupSatisfactionRow, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, GroupSatisfactionRow{GroupID: r.ID, GroupName: n.group(r.ID), SatisfactionColumns: satisfactionColumns(r.Workload)})
-	}
-	slices.SortFunc(out, func(a, b GroupSatisfactionRow) int {
-		return cmp.Or(cmp.Compare(a.GroupName, b.GroupName), cmp.Compare(a.GroupID, b.GroupID))
-	})
-	return out, satisfactionColumns(sumWorkload(rows))
+	return named(rows, func(r sb.WorkloadRow) GroupSatisfactionRow {
+		return GroupSatisfactionRow{GroupID: r.ID, GroupName: n.group(r.ID), SatisfactionColumns: satisfactionColumns(r.Workload)}
+	}, func(r GroupSatisfactionRow) (string, int64) { return r.GroupName, r.GroupID }), satisfactionColumns(sumWorkload(rows))
 }
 
 // Queues turns per-group queue sums into the queue report.
 func Queues(rows []sb.QueueRow, n Names) ([]QueueReportRow, QueueColumns) {
-	out := make([]QueueReportRow, 0, len(rows))
 	var t sb.QueueSums
 	for _, r := range rows {
 		addQueue(&t, r.QueueSums)
-		out = append(out, QueueReportRow{GroupID: r.GroupID, GroupName: n.group(r.GroupID), QueueColumns: queueColumns(r.QueueSums)})
 	}
-	slices.SortFunc(out, func(a, b QueueReportRow) int {
-		return cmp.Or(cmp.Compare(a.GroupName, b.GroupName), cmp.Compare(a.GroupID, b.GroupID))
-	})
-	return out, queueColumns(t)
+	return named(rows, func(r sb.QueueRow) QueueReportRow {
+		return QueueReportRow{GroupID: r.GroupID, GroupName: n.group(r.GroupID), QueueColumns: queueColumns(r.QueueSums)}
+	}, func(r QueueReportRow) (string, int64) { return r.GroupName, r.GroupID }), queueColumns(t)
 }
 
 // Channels turns per-channel sums into the channel report, in the
