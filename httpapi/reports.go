@@ -285,10 +285,9 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 			json:  Report[report.AgentWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.AgentWorkloadTable(rows),
 			chart: func() []byte {
-				labels, cols := make([]string, len(rows)), make([]report.WorkloadColumns, len(rows))
-				for i, r := range rows {
-					labels[i], cols[i] = label(r.AgentName, "agent", r.AgentID), r.WorkloadColumns
-				}
+				labels, cols := chartRows(rows, func(r report.AgentWorkloadRow) (string, report.WorkloadColumns) {
+					return label(r.AgentName, "agent", r.AgentID), r.WorkloadColumns
+				})
 				return workloadChart("Agent workload", labels, cols)
 			},
 		}
@@ -298,10 +297,9 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 			json:  Report[report.GroupWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.GroupWorkloadTable(rows),
 			chart: func() []byte {
-				labels, cols := make([]string, len(rows)), make([]report.WorkloadColumns, len(rows))
-				for i, r := range rows {
-					labels[i], cols[i] = label(r.GroupName, "group", r.GroupID), r.WorkloadColumns
-				}
+				labels, cols := chartRows(rows, func(r report.GroupWorkloadRow) (string, report.WorkloadColumns) {
+					return label(r.GroupName, "group", r.GroupID), r.WorkloadColumns
+				})
 				return workloadChart("Skill-group workload", labels, cols)
 			},
 		}
@@ -311,10 +309,9 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 			json:  Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.AgentSatisfactionTable(rows),
 			chart: func() []byte {
-				labels, cols := make([]string, len(rows)), make([]report.SatisfactionColumns, len(rows))
-				for i, r := range rows {
-					labels[i], cols[i] = label(r.AgentName, "agent", r.AgentID), r.SatisfactionColumns
-				}
+				labels, cols := chartRows(rows, func(r report.AgentSatisfactionRow) (string, report.SatisfactionColumns) {
+					return label(r.AgentName, "agent", r.AgentID), r.SatisfactionColumns
+				})
 				return satisfactionChart("Agent satisfaction", labels, cols)
 			},
 		}
@@ -324,14 +321,22 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 			json:  Report[report.GroupSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.GroupSatisfactionTable(rows),
 			chart: func() []byte {
-				labels, cols := make([]string, len(rows)), make([]report.SatisfactionColumns, len(rows))
-				for i, r := range rows {
-					labels[i], cols[i] = label(r.GroupName, "group", r.GroupID), r.SatisfactionColumns
-				}
+				labels, cols := chartRows(rows, func(r report.GroupSatisfactionRow) (string, report.SatisfactionColumns) {
+					return label(r.GroupName, "group", r.GroupID), r.SatisfactionColumns
+				})
 				return satisfactionChart("Skill-group satisfaction", labels, cols)
 			},
 		}
 	}
+}
+
+// chartRows gives each report row's chart label and columns.
+func chartRows[R, C any](rows []R, f func(R) (string, C)) ([]string, []C) {
+	labels, cols := make([]string, len(rows)), make([]C, len(rows))
+	for i, r := range rows {
+		labels[i], cols[i] = f(r)
+	}
+	return labels, cols
 }
 
 // transferReport lists one page of transfers: Limit rows after the
