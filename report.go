@@ -74,6 +74,8 @@ type GroupFact struct {
 	ResponseAvgMS   int64 `json:"response_avg"`
 	Invited         int   `json:"invited"`
 	InviteSuccess   int   `json:"invite_success"`
+	HoldMS          int64 `json:"hold,omitempty"`   // time the group's agents held the end user
+	HandleMS        int64 `json:"handle,omitempty"` // CCAI handle time of the group's serves
 }
 
 // Queue wait outcomes of a WaitFact, as counted by the reports.

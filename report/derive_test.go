@@ -179,6 +179,10 @@ func TestGroupTransferredBackAndForth(t *testing.T) {
 	if gb.PickUps != 1 || gb.TransfersIn != 1 || gb.TransfersOut != 1 || gb.Ended != 0 || gb.DurationMS != 0 {
 		t.Errorf("group B: %+v", gb)
 	}
+	// Handle time is each group's serves: A 20 s → 1 min and 4 → 6 min, B 90 s → 3 min.
+	if ga.HandleMS != 160_000 || gb.HandleMS != 90_000 {
+		t.Errorf("handle times: A %d, B %d", ga.HandleMS, gb.HandleMS)
+	}
 	if len(f.Waits) != 3 {
 		t.Fatalf("waits: %+v", f.Waits)
 	}

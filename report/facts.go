@@ -119,6 +119,14 @@ func (d *deriver) groupFacts() []sb.GroupFact {
 			f.Ended = 1
 			f.DurationMS = ms(s.EndedAt.Sub(f.At))
 		}
+		f.HandleMS += handleMS(h)
+	}
+	for _, hold := range s.Holds {
+		if hold.Interaction >= 0 && hold.Interaction < len(s.Handles) {
+			if k, ok := index[d.group[hold.Interaction]]; ok {
+				out[k].HoldMS += holdMS(hold, d.last)
+			}
+		}
 	}
 	for k := range out {
 		f := &out[k]

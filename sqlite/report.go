@@ -21,7 +21,8 @@ const (
 		ended, duration, valid, invalid, first_responses, first_response, response_avgs, response_avg, invited, invite_success,
 		hold, handle, wrap_up, messages`
 	groupFactCols = `session_id, n, group_id, channel, entry, at, pick_ups, accessed_first, transfers_in, transfers_out,
-		ended, duration, valid, invalid, first_responses, first_response, response_avgs, response_avg, invited, invite_success`
+		ended, duration, valid, invalid, first_responses, first_response, response_avgs, response_avg, invited, invite_success,
+		hold, handle`
 	waitFactCols     = `session_id, n, group_id, channel, entry, at, wait, outcome, transfer, overflow, agent_id`
 	ratingFactCols   = `session_id, n, agent_id, group_id, channel, entry, at, rating, solved`
 	transferFactCols = `session_id, n, transfer_id, channel, entry, at, visitor, kind, overflow, from_agent_id, from_agent_name,
@@ -210,7 +211,7 @@ func newFactWriter(ctx context.Context, tx *sql.Tx) (*factWriter, error) {
 	}
 	w.sessionFact = prep(insertSQL("report_session_facts", sessionFactCols, 12))
 	w.agent = prep(insertSQL("report_agent_facts", agentFactCols, 25))
-	w.group = prep(insertSQL("report_group_facts", groupFactCols, 20))
+	w.group = prep(insertSQL("report_group_facts", groupFactCols, 22))
 	w.wait = prep(insertSQL("report_wait_facts", waitFactCols, 11))
 	w.rating = prep(insertSQL("report_rating_facts", ratingFactCols, 9))
 	w.transfer = prep(insertSQL("report_transfer_facts", transferFactCols, 22))
@@ -262,7 +263,7 @@ func (w *factWriter) insert(ctx context.Context, f *sb.SessionFacts) error {
 	for n, g := range f.Groups {
 		if _, err := w.group.ExecContext(ctx, f.SessionID, n, g.GroupID, string(g.Channel), g.Entry, ms(g.At),
 			g.PickUps, g.AccessedFirst, g.TransfersIn, g.TransfersOut, g.Ended, g.DurationMS, g.Valid, g.Invalid,
-			g.FirstResponses, g.FirstResponseMS, g.ResponseAvgs, g.ResponseAvgMS, g.Invited, g.InviteSuccess); err != nil {
+			g.FirstResponses, g.FirstResponseMS, g.ResponseAvgs, g.ResponseAvgMS, g.Invited, g.InviteSuccess, g.HoldMS, g.HandleMS); err != nil {
 			return err
 		}
 	}

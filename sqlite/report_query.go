@@ -197,10 +197,8 @@ func addWorkload(w *sb.Workload, v []int64) {
 	w.ResponseAvgMS += v[12]
 	w.Invited += int(v[13])
 	w.InviteSuccess += int(v[14])
-	if len(v) > 15 {
-		w.HoldMS += v[15]
-		w.HandleMS += v[16]
-	}
+	w.HoldMS += v[15]
+	w.HandleMS += v[16]
 }
 
 func workloadRows(m map[int64]*sb.WorkloadRow) []sb.WorkloadRow {

@@ -135,7 +135,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		var g sb.GroupFact
 		if err := r.Scan(&g.SessionID, &n, &g.GroupID, &g.Channel, &g.Entry, &at, &g.PickUps, &g.AccessedFirst,
 			&g.TransfersIn, &g.TransfersOut, &g.Ended, &g.DurationMS, &g.Valid, &g.Invalid, &g.FirstResponses,
-			&g.FirstResponseMS, &g.ResponseAvgs, &g.ResponseAvgMS, &g.Invited, &g.InviteSuccess); err != nil {
+			&g.FirstResponseMS, &g.ResponseAvgs, &g.ResponseAvgMS, &g.Invited, &g.InviteSuccess, &g.HoldMS, &g.HandleMS); err != nil {
 			return err
 		}
 		g.At = fromMS(at)

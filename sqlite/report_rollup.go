@@ -99,9 +99,10 @@ func table(name string, keys ...string) *rollup { return &rollup{table: name, ke
 
 var (
 	workloadVals = []string{"sessions", "pick_ups", "accessed_first", "transfers_in", "transfers_out", "ended", "duration",
-		"valid", "invalid", "first_responses", "first_response", "response_avgs", "response_avg", "invited", "invite_success"}
+		"valid", "invalid", "first_responses", "first_response", "response_avgs", "response_avg", "invited", "invite_success",
+		"hold", "handle"}
 
-	agentFamily = newFamily("report_agent_facts", "", append(append([]string(nil), workloadVals...), "hold", "handle"), nil,
+	agentFamily = newFamily("report_agent_facts", "", workloadVals, nil,
 		table("report_agent_days_g", "agent_id", "group_id"),
 		table("report_agent_days_c", "agent_id", "group_id", "channel"),
 		table("report_agent_days", "agent_id", "group_id", "channel", "entry"))
@@ -272,7 +273,7 @@ func (d *deltas) addFacts(f *sb.SessionFacts, sign int64) {
 		d.add(groupFamily, rollKey{day: dayOf(ms(g.At)), group: g.GroupID, channel: string(g.Channel), entry: g.Entry}, sign,
 			1, int64(g.PickUps), int64(g.AccessedFirst), int64(g.TransfersIn), int64(g.TransfersOut), int64(g.Ended), g.DurationMS,
 			int64(g.Valid), int64(g.Invalid), int64(g.FirstResponses), g.FirstResponseMS, int64(g.ResponseAvgs), g.ResponseAvgMS,
-			int64(g.Invited), int64(g.InviteSuccess))
+			int64(g.Invited), int64(g.InviteSuccess), g.HoldMS, g.HandleMS)
 	}
 	for i := range f.Waits {
 		w := &f.Waits[i]

@@ -125,7 +125,7 @@ func testReportFactsRoundTrip(t *testing.T, st sb.ReportStore) {
 		},
 		Groups: []sb.GroupFact{{SessionID: 42, GroupID: 5, Channel: sb.ChannelWeb, Entry: "plugin-3", At: at(0, "10h"),
 			PickUps: 1, AccessedFirst: 1, Ended: 1, DurationMS: 1_200_000, Valid: 1, FirstResponses: 1, FirstResponseMS: 4000,
-			ResponseAvgs: 1, ResponseAvgMS: 9000, Invited: 1, InviteSuccess: 1}},
+			ResponseAvgs: 1, ResponseAvgMS: 9000, Invited: 1, InviteSuccess: 1, HoldMS: 3000, HandleMS: 1_000_000}},
 		Waits: []sb.WaitFact{
 			{SessionID: 42, GroupID: 5, Channel: sb.ChannelWeb, Entry: "plugin-3", At: at(0, "9h58m"), WaitMS: 120_000,
 				Outcome: sb.WaitOutcomePickedUp, AgentID: 7},

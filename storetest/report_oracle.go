@@ -96,7 +96,7 @@ func (o *oracle) groupWorkload(q sb.ReportQuery) []sb.WorkloadRow {
 					AccessedFirst: g.AccessedFirst, TransfersIn: g.TransfersIn, TransfersOut: g.TransfersOut, Ended: g.Ended,
 					DurationMS: g.DurationMS, Valid: g.Valid, Invalid: g.Invalid, FirstResponses: g.FirstResponses,
 					FirstResponseMS: g.FirstResponseMS, ResponseAvgs: g.ResponseAvgs, ResponseAvgMS: g.ResponseAvgMS,
-					Invited: g.Invited, InviteSuccess: g.InviteSuccess})
+					Invited: g.Invited, InviteSuccess: g.InviteSuccess, HoldMS: g.HoldMS, HandleMS: g.HandleMS})
 			}
 		}
 		for _, r := range f.Ratings {

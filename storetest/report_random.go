@@ -256,7 +256,8 @@ func RandomFacts(r *rand.Rand, id int64) sb.SessionFacts {
 		f.Groups = append(f.Groups, sb.GroupFact{GroupID: int64(1 + n(3)), Channel: ch, Entry: entry, At: when(),
 			PickUps: 1 + n(2), AccessedFirst: n(2), TransfersIn: n(2), TransfersOut: n(2), Ended: n(2),
 			DurationMS: int64(n(900_000)), Valid: n(2), Invalid: n(2), FirstResponses: n(2), FirstResponseMS: int64(n(9000)),
-			ResponseAvgs: n(2), ResponseAvgMS: int64(n(20_000)), Invited: n(2), InviteSuccess: n(2)})
+			ResponseAvgs: n(2), ResponseAvgMS: int64(n(20_000)), Invited: n(2), InviteSuccess: n(2), HoldMS: int64(n(3000)),
+			HandleMS: int64(n(100_000))})
 	}
 	outcomes := []string{sb.WaitOutcomePickedUp, sb.WaitOutcomeAbandoned, sb.WaitOutcomeDropped, sb.WaitOutcomeOther, sb.WaitOutcomeWaiting}
 	for range n(4) {
