@@ -153,10 +153,3 @@ func orNaN(f *float64) float64 {
 	}
 	return *f
 }
-
-func deref(f *float64) float64 {
-	if f == nil {
-		return 0
-	}
-	return *f
-}
