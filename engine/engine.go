@@ -418,7 +418,7 @@ func (e *Engine) process(batch []*request) {
 	}
 	var events []sb.Event
 	earliest, deliveries := int64(noTimer), false
-	for i, p := range all {
+	for _, p := range all {
 		events = append(events, p.change.Events...)
 		for _, t := range p.change.SetTimers {
 			earliest = min(earliest, t.DueAt.UnixMilli())
@@ -431,15 +431,20 @@ func (e *Engine) process(batch []*request) {
 			// Ended sessions leave the cache; a late command reloads them.
 			delete(e.cache, p.change.Session.ID)
 		}
+	}
+	// Subscribers get the batch's events before any caller gets its
+	// answer: whoever relays an answer to a subscriber (a WebSocket
+	// connection) has every event committed before it already in hand.
+	if len(events) > 0 {
+		e.opt.Broker.Publish(events)
+	}
+	for i, p := range all {
 		if p.r != nil {
 			p.r.res <- result{change: answers[i]}
 		}
 	}
 	for _, r := range answered {
 		r.res <- result{}
-	}
-	if len(events) > 0 {
-		e.opt.Broker.Publish(events)
 	}
 	if earliest != noTimer {
 		if a := e.awaiting.Load(); a == 0 || earliest < a {

@@ -296,6 +296,52 @@ func TestPublishAfterCommit(t *testing.T) {
 	}
 }
 
+// A caller gets its answer only after its batch's events were published,
+// those of the commands committed with it included: a subscriber that
+// relays answers (a WebSocket connection) never has an answer in hand
+// before an event committed ahead of it.
+func TestPublishBeforeAnswer(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	published := map[int64]bool{}
+	w := e.eng.Broker().Watch(0, func(ev sb.Event) {
+		mu.Lock()
+		published[ev.ID] = true
+		mu.Unlock()
+	}, nil)
+	defer w.Close()
+	s := e.create(&lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1})
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				cmd := &lifecycle.RecordEvent{Type: "customer_note", Data: json.RawMessage(`{"text":"hello"}`)}
+				if err := cmd.Validate(); err != nil {
+					t.Error(err)
+					return
+				}
+				res, err := e.eng.Execute(context.Background(), s.ID, cmd, sb.SystemActor, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				// Every event committed so far — this batch's too — was published.
+				all, _ := e.db.Events(context.Background(), 0, 0)
+				for _, ev := range all {
+					if ev.ID <= res.Events[len(res.Events)-1].ID && !published[ev.ID] {
+						t.Errorf("answered before event %d (seq %d) was published", ev.ID, ev.Seq)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // A failed call queued again is live: its pending metadata write is
 // cancelled, and the file is written the delay after its real end.
 func TestRequeueAfterFailureCancelsTheMetadataWrite(t *testing.T) {

@@ -35,9 +35,9 @@ var errBrokerClosed = errors.New("the event broker is closed")
 // (errBrokerClosed). It subscribes to the broker before reading the store,
 // so an event committed meanwhile arrives from one or both sources and is
 // sent once; a subscription that falls behind is caught up from the store
-// again. This is how the event streams and the all-sessions WebSocket
-// subscription resume with no gap and no duplicate; a WebSocket session
-// subscription does the same from its connection's writer (wsfeed.go).
+// again. This is how the event streams resume with no gap and no
+// duplicate; a WebSocket subscription does the same from its connection's
+// writer (wsfeed.go).
 func (s *Server) follow(ctx context.Context, f feed) error {
 	pos := func(e sb.Event) int64 { return e.ID }
 	if f.SessionID != 0 {

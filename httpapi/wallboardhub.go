@@ -237,22 +237,6 @@ func (h *wallboardHub) ticked() {
 	}
 }
 
-// offer queues a frame if the connection's queue has room, without
-// waiting: a wallboard frame that cannot go now is replaced by a newer one.
-func (c *wsConn) offer(b []byte) bool {
-	select {
-	case <-c.done:
-		return false
-	default:
-	}
-	select {
-	case c.out <- b:
-		return true
-	default:
-		return false
-	}
-}
-
 // subscribeWallboard serves the subscribe_wallboard op: supervisors and
 // administrators only.
 func (c *wsConn) subscribeWallboard(f WSRequest) {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,31 +20,32 @@ const (
 	// WSMaxFrame is the largest frame a client may send; a larger one
 	// closes the connection with status 1009 (message too big).
 	WSMaxFrame = 64 << 10
-	// WSSendQueue is how many replies may wait for the writer. When it is
-	// full, whoever queues waits up to Config.SlowClient; a client that does
-	// not take its frames by then is disconnected with status 1013 (try
-	// again later) and resumes by subscribing again from its last position.
-	// The events of followed sessions do not wait here: the writer takes
-	// them from the subscriptions (wsfeed.go), and a client that does not
-	// take one within wsWriteTimeout is disconnected.
+	// WSSendQueue is how many replies may wait for the writer. When that
+	// many wait, whoever queues waits up to Config.SlowClient; a client
+	// that does not take its frames by then is disconnected with status
+	// 1013 (try again later) and resumes by subscribing again from its last
+	// position. The events of followed sessions are bounded per
+	// subscription instead (wsPending, wsAllBuffer; wsfeed.go), and a
+	// client that does not take a frame within wsWriteTimeout is
+	// disconnected.
 	WSSendQueue = 32
 	// WSMaxSubscriptions bounds the sessions one connection follows.
 	WSMaxSubscriptions = 200
 	// wsWriteTimeout bounds one frame's write and a keep-alive ping.
 	wsWriteTimeout = 10 * time.Second
-	// wsAllBuffer sizes the broker subscription of every session.
-	wsAllBuffer = 1024
-	// wsPending bounds the live events a session subscription keeps while
-	// the writer is busy; past it they are dropped and read from the
-	// store again.
+	// wsPending bounds the live events of a session subscription waiting
+	// for the writer; past it they are dropped and read from the store
+	// again.
 	wsPending = 32
+	// wsAllBuffer is wsPending for the subscription to every session.
+	wsAllBuffer = 1024
 )
 
 // serveWS upgrades GET /api/v1/ws to a WebSocket speaking JSON text frames
 // (see WSRequest and WSMessage). One goroutine reads and handles the
 // client's frames in order — commands included, so that a client's
-// messages keep their order — and one writes the frames queued for it and
-// the events of the sessions it follows (wsfeed.go).
+// messages keep their order — and one writes the replies and the events of
+// the sessions it follows, as one sequence (wsfeed.go).
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return sb.Errorf(sb.EINVALID, "this route speaks WebSocket: send an Upgrade: websocket request")
@@ -57,7 +57,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	ws.SetReadLimit(WSMaxFrame)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
-		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
+		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
 	// The request's goroutine returns now, freeing its stack and the
@@ -79,7 +79,6 @@ func (c *wsConn) run() {
 	c.cancel()
 	c.unsubscribeAll()
 	c.s.wallboard.leave(c)
-	c.wg.Wait()
 	<-writer
 }
 
@@ -90,7 +89,6 @@ type wsConn struct {
 	ws     *websocket.Conn
 	ctx    context.Context // ends with the connection
 	cancel context.CancelFunc
-	out    chan []byte // frames for the writer
 
 	killOnce sync.Once
 	done     chan struct{} // closed by kill
@@ -107,36 +105,52 @@ type wsConn struct {
 	mu   sync.Mutex
 	subs map[int64]*wsSub
 	all  *wsSub
-	wg   sync.WaitGroup // the all-sessions subscription's goroutine
 
-	// feedMu guards the live state of the session subscriptions (see
-	// wsSub) and dirty, the subscriptions with work for the writer, which
-	// a send on wake tells of.
-	feedMu sync.Mutex
-	dirty  []*wsSub
-	wake   chan struct{}
+	// feedMu guards the send sequence (wsfeed.go) and the live state of
+	// the subscriptions (see wsSub); a send on wake tells the writer of
+	// new items.
+	feedMu  sync.Mutex
+	items   []wsItem      // the frames and events to send, in order
+	replies int           // reply frames among items
+	space   chan struct{} // closed when the writer takes items, if someone waits for room
+	wake    chan struct{}
+	spare   []wsItem // the writer's: the list it sent last, kept for reuse
 
 	typing  *rateLimiter // touched by the reader only
 	pinging atomic.Bool  // a keep-alive ping waits for its pong
 }
 
-// wsSub is one subscription of a connection. The all-sessions one runs
-// follow on a goroutine, which cancel ends; a session's watches the broker
-// and is fed by the connection's writer.
+// wsSub is one subscription of a connection, to a session's events
+// (positioned by seq) or to every session's (sessionID 0, positioned by
+// global id). It watches the broker and is fed by the connection's writer.
 type wsSub struct {
 	sessionID int64
-	cancel    context.CancelFunc
 	watch     *broker.Subscription
 
 	// Guarded by the connection's feedMu.
-	pending     []sb.Event // live events not yet sent, in seq order
-	needCatchUp bool       // events may be missing from pending: read the store
-	queued      bool       // in the connection's dirty list
-	dropped     bool       // unsubscribed or replaced: send nothing more
+	waiting int  // its live events on the connection's list
+	behind  bool // a catch-up mark is on the list: drop live events until it
+	dropped bool // unsubscribed or replaced: send nothing more
 
-	// last is the seq of the last event sent or passed over; the writer
-	// alone uses it once the subscription is started.
+	// last is the position of the last event sent or passed over; the
+	// writer alone uses it once the subscription is started.
 	last int64
+}
+
+// pos is an event's position in the subscription.
+func (sub *wsSub) pos(e sb.Event) int64 {
+	if sub.sessionID == 0 {
+		return e.ID
+	}
+	return e.Seq
+}
+
+// bound is how many of its live events may wait on the list.
+func (sub *wsSub) bound() int {
+	if sub.sessionID == 0 {
+		return wsAllBuffer
+	}
+	return wsPending
 }
 
 // kill ends the connection with code: the writer sends the close frame.
@@ -146,29 +160,6 @@ func (c *wsConn) kill(code websocket.StatusCode, reason string) {
 		close(c.done)
 		c.cancelWrite()
 	})
-}
-
-// queue hands a frame to the writer, waiting while the queue is full, and
-// kills a client too slow to take it within Config.SlowClient.
-func (c *wsConn) queue(b []byte) bool {
-	select {
-	case c.out <- b:
-		return true
-	case <-c.done:
-		return false
-	default:
-	}
-	t := time.NewTimer(c.s.SlowClient)
-	defer t.Stop()
-	select {
-	case c.out <- b:
-		return true
-	case <-c.done:
-		return false
-	case <-t.C:
-		c.kill(websocket.StatusTryAgainLater, "too slow: subscribe again from your last position")
-		return false
-	}
 }
 
 // reply queues a frame built from m.
@@ -204,12 +195,8 @@ func (c *wsConn) writeLoop() {
 		case <-c.done:
 			c.ws.Close(c.code, c.reason)
 			return
-		case b := <-c.out:
-			if c.write(b) != nil {
-				return
-			}
 		case <-c.wake:
-			if c.serveSubs() != nil {
+			if c.flush() != nil {
 				return
 			}
 		case <-ping.C:
@@ -327,7 +314,7 @@ func (c *wsConn) subscribe(f WSRequest) {
 		c.fail(f.Ref, id, sb.Errorf(sb.ECONFLICT, "a connection follows at most %d sessions", WSMaxSubscriptions))
 		return
 	}
-	sub := &wsSub{sessionID: id, last: after, needCatchUp: true}
+	sub := &wsSub{sessionID: id, last: after}
 	c.subs[id] = sub
 	c.s.typingHub.join(id, c)
 	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref, SessionID: id})
@@ -350,63 +337,21 @@ func (c *wsConn) subscribeAll(f WSRequest) {
 	if c.all != nil {
 		c.dropLocked(c.all)
 	}
-	c.all = c.followAllLocked(after)
+	sub := &wsSub{last: after}
+	c.all = sub
 	c.reply(WSMessage{Op: "subscribed", Ref: f.Ref})
+	c.watchLocked(sub) // its events follow the reply
 }
-
-// followAllLocked follows every session after a global position in a
-// goroutine of its own. Its frames are queued under c.mu and only while it
-// is still current, so that after a new subscribe_all no frame of the old
-// one follows.
-func (c *wsConn) followAllLocked(after int64) *wsSub {
-	ctx, cancel := context.WithCancel(c.ctx)
-	sub := &wsSub{cancel: cancel}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		err := c.s.follow(ctx, feed{After: after, Buffer: wsAllBuffer,
-			Send: func(e sb.Event, _ int64) error {
-				e, visible := c.s.eventAs(c.p, e)
-				if !visible {
-					return nil // passed over: a resubscription resumes after it
-				}
-				b, err := json.Marshal(WSMessage{Op: "event", Event: &e})
-				if err != nil {
-					return err
-				}
-				c.mu.Lock()
-				defer c.mu.Unlock()
-				if c.all != sub {
-					return context.Canceled
-				}
-				if !c.queue(b) {
-					return errSlowClient
-				}
-				return nil
-			}})
-		switch {
-		case errors.Is(err, errBrokerClosed):
-			c.kill(websocket.StatusGoingAway, "the server is shutting down")
-		case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errSlowClient) && ctx.Err() == nil:
-			c.s.log.Error("websocket subscription failed", "session", 0, "err", err)
-			c.kill(websocket.StatusInternalError, "subscription failed: subscribe again")
-		}
-	}()
-	return sub
-}
-
-var errSlowClient = errors.New("the client reads too slowly")
 
 func (c *wsConn) dropLocked(sub *wsSub) {
+	c.feedMu.Lock()
+	sub.dropped = true
+	c.feedMu.Unlock()
+	sub.watch.Close()
 	if sub.sessionID == 0 {
-		sub.cancel()
 		c.all = nil
 		return
 	}
-	c.feedMu.Lock()
-	sub.dropped, sub.pending = true, nil
-	c.feedMu.Unlock()
-	sub.watch.Close()
 	delete(c.subs, sub.sessionID)
 	c.s.typingHub.leave(sub.sessionID, c)
 }

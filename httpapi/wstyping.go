@@ -55,10 +55,7 @@ func (h *typingHub) relay(sessionID int64, from *wsConn, frame []byte) {
 		if c == from {
 			continue
 		}
-		select {
-		case c.out <- frame:
-		default:
-		}
+		c.offer(frame)
 	}
 }
 
