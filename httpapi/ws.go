@@ -56,7 +56,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	}
 	ws.SetReadLimit(WSMaxFrame)
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
+	p := principalFrom(r.Context())
+	c := &wsConn{s: s, p: p, view: s.newEventReader(p), ws: ws, ctx: ctx, cancel: cancel,
 		out: make(chan []byte, WSSendQueue), done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
@@ -115,6 +116,9 @@ type wsConn struct {
 	feedMu sync.Mutex
 	dirty  []*wsSub
 	wake   chan struct{}
+
+	// view judges the events the connection sends (views.go).
+	view *eventReader
 
 	typing  *rateLimiter // touched by the reader only
 	pinging atomic.Bool  // a keep-alive ping waits for its pong
@@ -305,7 +309,7 @@ func (c *wsConn) handle(f WSRequest) {
 			return
 		}
 		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
-			Events: nonNil(c.s.eventsAs(c.p, res.Events))})
+			Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))})
 	}
 }
 
@@ -366,7 +370,10 @@ func (c *wsConn) followAllLocked(after int64) *wsSub {
 		defer c.wg.Done()
 		err := c.s.follow(ctx, feed{After: after, Buffer: wsAllBuffer,
 			Send: func(e sb.Event, _ int64) error {
-				e, visible := c.s.eventAs(c.p, e)
+				e, visible, err := c.view.event(ctx, e)
+				if err != nil {
+					return err
+				}
 				if !visible {
 					return nil // passed over: a resubscription resumes after it
 				}
