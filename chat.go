@@ -238,16 +238,18 @@ type ChatSettings struct {
 	// the visitor writes.
 	NewMessageToTop bool `json:"new_message_to_top"`
 	// AgentsMayPin lets agents pin sessions; AgentsMayViewWaiting lets
-	// them open waiting sessions before accepting.
+	// them read waiting sessions before accepting (off, the server shows
+	// agents only that a chat waits).
 	AgentsMayPin         bool `json:"agents_may_pin"`
 	AgentsMayViewWaiting bool `json:"agents_may_view_waiting"`
-	// ShowVisitorName shows the visitor's name instead of the nickname.
+	// ShowVisitorName names the visitor of a chat an agent handles by its
+	// name, when it has one, rather than by the nickname.
 	ShowVisitorName bool `json:"show_visitor_name"`
-	// VisitorNickname is how anonymous visitors are named: region,
-	// network, date or all.
+	// VisitorNickname is the format of the visitor nickname the desk
+	// lists: the name with the region, the network, the date or all.
 	VisitorNickname string `json:"visitor_nickname"`
-	// CountFromLastMessage counts an agent's current session time from
-	// the last message of either side.
+	// CountFromLastMessage counts the desk's duration of a chat from the
+	// last message of either side rather than from the pick-up.
 	CountFromLastMessage bool `json:"count_from_last_message"`
 	// DispositionCodes are the wrap-up codes agents choose from.
 	DispositionCodes []string `json:"disposition_codes,omitempty"`
@@ -292,7 +294,8 @@ type CSATSettings struct {
 	ScorePrompt  string `json:"score_prompt,omitempty"`
 	// Scores are the five stars' texts and tags, one star first.
 	Scores []ScoreOption `json:"scores"`
-	// AgentsSeeRatings shows agents the ratings of their sessions.
+	// AgentsSeeRatings shows agents the ratings visitors give; off, the
+	// server keeps the score, comment, tags and solved answer from them.
 	AgentsSeeRatings bool      `json:"agents_see_ratings"`
 	UpdatedAt        time.Time `json:"updated_at"`
 }

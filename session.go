@@ -169,6 +169,12 @@ type EndUser struct {
 	Tags []string `json:"tags,omitempty"`
 	// Profile holds the custom profile fields agents fill in.
 	Profile map[string]string `json:"profile,omitempty"`
+	// Region and Network are where the customer is and the network it
+	// uses (its carrier or provider), as the integration that starts the
+	// session knows them, e.g. "Shanghai Baoshan" and "China Mobile". The
+	// desk's visitor nickname shows them (ChatSettings.VisitorNickname).
+	Region  string `json:"region,omitempty"`
+	Network string `json:"network,omitempty"`
 }
 
 // AgentRef is a snapshot of a human agent as it was when an event named it.

@@ -223,7 +223,7 @@ func (s *Server) readableAttachment(r *http.Request) (sb.Attachment, sb.BlobStor
 	if err != nil {
 		return sb.Attachment{}, nil, err
 	}
-	if err := mayReadSession(principalFrom(r.Context()), sess); err != nil {
+	if err := s.mayRead(principalFrom(r.Context()), sess); err != nil {
 		return sb.Attachment{}, nil, err
 	}
 	return att, files, nil

@@ -20,6 +20,7 @@ import (
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/report"
+	"github.com/switchboardhq/switchboard/sessionview"
 	"github.com/switchboardhq/switchboard/worktime"
 )
 
@@ -399,7 +400,8 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 			t.Errorf("schema %s vs the Go type %T: undocumented fields %v, documented fields the type lacks %v", name, v, missing, extra)
 		}
 	}
-	check("Session", sb.Session{}, "status_code")
+	check("Session", sb.Session{}, "status_code", "display_name", "duration_since")
+	check("SessionSummary", sessionview.Summary{})
 	for name, v := range map[string]any{
 		"EndUser": sb.EndUser{}, "AgentRef": sb.AgentRef{}, "VirtualAgentRef": sb.VirtualAgentRef{},
 		"QueueRef": sb.QueueRef{}, "Participant": sb.Participant{}, "Transfer": sb.Transfer{}, "Hold": sb.Hold{},

@@ -23,7 +23,7 @@ var movesQueues = map[sb.EventType]bool{
 // session stops waiting it sends "left" and ends. The widget shows this
 // to the visitor.
 func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.session(r)
+	sess, err := s.listedSession(r)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/report"
+	"github.com/switchboardhq/switchboard/sessionview"
 )
 
 // reportReaders may read reports: supervisors, agents (their own rows of
@@ -89,6 +90,9 @@ func (s *Server) sessionFacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !s.policy().SeesRatings(viewer(principalFrom(r.Context()))) {
+		f.Ratings = nil // the scores visitors gave
+	}
 	writeJSON(w, http.StatusOK, f)
 	return nil
 }
@@ -114,7 +118,7 @@ func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuer
 	if err != nil {
 		return rq, reportResult{}, err
 	}
-	res, err := s.computeReport(r.Context(), store, name, rq)
+	res, err := s.computeReport(r.Context(), store, name, rq, s.policy().SeesRatings(viewer(p)))
 	return rq, res, err
 }
 
@@ -197,6 +201,37 @@ func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// visitorNicknames resolves the nickname of a session's visitor in the
+// format of the chat settings, from the name the session was created with
+// and what its projection holds of the visitor (its identifier, region
+// and network, and the session's creation), read once per session.
+func (s *Server) visitorNicknames(ctx context.Context) func(sessionID int64, name string) string {
+	type visitor struct {
+		user    sb.EndUser
+		created time.Time
+		ok      bool
+	}
+	format := s.Directory.ChatSettings().VisitorNickname
+	read := map[int64]visitor{}
+	return func(id int64, name string) string {
+		v, seen := read[id]
+		if !seen {
+			if sess, err := s.Engine.Store().Session(ctx, id); err == nil {
+				u := sess.EndUser
+				v = visitor{user: sb.EndUser{Identifier: u.Identifier, Region: u.Region, Network: u.Network}, created: sess.CreatedAt, ok: true}
+			} // else the fact's name stands
+			if len(read) >= 10000 {
+				clear(read)
+			}
+			read[id] = v
+		}
+		if !v.ok {
+			return ""
+		}
+		return sessionview.Nickname(format, v.user, name, id, v.created)
+	}
+}
+
 // reportNames resolves agent and group names through the directory.
 func (s *Server) reportNames() report.Names {
 	if s.Directory == nil {
@@ -220,7 +255,9 @@ func (s *Server) reportNames() report.Names {
 	}
 }
 
-func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name string, rq reportQuery) (reportResult, error) {
+// computeReport computes report name; without scores, the satisfaction
+// reports leave the average score out (the caller may not see ratings).
+func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name string, rq reportQuery, scores bool) (reportResult, error) {
 	q, n := rq.ReportQuery, s.reportNames()
 	switch name {
 	case "agent-workload", "agent-satisfaction", "group-workload", "group-satisfaction":
@@ -232,7 +269,7 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 		if err != nil {
 			return reportResult{}, err
 		}
-		return workloadResult(name, q, sums, n), nil
+		return workloadResult(name, q, sums, n, scores), nil
 	case "queues":
 		sums, err := store.QueueReport(ctx, q)
 		if err != nil {
@@ -277,7 +314,7 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 	return reportResult{}, sb.Errorf(sb.ENOTFOUND, "no report %q", name)
 }
 
-func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n report.Names) reportResult {
+func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n report.Names, scores bool) reportResult {
 	switch name {
 	case "agent-workload":
 		rows, total := report.AgentWorkload(sums, n)
@@ -305,6 +342,12 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 		}
 	case "agent-satisfaction":
 		rows, total := report.AgentSatisfaction(sums, n)
+		if !scores {
+			for i := range rows {
+				rows[i].AvgScore = nil
+			}
+			total.AvgScore = nil
+		}
 		return reportResult{
 			json:  Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.AgentSatisfactionTable(rows),
@@ -356,7 +399,9 @@ func (s *Server) transferReport(ctx context.Context, store sb.ReportStore, rq re
 		last := facts[len(facts)-1]
 		next = encodeCursor(last.At, last.SessionID, last.TransferID)
 	}
-	rows := report.Transfers(facts, s.reportNames())
+	names := s.reportNames()
+	names.Visitor = s.visitorNicknames(ctx)
+	rows := report.Transfers(facts, names)
 	return reportResult{
 		json:  ReportList[report.TransferRow]{Report: "transfers", From: q.From, To: q.To, Rows: rows, NextCursor: next},
 		table: report.TransferTable(rows),

@@ -33,7 +33,7 @@ func (s *Server) setAgentStatus(w http.ResponseWriter, r *http.Request) error {
 
 // queuePosition answers where a waiting session stands in its queue.
 func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.session(r)
+	sess, err := s.listedSession(r)
 	if err != nil {
 		return err
 	}

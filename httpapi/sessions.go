@@ -13,16 +13,8 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/sessionview"
 )
-
-// sessionView is the API shape of a session: the projection plus its
-// numeric status code.
-type sessionView struct {
-	*sb.Session
-	StatusCode int `json:"status_code"`
-}
-
-func view(s *sb.Session) sessionView { return sessionView{Session: s, StatusCode: int(s.Status)} }
 
 // commandResponse answers a command with the session after it and the
 // events it appended.
@@ -35,7 +27,7 @@ type commandResponse struct {
 // caller may see them.
 func (s *Server) respondCommand(w http.ResponseWriter, r *http.Request, status int, sess *sb.Session, events []sb.Event) error {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
-	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsFor(r, events))})
+	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsOf(principalFrom(r.Context()), sess, events))})
 	return nil
 }
 
@@ -201,7 +193,8 @@ func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.C
 	return s.Engine.Execute(ctx, id, cmd, p.Actor(), cond)
 }
 
-// session reads the session named by the path, if the caller may read it.
+// session reads the session named by the path, if the caller may read its
+// details.
 func (s *Server) session(r *http.Request) (*sb.Session, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -210,15 +203,33 @@ func (s *Server) session(r *http.Request) (*sb.Session, error) {
 	return s.readableSession(r.Context(), principalFrom(r.Context()), id)
 }
 
-// readableSession reads session id for p: the read check of every session
-// route (GET /api/v1/sessions/{id} and its events, messages and streams)
-// and of WebSocket subscriptions.
+// readableSession reads session id for p: the read check of every route
+// that reads a session's details (its events, messages, streams,
+// attachments, metadata and report facts) and of WebSocket subscriptions.
 func (s *Server) readableSession(ctx context.Context, p Principal, id int64) (*sb.Session, error) {
 	sess, err := s.Engine.Store().Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if p.Role == sb.RoleVisitor {
+	if err := s.mayRead(p, sess); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// listedSession reads the session named by the path, if the caller may
+// know of it: a visitor its own chats, staff every session, an agent a
+// waiting one it may not read as the listing shows it (sessionAs).
+func (s *Server) listedSession(r *http.Request) (*sb.Session, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.Engine.Store().Session(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if p := principalFrom(r.Context()); p.Role == sb.RoleVisitor {
 		if err := visitorOwns(p, sess); err != nil {
 			return nil, err
 		}
@@ -227,7 +238,7 @@ func (s *Server) readableSession(ctx context.Context, p Principal, id int64) (*s
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
-	sess, err := s.session(r)
+	sess, err := s.listedSession(r)
 	if err != nil {
 		return err
 	}
@@ -288,7 +299,11 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 		// NextBeforeID pages on: pass it as before_id; absent on the last page.
 		NextBeforeID int64 `json:"next_before_id,omitempty"`
 	}{Sessions: make([]any, 0, len(list))}
+	pol, v := s.policy(), viewer(p)
 	for _, sess := range list {
+		if (f.Text != "" || f.TagID != 0) && pol.Hidden(v, sess) {
+			continue // a search by message or tag would tell of the hidden details
+		}
 		out.Sessions = append(out.Sessions, s.sessionFor(r, sess))
 	}
 	if len(list) == f.Limit {
@@ -303,7 +318,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 // filter removes and redacts what the caller may not see; the cursor still
 // moves past the events it removed.
 func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
-	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64, filter func([]sb.Event) []sb.Event) error {
+	read func(after int64, limit int) ([]sb.Event, error), pos func(sb.Event) int64, filter func([]sb.Event) ([]sb.Event, error)) error {
 	after, err := queryInt(r, cursor, 0, 0)
 	if err != nil {
 		return err
@@ -316,7 +331,11 @@ func eventPage(w http.ResponseWriter, r *http.Request, cursor, nextKey string,
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"events": nonNil(filter(events))}
+	visible, err := filter(events)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"events": nonNil(visible)}
 	if int64(len(events)) == limit {
 		out[nextKey] = pos(events[len(events)-1])
 	}
@@ -331,13 +350,15 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	return eventPage(w, r, "after_seq", "next_after_seq", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, limit)
-	}, func(e sb.Event) int64 { return e.Seq }, func(es []sb.Event) []sb.Event { return s.eventsFor(r, es) })
+	}, func(e sb.Event) int64 { return e.Seq }, func(es []sb.Event) ([]sb.Event, error) {
+		return s.eventsOf(principalFrom(r.Context()), sess, es), nil
+	})
 }
 
 func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) error {
 	return eventPage(w, r, "after", "next_after", func(after int64, limit int) ([]sb.Event, error) {
 		return s.Engine.Store().Events(r.Context(), after, limit)
-	}, func(e sb.Event) int64 { return e.ID }, func(es []sb.Event) []sb.Event { return es })
+	}, func(e sb.Event) int64 { return e.ID }, s.newEventReader(principalFrom(r.Context())).filter(r.Context()))
 }
 
 func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {
@@ -347,6 +368,9 @@ func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {
 	}
 	if s.Metadata == nil {
 		return sb.Errorf(sb.EUNAVAILABLE, "metadata files are not configured")
+	}
+	if !s.policy().SeesRatings(viewer(principalFrom(r.Context()))) {
+		sess = sessionview.WithoutRating(sess)
 	}
 	doc, err := s.Metadata(sess, s.Engine.Clock().Now())
 	if err != nil {

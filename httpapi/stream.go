@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -63,9 +64,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
 	var buf bytes.Buffer
-	s.follow(r.Context(), feed{SessionID: sessionID, After: after, Buffer: 1024,
+	view := s.newEventReader(principalFrom(r.Context()))
+	err := s.follow(r.Context(), feed{SessionID: sessionID, After: after, Buffer: 1024,
 		Send: func(e sb.Event, pos int64) error {
-			e, visible := s.eventFor(r, e)
+			e, visible, err := view.event(r.Context(), e)
+			if err != nil {
+				return err
+			}
 			if !visible {
 				return nil // passed over: the stream resumes after it
 			}
@@ -92,5 +97,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 			return err
 		},
 	})
+	if err != nil && r.Context().Err() == nil && !errors.Is(err, errBrokerClosed) {
+		s.log.Error("event stream failed", "session", sessionID, "err", err)
+	}
 	return nil
 }

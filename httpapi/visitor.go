@@ -128,7 +128,7 @@ func (s *Server) visitorCreate(ctx context.Context, p Principal, cmd *lifecycle.
 	if cmd.Type != "" && cmd.Type != sb.TypeChatWeb || cmd.QueueID != 0 || cmd.AgentID != 0 || cmd.ScheduledAt != nil ||
 		cmd.SupportNumber != "" || cmd.OutboundNumber != "" || cmd.Entry != "" || cmd.CampaignMode != "" ||
 		cmd.RecordingPermission != "" || cmd.OutTicketID != "" || cmd.OutTicketURL != "" ||
-		u.ID != 0 || u.Identifier != "" || u.OutContactID != "" || len(u.Tags) > 0 {
+		u.ID != 0 || u.Identifier != "" || u.OutContactID != "" || len(u.Tags) > 0 || u.Region != "" || u.Network != "" {
 		return sb.Errorf(sb.EFORBIDDEN, "a visitor may only start a web chat for itself (type, lang, device and end_user name, email and phone)")
 	}
 	live, err := s.Engine.Store().Sessions(ctx, sb.SessionFilter{EndUser: p.VisitorID, Limit: 20})

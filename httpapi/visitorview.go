@@ -47,10 +47,11 @@ func (s *Server) sessionFor(r *http.Request, sess *sb.Session) any {
 	return s.sessionAs(principalFrom(r.Context()), sess)
 }
 
-// sessionAs returns the session as p may see it.
+// sessionAs returns the session as p may see it: staff as the settings
+// let them (views.go).
 func (s *Server) sessionAs(p Principal, sess *sb.Session) any {
 	if p.Role != sb.RoleVisitor {
-		return view(sess)
+		return s.policy().Session(viewer(p), sess)
 	}
 	v := visitorSession{ID: sess.ID, Status: sess.Status, StatusCode: int(sess.Status), Seq: sess.Seq,
 		CreatedAt: sess.CreatedAt, QueuedAt: sess.QueuedAt, ConnectedAt: sess.ConnectedAt, EndedAt: sess.EndedAt,
@@ -88,18 +89,10 @@ var visitorEvents = map[sb.EventType]bool{
 	lifecycle.EventEnded:             true,
 }
 
-// eventFor returns an event as the caller may see it, and false when the
-// caller may not see it at all. Visitors see the messages and the turns
-// of their chat; an assignment names the agent as visitors see it.
-func (s *Server) eventFor(r *http.Request, e sb.Event) (sb.Event, bool) {
-	return s.eventAs(principalFrom(r.Context()), e)
-}
-
-// eventAs returns the event as p may see it, and whether p may see it.
+// eventAs returns an event as visitor p may see it, and false when p may
+// not see it at all. Visitors see the messages and the turns of their
+// chat; an assignment names the agent as visitors see it.
 func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
-	if p.Role != sb.RoleVisitor {
-		return e, true
-	}
 	keep, ok := visitorEvents[e.Type]
 	if !ok {
 		return e, false
@@ -152,16 +145,8 @@ func (s *Server) namedMessage(e sb.Event) sb.Event {
 	return e
 }
 
-// eventsFor filters a page of events for the caller.
-func (s *Server) eventsFor(r *http.Request, events []sb.Event) []sb.Event {
-	return s.eventsAs(principalFrom(r.Context()), events)
-}
-
-// eventsAs filters a page of events for p.
+// eventsAs filters a page of events for visitor p.
 func (s *Server) eventsAs(p Principal, events []sb.Event) []sb.Event {
-	if p.Role != sb.RoleVisitor {
-		return events
-	}
 	out := make([]sb.Event, 0, len(events))
 	for _, e := range events {
 		if v, ok := s.eventAs(p, e); ok {

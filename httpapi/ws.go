@@ -56,7 +56,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	}
 	ws.SetReadLimit(WSMaxFrame)
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &wsConn{s: s, p: principalFrom(r.Context()), ws: ws, ctx: ctx, cancel: cancel,
+	p := principalFrom(r.Context())
+	c := &wsConn{s: s, p: p, view: s.newEventReader(p), ws: ws, ctx: ctx, cancel: cancel,
 		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
@@ -115,6 +116,9 @@ type wsConn struct {
 	space   chan struct{} // closed when the writer takes items, if someone waits for room
 	wake    chan struct{}
 	spare   []wsItem // the writer's: the list it sent last, kept for reuse
+
+	// view judges the events the connection sends (views.go).
+	view *eventReader
 
 	typing  *rateLimiter // touched by the reader only
 	pinging atomic.Bool  // a keep-alive ping waits for its pong
@@ -292,7 +296,7 @@ func (c *wsConn) handle(f WSRequest) {
 			return
 		}
 		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
-			Events: nonNil(c.s.eventsAs(c.p, res.Events))})
+			Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))})
 	}
 }
 

@@ -271,7 +271,15 @@ func (c *wsConn) catchUp(sub *wsSub) error {
 
 // sendEvent writes e as the client may see it, if sub is still current.
 func (c *wsConn) sendEvent(sub *wsSub, e sb.Event) error {
-	if v, visible := c.s.eventAs(c.p, e); visible { // else passed over: a resubscription resumes after it
+	v, visible, err := c.view.event(c.ctx, e)
+	if err != nil {
+		if c.ctx.Err() == nil {
+			c.s.log.Error("websocket subscription failed", "session", sub.sessionID, "err", err)
+			c.kill(websocket.StatusInternalError, "subscription failed: subscribe again")
+		}
+		return errSubEnded
+	}
+	if visible { // else passed over: a resubscription resumes after it
 		b, err := json.Marshal(WSMessage{Op: "event", Event: &v})
 		if err != nil {
 			c.s.log.Error("encode websocket event", "session", sub.sessionID, "err", err)

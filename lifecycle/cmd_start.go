@@ -118,6 +118,8 @@ func validateEndUser(u sb.EndUser) error {
 		validate.Phone("end_user.phone", u.Phone),
 		validate.Email("end_user.email", u.Email),
 		validate.Text("end_user.out_contact_id", u.OutContactID, 200, false),
+		validate.Text("end_user.region", u.Region, 100, false),
+		validate.Text("end_user.network", u.Network, 100, false),
 	} {
 		if err != nil {
 			return err

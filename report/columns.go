@@ -14,11 +14,13 @@ import (
 // away from zero to the millisecond; rates are fractions. An average or a
 // rate whose denominator is 0 is null.
 
-// Names resolves the display names of agents and groups; a name it does
-// not know is left empty.
+// Names resolves the display names of agents and groups, and the nickname
+// of a session's visitor from the name it was created with; a name it
+// does not know is left empty.
 type Names struct {
-	Agent func(id int64) string
-	Group func(id int64) string
+	Agent   func(id int64) string
+	Group   func(id int64) string
+	Visitor func(sessionID int64, name string) string
 }
 
 func (n Names) agent(id int64) string {
@@ -26,6 +28,13 @@ func (n Names) agent(id int64) string {
 		return ""
 	}
 	return n.Agent(id)
+}
+
+func (n Names) visitor(sessionID int64, name string) string {
+	if n.Visitor == nil {
+		return ""
+	}
+	return n.Visitor(sessionID, name)
 }
 
 func (n Names) group(id int64) string {
@@ -380,7 +389,7 @@ func Channels(rows []sb.ChannelRow) ([]ChannelReportRow, ChannelColumns) {
 }
 
 // Transfers turns transfer facts into the transfer report's rows, with
-// the names the directory knows now.
+// the names the directory knows now and the visitors' nicknames.
 func Transfers(facts []sb.TransferFact, n Names) []TransferRow {
 	out := make([]TransferRow, 0, len(facts))
 	for _, f := range facts {
@@ -392,6 +401,9 @@ func Transfers(facts []sb.TransferFact, n Names) []TransferRow {
 		}
 		if name := n.group(f.ToGroupID); name != "" {
 			f.ToGroupName = name
+		}
+		if name := n.visitor(f.SessionID, f.Visitor); name != "" {
+			f.Visitor = name
 		}
 		out = append(out, TransferRow{Date: f.At.UTC().Format(time.DateOnly), TransferFact: f})
 	}

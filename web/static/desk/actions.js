@@ -95,7 +95,7 @@ export class Actions {
       list.push(btn('End chat', () => this.end(s), '.danger'));
     }
     if (isMine && !live(s)) {
-      if (!s.rating) list.push(this.inviteButton(s, btn, act));
+      if (!s.rating && !s.rated_at) list.push(this.inviteButton(s, btn, act));
       if (!s.wrap_up_at) list.push(btn('Wrap up', () => this.openWrapUp(s), '.primary'));
       list.push(btn('Close', () => this.close(s), '', 'Remove from the list'));
     }

@@ -18,7 +18,7 @@ const state = {
   me: null,
   agentId: 0,
   agent: null,
-  settings: { new_message_to_top: true, agents_may_pin: true, agents_may_view_waiting: true, disposition_codes: [] },
+  settings: { new_message_to_top: true, agents_may_pin: true, disposition_codes: [] },
   sessions: new Map(),
   unread: new Map(),
   lastText: new Map(),
@@ -253,8 +253,10 @@ function item(s, queueView) {
       h('div.si-top', h('span.si-name', visitorName(s)), pin, h('span.si-time', clock(m.last_at || s.queued_at || s.created_at))),
       h('div.si-mid', h('span.si-last', sub), n ? h('span.badge', String(n)) : null,
         queueView && state.agentId ? h('button.primary.si-accept', { type: 'button', onclick: (e) => { e.stopPropagation(); actions.accept(s); } }, 'Accept') : null),
-      incoming || (m.no_reply_since && live(s)) || !live(s) ? h('div.si-bottom',
+      incoming || (m.no_reply_since && live(s)) || !live(s) || (!queueView && s.duration_since) ? h('div.si-bottom',
         incoming ? h('span.pill', '↪ Transfer') : null,
+        // The server picks where the duration counts from (count_from_last_message).
+        !queueView && s.duration_since ? h('span.pill.si-dur', { title: 'Chat time' }, '⏱ ' + since(s.duration_since)) : null,
         m.no_reply_since && live(s) ? h('span.pill.error-text', 'Waiting for reply ' + since(m.no_reply_since)) : null,
         !live(s) ? h('span.pill', s.wrap_up_at ? 'Wrapped up' : 'Ended') : null) : null));
 }
@@ -328,15 +330,16 @@ async function select(id) {
   renderList();
   renderCounts();
   renderHead(s);
-  const viewable = !waiting(s) || state.settings.agents_may_view_waiting || !state.agentId;
   transcript.selfAgentId = state.agentId;
   transcript.reset(id);
   composer.open(id);
-  if (!viewable) {
+  // The server says whether this agent may read the chat yet
+  // (agents_may_view_waiting): a waiting chat may come as a summary.
+  const hidden = () => {
     panel.hide();
-    $('#transcript').append(h('div.empty', 'Accept the chat to see its messages.'));
-    return;
-  }
+    $('#transcript').append(h('div.empty.details-hidden', 'Accept the chat to see its messages.'));
+  };
+  if (s.details_hidden) return hidden();
   try {
     const events = await openEvents(id);
     if (events === null) return;
@@ -346,6 +349,7 @@ async function select(id) {
     $('#view-chat').classList.remove('no-side');
     if (isMine(s) && live(s)) composer.focus();
   } catch (e) {
+    if (e.status === 403 && waiting(s) && state.selected === id) return hidden();
     showError(e);
   }
 }
@@ -404,7 +408,9 @@ window.addEventListener('hashchange', () => setView(location.hash.slice(1) || 'c
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden && state.selected) { state.unread.delete(state.selected); renderAll(); }
 });
-setInterval(() => { if (state.view === 'queue' || [...state.sessions.values()].some((s) => s.messages?.no_reply_since)) renderList(true); }, 15000);
+setInterval(() => {
+  if (state.view === 'queue' || [...state.sessions.values()].some((s) => s.messages?.no_reply_since || s.duration_since)) renderList(true);
+}, 15000);
 
 // ---- status ----
 function renderStatus(st) {

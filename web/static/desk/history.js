@@ -79,7 +79,7 @@ export class History {
     const tr = h('tr', { dataset: { id: s.id }, onclick: () => this.open(s, tr) },
       h('td.nowrap', full(s.ended_at || s.created_at)), h('td', visitorName(s)), h('td', (s.agent && s.agent.name) || '—'),
       h('td', words(s.channel)), h('td', (s.tags || []).map((t) => h('span.tag-chip', t.name))),
-      h('td', s.rating ? '★'.repeat(s.rating) : ''));
+      h('td', s.rating ? '★'.repeat(s.rating) : s.rated_at ? 'Rated' : ''));
     return tr;
   }
 

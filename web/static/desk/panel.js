@@ -66,7 +66,7 @@ export class Panel {
     const s = this.session;
     const u = s.end_user || {};
     const rows = [
-      ['Name', visitorName(s)], ['E-mail', u.email], ['Phone', u.phone], ['Visitor ID', u.identifier],
+      ['Name', u.name || visitorName(s)], ['E-mail', u.email], ['Phone', u.phone], ['Visitor ID', u.identifier],
       ['Verified', s.verified ? 'Yes' : 'No'], ['Customer tags', (u.tags || []).join(', ')],
       ['Channel', words(s.channel)], ['Entry', s.entry], ['Device', s.device], ['Language', s.lang],
     ];
@@ -74,7 +74,7 @@ export class Panel {
       ['Session', '#' + s.id], ['Status', words(s.status)], ['Group', s.queue && s.queue.name],
       ['Agent', s.agent && s.agent.name], ['Started', full(s.created_at)], ['Accepted', full(s.assigned_at)],
       ['Ended', full(s.ended_at)], ['Messages', s.messages ? String(s.messages.count) : '0'],
-      ['Rating', s.rating ? '★'.repeat(s.rating) + (s.feedback ? ' — ' + s.feedback : '') : ''],
+      ['Rating', s.rating ? '★'.repeat(s.rating) + (s.feedback ? ' — ' + s.feedback : '') : s.rated_at ? 'Rated' : ''],
       ['Disposition', s.disposition && s.disposition.code + (s.disposition.note ? ' — ' + s.disposition.note : '')],
     ];
     const kv = (list) => h('dl.kv', list.filter(([, v]) => v).map(([k, v]) => [h('dt', k), h('dd', v)]));

@@ -158,7 +158,8 @@ export function note(e) {
     case 'transfer_completed': return ['Transfer completed', agent ? [' to ', h('b', agent)] : ''];
     case 'transfer_failed': return 'Transfer failed: ' + words(d.reason || 'declined').toLowerCase();
     case 'ended': return 'Chat ended by ' + (by[d.disconnected_by] || d.disconnected_by || 'someone') + (d.reason ? ' (' + words(d.reason).toLowerCase() + ')' : '');
-    case 'rated': return ['Rated ', h('b', '★'.repeat(d.rating || 0)), d.comment ? ' — “' + d.comment + '”' : ''];
+    // Agents the CSAT settings keep from ratings get only that one came.
+    case 'rated': return d.rating ? ['Rated ', h('b', '★'.repeat(d.rating)), d.comment ? ' — “' + d.comment + '”' : ''] : 'The visitor rated the chat';
     case 'rating_invited': return 'Rating invitation sent';
     case 'wrapped_up': return ['Wrapped up: ', h('b', (d.disposition && d.disposition.code) || '')];
     case 'tags_changed': {

@@ -90,8 +90,12 @@ export function avatar(name, key) {
   return a;
 }
 
-/** visitorName names the end user of a session for the desk. */
+/**
+ * visitorName names the end user of a session for the desk: the name the
+ * server gives it by the chat settings (display_name), else its own.
+ */
 export function visitorName(s) {
+  if (s && s.display_name) return s.display_name;
   const u = (s && s.end_user) || {};
   return u.name || u.email || u.phone || (u.identifier ? 'Visitor ' + u.identifier.slice(-6) : 'Visitor #' + s.id);
 }
