@@ -281,6 +281,9 @@ func DefaultRoutingSettings() RoutingSettings {
 type ConfigStore interface {
 	PutConfig(ctx context.Context, kind string, id int64, doc []byte) error
 	DeleteConfig(ctx context.Context, kind string, id int64) error
+	// NextConfigID hands out a new ID for a document of kind: one never
+	// handed out or stored before, even if that document was deleted since.
+	NextConfigID(ctx context.Context, kind string) (int64, error)
 	// ConfigDocs returns every document of a kind, by ascending ID.
 	ConfigDocs(ctx context.Context, kind string) ([][]byte, error)
 

@@ -136,6 +136,11 @@ type EventStore interface {
 	ServedCustomers(ctx context.Context, since time.Time) ([]Served, error)
 	// MaxSessionID returns the largest session ID in use, 0 when none.
 	MaxSessionID(ctx context.Context) (int64, error)
+	// ReserveSessionIDs hands out n new session IDs, first to first+n-1:
+	// IDs never handed out before, to any writer of the store, and larger
+	// than any session committed so far. An ID reserved and not used is
+	// skipped, never reused.
+	ReserveSessionIDs(ctx context.Context, n int) (first int64, err error)
 	// LastEventID returns the largest event ID in use, 0 when none.
 	LastEventID(ctx context.Context) (int64, error)
 	// SessionEvents returns a session's events with Seq > afterSeq, in order.

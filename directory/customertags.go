@@ -42,7 +42,7 @@ func (d *Directory) SaveCustomerTag(ctx context.Context, t sb.CustomerTag) (sb.C
 			return t, sb.Errorf(sb.ECONFLICT, "customer tag %d is named %q already", o.ID, o.Name)
 		}
 	}
-	if err := stamp(d, KindCustomerTag, d.tags, &t.ID, &t.CreatedAt, func(o *sb.CustomerTag) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindCustomerTag, d.tags, &t.ID, &t.CreatedAt, func(o *sb.CustomerTag) time.Time { return o.CreatedAt }); err != nil {
 		return t, err
 	}
 	t.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

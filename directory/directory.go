@@ -48,7 +48,6 @@ type Directory struct {
 	qcats  map[int64]*sb.QuickReplyCategory
 	qrs    map[int64]*sb.QuickReply
 	forms  map[int64]*sb.LeaveMessageTemplate
-	nextID map[string]int64
 
 	settings sb.RoutingSettings
 	chat     sb.ChatSettings
@@ -62,8 +61,7 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
 		routes: map[int64]*sb.RoutingRule{}, stags: map[int64]*sb.SessionTag{},
 		wplugs: map[int64]*sb.WebPlugin{},
-		qcats:  map[int64]*sb.QuickReplyCategory{}, qrs: map[int64]*sb.QuickReply{}, forms: map[int64]*sb.LeaveMessageTemplate{},
-		nextID: map[string]int64{}}
+		qcats:  map[int64]*sb.QuickReplyCategory{}, qrs: map[int64]*sb.QuickReply{}, forms: map[int64]*sb.LeaveMessageTemplate{}}
 	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
 		return nil, err
 	}
@@ -115,46 +113,6 @@ func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory
 	}
 	if err := loadSingleton(ctx, store, KindCSATSettings, &d.csat); err != nil {
 		return nil, err
-	}
-	for _, kind := range []string{KindAgent, KindVirtualAgent, KindQueue, KindCustomerTag, KindQueueRule, KindPlan, KindRoutingRule, KindSessionTag, KindWebPlugin} {
-		d.nextID[kind] = 1
-	}
-	for id := range d.wplugs {
-		d.nextID[KindWebPlugin] = max(d.nextID[KindWebPlugin], id+1)
-	}
-	for id := range d.stags {
-		d.nextID[KindSessionTag] = max(d.nextID[KindSessionTag], id+1)
-	}
-	d.nextID[KindQuickReplyCategory], d.nextID[KindQuickReply], d.nextID[KindLeaveMessageTemplate] = 1, 1, 1
-	for id := range d.qcats {
-		d.nextID[KindQuickReplyCategory] = max(d.nextID[KindQuickReplyCategory], id+1)
-	}
-	for id := range d.qrs {
-		d.nextID[KindQuickReply] = max(d.nextID[KindQuickReply], id+1)
-	}
-	for id := range d.forms {
-		d.nextID[KindLeaveMessageTemplate] = max(d.nextID[KindLeaveMessageTemplate], id+1)
-	}
-	for id := range d.routes {
-		d.nextID[KindRoutingRule] = max(d.nextID[KindRoutingRule], id+1)
-	}
-	for id := range d.plans {
-		d.nextID[KindPlan] = max(d.nextID[KindPlan], id+1)
-	}
-	for id := range d.rules {
-		d.nextID[KindQueueRule] = max(d.nextID[KindQueueRule], id+1)
-	}
-	for id := range d.tags {
-		d.nextID[KindCustomerTag] = max(d.nextID[KindCustomerTag], id+1)
-	}
-	for id := range d.agents {
-		d.nextID[KindAgent] = max(d.nextID[KindAgent], id+1)
-	}
-	for id := range d.vas {
-		d.nextID[KindVirtualAgent] = max(d.nextID[KindVirtualAgent], id+1)
-	}
-	for id := range d.queues {
-		d.nextID[KindQueue] = max(d.nextID[KindQueue], id+1)
 	}
 	return d, nil
 }
@@ -313,7 +271,7 @@ func (d *Directory) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
 			return a, sb.Errorf(sb.ECONFLICT, "agent %d has the e-mail %s already", o.ID, a.Email)
 		}
 	}
-	if err := stamp(d, KindAgent, d.agents, &a.ID, &a.CreatedAt, func(o *sb.Agent) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindAgent, d.agents, &a.ID, &a.CreatedAt, func(o *sb.Agent) time.Time { return o.CreatedAt }); err != nil {
 		return a, err
 	}
 	// The status is the agent's own, changed through SetAgentStatus: a
@@ -363,7 +321,7 @@ func (d *Directory) SaveVirtualAgent(ctx context.Context, v sb.VirtualAgent) (sb
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := stamp(d, KindVirtualAgent, d.vas, &v.ID, &v.CreatedAt, func(o *sb.VirtualAgent) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindVirtualAgent, d.vas, &v.ID, &v.CreatedAt, func(o *sb.VirtualAgent) time.Time { return o.CreatedAt }); err != nil {
 		return v, err
 	}
 	v.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
@@ -415,19 +373,24 @@ func (d *Directory) SaveQueue(ctx context.Context, q sb.Queue) (sb.Queue, error)
 		}
 		p = parent.ParentID
 	}
-	if err := stamp(d, KindQueue, d.queues, &q.ID, &q.CreatedAt, func(o *sb.Queue) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindQueue, d.queues, &q.ID, &q.CreatedAt, func(o *sb.Queue) time.Time { return o.CreatedAt }); err != nil {
 		return q, err
 	}
 	q.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
 	return q, persist(ctx, d, KindQueue, q.ID, d.queues, q)
 }
 
-// stamp assigns a new record its ID and creation time, or carries over the
-// creation time of the record it replaces. d.mu must be held.
-func stamp[T any](d *Directory, kind string, m map[int64]*T, id *int64, created *time.Time, createdOf func(*T) time.Time) error {
+// stamp assigns a new record its ID, handed out by the store, and its
+// creation time, or carries over the creation time of the record it
+// replaces. d.mu must be held.
+func stamp[T any](ctx context.Context, d *Directory, kind string, m map[int64]*T, id *int64, created *time.Time, createdOf func(*T) time.Time) error {
 	now := d.clock.Now().UTC().Truncate(time.Millisecond)
 	if *id == 0 {
-		*id = d.nextID[kind]
+		next, err := d.store.NextConfigID(ctx, kind)
+		if err != nil {
+			return err
+		}
+		*id = next
 		*created = now
 		return nil
 	}
@@ -447,9 +410,6 @@ func persist[T any](ctx context.Context, d *Directory, kind string, id int64, m 
 	}
 	if err := d.store.PutConfig(ctx, kind, id, doc); err != nil {
 		return err
-	}
-	if id >= d.nextID[kind] {
-		d.nextID[kind] = id + 1
 	}
 	m[id] = &v
 	return nil

@@ -358,3 +358,36 @@ func TestReopenKeepsDataAndContinuesIDs(t *testing.T) {
 		t.Errorf("new virtual agent after reopen: ID %d %v, want 2", v.ID, err)
 	}
 }
+
+// Configuration IDs come from the store: the ID of a deleted queue is not
+// given again after a restart, and two directories on one store (each
+// opened before the other saved) never overwrite each other's records.
+func TestConfigIDsAreNeverReused(t *testing.T) {
+	e := newEnv(t)
+	e.queue(sb.Queue{Name: "Sales", Priority: 2})
+	last := e.queue(sb.Queue{Name: "Support", Priority: 2})
+	if err := e.dir.DeleteQueue(e.ctx, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.dir = e.reopen()
+	if q := e.queue(sb.Queue{Name: "Billing", Priority: 2}); q.ID == last.ID {
+		t.Errorf("a new queue got the ID %d of the deleted one", q.ID)
+	}
+
+	other := e.reopen()
+	mine := e.queue(sb.Queue{Name: "Returns", Priority: 2})
+	theirs, err := other.SaveQueue(e.ctx, sb.Queue{Name: "Refunds", Priority: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.ID == theirs.ID {
+		t.Fatalf("two directories gave queue ID %d to two queues", mine.ID)
+	}
+	names := map[string]bool{}
+	for _, q := range e.reopen().Queues() {
+		names[q.Name] = true
+	}
+	if !names["Returns"] || !names["Refunds"] {
+		t.Errorf("after both saves the store holds %v", names)
+	}
+}

@@ -31,7 +31,7 @@ func (d *Directory) SavePlan(ctx context.Context, p worktime.Plan) (worktime.Pla
 			return p, sb.Errorf(sb.ECONFLICT, "work-time plan %d is named %q already", o.ID, o.Name)
 		}
 	}
-	if err := stamp(d, KindPlan, d.plans, &p.ID, &p.CreatedAt, func(o *worktime.Plan) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindPlan, d.plans, &p.ID, &p.CreatedAt, func(o *worktime.Plan) time.Time { return o.CreatedAt }); err != nil {
 		return p, err
 	}
 	p.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

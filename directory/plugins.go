@@ -76,7 +76,7 @@ func (d *Directory) SaveWebPlugin(ctx context.Context, p sb.WebPlugin) (sb.WebPl
 			return p, sb.Errorf(sb.ECONFLICT, "web plugin %d is named %q already", o.ID, o.Name)
 		}
 	}
-	if err := stamp(d, KindWebPlugin, d.wplugs, &p.ID, &p.CreatedAt, func(o *sb.WebPlugin) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindWebPlugin, d.wplugs, &p.ID, &p.CreatedAt, func(o *sb.WebPlugin) time.Time { return o.CreatedAt }); err != nil {
 		return p, err
 	}
 	p.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

@@ -60,7 +60,7 @@ func (d *Directory) SaveQueueRule(ctx context.Context, r sb.QueueRule) (sb.Queue
 			}
 		}
 	}
-	if err := stamp(d, KindQueueRule, d.rules, &r.ID, &r.CreatedAt, func(o *sb.QueueRule) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindQueueRule, d.rules, &r.ID, &r.CreatedAt, func(o *sb.QueueRule) time.Time { return o.CreatedAt }); err != nil {
 		return r, err
 	}
 	r.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

@@ -96,7 +96,7 @@ func (d *Directory) SaveQuickReplyCategory(ctx context.Context, c sb.QuickReplyC
 	if n >= MaxQuickReplyCategories {
 		return c, sb.Errorf(sb.ECONFLICT, "there are %d quick reply categories in this set already, the most allowed", n)
 	}
-	if err := stamp(d, KindQuickReplyCategory, d.qcats, &c.ID, &c.CreatedAt, func(o *sb.QuickReplyCategory) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindQuickReplyCategory, d.qcats, &c.ID, &c.CreatedAt, func(o *sb.QuickReplyCategory) time.Time { return o.CreatedAt }); err != nil {
 		return c, err
 	}
 	c.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)
@@ -165,7 +165,7 @@ func (d *Directory) SaveQuickReply(ctx context.Context, r sb.QuickReply) (sb.Qui
 	if n >= MaxQuickReplies {
 		return r, sb.Errorf(sb.ECONFLICT, "there are %d quick replies in this set already, the most allowed", n)
 	}
-	if err := stamp(d, KindQuickReply, d.qrs, &r.ID, &r.CreatedAt, func(o *sb.QuickReply) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindQuickReply, d.qrs, &r.ID, &r.CreatedAt, func(o *sb.QuickReply) time.Time { return o.CreatedAt }); err != nil {
 		return r, err
 	}
 	r.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

@@ -68,7 +68,7 @@ func (d *Directory) SaveRoutingRule(ctx context.Context, r sb.RoutingRule) (sb.R
 		}
 		r.Position++
 	}
-	if err := stamp(d, KindRoutingRule, d.routes, &r.ID, &r.CreatedAt, func(o *sb.RoutingRule) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindRoutingRule, d.routes, &r.ID, &r.CreatedAt, func(o *sb.RoutingRule) time.Time { return o.CreatedAt }); err != nil {
 		return r, err
 	}
 	r.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

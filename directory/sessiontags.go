@@ -99,7 +99,7 @@ func (d *Directory) SaveSessionTag(ctx context.Context, t sb.SessionTag) (sb.Ses
 	if t.ParentID == 0 && top >= MaxTopLevelTags {
 		return t, sb.Errorf(sb.ECONFLICT, "there are %d first-level session tags already, the most allowed", MaxTopLevelTags)
 	}
-	if err := stamp(d, KindSessionTag, d.stags, &t.ID, &t.CreatedAt, func(o *sb.SessionTag) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindSessionTag, d.stags, &t.ID, &t.CreatedAt, func(o *sb.SessionTag) time.Time { return o.CreatedAt }); err != nil {
 		return t, err
 	}
 	t.UpdatedAt = d.clock.Now().UTC().Truncate(time.Millisecond)

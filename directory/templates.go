@@ -100,7 +100,7 @@ func (d *Directory) SaveLeaveMessageTemplate(ctx context.Context, t sb.LeaveMess
 	case previous == nil:
 		t.Default = true // the first template
 	}
-	if err := stamp(d, KindLeaveMessageTemplate, d.forms, &t.ID, &t.CreatedAt, func(o *sb.LeaveMessageTemplate) time.Time { return o.CreatedAt }); err != nil {
+	if err := stamp(ctx, d, KindLeaveMessageTemplate, d.forms, &t.ID, &t.CreatedAt, func(o *sb.LeaveMessageTemplate) time.Time { return o.CreatedAt }); err != nil {
 		return t, err
 	}
 	now := d.clock.Now().UTC().Truncate(time.Millisecond)

@@ -79,8 +79,10 @@ type Engine struct {
 	closed   sync.Once
 
 	// Owned by the writer goroutine.
-	cache  map[int64]*sb.Session
-	nextID int64
+	cache map[int64]*sb.Session
+	// free holds session IDs the store reserved for this engine and no
+	// committed session uses yet, in ascending order.
+	free []int64
 }
 
 type request struct {
@@ -117,14 +119,10 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 	if opt.MaxBatch <= 0 {
 		opt.MaxBatch = 256
 	}
-	maxID, err := store.MaxSessionID(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
-	}
 	e := &Engine{store: store, opt: opt, log: opt.Logger,
 		reqs: make(chan *request, 4096), wake: make(chan struct{}, 1), poke: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{}),
-		cache: make(map[int64]*sb.Session), nextID: maxID + 1}
+		cache: make(map[int64]*sb.Session)}
 	go e.writer()
 	if err := e.startDispatcher(ctx); err != nil {
 		e.Close()
@@ -287,6 +285,20 @@ func (e *Engine) writer() {
 	}
 }
 
+// reserve asks the store for n more session IDs. The store hands out each
+// ID once, to whichever writer asks, so IDs never collide between
+// processes on one store or repeat after a restart.
+func (e *Engine) reserve(n int) error {
+	first, err := e.store.ReserveSessionIDs(context.Background(), n)
+	if err != nil {
+		return fmt.Errorf("reserve session ids: %w", err)
+	}
+	for id := first; id < first+int64(n); id++ {
+		e.free = append(e.free, id)
+	}
+	return nil
+}
+
 // process runs a batch of requests against the cache and commits their
 // changes, and the follow-ups the dispatcher answers them with, in one
 // transaction. If the transaction fails, each request is retried alone so
@@ -330,7 +342,17 @@ func (e *Engine) process(batch []*request) {
 			fus = append(fus, e.react(s, ch)...)
 		}
 	}
+	creates := 0 // create requests in the batch not yet given an ID
 	for _, r := range batch {
+		if r.do == nil && r.sessionID == 0 {
+			creates++
+		}
+	}
+	var used []int64 // IDs taken from e.free by this batch
+	for _, r := range batch {
+		if r.do == nil && r.sessionID == 0 {
+			creates--
+		}
 		if r.do != nil {
 			fus, err := r.do(e.opt.Clock.Now())
 			if err != nil {
@@ -344,7 +366,13 @@ func (e *Engine) process(batch []*request) {
 		var s *sb.Session
 		newID := int64(0)
 		if r.sessionID == 0 {
-			newID = e.nextID
+			if len(e.free) == 0 {
+				if err := e.reserve(creates + 1); err != nil {
+					r.res <- result{err: err}
+					continue
+				}
+			}
+			newID = e.free[0]
 		} else {
 			var err error
 			if s, err = e.load(r.ctx, r.sessionID); err != nil {
@@ -358,7 +386,8 @@ func (e *Engine) process(batch []*request) {
 			continue
 		}
 		if r.sessionID == 0 {
-			e.nextID++
+			used = append(used, newID)
+			e.free = e.free[1:]
 		}
 		stage(r, ch)
 		if e.opt.Dispatcher != nil {
@@ -380,6 +409,7 @@ func (e *Engine) process(batch []*request) {
 			}
 		}
 		e.resetDispatcher()
+		e.free = append(used, e.free...) // no committed session has them
 		var requests []*request
 		for _, p := range all {
 			if p.r != nil {

@@ -22,6 +22,7 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/metadata"
 )
 
@@ -255,8 +256,11 @@ func TestAttachmentRefusals(t *testing.T) {
 			t.Errorf("refused uploads left records: %+v", list)
 		}
 	}
-	if entries, _ := os.ReadDir(s.files.Root()); len(entries) != 0 {
+	if entries, _ := os.ReadDir(s.files.Root()); len(entries) != 1 || entries[0].Name() != localfs.StagingDir {
 		t.Errorf("refused uploads left files: %v", entries)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(s.files.Root(), localfs.StagingDir)); len(entries) != 0 {
+		t.Errorf("refused uploads left temporary files: %v", entries)
 	}
 	if n := s.eventCount(); n != before {
 		t.Errorf("refused uploads appended %d events", n-before)

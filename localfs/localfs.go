@@ -1,5 +1,12 @@
-// Package localfs is the default file storage: a local directory. Files are
-// written atomically (temporary file, fsync, rename).
+// Package localfs is the default file storage: a local directory, private
+// to the user the server runs as (directories 0700, files 0600).
+//
+// Files are written atomically: to a temporary file in the staging
+// directory StagingDir under the root, fsynced, renamed into place, and the
+// directory that received it fsynced (with the parents of any directory the
+// write created), so that after a crash a key holds its old content or its
+// new one, never part of it. New removes the temporary files a crash left
+// in the staging directory.
 package localfs
 
 import (
@@ -14,19 +21,67 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// Dir stores files under a root directory.
+// StagingDir is the directory under the root that holds files being
+// written. No key may start with it.
+const StagingDir = ".tmp"
+
+// Modes of what the store creates.
+const (
+	dirMode  fs.FileMode = 0o700
+	fileMode fs.FileMode = 0o600
+)
+
+// Dir stores files under a root directory. Open one Dir per root: New
+// empties the staging directory.
 type Dir struct {
-	root string
+	root    string
+	staging string
 }
 
 var _ sb.BlobStore = (*Dir)(nil)
 
-// New returns a store rooted at root, creating the directory.
+// syncDir fsyncs a directory, making the entries created or renamed in it
+// durable. A variable so that a test can watch the calls.
+var syncDir = func(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// New returns a store rooted at root, creating the directory (and
+// narrowing one with wider permissions to 0700), and removes the temporary
+// files an interrupted write left behind.
 func New(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	if err := os.MkdirAll(root, dirMode); err != nil {
 		return nil, fmt.Errorf("file storage: %w", err)
 	}
-	return &Dir{root: root}, nil
+	if fi, err := os.Stat(root); err != nil {
+		return nil, fmt.Errorf("file storage: %w", err)
+	} else if fi.Mode().Perm()&^dirMode != 0 {
+		if err := os.Chmod(root, dirMode); err != nil {
+			return nil, fmt.Errorf("file storage: %w", err)
+		}
+	}
+	d := &Dir{root: root, staging: filepath.Join(root, StagingDir)}
+	if err := os.Mkdir(d.staging, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("file storage: %w", err)
+	}
+	stale, err := os.ReadDir(d.staging)
+	if err != nil {
+		return nil, fmt.Errorf("file storage: %w", err)
+	}
+	for _, e := range stale {
+		if err := os.RemoveAll(filepath.Join(d.staging, e.Name())); err != nil {
+			return nil, fmt.Errorf("file storage: remove a stale temporary file: %w", err)
+		}
+	}
+	return d, nil
 }
 
 // Root returns the directory files are kept in.
@@ -36,12 +91,41 @@ func (d *Dir) path(key string) (string, error) {
 	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") {
 		return "", sb.Errorf(sb.EINVALID, "bad file key %q", key)
 	}
-	for _, part := range strings.Split(key, "/") {
+	parts := strings.Split(key, "/")
+	if parts[0] == StagingDir {
+		return "", sb.Errorf(sb.EINVALID, "bad file key %q", key)
+	}
+	for _, part := range parts {
 		if part == "" || part == "." || part == ".." {
 			return "", sb.Errorf(sb.EINVALID, "bad file key %q", key)
 		}
 	}
 	return filepath.Join(d.root, filepath.FromSlash(key)), nil
+}
+
+// mkdirs creates dir and the missing directories between it and the root,
+// fsyncing the parent of each one it creates.
+func (d *Dir) mkdirs(dir string) error {
+	if dir == d.root {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if err := d.mkdirs(parent); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, dirMode); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made by a concurrent Put
+		}
+		return err
+	}
+	return syncDir(parent)
 }
 
 // Put implements sb.BlobStore.
@@ -50,10 +134,11 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	dir := filepath.Dir(p)
+	if err := d.mkdirs(dir); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	f, err := os.CreateTemp(d.staging, "put-*") // mode 0600
 	if err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
@@ -70,11 +155,11 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
 	if err := os.Rename(tmp, p); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("put %s: sync directory: %w", key, err)
 	}
 	return nil
 }

@@ -25,7 +25,8 @@ func newDir(t *testing.T) *localfs.Dir {
 }
 
 // files lists every entry under root, slash-separated and sorted, with
-// directories ending in "/".
+// directories ending in "/". The staging directory itself is left out,
+// not what it holds: a temporary file left behind shows.
 func files(t *testing.T, root string) []string {
 	t.Helper()
 	var out []string
@@ -40,6 +41,9 @@ func files(t *testing.T, root string) []string {
 		rel = filepath.ToSlash(rel)
 		if de.IsDir() {
 			rel += "/"
+		}
+		if rel == localfs.StagingDir+"/" {
+			return nil
 		}
 		out = append(out, rel)
 		return nil
@@ -197,7 +201,8 @@ func TestNestedKeysCreateDirectories(t *testing.T) {
 func TestBadKeysAreRefused(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	for _, key := range []string{"", "/abs", "../x", "a/../b", "a//b", "a\\b", "..", ".", "./x", "a/./b", "a/", "/", "x/.."} {
+	for _, key := range []string{"", "/abs", "../x", "a/../b", "a//b", "a\\b", "..", ".", "./x", "a/./b", "a/", "/", "x/..",
+		localfs.StagingDir + "/x", localfs.StagingDir} {
 		err := d.Put(ctx, key, []byte("data"))
 		if sb.ErrorCode(err) != sb.EINVALID {
 			t.Errorf("Put(%q) = %v, want invalid", key, err)
@@ -211,7 +216,7 @@ func TestBadKeysAreRefused(t *testing.T) {
 	}
 	// Nothing escaped the root either.
 	parent := filepath.Dir(d.Root())
-	if got := files(t, parent); len(got) != 1 || got[0] != "exports/" {
+	if got := files(t, parent); len(got) != 2 || got[0] != "exports/" || got[1] != "exports/"+localfs.StagingDir+"/" {
 		t.Errorf("the root's parent holds %q", got)
 	}
 }
@@ -226,20 +231,67 @@ func TestGetMissingIsNotFound(t *testing.T) {
 	}
 }
 
+// Files are private to the server's user, and so are the directories,
+// the root included even when it existed with wider permissions.
 func TestFileMode(t *testing.T) {
-	d := newDir(t)
+	root := filepath.Join(t.TempDir(), "exports")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(root, 0o755) // whatever the umask
+	d, err := localfs.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for i, data := range []string{"one", "two"} { // created, then replaced
-		if err := d.Put(ctx, "1/metadata.json", []byte(data)); err != nil {
+		if err := d.Put(ctx, "1/a/metadata.json", []byte(data)); err != nil {
 			t.Fatal(err)
 		}
-		fi, err := os.Stat(filepath.Join(d.Root(), "1", "metadata.json"))
+		fi, err := os.Stat(filepath.Join(d.Root(), "1", "a", "metadata.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fi.Mode().Perm() != 0o644 || !fi.Mode().IsRegular() {
-			t.Errorf("put %d: mode %v, want -rw-r--r--", i+1, fi.Mode())
+		if fi.Mode().Perm() != 0o600 || !fi.Mode().IsRegular() {
+			t.Errorf("put %d: mode %v, want -rw-------", i+1, fi.Mode())
 		}
+	}
+	for _, dir := range []string{"", "1", "1/a", localfs.StagingDir} {
+		fi, err := os.Stat(filepath.Join(root, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o700 {
+			t.Errorf("directory %q: mode %v, want drwx------", dir, fi.Mode())
+		}
+	}
+}
+
+// A temporary file a crash left behind is removed when the store opens
+// again; the files in place stay.
+func TestNewSweepsStaleTemporaryFiles(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "7/metadata.json", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	// What a crash between the write and the rename leaves.
+	stale := filepath.Join(d.Root(), localfs.StagingDir, "put-123456")
+	if err := os.WriteFile(stale, []byte("half a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(files(t, d.Root()), " "); got != ".tmp/put-123456 7/ 7/metadata.json" {
+		t.Fatalf("before the reopen: %q", got)
+	}
+	d, err := localfs.New(d.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
+		t.Errorf("after the reopen the directory holds %q, want %q", got, want)
+	}
+	if b, err := d.Get(ctx, "7/metadata.json"); err != nil || string(b) != "{}" {
+		t.Errorf("the file in place: %q %v", b, err)
 	}
 }
 

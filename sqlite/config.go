@@ -12,11 +12,26 @@ import (
 
 var _ sb.ConfigStore = (*DB)(nil)
 
-// PutConfig implements sb.ConfigStore.
-func (db *DB) PutConfig(ctx context.Context, kind string, id int64, doc []byte) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO config (kind, id, doc) VALUES (?, ?, ?)
-		ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc`, kind, id, doc)
+// PutConfig implements sb.ConfigStore. The kind's sequence is raised to
+// id in the same transaction.
+func (db *DB) PutConfig(ctx context.Context, kind string, id int64, doc []byte) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("put %s %d: %w", kind, id, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO config (kind, id, doc) VALUES (?, ?, ?)
+		ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc`, kind, id, doc); err != nil {
+		return fmt.Errorf("put %s %d: %w", kind, id, err)
+	}
+	if err := advanceSequence(ctx, tx, configSequence(kind), id); err != nil {
+		return fmt.Errorf("put %s %d: %w", kind, id, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("put %s %d: %w", kind, id, err)
 	}
 	return nil

@@ -45,9 +45,18 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 	}()
 	st := func(name string) *sql.Stmt { return tx.StmtContext(ctx, db.stmts[name]) }
 	insSession, updSession, insEvent := st("insertSession"), st("updateSession"), st("insertEvent")
+	var newest int64 // the largest ID of a new session
 	for _, c := range changes {
 		if err := db.commitOne(ctx, tx, st, insSession, updSession, insEvent, c); err != nil {
 			return err
+		}
+		if c.ExpectedSeq == 0 {
+			newest = max(newest, c.Session.ID)
+		}
+	}
+	if newest > 0 {
+		if err := advanceSequence(ctx, tx, sessionSequence, newest); err != nil {
+			return fmt.Errorf("commit: session sequence: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
 		{"Outbox", testOutbox},
 		{"Config", testConfig},
+		{"IDSequences", testIDSequences},
 		{"Tokens", testTokens},
 		{"Attachments", testAttachments},
 		{"OfflineMessages", testOfflineMessages},
@@ -382,6 +383,45 @@ func testConfig(t *testing.T, st Store) {
 	if docs, _ := st.ConfigDocs(ctx, "queue"); len(docs) != 1 {
 		t.Errorf("after delete: %q", docs)
 	}
+}
+
+// The store hands out session and configuration IDs once each, above any
+// ID stored, and never again after a delete.
+func testIDSequences(t *testing.T, st Store) {
+	ctx := context.Background()
+	reserve := func(n int, want int64) {
+		t.Helper()
+		if first, err := st.ReserveSessionIDs(ctx, n); err != nil || first != want {
+			t.Fatalf("ReserveSessionIDs(%d) = %d %v, want %d", n, first, err, want)
+		}
+	}
+	reserve(3, 1)
+	reserve(2, 4)
+	create(t, st, 10) // stored with an ID it was not handed: a bulk load
+	reserve(1, 11)
+	if _, err := st.ReserveSessionIDs(ctx, 0); err == nil {
+		t.Error("ReserveSessionIDs(0) succeeded")
+	}
+	next := func(kind string, want int64) {
+		t.Helper()
+		if id, err := st.NextConfigID(ctx, kind); err != nil || id != want {
+			t.Fatalf("NextConfigID(%s) = %d %v, want %d", kind, id, err, want)
+		}
+	}
+	next("queue", 1)
+	next("queue", 2)
+	if err := st.PutConfig(ctx, "queue", 7, []byte(`{"id":7}`)); err != nil {
+		t.Fatal(err)
+	}
+	next("queue", 8)
+	if err := st.PutConfig(ctx, "queue", 9, []byte(`{"id":9}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteConfig(ctx, "queue", 9); err != nil {
+		t.Fatal(err)
+	}
+	next("queue", 10)
+	next("agent", 1)
 }
 
 func testTokens(t *testing.T, st Store) {

@@ -32,14 +32,40 @@ type server struct {
 	done chan error
 }
 
+// binDir holds the binary the tests build, once per run; TestMain removes it.
+var (
+	binDir   string
+	binOnce  sync.Once
+	binErr   error
+	binBuilt string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary builds the switchboard command once for all the tests of a run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "switchboard-test-bin-"); binErr != nil {
+			return
+		}
+		bin := filepath.Join(binDir, "switchboard")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		binBuilt = bin
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binBuilt
 }
 
 var listening = regexp.MustCompile(`msg="switchboard listening" addr=(\S+)`)

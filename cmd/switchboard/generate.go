@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/internal/gen"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -50,9 +51,11 @@ func generateCmd(args []string, stdout, stderr io.Writer) error {
 	if *sessions <= 0 || *sessions > 100_000_000 || *days <= 0 || *days > 3650 {
 		return errors.New("sessions must be 1 to 100000000 and days 1 to 3650")
 	}
-	if err := os.MkdirAll(*data, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	lock, err := datadir.Acquire(*data)
+	if err != nil {
+		return err
 	}
+	defer lock.Release()
 	dbPath, _ := app.DataPaths(*data)
 	if _, err := os.Stat(dbPath); err == nil {
 		return fmt.Errorf("%s exists already: generate into a new data directory", dbPath)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/replay"
 	"github.com/switchboardhq/switchboard/sqlite"
@@ -99,9 +100,11 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("timezone: %w", err)
 	}
-	if err := os.MkdirAll(*data, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	lock, err := datadir.Acquire(*data)
+	if err != nil {
+		return err
 	}
+	defer lock.Release()
 	dbPath, exports := app.DataPaths(*data)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -189,8 +192,8 @@ func replayCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // verifyCmd folds every session's log and compares it with the stored
-// projection; --fix rewrites the projections that differ. Run --fix only
-// while the server is stopped.
+// projection; --fix rewrites the projections that differ, and so takes the
+// data directory's lock: it refuses to run beside a server.
 func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -200,11 +203,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := openExisting(ctx, *data)
+	db, closeDB, err := openExisting(ctx, *data, *fix)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	rep, err := app.Verify(ctx, db, *fix)
 	if err != nil {
 		return err
@@ -217,11 +220,26 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// openExisting opens the store of a data directory that has one.
-func openExisting(ctx context.Context, data string) (*sqlite.DB, error) {
+// openExisting opens the store of a data directory that has one. A command
+// that writes takes the directory's lock first, so that it cannot run
+// beside a server or another command that writes; one that only reads runs
+// beside them. The returned func closes the store and releases the lock.
+func openExisting(ctx context.Context, data string, writes bool) (*sqlite.DB, func(), error) {
 	dbPath, _ := app.DataPaths(data)
 	if _, err := os.Stat(dbPath); err != nil {
-		return nil, fmt.Errorf("no database at %s: %w", dbPath, err)
+		return nil, nil, fmt.Errorf("no database at %s: %w", dbPath, err)
 	}
-	return sqlite.Open(ctx, dbPath, sqlite.Options{})
+	var lock *datadir.Lock
+	if writes {
+		var err error
+		if lock, err = datadir.Acquire(data); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); lock.Release() }, nil
 }

@@ -28,11 +28,13 @@ func reportsCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := openExisting(ctx, *data)
+	// Reading the threshold runs beside a server; changing it, or a
+	// rebuild, takes the data directory's lock.
+	db, closeDB, err := openExisting(ctx, *data, sub != "threshold" || *seconds >= 0)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeDB()
 	switch sub {
 	case "rebuild":
 		// Derive every session again from its log. The facts are kept
