@@ -30,9 +30,12 @@ type UserStore interface {
 	// CreateUser stores a new user and sets its ID. An e-mail in use
 	// (regardless of case) is an ECONFLICT error.
 	CreateUser(ctx context.Context, u *User) error
-	// UpdateUser replaces a user (ENOTFOUND, ECONFLICT for an e-mail in use).
+	// UpdateUser replaces a user (ENOTFOUND, ECONFLICT for an e-mail in use
+	// or for demoting or disabling the last enabled administrator).
 	UpdateUser(ctx context.Context, u *User) error
-	// DeleteUser deletes a user and its logins.
+	// DeleteUser deletes a user and its logins (ENOTFOUND, ECONFLICT for
+	// the last enabled administrator). The check that an enabled
+	// administrator remains and the change are one atomic step.
 	DeleteUser(ctx context.Context, id int64) error
 	// User returns one user (ENOTFOUND).
 	User(ctx context.Context, id int64) (*User, error)

@@ -9,7 +9,8 @@ import (
 
 // prepareChat fills in what chat commands take from the caller and the
 // settings rather than from the request: who invites a rating, the CSAT
-// deadline and attribution, and the nickname visitors see for an agent.
+// deadline, attribution and score options (which tags each score offers),
+// and the nickname visitors see for an agent.
 func (s *Server) prepareChat(p Principal, cmd lifecycle.Command) error {
 	csat := s.Directory.CSATSettings()
 	window := time.Duration(csat.DeadlineSeconds) * time.Second
@@ -25,7 +26,7 @@ func (s *Server) prepareChat(p Principal, cmd lifecycle.Command) error {
 		}
 		c.Window = window
 	case *lifecycle.Rate:
-		c.Window, c.Attribution = window, csat.Attribution
+		c.Window, c.Attribution, c.Scores = window, csat.Attribution, csat.Scores
 	case *lifecycle.Message:
 		if c.From == sb.FromAgent && s.Directory.ChatSettings().ShowAgentNickname {
 			if a, err := s.Directory.GetAgent(c.AgentID); err == nil {

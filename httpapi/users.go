@@ -144,11 +144,6 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	if in, err = s.checkUser(r.Context(), in, id); err != nil {
 		return err
 	}
-	if u.Role == sb.RoleAdmin && !u.Disabled && (in.Role != sb.RoleAdmin || in.Disabled) {
-		if err := s.keepAnAdmin(r.Context(), id); err != nil {
-			return err
-		}
-	}
 	revoke := in.Password != "" || in.Disabled || in.Role != u.Role || in.AgentID != u.AgentID
 	u.Email, u.Name, u.Role, u.AgentID, u.Disabled = in.Email, in.Name, in.Role, in.AgentID, in.Disabled
 	if in.Password != "" {
@@ -183,33 +178,11 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if id == principalFrom(r.Context()).UserID {
 		return sb.Errorf(sb.ECONFLICT, "a user cannot delete itself")
 	}
-	u, err := users.User(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if u.Role == sb.RoleAdmin && !u.Disabled {
-		if err := s.keepAnAdmin(r.Context(), id); err != nil {
-			return err
-		}
-	}
+	// The store refuses to delete, demote or disable the last enabled
+	// administrator, atomically with the change.
 	if err := users.DeleteUser(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// keepAnAdmin refuses to remove the last enabled administrator (id), who
-// is the only one left able to manage users.
-func (s *Server) keepAnAdmin(ctx context.Context, id int64) error {
-	list, err := s.Users.Users(ctx)
-	if err != nil {
-		return err
-	}
-	for _, u := range list {
-		if u.ID != id && u.Role == sb.RoleAdmin && !u.Disabled {
-			return nil
-		}
-	}
-	return sb.Errorf(sb.ECONFLICT, "user %d is the last enabled administrator", id)
 }

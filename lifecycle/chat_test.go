@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestOnlyTheFirstRatingCounts(t *testing.T) {
 		t.Fatalf("setup: handle %+v", got)
 	}
 	yes := true
-	r.do(&Rate{Rating: 5, Tags: []string{"Quick"}, Solved: &yes, Attribution: sb.RatingAllAgents})
+	r.do(&Rate{Rating: 5, Tags: []string{"Quick"}, Solved: &yes, Attribution: sb.RatingAllAgents, Scores: sb.DefaultCSATSettings().Scores})
 	first := lastData[RatedData](t, r, EventRated)
 	if !first.Counted || !slices.Equal(first.AgentIDs, []int64{1, 2}) {
 		t.Fatalf("first rating = %+v, want counted for agents 1 and 2", first)
@@ -50,6 +51,38 @@ func TestOnlyTheFirstRatingCounts(t *testing.T) {
 	}
 	if *r.s.Rating != 5 || r.s.Ratings != 2 || !slices.Equal(r.s.RatingTags, []string{"Quick"}) || r.s.Solved == nil || !*r.s.Solved || r.s.Feedback != "" {
 		t.Fatalf("projection: rating %d ratings %d tags %v solved %v", *r.s.Rating, r.s.Ratings, r.s.RatingTags, r.s.Solved)
+	}
+}
+
+// A rating's tags must be tags its own score offers in the CSAT settings.
+func TestRatingTagsBelongToTheChosenScore(t *testing.T) {
+	scores := sb.DefaultCSATSettings().Scores
+	r := chatHandledBy(t)
+	for _, c := range []struct {
+		rating int
+		tags   []string
+		want   []string // in the message
+	}{
+		{1, []string{"Slow reply", "Quick"}, []string{`"Quick" is a tag of 4, 5-star ratings, not of a 1-star rating`, `"Slow reply", "Not helpful"`}},
+		{3, []string{"Friendly"}, []string{`"Friendly"`, "a 3-star rating offers no tags"}},
+		{5, []string{"Great"}, []string{`"Great" is not a tag of any score`, `the 5-star tags are "Friendly", "Quick", "Solved my problem"`}},
+	} {
+		err := r.try(&Rate{Rating: c.rating, Tags: c.tags, Scores: scores})
+		if sb.ErrorCode(err) != sb.EINVALID {
+			t.Fatalf("%d stars with %v: %v, want invalid", c.rating, c.tags, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(sb.ErrorMessage(err), w) {
+				t.Errorf("%d stars with %v: %q does not say %q", c.rating, c.tags, sb.ErrorMessage(err), w)
+			}
+		}
+	}
+	if r.s.Rating != nil {
+		t.Fatalf("a refused rating was recorded: %d", *r.s.Rating)
+	}
+	r.do(&Rate{Rating: 1, Tags: []string{"Slow reply", "Not helpful"}, Scores: scores})
+	if !slices.Equal(r.s.RatingTags, []string{"Slow reply", "Not helpful"}) {
+		t.Errorf("tags %v", r.s.RatingTags)
 	}
 }
 

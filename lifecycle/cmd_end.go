@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -179,6 +181,9 @@ type Rate struct {
 	// and whether it counts for every agent of the session or the last.
 	Window      time.Duration `json:"-"`
 	Attribution string        `json:"-"`
+	// Scores are the score options of the CSAT settings, set by the
+	// server: every tag of a rating must be one its score offers.
+	Scores []sb.ScoreOption `json:"-"`
 }
 
 // Name implements Command.
@@ -197,7 +202,51 @@ func (c *Rate) Validate() error {
 			return err
 		}
 	}
+	if err := scoreTags(c.Scores, c.Rating, c.Tags); err != nil {
+		return err
+	}
 	return validate.Text("comment", c.Comment, 2000, false)
+}
+
+// scoreTags refuses a rating tag that the score options do not offer for
+// the rating's score (SPEC §4.4: tags per star), naming the tag, the star
+// and the tags that star offers.
+func scoreTags(scores []sb.ScoreOption, stars int, tags []string) error {
+	var own []string
+	for _, o := range scores {
+		if o.Stars == stars {
+			own = o.Tags
+		}
+	}
+	offered := fmt.Sprintf("a %d-star rating offers no tags", stars)
+	if len(own) > 0 {
+		offered = fmt.Sprintf("the %d-star tags are %s", stars, quoteAll(own))
+	}
+	for _, t := range tags {
+		if slices.Contains(own, t) {
+			continue
+		}
+		var others []string
+		for _, o := range scores {
+			if o.Stars != stars && slices.Contains(o.Tags, t) {
+				others = append(others, strconv.Itoa(o.Stars))
+			}
+		}
+		if len(others) == 0 {
+			return sb.Errorf(sb.EINVALID, "tags: %q is not a tag of any score in the satisfaction settings; %s", t, offered)
+		}
+		return sb.Errorf(sb.EINVALID, "tags: %q is a tag of %s-star ratings, not of a %d-star rating; %s",
+			t, strings.Join(others, ", "), stars, offered)
+	}
+	return nil
+}
+
+func quoteAll(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }
 
 func (c *Rate) decide(s *sb.Session, env *Env) ([]draft, error) {

@@ -44,10 +44,19 @@ func (db *DB) CreateUser(ctx context.Context, u *sb.User) error {
 	return err
 }
 
+// keepsAnAdmin is the condition, on the users row being changed, under
+// which an UPDATE or DELETE leaves an enabled administrator: the row is not
+// one, or another one exists. It is part of the statement, so that two
+// concurrent changes cannot both remove "the other" administrator.
+const keepsAnAdmin = `(NOT (role = ? AND disabled = 0) OR EXISTS (SELECT 1 FROM users other
+	WHERE other.id != users.id AND other.role = ? AND other.disabled = 0))`
+
 // UpdateUser implements sb.UserStore.
 func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
+	stays := u.Role == sb.RoleAdmin && !u.Disabled
 	res, err := db.write.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, role = ?, agent_id = ?, password_hash = ?,
-		disabled = ?, updated_at = ? WHERE id = ?`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.UpdatedAt), u.ID)
+		disabled = ?, updated_at = ? WHERE id = ? AND (? OR `+keepsAnAdmin+`)`,
+		u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.UpdatedAt), u.ID, stays, sb.RoleAdmin, sb.RoleAdmin)
 	if isUnique(err) {
 		return sb.Errorf(sb.ECONFLICT, "a user with the e-mail %s exists already", u.Email)
 	}
@@ -55,21 +64,35 @@ func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
 		return fmt.Errorf("update user %d: %w", u.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return sb.Errorf(sb.ENOTFOUND, "user %d not found", u.ID)
+		return db.notChanged(ctx, u.ID, "demoted or disabled")
 	}
 	return nil
 }
 
 // DeleteUser implements sb.UserStore. Its logins go with it (ON DELETE CASCADE).
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	res, err := db.write.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND `+keepsAnAdmin, id, sb.RoleAdmin, sb.RoleAdmin)
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return sb.Errorf(sb.ENOTFOUND, "user %d not found", id)
+		return db.notChanged(ctx, id, "deleted")
 	}
 	return nil
+}
+
+// notChanged explains why an UPDATE or DELETE of user id changed no row:
+// the user does not exist, or it is the last enabled administrator.
+func (db *DB) notChanged(ctx context.Context, id int64, what string) error {
+	var n int
+	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+		return fmt.Errorf("user %d: %w", id, err)
+	}
+	if n == 0 {
+		return sb.Errorf(sb.ENOTFOUND, "user %d not found", id)
+	}
+	return sb.Errorf(sb.ECONFLICT, "user %d is the last enabled administrator and cannot be %s: "+
+		"make another user an administrator first", id, what)
 }
 
 // User implements sb.UserStore.

@@ -18,6 +18,7 @@ func RunUsers(t *testing.T, open func(t *testing.T) sb.UserStore) {
 		{"UserCRUD", testUserCRUD},
 		{"EmailsUniqueRegardlessOfCase", testEmailsUnique},
 		{"Logins", testLogins},
+		{"LastAdministratorStays", testLastAdmin},
 		{"ServerKeyIsGeneratedOnce", testServerKey},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -89,6 +90,58 @@ func testEmailsUnique(t *testing.T, st sb.UserStore) {
 	}
 	if got, _ := st.User(ctx, b.ID); got.Email != "bob@example.com" {
 		t.Errorf("a refused update changed the e-mail to %s", got.Email)
+	}
+}
+
+// testLastAdmin: the last enabled administrator can be neither demoted,
+// disabled nor deleted; any other can.
+func testLastAdmin(t *testing.T, st sb.UserStore) {
+	ctx := context.Background()
+	ann, bob := user("ann@example.com"), user("bob@example.com")
+	for _, u := range []*sb.User{ann, bob} {
+		u.Role, u.AgentID = sb.RoleAdmin, 0
+		if err := st.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	off := *bob
+	off.Disabled = true
+	if err := st.UpdateUser(ctx, &off); err != nil {
+		t.Fatalf("disabling one of two administrators: %v", err)
+	}
+	demoted := *ann
+	demoted.Role = sb.RoleSupervisor
+	disabled := *ann
+	disabled.Disabled = true
+	for what, err := range map[string]error{
+		"demoted":  st.UpdateUser(ctx, &demoted),
+		"disabled": st.UpdateUser(ctx, &disabled),
+		"deleted":  st.DeleteUser(ctx, ann.ID),
+	} {
+		if sb.ErrorCode(err) != sb.ECONFLICT {
+			t.Errorf("the last enabled administrator %s: %v, want conflict", what, err)
+		}
+	}
+	if got, _ := st.User(ctx, ann.ID); got == nil || *got != *ann {
+		t.Errorf("a refused change changed the administrator: %+v", got)
+	}
+	renamed := *ann
+	renamed.Name = "Ann S"
+	if err := st.UpdateUser(ctx, &renamed); err != nil {
+		t.Errorf("renaming the last administrator: %v", err)
+	}
+	// A disabled administrator goes without a fuss, and another enabled
+	// one lets the first go.
+	if err := st.DeleteUser(ctx, bob.ID); err != nil {
+		t.Errorf("deleting a disabled administrator: %v", err)
+	}
+	cy := user("cy@example.com")
+	cy.Role, cy.AgentID = sb.RoleAdmin, 0
+	if err := st.CreateUser(ctx, cy); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpdateUser(ctx, &demoted); err != nil {
+		t.Errorf("demoting one of two administrators: %v", err)
 	}
 }
 

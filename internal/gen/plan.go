@@ -193,7 +193,7 @@ func (v *visit) rate(g *generator) error {
 	score := []int{1, 2, 3, 4, 4, 5, 5, 5}[r.IntN(8)]
 	csat := g.w.dir.CSATSettings()
 	cmd := &lifecycle.Rate{Rating: score, Comment: ratingComments[r.IntN(len(ratingComments))],
-		Window: time.Duration(csat.DeadlineSeconds) * time.Second, Attribution: csat.Attribution}
+		Window: time.Duration(csat.DeadlineSeconds) * time.Second, Attribution: csat.Attribution, Scores: csat.Scores}
 	if tags := csat.Scores[score-1].Tags; len(tags) > 0 && r.Float64() < 0.5 {
 		cmd.Tags = []string{tags[r.IntN(len(tags))]}
 	}
