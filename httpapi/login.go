@@ -167,7 +167,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.limiter.Fail(email, ip)
 		return errWrongLogin
 	}
-	s.limiter.Succeed(email)
+	s.limiter.Succeed(email, ip)
 	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
 	if webauth.NeedsRehash(u.PasswordHash) {
 		if phc, err := s.hashPassword(r.Context(), in.Password); err == nil {
