@@ -17,14 +17,19 @@ import (
 
 // proxied serves the stack's store behind a trusted proxy, so that a test
 // speaks from many client addresses through X-Forwarded-For.
-func (s *stack) proxied() *httptest.Server {
+// Options change the server's configuration first.
+func (s *stack) proxied(options ...func(*httpapi.Config)) *httptest.Server {
 	s.t.Helper()
 	dir, err := directory.Open(context.Background(), s.db, s.clock)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, TrustProxy: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	cfg := httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, TrustProxy: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv := httptest.NewServer(httpapi.New(cfg))
 	s.t.Cleanup(srv.Close)
 	return srv
 }
