@@ -50,6 +50,8 @@ type Options struct {
 	// TrustProxy takes clients' addresses from X-Forwarded-For (behind a
 	// reverse proxy).
 	TrustProxy bool
+	// ChatLimits caps the chats visitors start (zero fields: defaults).
+	ChatLimits httpapi.ChatLimits
 }
 
 // App is a running Switchboard.
@@ -116,7 +118,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		Reports: db, ReportSync: a.Reports.Sync,
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy,
+		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -167,7 +166,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.limiter.Fail(email, ip)
 		return errWrongLogin
 	}
-	s.limiter.Succeed(email)
+	s.limiter.Succeed(email, ip)
 	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
 	if webauth.NeedsRehash(u.PasswordHash) {
 		if phc, err := s.hashPassword(r.Context(), in.Password); err == nil {
@@ -190,9 +189,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 // rateLimited answers 429 with Retry-After in whole seconds.
 func (s *Server) rateLimited(w http.ResponseWriter, wait time.Duration) error {
-	secs := int64((wait + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-	return sb.Errorf(sb.ERATELIMITED, "too many failed logins; try again in %d seconds", max(secs, 1))
+	return sb.Errorf(sb.ERATELIMITED, "too many failed logins; try again in %d seconds", retryAfter(w, wait))
 }
 
 func (s *Server) agentOf(id int64) *sb.Agent {

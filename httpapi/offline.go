@@ -77,8 +77,7 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 	limits := visitorLimits(p, s.clientIP(r))
 	for key, limit := range limits {
 		if wait := s.offlineLimit.wait(key, limit); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
-			return sb.Errorf(sb.ERATELIMITED, "too many offline messages; try again in %s", wait.Round(time.Second))
+			return sb.Errorf(sb.ERATELIMITED, "too many offline messages; try again in %d seconds", retryAfter(w, wait))
 		}
 	}
 	m, err := s.newOfflineMessage(r.Context(), p, in)

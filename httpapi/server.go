@@ -79,6 +79,9 @@ type Config struct {
 	// ReadRouter runs read in the goroutine that owns routing, with the
 	// router and the time; nil when routing is off.
 	ReadRouter func(ctx context.Context, read func(r *routing.Router, now time.Time)) error
+	// ChatLimits caps the chats visitors start; zero fields take
+	// DefaultChatLimits.
+	ChatLimits ChatLimits
 }
 
 // QueueState is a queue as routing sees it now.
@@ -150,8 +153,10 @@ type Server struct {
 	hashing chan struct{} // bounds concurrent password hashing
 	keyMu   sync.Mutex
 	vkey    []byte // the visitor-token key, once read
-	// offlineLimit caps the offline messages visitors leave.
+	// offlineLimit caps the offline messages visitors leave, chatLimit
+	// the chats they start.
 	offlineLimit *windowLimiter
+	chatLimit    *windowLimiter
 	// wallboard serves the wallboard's WebSocket subscribers.
 	wallboard *wallboardHub
 	// wsCatchUp, if set, runs before (read false) and after (read true)
@@ -201,12 +206,14 @@ func New(cfg Config) *Server {
 	if rs, ok := cfg.Config.(sb.ReportStore); ok && cfg.Reports == nil {
 		cfg.Reports = rs
 	}
+	cfg.ChatLimits = cfg.ChatLimits.withDefaults()
 	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
 		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
+	s.chatLimit = newWindowLimiter(cfg.Engine.Clock(), cfg.ChatLimits.Window)
 	s.wallboard = newWallboardHub(s)
 	s.register()
 	return s
@@ -224,7 +231,7 @@ func (s *Server) register() {
 
 	// Visitors reach these session routes for their own web chats only:
 	// ownSession guards the reads, visitor.go's policy the writes.
-	s.handle("POST /api/v1/sessions", s.authed(s.createSession, staffAndVisitors...))
+	s.handle("POST /api/v1/sessions", s.authed(s.limitVisitorChats(s.createSession), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions", s.authed(s.listSessions, staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}", s.authed(s.ownSession(s.getSession), staffAndVisitors...))
 	s.handle("GET /api/v1/sessions/{id}/events", s.authed(s.ownSession(s.sessionEvents), staffAndVisitors...))

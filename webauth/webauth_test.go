@@ -2,6 +2,7 @@ package webauth
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,25 +81,28 @@ func TestCheckPassword(t *testing.T) {
 	}
 }
 
-func TestLimiterPerEmail(t *testing.T) {
+func TestLimiterLocksTheAddressNotTheAccount(t *testing.T) {
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	l := NewLimiter(c)
-	for i := 0; i < MaxFailuresPerEmail; i++ {
-		if ok, _ := l.Allow("a@x.io", "10.0.0.1"); !ok {
+	for i := 0; i < MaxFailuresPerAccountAddress; i++ {
+		if ok, _ := l.Allow("a@x.io", "10.0.0.66"); !ok {
 			t.Fatalf("attempt %d refused", i+1)
 		}
-		l.Fail("a@x.io", "10.0.0.1")
+		l.Fail("a@x.io", "10.0.0.66")
 		c.Advance(time.Minute)
 	}
-	ok, wait := l.Allow("a@x.io", "10.0.0.2")
+	ok, wait := l.Allow("a@x.io", "10.0.0.66")
 	if ok || wait != Window-5*time.Minute {
 		t.Errorf("after 5 failures: allowed %v, wait %v; want refused for %v", ok, wait, Window-5*time.Minute)
 	}
-	if ok, _ := l.Allow("b@x.io", "10.0.0.1"); !ok {
+	if ok, wait := l.Allow("a@x.io", "10.0.0.1"); !ok {
+		t.Errorf("the account is locked for another address too (wait %v)", wait)
+	}
+	if ok, _ := l.Allow("b@x.io", "10.0.0.66"); !ok {
 		t.Error("another e-mail from the same address is refused after 5 failures")
 	}
 	c.Advance(wait)
-	if ok, _ := l.Allow("a@x.io", "10.0.0.1"); !ok {
+	if ok, _ := l.Allow("a@x.io", "10.0.0.66"); !ok {
 		t.Error("still refused after the window")
 	}
 }
@@ -113,12 +117,53 @@ func TestLimiterPerIPAndSuccess(t *testing.T) {
 		t.Errorf("after 20 failures from one address: allowed %v wait %v", ok, wait)
 	}
 	l.Fail("c@x.io", "10.0.0.1")
-	l.Succeed("c@x.io")
-	for i := 0; i < MaxFailuresPerEmail-1; i++ {
+	l.Succeed("c@x.io", "10.0.0.1")
+	for i := 0; i < MaxFailuresPerAccountAddress-1; i++ {
 		l.Fail("c@x.io", "10.0.0.1")
 	}
 	if ok, _ := l.Allow("c@x.io", "10.0.0.1"); !ok {
-		t.Error("a success did not reset the e-mail's count")
+		t.Error("a success did not reset the address's count for the account")
+	}
+}
+
+// Failures from many addresses slow the account down for addresses it
+// does not know, one attempt per AccountBackoffInterval, never more; the
+// addresses it has logged in from are not slowed.
+func TestLimiterBacksOffAnAccountUnderADistributedAttack(t *testing.T) {
+	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	l := NewLimiter(c)
+	l.Succeed("a@x.io", "192.0.2.1") // the owner's usual address
+	for i := 0; i < AccountBackoffAfter-1; i++ {
+		l.Fail("a@x.io", "10.1.0."+strconv.Itoa(i))
+	}
+	for i := 0; i < 3; i++ { // not yet in backoff: new addresses try freely
+		if ok, wait := l.Allow("a@x.io", "10.2.0."+strconv.Itoa(i)); !ok {
+			t.Fatalf("attempt %d before the backoff refused for %v", i, wait)
+		}
+	}
+	l.Fail("a@x.io", "10.1.0.99")
+	if ok, _ := l.Allow("a@x.io", "10.3.0.1"); !ok {
+		t.Fatal("the first attempt in backoff is refused")
+	}
+	ok, wait := l.Allow("a@x.io", "10.3.0.2")
+	if ok || wait != AccountBackoffInterval {
+		t.Errorf("a second new address at once: allowed %v wait %v, want refused for %v", ok, wait, AccountBackoffInterval)
+	}
+	if ok, wait := l.Allow("a@x.io", "192.0.2.1"); !ok {
+		t.Errorf("the owner's known address is slowed: wait %v", wait)
+	}
+	if ok, _ := l.Allow("b@x.io", "10.3.0.2"); !ok {
+		t.Error("another account is slowed")
+	}
+	c.Advance(AccountBackoffInterval)
+	if ok, _ := l.Allow("a@x.io", "10.3.0.2"); !ok {
+		t.Error("refused after the interval")
+	}
+	c.Advance(Window)
+	for i := 0; i < 3; i++ {
+		if ok, wait := l.Allow("a@x.io", "10.4.0."+strconv.Itoa(i)); !ok {
+			t.Errorf("after the window, attempt %d refused for %v", i, wait)
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/replay"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -73,6 +75,19 @@ func env(name, def string) string {
 	return def
 }
 
+// envInt is the integer in the environment variable name, def when it is
+// unset, and -1, which the flags' checks refuse, when it is no integer.
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	return def
+}
+
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -84,9 +99,22 @@ func serve(args []string, stderr io.Writer) error {
 	pprofAddr := fs.String("pprof", env("SWITCHBOARD_PPROF", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (env SWITCHBOARD_PPROF; off by default)")
 	trustProxy := fs.Bool("trust-proxy", env("SWITCHBOARD_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env SWITCHBOARD_TRUST_PROXY=true)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
+	var chats httpapi.ChatLimits
+	fs.IntVar(&chats.PerVisitor, "chats-per-visitor", envInt("SWITCHBOARD_CHATS_PER_VISITOR", httpapi.DefaultChatLimits.PerVisitor), "chats one visitor may start per chat window (env SWITCHBOARD_CHATS_PER_VISITOR)")
+	fs.IntVar(&chats.PerAddress, "chats-per-address", envInt("SWITCHBOARD_CHATS_PER_ADDRESS", httpapi.DefaultChatLimits.PerAddress), "chats visitors may start from one client address per chat window (env SWITCHBOARD_CHATS_PER_ADDRESS)")
+	fs.IntVar(&chats.PerPlugin, "chats-per-plugin", envInt("SWITCHBOARD_CHATS_PER_PLUGIN", httpapi.DefaultChatLimits.PerPlugin), "chats visitors may start through one web plugin per chat window (env SWITCHBOARD_CHATS_PER_PLUGIN)")
+	chatWindow := fs.String("chat-window", env("SWITCHBOARD_CHAT_WINDOW", httpapi.DefaultChatLimits.Window.String()), "the window of the chat limits (env SWITCHBOARD_CHAT_WINDOW)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if chats.PerVisitor < 1 || chats.PerAddress < 1 || chats.PerPlugin < 1 {
+		return fmt.Errorf("chats-per-visitor, chats-per-address and chats-per-plugin must be at least 1")
+	}
+	window, err := time.ParseDuration(*chatWindow)
+	if err != nil || window <= 0 {
+		return fmt.Errorf("chat-window must be a positive duration such as 10m")
+	}
+	chats.Window = window
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("log-level: %w", err)
@@ -110,7 +138,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, FilesDir: app.FilesPath(*data),
-		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy})
+		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy, ChatLimits: chats})
 	if err != nil {
 		return err
 	}

@@ -54,3 +54,23 @@ func TestWindowLimiterStaysBounded(t *testing.T) {
 		t.Errorf("%d keys after pruning the windows that are over, want 2", len(l.hits))
 	}
 }
+
+// take counts against every quota or none: a full one leaves the others
+// as they were.
+func TestWindowLimiterTakeCountsAllOrNothing(t *testing.T) {
+	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	l := newWindowLimiter(c, 10*time.Minute)
+	if w := l.take(quota{"a", 1}, quota{"b", 3}); w != 0 {
+		t.Fatalf("first take waits %v", w)
+	}
+	c.Advance(time.Minute)
+	if w := l.take(quota{"a", 1}, quota{"b", 3}); w != 9*time.Minute {
+		t.Errorf("with a full: waits %v, want 9m", w)
+	}
+	if n := l.hits["b"].n; n != 1 {
+		t.Errorf("a refused take counted b: %d, want 1", n)
+	}
+	if w := l.take(quota{"b", 3}); w != 0 || l.hits["b"].n != 2 {
+		t.Errorf("b alone: wait %v, count %d", w, l.hits["b"].n)
+	}
+}

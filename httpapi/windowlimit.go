@@ -1,14 +1,17 @@
 package httpapi
 
 import (
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// Visitors are anonymous, so the offline messages they leave are capped:
-// per visitor and per client address, within a fixed window.
+// Visitors are anonymous, so what they may do without limit elsewhere is
+// capped here: the offline messages they leave (offline.go) and the chats
+// they start (chatlimit.go), per key in fixed windows.
 const (
 	OfflinePerVisitor = 5
 	OfflinePerAddress = 30
@@ -43,6 +46,10 @@ func (l *windowLimiter) wait(key string, limit int) time.Duration {
 	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.waitLocked(key, limit, now)
+}
+
+func (l *windowLimiter) waitLocked(key string, limit int, now time.Time) time.Duration {
 	h := l.hits[key]
 	if h == nil || h.n < limit {
 		return 0
@@ -53,11 +60,42 @@ func (l *windowLimiter) wait(key string, limit int) time.Duration {
 	return 0
 }
 
+// quota is a limiter key with the most events it may have per window.
+type quota struct {
+	key   string
+	limit int
+}
+
+// take counts an event against every quota if none of them is used up,
+// and returns 0. Otherwise it counts nothing and returns how long until
+// all of them have room again. Checking and counting are one step, so
+// that concurrent callers cannot overrun a quota.
+func (l *windowLimiter) take(quotas ...quota) time.Duration {
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for _, q := range quotas {
+		wait = max(wait, l.waitLocked(q.key, q.limit, now))
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, q := range quotas {
+		l.addLocked(q.key, now)
+	}
+	return 0
+}
+
 // add counts an event for key.
 func (l *windowLimiter) add(key string) {
 	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.addLocked(key, now)
+}
+
+func (l *windowLimiter) addLocked(key string, now time.Time) {
 	h := l.hits[key]
 	if h == nil || !now.Before(h.start.Add(l.window)) {
 		if h == nil && len(l.hits) >= maxLimiterKeys {
@@ -78,4 +116,12 @@ func (l *windowLimiter) pruneLocked(now time.Time) {
 	if len(l.hits) >= maxLimiterKeys {
 		clear(l.hits)
 	}
+}
+
+// retryAfter sets Retry-After to wait in whole seconds, rounded up (at
+// least 1), and returns them.
+func retryAfter(w http.ResponseWriter, wait time.Duration) int64 {
+	secs := max(int64((wait+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	return secs
 }
