@@ -64,10 +64,13 @@ type message struct {
 	serve   int // index in s.Handles of the agent's serve it belongs to, -1 if none
 }
 
-// invite is a rating invitation.
+// invite is a rating invitation an agent sent by clicking "invite
+// rating" (SPEC §3.2). Automatic invitations at the end (SPEC §4.4),
+// supervisors' and integrations' ones are not kept: no agent made them.
 type invite struct {
-	by      string
 	agentID int64
+	at      time.Time
+	serve   int // index in s.Handles of the agent's serve it was sent in, -1 if none
 }
 
 // deriver holds one session and what the scan of its events found.
@@ -119,7 +122,9 @@ func (d *deriver) scan(events []sb.Event) error {
 			if err := json.Unmarshal(e.Data, &r); err != nil {
 				return fmt.Errorf("decode %s: %w", e.Type, err)
 			}
-			d.invites = append(d.invites, invite{by: r.By, agentID: r.AgentID})
+			if r.By == sb.FromAgent && r.AgentID != 0 && !r.Auto {
+				d.invites = append(d.invites, invite{agentID: r.AgentID, at: e.Time, serve: -1})
+			}
 		case lifecycle.EventRated:
 			var r lifecycle.RatedData
 			if err := json.Unmarshal(e.Data, &r); err != nil {
@@ -143,7 +148,7 @@ func (d *deriver) scan(events []sb.Event) error {
 }
 
 // serves works out the group of every serve, and the serve each agent
-// message belongs to. A serve picked up from a queue belongs to that
+// message and invitation belongs to. A serve picked up from a queue belongs to that
 // queue's group; a serve begun by a transfer straight to an agent stays
 // in the group of the serve before it.
 func (d *deriver) serves() {
@@ -169,17 +174,26 @@ func (d *deriver) serves() {
 		}
 	}
 	for k := range d.msgs {
-		m := &d.msgs[k]
-		if m.from != sb.FromAgent {
-			continue
-		}
-		for i := n - 1; i >= 0; i-- {
-			if s.Handles[i].Agent.ID == m.agentID && !s.Handles[i].AssignedAt.After(m.at) {
-				m.serve = i
-				break
-			}
+		if m := &d.msgs[k]; m.from == sb.FromAgent {
+			m.serve = d.serveAt(m.agentID, m.at)
 		}
 	}
+	for k := range d.invites {
+		iv := &d.invites[k]
+		iv.serve = d.serveAt(iv.agentID, iv.at)
+	}
+}
+
+// serveAt is the index of agent's latest serve begun at or before at, -1
+// if none: the serve in which the agent did something at that time (after
+// the end, the agent's last serve).
+func (d *deriver) serveAt(agent int64, at time.Time) int {
+	for i := len(d.s.Handles) - 1; i >= 0; i-- {
+		if h := d.s.Handles[i]; h.Agent.ID == agent && !h.AssignedAt.After(at) {
+			return i
+		}
+	}
+	return -1
 }
 
 // ended reports whether the session has ended.
@@ -283,18 +297,11 @@ func roundDiv(a, b int64) int64 {
 	return (a + b/2) / b
 }
 
-// invitedBy reports whether a rating invitation counts for the serves in
-// says yes: an agent's own invitation counts for that agent, an automatic
-// or supervisor's one for the agent who closed the session.
-func (d *deriver) invitedBy(agent func(id int64) bool, closerIn bool) bool {
+// invitedIn reports whether an agent invited a rating in a serve in says
+// yes. Several invitations count once.
+func (d *deriver) invitedIn(in func(serve int) bool) bool {
 	for _, iv := range d.invites {
-		if iv.by == sb.FromAgent && iv.agentID != 0 {
-			if agent(iv.agentID) {
-				return true
-			}
-			continue
-		}
-		if closerIn {
+		if iv.serve >= 0 && in(iv.serve) {
 			return true
 		}
 	}

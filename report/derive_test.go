@@ -339,3 +339,71 @@ func TestDeriveIsDeterministic(t *testing.T) {
 		t.Error("two derivations differ")
 	}
 }
+
+// SPEC §3.2, §4.4: the invitation sent automatically when the chat ends is
+// not the agent's. The rating it brings counts in the ratings, but the
+// agent, its group and the channel count no invitation and no success.
+func TestAutomaticInvitationIsNotTheAgents(t *testing.T) {
+	c := newChat(t, 1, 0, 1)
+	c.say(1*sec, 0, "is it in stock?")
+	c.assign(10*sec, 7)
+	c.say(20*sec, 7, "yes")
+	c.end(2*min, lifecycle.ByAgent)
+	c.do(2*min, &lifecycle.InviteRating{By: sb.FromSystem, Auto: true})
+	c.do(3*min, &lifecycle.Rate{Rating: 4})
+	f := c.facts()
+	if a := agentFact(t, f, 7); a.Invited != 0 || a.InviteSuccess != 0 || a.Ended != 1 {
+		t.Errorf("agent: invited %d, success %d, ended %d; want 0, 0, 1", a.Invited, a.InviteSuccess, a.Ended)
+	}
+	if g := groupFact(t, f, 1); g.Invited != 0 || g.InviteSuccess != 0 {
+		t.Errorf("group: invited %d, success %d; want 0, 0", g.Invited, g.InviteSuccess)
+	}
+	if f.Session.Invited != 0 || f.Session.InviteSuccess != 0 {
+		t.Errorf("session: invited %d, success %d; want 0, 0", f.Session.Invited, f.Session.InviteSuccess)
+	}
+	if len(f.Ratings) != 2 || f.Ratings[0].Rating != 4 || f.Ratings[0].AgentID != 0 || f.Ratings[1].AgentID != 7 {
+		t.Errorf("ratings: %+v", f.Ratings)
+	}
+}
+
+// A supervisor's or an integration's invitation is not an agent's click
+// either.
+func TestOthersInvitationsAreNotTheAgents(t *testing.T) {
+	for _, by := range []string{"supervisor", sb.FromSystem} {
+		c := newChat(t, 1, 0, 1).assign(10*sec, 7).say(20*sec, 7, "hello")
+		c.do(30*sec, &lifecycle.InviteRating{By: by})
+		c.end(min, lifecycle.ByAgent).do(2*min, &lifecycle.Rate{Rating: 5})
+		f := c.facts()
+		if a := agentFact(t, f, 7); a.Invited != 0 || a.InviteSuccess != 0 || f.Session.Invited != 0 || groupFact(t, f, 1).Invited != 0 {
+			t.Errorf("invited by %s: agent %d/%d, group %d, session %d; want 0", by, a.Invited, a.InviteSuccess,
+				groupFact(t, f, 1).Invited, f.Session.Invited)
+		}
+	}
+}
+
+// An invitation counts for the agent who clicked it, not for the agent
+// who closed the session, and for the group of the serve it was sent in.
+func TestInvitationBelongsToTheInvitingServe(t *testing.T) {
+	c := newChat(t, 1, 0, 1)
+	c.assign(10*sec, 7)
+	c.do(1*min, &lifecycle.InviteRating{By: sb.FromAgent, AgentID: 7})
+	c.toGroup(2*min, 2)
+	c.assign(3*min, 8)
+	c.toGroup(4*min, 3)
+	c.assign(5*min, 7) // agent 7 serves again, now from group 3
+	c.end(6*min, lifecycle.ByAgent)
+	c.do(7*min, &lifecycle.Rate{Rating: 5})
+	f := c.facts()
+	a, b := agentFact(t, f, 7), agentFact(t, f, 8)
+	if a.Invited != 1 || a.InviteSuccess != 1 || b.Invited != 0 || b.InviteSuccess != 0 {
+		t.Errorf("agents: 7 %d/%d, 8 %d/%d; want 1/1 and 0/0", a.Invited, a.InviteSuccess, b.Invited, b.InviteSuccess)
+	}
+	for id, want := range map[int64]int{1: 1, 2: 0, 3: 0} {
+		if g := groupFact(t, f, id); g.Invited != want || g.InviteSuccess != want {
+			t.Errorf("group %d: invited %d, success %d; want %d", id, g.Invited, g.InviteSuccess, want)
+		}
+	}
+	if f.Session.Invited != 1 || f.Session.InviteSuccess != 1 {
+		t.Errorf("session: %+v", f.Session)
+	}
+}

@@ -73,8 +73,7 @@ func (d *deriver) agentFacts() []sb.AgentFact {
 		if replies > 0 {
 			f.ResponseAvgs, f.ResponseAvgMS = 1, avg
 		}
-		closerIsMe := closer >= 0 && s.Handles[closer].Agent.ID == f.AgentID
-		if d.invitedBy(func(id int64) bool { return id == f.AgentID }, closerIsMe) {
+		if d.invitedIn(mine) {
 			f.Invited = 1
 			if d.rating != nil {
 				f.InviteSuccess = 1
@@ -135,12 +134,6 @@ func (d *deriver) groupFacts() []sb.GroupFact {
 		}
 		mine := func(serve int) bool { return d.group[serve] == f.GroupID }
 		sent := 0
-		agents := map[int64]bool{}
-		for i, h := range s.Handles {
-			if d.group[i] == f.GroupID {
-				agents[h.Agent.ID] = true
-			}
-		}
 		for _, m := range d.msgs {
 			if m.from == sb.FromAgent && m.serve >= 0 && mine(m.serve) {
 				sent++
@@ -159,8 +152,7 @@ func (d *deriver) groupFacts() []sb.GroupFact {
 		if replies > 0 {
 			f.ResponseAvgs, f.ResponseAvgMS = 1, avg
 		}
-		closerIn := closer >= 0 && d.group[closer] == f.GroupID
-		if d.invitedBy(func(id int64) bool { return agents[id] }, closerIn) {
+		if d.invitedIn(mine) {
 			f.Invited = 1
 			if d.rating != nil {
 				f.InviteSuccess = 1
