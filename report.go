@@ -49,9 +49,11 @@ type AgentFact struct {
 }
 
 // GroupFact is one skill group's part in one session: the serves of
-// agents who took the session from that group. It is counted at the
-// group's first pick-up in the session. Transfers in and out are transfers
-// to a group that are not overflow.
+// agents who received the session through that group (its queue, or a
+// transfer straight to an agent placed in it). It is counted at the start
+// of the group's first serve in the session. Transfers in and out are
+// transfers to a group that are not overflow, and transfers straight to
+// an agent that move the session between groups.
 type GroupFact struct {
 	SessionID int64     `json:"session_id"`
 	GroupID   int64     `json:"group_id"`

@@ -143,6 +143,18 @@ func (d *Directory) Agent(id int64) (sb.AgentRef, error) {
 	return a.Ref(), nil
 }
 
+// AgentGroups implements lifecycle.Directory: the agent's skill groups,
+// ascending.
+func (d *Directory) AgentGroups(id int64) ([]int64, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	a, ok := d.agents[id]
+	if !ok {
+		return nil, sb.Errorf(sb.ENOTFOUND, "agent %d not found", id)
+	}
+	return slices.Clone(a.Groups), nil
+}
+
 // VirtualAgent implements lifecycle.Directory.
 func (d *Directory) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
 	d.mu.RLock()

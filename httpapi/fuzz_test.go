@@ -17,6 +17,7 @@ func (fuzzDir) Agent(id int64) (sb.AgentRef, error) {
 	}
 	return sb.AgentRef{ID: 1, Name: "Noam B"}, nil
 }
+func (fuzzDir) AgentGroups(int64) ([]int64, error) { return nil, nil }
 func (fuzzDir) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
 	return sb.VirtualAgentRef{}, sb.Errorf(sb.ENOTFOUND, "virtual agent %d not found", id)
 }

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"slices"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
@@ -105,6 +106,7 @@ func (c *Transfer) decide(s *sb.Session, env *Env) ([]draft, error) {
 		t.FromQueue = &q
 	}
 	to := sb.StatusSwitching
+	var groups []int64
 	switch c.Kind {
 	case sb.TransferToAgent:
 		a, err := env.Dir.Agent(c.AgentID)
@@ -115,6 +117,10 @@ func (c *Transfer) decide(s *sb.Session, env *Env) ([]draft, error) {
 			return nil, conflict("transfer", s, fmt.Sprintf("the session is with agent %d already", a.ID))
 		}
 		t.ToAgent = &a
+		if groups, err = env.Dir.AgentGroups(a.ID); err != nil {
+			return nil, err
+		}
+		groups = slices.Sorted(slices.Values(groups))
 	case sb.TransferToQueue:
 		q, err := env.Dir.Queue(c.QueueID)
 		if err != nil {
@@ -129,7 +135,7 @@ func (c *Transfer) decide(s *sb.Session, env *Env) ([]draft, error) {
 		}
 		t.ToVirtualAgent = &va
 	}
-	out := []draft{{EventTransferStarted, &TransferStartedData{Status: to, Transfer: t}}}
+	out := []draft{{EventTransferStarted, &TransferStartedData{Status: to, Transfer: t, ToAgentGroups: groups}}}
 	if c.Kind != sb.TransferToQueue && !c.Confirm {
 		out = append(out, completeTransfer(&t))
 	}

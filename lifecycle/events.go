@@ -54,8 +54,16 @@ const (
 	EventTagsChanged        sb.EventType = "tags_changed"
 	EventMetadataScheduled  sb.EventType = "metadata_scheduled"
 	EventMetadataWritten    sb.EventType = "metadata_written"
-	currentVersion                       = 1
 )
+
+// versionOf is the schema version of the data new events of type t carry.
+// Version 2 of transfer_started adds to_agent_groups.
+func versionOf(t sb.EventType) int {
+	if t == EventTransferStarted {
+		return 2
+	}
+	return 1
+}
 
 // Who ended a session (CCAI disconnected_by).
 const (
@@ -125,6 +133,11 @@ type HoldData struct {
 type TransferStartedData struct {
 	Status   sb.Status   `json:"status"`
 	Transfer sb.Transfer `json:"transfer"`
+	// ToAgentGroups are the skill groups the receiving agent of a transfer
+	// to an agent belonged to when the transfer began, ascending; absent
+	// when the agent belonged to none. Version 1 events do not record
+	// them (the groups are unknown).
+	ToAgentGroups []int64 `json:"to_agent_groups,omitempty"`
 }
 
 // TransferEndData is the data of transfer_completed and transfer_failed.

@@ -15,6 +15,9 @@ type Directory interface {
 	Agent(id int64) (sb.AgentRef, error)
 	VirtualAgent(id int64) (sb.VirtualAgentRef, error)
 	Queue(id int64) (sb.QueueRef, error)
+	// AgentGroups lists the skill groups (queue IDs) the agent belongs to
+	// now, in ascending order; a transfer to the agent records them.
+	AgentGroups(id int64) ([]int64, error)
 }
 
 // Env is everything a command reads besides the session: the time, who is
@@ -99,7 +102,7 @@ func Execute(s *sb.Session, cmd Command, env Env) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("encode %s: %w", d.typ, err)
 		}
-		e := sb.Event{SessionID: sessionID, Seq: seq, Type: d.typ, Version: currentVersion,
+		e := sb.Event{SessionID: sessionID, Seq: seq, Type: d.typ, Version: versionOf(d.typ),
 			Time: env.Now, Actor: env.Actor, Data: data}
 		if err := applyPayload(next, e, d.data); err != nil {
 			return Result{}, err

@@ -18,6 +18,8 @@ func (dir) Agent(id int64) (sb.AgentRef, error) {
 	return sb.AgentRef{ID: id, Name: fmt.Sprintf("Agent %d", id), Email: fmt.Sprintf("a%d@example.com", id)}, nil
 }
 
+func (dir) AgentGroups(int64) ([]int64, error) { return nil, nil }
+
 func (dir) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
 	if id > 100 {
 		return sb.VirtualAgentRef{}, sb.Errorf(sb.ENOTFOUND, "virtual agent %d not found", id)

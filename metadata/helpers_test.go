@@ -51,6 +51,8 @@ func (dir) Agent(id int64) (sb.AgentRef, error) {
 	return sb.AgentRef{}, sb.Errorf(sb.ENOTFOUND, "agent %d not found", id)
 }
 
+func (dir) AgentGroups(int64) ([]int64, error) { return nil, nil }
+
 func (dir) VirtualAgent(id int64) (sb.VirtualAgentRef, error) {
 	if v, ok := virtualAgents[id]; ok {
 		return v, nil

@@ -7,6 +7,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -82,6 +83,10 @@ type deriver struct {
 	invites []invite
 	rating  *lifecycle.RatedData // the counted rating
 	ratedAt time.Time
+	// toGroups[id] are the groups the receiver of transfer id to an agent
+	// belonged to, as the transfer recorded them (version 2 and later);
+	// a transfer absent from it is of version 1: the groups are unknown.
+	toGroups map[int64][]int64
 	// group[i] is the group s.Handles[i] served from; fromQueue[i] says
 	// whether the serve began by a pick-up from that group's queue.
 	group     []int64
@@ -117,6 +122,20 @@ func (d *deriver) scan(events []sb.Event) error {
 				return fmt.Errorf("decode %s: %w", e.Type, err)
 			}
 			recalled[r.MessageID] = true
+		case lifecycle.EventTransferStarted:
+			if e.Version < 2 {
+				continue
+			}
+			var t lifecycle.TransferStartedData
+			if err := json.Unmarshal(e.Data, &t); err != nil {
+				return fmt.Errorf("decode %s: %w", e.Type, err)
+			}
+			if t.Transfer.Kind == sb.TransferToAgent {
+				if d.toGroups == nil {
+					d.toGroups = map[int64][]int64{}
+				}
+				d.toGroups[t.Transfer.ID] = t.ToAgentGroups
+			}
 		case lifecycle.EventRatingInvited:
 			var r lifecycle.RatingInvitedData
 			if err := json.Unmarshal(e.Data, &r); err != nil {
@@ -148,8 +167,10 @@ func (d *deriver) scan(events []sb.Event) error {
 }
 
 // serves works out the group of every serve, and the serve each agent
-// message and invitation belongs to. A serve picked up from a queue belongs to that
-// queue's group; a serve begun by a transfer straight to an agent stays
+// message and invitation belongs to. A serve picked up from a queue
+// belongs to that queue's group. A serve begun by a transfer straight to
+// an agent belongs to a group of the receiver's (receivingGroup); when
+// the transfer did not record the receiver's groups (version 1), it stays
 // in the group of the serve before it.
 func (d *deriver) serves() {
 	s := d.s
@@ -167,10 +188,16 @@ func (d *deriver) serves() {
 		switch {
 		case d.waitOf[i] >= 0:
 			d.group[i], d.fromQueue[i] = s.QueueWaits[d.waitOf[i]].Queue.ID, true
+			continue
 		case i > 0:
 			d.group[i] = d.group[i-1]
 		case s.Queue != nil && len(s.QueueWaits) == 0:
 			d.group[i] = s.Queue.ID
+		}
+		if t := d.transfer(h.TransferIn); t != nil && t.Kind == sb.TransferToAgent {
+			if groups, ok := d.toGroups[t.ID]; ok {
+				d.group[i] = receivingGroup(d.group[i], groups)
+			}
 		}
 	}
 	for k := range d.msgs {
@@ -194,6 +221,42 @@ func (d *deriver) serveAt(agent int64, at time.Time) int {
 		}
 	}
 	return -1
+}
+
+// receivingGroup is the group of a serve begun by a transfer straight to
+// an agent who belonged to groups (ascending) when the transfer began:
+// from, the group of the sender's serve, when the receiver belongs to it
+// (the session stays in the group); otherwise the receiver's lowest group;
+// 0 (no group) when the receiver belonged to none.
+func receivingGroup(from int64, groups []int64) int64 {
+	switch {
+	case from != 0 && slices.Contains(groups, from):
+		return from
+	case len(groups) > 0:
+		return slices.Min(groups)
+	}
+	return 0
+}
+
+// enters reports whether serve i brings the session into its group: the
+// first serve, a pick-up from a queue, or a serve whose group differs from
+// the one before.
+func (d *deriver) enters(i int) bool {
+	return i == 0 || d.fromQueue[i] || d.group[i] != d.group[i-1]
+}
+
+// directIn reports whether serve i was begun by a transfer straight to its
+// agent from a serve of another group.
+func (d *deriver) directIn(i int) bool {
+	t := d.transfer(d.s.Handles[i].TransferIn)
+	return i > 0 && t != nil && t.Kind == sb.TransferToAgent && d.group[i] != d.group[i-1]
+}
+
+// directOut reports whether serve i ended by a transfer straight to an
+// agent whose serve belongs to another group.
+func (d *deriver) directOut(i int) bool {
+	return i+1 < len(d.s.Handles) && d.s.Handles[i].TransferOut != 0 &&
+		d.s.Handles[i+1].TransferIn == d.s.Handles[i].TransferOut && d.directIn(i+1)
 }
 
 // ended reports whether the session has ended.

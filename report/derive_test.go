@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -10,8 +11,16 @@ import (
 	"github.com/switchboardhq/switchboard/report"
 )
 
-// dir names agents and queues for the commands.
-type dir struct{}
+// dir names agents and queues for the commands. Agents belong to the
+// groups in groups, or to group 1 alone when groups does not list them.
+type dir struct{ groups map[int64][]int64 }
+
+func (d dir) AgentGroups(id int64) ([]int64, error) {
+	if g, ok := d.groups[id]; ok {
+		return g, nil
+	}
+	return []int64{1}, nil
+}
 
 func (dir) Agent(id int64) (sb.AgentRef, error) {
 	return sb.AgentRef{ID: id, Name: fmt.Sprintf("Agent %d", id)}, nil
@@ -34,11 +43,12 @@ type chat struct {
 	id     int64
 	s      *sb.Session
 	events []sb.Event
+	dir    dir
 }
 
 func newChat(t testing.TB, id int64, at time.Duration, queueID int64) *chat {
 	t.Helper()
-	c := &chat{t: t, id: id}
+	c := &chat{t: t, id: id, dir: dir{groups: map[int64][]int64{}}}
 	c.do(at, &lifecycle.Create{Type: sb.TypeChatWeb, Lang: "en", Entry: "shop",
 		EndUser: sb.EndUser{Identifier: fmt.Sprintf("v%d", id), Name: "Mia"}, QueueID: queueID})
 	return c
@@ -46,7 +56,7 @@ func newChat(t testing.TB, id int64, at time.Duration, queueID int64) *chat {
 
 func (c *chat) do(at time.Duration, cmd lifecycle.Command) *chat {
 	c.t.Helper()
-	env := lifecycle.Env{Now: t0.Add(at), Actor: sb.Actor{Kind: sb.ActorIntegration}, Dir: dir{},
+	env := lifecycle.Env{Now: t0.Add(at), Actor: sb.Actor{Kind: sb.ActorIntegration}, Dir: c.dir,
 		NewUUID: func() string { return "00000000-0000-4000-8000-000000000001" }, SessionID: c.id}
 	res, err := lifecycle.Execute(c.s, cmd, env)
 	if err != nil {
@@ -65,6 +75,12 @@ func (c *chat) assign(at time.Duration, agent int64) *chat {
 	c.do(at, &lifecycle.Assign{AgentID: agent})
 	connect, _ := lifecycle.NewCommand("connect")
 	return c.do(at, connect)
+}
+
+// member makes agent a member of groups from now on.
+func (c *chat) member(agent int64, groups ...int64) *chat {
+	c.dir.groups[agent] = groups
+	return c
 }
 
 func (c *chat) say(at time.Duration, agent int64, text string) *chat {
@@ -405,5 +421,149 @@ func TestInvitationBelongsToTheInvitingServe(t *testing.T) {
 	}
 	if f.Session.Invited != 1 || f.Session.InviteSuccess != 1 {
 		t.Errorf("session: %+v", f.Session)
+	}
+}
+
+// SPEC §3.3: a transfer straight from an agent of group 1 to an agent of
+// group 2, who ends the session, is a transfer out of group 1 and a
+// transfer into group 2, and the session ended in group 2.
+func TestDirectTransferBetweenGroups(t *testing.T) {
+	c := newChat(t, 1, 0, 1).member(7, 1).member(8, 2)
+	c.say(5*sec, 0, "my invoice is wrong")
+	c.assign(10*sec, 7)
+	c.say(30*sec, 7, "billing will help")
+	c.toAgent(1*min, 8)
+	c.say(2*min, 8, "fixed")
+	c.end(5*min, lifecycle.ByAgent)
+	f := c.facts()
+	if len(f.Groups) != 2 {
+		t.Fatalf("groups: %+v", f.Groups)
+	}
+	want1 := sb.GroupFact{SessionID: 1, GroupID: 1, Channel: sb.ChannelWeb, Entry: "shop", At: t0.Add(10 * sec),
+		PickUps: 1, AccessedFirst: 1, TransfersOut: 1, Valid: 1, FirstResponses: 1, FirstResponseMS: 20000,
+		ResponseAvgs: 1, ResponseAvgMS: 20000, HandleMS: 50000}
+	if g := groupFact(t, f, 1); g != want1 {
+		t.Errorf("group 1:\n got %+v\nwant %+v", g, want1)
+	}
+	want2 := sb.GroupFact{SessionID: 1, GroupID: 2, Channel: sb.ChannelWeb, Entry: "shop", At: t0.Add(1 * min),
+		PickUps: 1, TransfersIn: 1, Ended: 1, DurationMS: 240000, Valid: 1, FirstResponses: 1, FirstResponseMS: 60000,
+		HandleMS: 240000}
+	if g := groupFact(t, f, 2); g != want2 {
+		t.Errorf("group 2:\n got %+v\nwant %+v", g, want2)
+	}
+	if a, b := agentFact(t, f, 7), agentFact(t, f, 8); a.GroupID != 1 || b.GroupID != 2 || a.TransfersOut != 1 || b.TransfersIn != 1 || b.Ended != 1 {
+		t.Errorf("agents: %+v / %+v", a, b)
+	}
+}
+
+// SPEC §3.3: A → B → A between groups by transfers straight to agents
+// gives A: sessions 1, pick-ups 2; B: 1 and 1.
+func TestDirectTransfersBackAndForthBetweenGroups(t *testing.T) {
+	c := newChat(t, 1, 0, 1).member(7, 1).member(8, 2)
+	c.assign(10*sec, 7).toAgent(1*min, 8).toAgent(2*min, 7).end(4*min, lifecycle.ByAgent)
+	f := c.facts()
+	ga, gb := groupFact(t, f, 1), groupFact(t, f, 2)
+	if ga.PickUps != 2 || ga.AccessedFirst != 1 || ga.TransfersIn != 1 || ga.TransfersOut != 1 || ga.Ended != 1 || ga.DurationMS != 230000 {
+		t.Errorf("group A: %+v", ga)
+	}
+	if gb.PickUps != 1 || gb.TransfersIn != 1 || gb.TransfersOut != 1 || gb.Ended != 0 || gb.DurationMS != 0 {
+		t.Errorf("group B: %+v", gb)
+	}
+}
+
+// An agent in several groups serves a session in the group it received
+// the session through: the queue it picked it up from; for a transfer
+// straight to it, the sender's group when it belongs to it, else its
+// lowest group. An agent in no group serves in none.
+func TestMultiGroupAgent(t *testing.T) {
+	groups := func(f sb.SessionFacts) map[int64]sb.GroupFact {
+		m := map[int64]sb.GroupFact{}
+		for _, g := range f.Groups {
+			m[g.GroupID] = g
+		}
+		return m
+	}
+	t.Run("picked up from a queue", func(t *testing.T) {
+		f := newChat(t, 1, 0, 3).member(8, 2, 3).assign(10*sec, 8).end(min, lifecycle.ByAgent).facts()
+		if g := groups(f); len(g) != 1 || g[3].Ended != 1 || g[3].PickUps != 1 || agentFact(t, f, 8).GroupID != 3 {
+			t.Errorf("groups: %+v", f.Groups)
+		}
+	})
+	t.Run("receiver shares the sender's group", func(t *testing.T) {
+		f := newChat(t, 1, 0, 2).member(7, 2).member(8, 1, 2, 3).
+			assign(10*sec, 7).toAgent(min, 8).end(2*min, lifecycle.ByAgent).facts()
+		g := groups(f)
+		if len(g) != 1 || g[2].PickUps != 1 || g[2].TransfersIn != 0 || g[2].TransfersOut != 0 || g[2].Ended != 1 {
+			t.Errorf("groups: %+v", f.Groups)
+		}
+	})
+	t.Run("receiver outside the sender's group", func(t *testing.T) {
+		f := newChat(t, 1, 0, 1).member(7, 1).member(8, 3, 2).
+			assign(10*sec, 7).toAgent(min, 8).end(2*min, lifecycle.ByAgent).facts()
+		g := groups(f)
+		if len(g) != 2 || g[1].TransfersOut != 1 || g[1].Ended != 0 || g[2].TransfersIn != 1 || g[2].Ended != 1 || g[2].DurationMS != 60000 {
+			t.Errorf("groups: %+v", f.Groups)
+		}
+		if b := agentFact(t, f, 8); b.GroupID != 2 {
+			t.Errorf("agent 8 in group %d, want 2", b.GroupID)
+		}
+		if f.Ratings != nil {
+			t.Errorf("ratings: %+v", f.Ratings)
+		}
+	})
+	t.Run("receiver in no group", func(t *testing.T) {
+		f := newChat(t, 1, 0, 1).member(7, 1).member(9).
+			assign(10*sec, 7).toAgent(min, 9).end(2*min, lifecycle.ByAgent).facts()
+		g := groups(f)
+		if len(g) != 1 || g[1].TransfersOut != 1 || g[1].Ended != 0 || g[1].DurationMS != 0 {
+			t.Errorf("groups: %+v", f.Groups)
+		}
+		if b := agentFact(t, f, 9); b.GroupID != 0 || b.Ended != 1 {
+			t.Errorf("agent 9: %+v", b)
+		}
+	})
+}
+
+// transfer_started of version 1 did not record the receiver's groups: the
+// serve it began stays in the group of the serve before it.
+func TestDirectTransferVersion1StaysInGroup(t *testing.T) {
+	c := newChat(t, 1, 0, 1).member(7, 1).member(8, 2)
+	c.assign(10*sec, 7).toAgent(min, 8).end(2*min, lifecycle.ByAgent)
+	old := make([]sb.Event, len(c.events))
+	copy(old, c.events)
+	found := false
+	for i, e := range old {
+		if e.Type != lifecycle.EventTransferStarted {
+			continue
+		}
+		if e.Version != 2 {
+			t.Fatalf("transfer_started has version %d, want 2", e.Version)
+		}
+		var d map[string]any
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(d["to_agent_groups"]) != "[2]" {
+			t.Fatalf("to_agent_groups: %v", d["to_agent_groups"])
+		}
+		delete(d, "to_agent_groups")
+		data, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[i].Version, old[i].Data, found = 1, data, true
+	}
+	if !found {
+		t.Fatal("no transfer_started event")
+	}
+	f, err := report.Derive(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Groups) != 1 {
+		t.Fatalf("groups: %+v", f.Groups)
+	}
+	if g := f.Groups[0]; g.GroupID != 1 || g.PickUps != 1 || g.TransfersOut != 0 || g.Ended != 1 {
+		t.Errorf("group: %+v", g)
 	}
 }

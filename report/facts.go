@@ -102,16 +102,16 @@ func (d *deriver) groupFacts() []sb.GroupFact {
 			out = append(out, sb.GroupFact{SessionID: s.ID, GroupID: g, Channel: s.Channel, Entry: s.Entry, At: h.AssignedAt.UTC()})
 		}
 		f := &out[k]
-		if d.fromQueue[i] || !ok {
+		if d.enters(i) {
 			f.PickUps++
 		}
 		if i == 0 {
 			f.AccessedFirst = 1
 		}
-		if w := d.waitOf[i]; w >= 0 && d.groupTransfer(s.QueueWaits[w].TransferID) {
+		if w := d.waitOf[i]; (w >= 0 && d.groupTransfer(s.QueueWaits[w].TransferID)) || d.directIn(i) {
 			f.TransfersIn++
 		}
-		if d.groupTransfer(h.TransferOut) {
+		if d.groupTransfer(h.TransferOut) || d.directOut(i) {
 			f.TransfersOut++
 		}
 		if i == closer {
