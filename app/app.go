@@ -50,6 +50,9 @@ type Options struct {
 	// TrustProxy takes clients' addresses from X-Forwarded-For (behind a
 	// reverse proxy).
 	TrustProxy bool
+	// MaxPageCount caps the database's size in pages (see
+	// sqlite.Options.MaxPageCount); zero: no cap.
+	MaxPageCount int64
 }
 
 // App is a running Switchboard.
@@ -78,7 +81,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous})
+	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +127,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 			if _, err := db.SchemaVersion(ctx); err != nil {
 				return fmt.Errorf("schema: %w", err)
 			}
-			return nil
+			return db.CheckWrite(ctx)
 		},
 	}
 	if a.Uploads != nil {

@@ -31,7 +31,8 @@ func isUnique(err error) bool {
 }
 
 // CreateUser implements sb.UserStore.
-func (db *DB) CreateUser(ctx context.Context, u *sb.User) error {
+func (db *DB) CreateUser(ctx context.Context, u *sb.User) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO users (email, name, role, agent_id, password_hash, disabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if isUnique(err) {
@@ -45,7 +46,8 @@ func (db *DB) CreateUser(ctx context.Context, u *sb.User) error {
 }
 
 // UpdateUser implements sb.UserStore.
-func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
+func (db *DB) UpdateUser(ctx context.Context, u *sb.User) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, role = ?, agent_id = ?, password_hash = ?,
 		disabled = ?, updated_at = ? WHERE id = ?`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.UpdatedAt), u.ID)
 	if isUnique(err) {
@@ -61,7 +63,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
 }
 
 // DeleteUser implements sb.UserStore. Its logins go with it (ON DELETE CASCADE).
-func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+func (db *DB) DeleteUser(ctx context.Context, id int64) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)
@@ -115,7 +118,8 @@ func (db *DB) Users(ctx context.Context) ([]sb.User, error) {
 }
 
 // CreateLogin implements sb.UserStore.
-func (db *DB) CreateLogin(ctx context.Context, l *sb.Login) error {
+func (db *DB) CreateLogin(ctx context.Context, l *sb.Login) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO logins (user_id, hash, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		l.UserID, l.Hash, l.CSRFToken, ms(l.CreatedAt), ms(l.ExpiresAt))
 	if err != nil {
@@ -150,7 +154,8 @@ func (db *DB) LoginByHash(ctx context.Context, hash []byte) (*sb.Login, error) {
 }
 
 // RevokeLogin implements sb.UserStore.
-func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) error {
+func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke login %d: %w", id, err)
@@ -162,7 +167,8 @@ func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) error {
 }
 
 // RevokeUserLogins implements sb.UserStore.
-func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.Time) error {
+func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.Time) (err error) {
+	defer db.classify(&err)
 	if _, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL`,
 		ms(at), userID, keep); err != nil {
 		return fmt.Errorf("revoke logins of user %d: %w", userID, err)
@@ -171,7 +177,8 @@ func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.
 }
 
 // DeleteExpiredLogins implements sb.UserStore.
-func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (int64, error) {
+func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (_ int64, err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM logins WHERE expires_at < ? OR revoked_at < ?`, ms(t), ms(t))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired logins: %w", err)
@@ -180,7 +187,8 @@ func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (int64, erro
 }
 
 // ServerKey implements sb.UserStore.
-func (db *DB) ServerKey(ctx context.Context, name string, fresh []byte) ([]byte, error) {
+func (db *DB) ServerKey(ctx context.Context, name string, fresh []byte) (_ []byte, err error) {
+	defer db.classify(&err)
 	if len(fresh) == 0 {
 		return nil, errors.New("server key: an empty fresh key")
 	}
