@@ -52,6 +52,9 @@ type Options struct {
 	TrustProxy bool
 	// ChatLimits caps the chats visitors start (zero fields: defaults).
 	ChatLimits httpapi.ChatLimits
+	// MaxPageCount caps the database's size in pages (see
+	// sqlite.Options.MaxPageCount); zero: no cap.
+	MaxPageCount int64
 }
 
 // App is a running Switchboard.
@@ -80,7 +83,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous})
+	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +129,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 			if _, err := db.SchemaVersion(ctx); err != nil {
 				return fmt.Errorf("schema: %w", err)
 			}
-			return nil
+			return db.CheckWrite(ctx)
 		},
 	}
 	if a.Uploads != nil {

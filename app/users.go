@@ -38,11 +38,9 @@ func (a *App) EnsureAdminUser(ctx context.Context, email, password string) (gene
 		}
 	}
 	if password == "" {
-		var b [18]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return "", fmt.Errorf("admin password: %w", err)
+		if password, err = randomPassword(); err != nil {
+			return "", err
 		}
-		password = base64.RawURLEncoding.EncodeToString(b[:])
 		generated = password
 	} else if err := webauth.CheckPassword(password); err != nil {
 		return "", fmt.Errorf("SWITCHBOARD_ADMIN_PASSWORD: %w", err)
@@ -57,6 +55,47 @@ func (a *App) EnsureAdminUser(ctx context.Context, email, password string) (gene
 		return "", err
 	}
 	return generated, nil
+}
+
+// randomPassword returns a new password of 144 random bits.
+func randomPassword() (string, error) {
+	var b [18]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// ResetPassword gives the user with this e-mail a new random password and
+// ends every browser login of that user. It returns the password, to be
+// shown once. It works on the store alone, for a command run while the
+// server is stopped.
+func ResetPassword(ctx context.Context, users sb.UserStore, now time.Time, email string) (*sb.User, string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return nil, "", sb.Errorf(sb.EINVALID, "an e-mail is required")
+	}
+	u, err := users.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, "", err
+	}
+	password, err := randomPassword()
+	if err != nil {
+		return nil, "", err
+	}
+	hash, err := webauth.Hash(password)
+	if err != nil {
+		return nil, "", err
+	}
+	now = now.UTC().Truncate(time.Millisecond)
+	u.PasswordHash, u.UpdatedAt = hash, now
+	if err := users.UpdateUser(ctx, u); err != nil {
+		return nil, "", err
+	}
+	if err := users.RevokeUserLogins(ctx, u.ID, 0, now); err != nil {
+		return nil, "", err
+	}
+	return u, password, nil
 }
 
 // sweepLogins deletes the logins that ended more than a day ago, now and

@@ -423,8 +423,11 @@ func (e *Engine) process(batch []*request) {
 			}
 			return
 		}
-		if sb.ErrorCode(err) == sb.EINTERNAL {
+		switch sb.ErrorCode(err) {
+		case sb.EINTERNAL:
 			e.log.Error("commit failed", "err", err)
+		case sb.EUNAVAILABLE:
+			e.log.Warn("commit failed: the store cannot write", "err", err)
 		}
 		for _, r := range requests {
 			r.res <- result{err: err}

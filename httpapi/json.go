@@ -46,8 +46,13 @@ var statusOf = map[string]int{
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body := errorBody{Error: errorOf(err)}
 	code := body.Error.Code
-	if code == sb.EINTERNAL {
+	switch code {
+	case sb.EINTERNAL:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case sb.EUNAVAILABLE:
+		// The store cannot write (a full or read-only disk) or the server
+		// is stopping: the operator needs to know, the client may retry.
+		s.log.Warn("request refused: unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status, ok := statusOf[code]
 	if !ok {
@@ -57,6 +62,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 	}
 	writeJSON(w, status, body)
+}
+
+// notReady is the answer of a failed readiness check: err itself when it
+// says why the store is unavailable (it cannot write), else a generic
+// unavailable error wrapping it.
+func notReady(err error) error {
+	if sb.ErrorCode(err) == sb.EUNAVAILABLE {
+		return err
+	}
+	return fmt.Errorf("%w: %w", sb.Errorf(sb.EUNAVAILABLE, "the store is not ready"), err)
 }
 
 // errorOf is the client's view of err: internal errors say only that.

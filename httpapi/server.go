@@ -27,7 +27,8 @@ type Config struct {
 	// Metadata renders a session's metadata file as of now.
 	Metadata func(s *sb.Session, now time.Time) ([]byte, error)
 	Logger   *slog.Logger
-	// Ready reports whether the store is open and migrated.
+	// Ready reports whether the store is open, migrated and takes writes;
+	// /readyz answers 503 with its error's message when it fails.
 	Ready func(ctx context.Context) error
 	// KeepAlive is the interval of comment lines on event streams (default 15 s).
 	KeepAlive time.Duration
@@ -311,8 +312,7 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		if err := s.Ready(r.Context()); err != nil {
-			s.log.Warn("not ready", "err", err)
-			s.writeError(w, r, sb.Errorf(sb.EUNAVAILABLE, "the store is not ready"))
+			s.writeError(w, r, notReady(err))
 			return
 		}
 	}

@@ -16,7 +16,8 @@ var _ sb.AttachmentStore = (*DB)(nil)
 const attachmentColumns = `id, session_id, name, content_type, size, sha256, kind, width, height, uploaded_by, agent_id, created_at`
 
 // CreateAttachment implements sb.AttachmentStore.
-func (db *DB) CreateAttachment(ctx context.Context, a *sb.Attachment) error {
+func (db *DB) CreateAttachment(ctx context.Context, a *sb.Attachment) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO attachments (session_id, name, content_type, size, sha256, kind,
 		width, height, uploaded_by, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.SessionID, a.Name, a.ContentType, a.Size, a.SHA256, a.Kind, a.Width, a.Height, a.UploadedBy, a.AgentID, ms(a.CreatedAt))
@@ -72,7 +73,8 @@ func (db *DB) SessionAttachments(ctx context.Context, sessionID int64) ([]sb.Att
 }
 
 // DeleteAttachment implements sb.AttachmentStore.
-func (db *DB) DeleteAttachment(ctx context.Context, id int64) error {
+func (db *DB) DeleteAttachment(ctx context.Context, id int64) (err error) {
+	defer db.classify(&err)
 	if _, err := db.write.ExecContext(ctx, `DELETE FROM attachments WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete attachment %d: %w", id, err)
 	}

@@ -15,6 +15,7 @@ var _ sb.ConfigStore = (*DB)(nil)
 // PutConfig implements sb.ConfigStore. The kind's sequence is raised to
 // id in the same transaction.
 func (db *DB) PutConfig(ctx context.Context, kind string, id int64, doc []byte) (err error) {
+	defer db.classify(&err)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("put %s %d: %w", kind, id, err)
@@ -38,7 +39,8 @@ func (db *DB) PutConfig(ctx context.Context, kind string, id int64, doc []byte) 
 }
 
 // DeleteConfig implements sb.ConfigStore.
-func (db *DB) DeleteConfig(ctx context.Context, kind string, id int64) error {
+func (db *DB) DeleteConfig(ctx context.Context, kind string, id int64) (err error) {
+	defer db.classify(&err)
 	if _, err := db.write.ExecContext(ctx, `DELETE FROM config WHERE kind = ? AND id = ?`, kind, id); err != nil {
 		return fmt.Errorf("delete %s %d: %w", kind, id, err)
 	}
@@ -64,7 +66,8 @@ func (db *DB) ConfigDocs(ctx context.Context, kind string) ([][]byte, error) {
 }
 
 // CreateToken implements sb.ConfigStore.
-func (db *DB) CreateToken(ctx context.Context, t *sb.Token) error {
+func (db *DB) CreateToken(ctx context.Context, t *sb.Token) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO tokens (name, role, agent_id, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 		t.Name, t.Role, t.AgentID, t.Hash, ms(t.CreatedAt))
 	if err != nil {
@@ -120,7 +123,8 @@ func (db *DB) Tokens(ctx context.Context) ([]sb.Token, error) {
 }
 
 // RevokeToken implements sb.ConfigStore.
-func (db *DB) RevokeToken(ctx context.Context, id int64, at time.Time) error {
+func (db *DB) RevokeToken(ctx context.Context, id int64, at time.Time) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -30,6 +31,10 @@ type Options struct {
 	Synchronous string
 	// ReadConns is the size of the read pool (default 4).
 	ReadConns int
+	// MaxPageCount caps the database at this many pages (SQLite's
+	// max_page_count): a write that would grow it further fails with
+	// EUNAVAILABLE, as on a full disk. Zero leaves SQLite's default.
+	MaxPageCount int64
 }
 
 // DB is an open SQLite store.
@@ -38,6 +43,9 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	stmts map[string]*sql.Stmt
+	// writeFailed is set when a write failed because the store cannot
+	// write (see classify), and cleared by a successful CheckWrite.
+	writeFailed atomic.Bool
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -71,6 +79,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		}
 		if readOnly {
 			q.Add("_pragma", "query_only(1)")
+		} else if opt.MaxPageCount > 0 {
+			q.Add("_pragma", "max_page_count("+strconv.FormatInt(opt.MaxPageCount, 10)+")")
 		}
 		q.Set("_txlock", "immediate")
 		if memory {

@@ -47,7 +47,8 @@ func offlineFields(m *sb.OfflineMessage) ([]byte, error) {
 }
 
 // CreateOfflineMessage implements sb.OfflineStore.
-func (db *DB) CreateOfflineMessage(ctx context.Context, m *sb.OfflineMessage) error {
+func (db *DB) CreateOfflineMessage(ctx context.Context, m *sb.OfflineMessage) (err error) {
+	defer db.classify(&err)
 	fields, err := offlineFields(m)
 	if err != nil {
 		return fmt.Errorf("create offline message: %w", err)
@@ -171,7 +172,8 @@ func (db *DB) CountOfflineMessages(ctx context.Context, agentID int64) (sb.Offli
 }
 
 // UpdateOfflineMessage implements sb.OfflineStore.
-func (db *DB) UpdateOfflineMessage(ctx context.Context, id int64, change func(m *sb.OfflineMessage) error) (sb.OfflineMessage, error) {
+func (db *DB) UpdateOfflineMessage(ctx context.Context, id int64, change func(m *sb.OfflineMessage) error) (_ sb.OfflineMessage, err error) {
+	defer db.classify(&err)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return sb.OfflineMessage{}, fmt.Errorf("update offline message %d: %w", id, err)

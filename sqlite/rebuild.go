@@ -48,7 +48,8 @@ func lastSeq(events []sb.Event) int64 {
 
 // ReplaceProjection overwrites the stored projection of a session, for
 // rebuilding projections from the log. It does not touch the log.
-func (db *DB) ReplaceProjection(ctx context.Context, s *sb.Session) error {
+func (db *DB) ReplaceProjection(ctx context.Context, s *sb.Session) (err error) {
+	defer db.classify(&err)
 	state, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("replace projection %d: %w", s.ID, err)

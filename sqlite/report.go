@@ -109,6 +109,7 @@ func validateFacts(f *sb.SessionFacts) error {
 // facts of every session given (the last one wins when a session comes
 // twice), keeps the rollups in step and moves the checkpoint.
 func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint int64) (err error) {
+	defer db.classify(&err)
 	// Later facts of a session replace earlier ones of the same batch.
 	last := make(map[int64]int, len(facts))
 	for i := range facts {
@@ -293,6 +294,7 @@ func (w *factWriter) insert(ctx context.Context, f *sb.SessionFacts) error {
 // ResetFacts implements sb.ReportStore: it forgets every fact and rollup
 // and sets the checkpoint to 0. The queue threshold stays.
 func (db *DB) ResetFacts(ctx context.Context) (err error) {
+	defer db.classify(&err)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("reset facts: %w", err)
@@ -343,6 +345,7 @@ func (db *DB) QueueThreshold(ctx context.Context) (time.Duration, error) {
 // from the facts. Queries with this threshold then use the rollups; any
 // other threshold is answered from the facts.
 func (db *DB) SetQueueThreshold(ctx context.Context, d time.Duration) (err error) {
+	defer db.classify(&err)
 	if d < 0 || d > 24*time.Hour || d%time.Millisecond != 0 {
 		return sb.Errorf(sb.EINVALID, "the queue threshold must be whole milliseconds from 0 to 24 hours")
 	}

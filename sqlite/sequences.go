@@ -14,12 +14,13 @@ func configSequence(kind string) string { return "config:" + kind }
 // ReserveSessionIDs implements sb.EventStore: one write advances the
 // session sequence by n, so that IDs handed out to any writer of this file,
 // before or after a restart, never repeat.
-func (db *DB) ReserveSessionIDs(ctx context.Context, n int) (int64, error) {
+func (db *DB) ReserveSessionIDs(ctx context.Context, n int) (_ int64, err error) {
+	defer db.classify(&err)
 	if n <= 0 {
 		return 0, fmt.Errorf("reserve session ids: n must be positive, not %d", n)
 	}
 	var last int64
-	err := db.write.QueryRowContext(ctx, `INSERT INTO id_sequences (name, last)
+	err = db.write.QueryRowContext(ctx, `INSERT INTO id_sequences (name, last)
 		VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM sessions) + ?)
 		ON CONFLICT (name) DO UPDATE SET last = last + ? RETURNING last`, sessionSequence, n, n).Scan(&last)
 	if err != nil {
@@ -29,9 +30,10 @@ func (db *DB) ReserveSessionIDs(ctx context.Context, n int) (int64, error) {
 }
 
 // NextConfigID implements sb.ConfigStore.
-func (db *DB) NextConfigID(ctx context.Context, kind string) (int64, error) {
+func (db *DB) NextConfigID(ctx context.Context, kind string) (_ int64, err error) {
+	defer db.classify(&err)
 	var id int64
-	err := db.write.QueryRowContext(ctx, `INSERT INTO id_sequences (name, last) VALUES (?, 1)
+	err = db.write.QueryRowContext(ctx, `INSERT INTO id_sequences (name, last) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET last = last + 1 RETURNING last`, configSequence(kind)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("next %s id: %w", kind, err)

@@ -34,6 +34,7 @@ func nullID(v int64) any {
 
 // Commit implements sb.EventStore: all changes in one transaction.
 func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
+	defer db.classify(&err)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("commit: begin: %w", err)

@@ -104,7 +104,8 @@ func (db *DB) NextOutboxAttempt(ctx context.Context) (time.Time, bool, error) {
 }
 
 // UpdateOutbox implements sb.EventStore.
-func (db *DB) UpdateOutbox(ctx context.Context, o sb.OutboxItem) error {
+func (db *DB) UpdateOutbox(ctx context.Context, o sb.OutboxItem) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?, last_error = ?
 		WHERE id = ?`, o.State, o.Attempts, ms(o.NextAttemptAt), nullMS(o.DeliveredAt), o.LastError, o.ID)
 	if err != nil {

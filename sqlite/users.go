@@ -31,7 +31,8 @@ func isUnique(err error) bool {
 }
 
 // CreateUser implements sb.UserStore.
-func (db *DB) CreateUser(ctx context.Context, u *sb.User) error {
+func (db *DB) CreateUser(ctx context.Context, u *sb.User) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO users (email, name, role, agent_id, password_hash, disabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.Role, u.AgentID, u.PasswordHash, u.Disabled, ms(u.CreatedAt), ms(u.UpdatedAt))
 	if isUnique(err) {
@@ -52,7 +53,8 @@ const keepsAnAdmin = `(NOT (role = ? AND disabled = 0) OR EXISTS (SELECT 1 FROM 
 	WHERE other.id != users.id AND other.role = ? AND other.disabled = 0))`
 
 // UpdateUser implements sb.UserStore.
-func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
+func (db *DB) UpdateUser(ctx context.Context, u *sb.User) (err error) {
+	defer db.classify(&err)
 	stays := u.Role == sb.RoleAdmin && !u.Disabled
 	res, err := db.write.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, role = ?, agent_id = ?, password_hash = ?,
 		disabled = ?, updated_at = ? WHERE id = ? AND (? OR `+keepsAnAdmin+`)`,
@@ -70,7 +72,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *sb.User) error {
 }
 
 // DeleteUser implements sb.UserStore. Its logins go with it (ON DELETE CASCADE).
-func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+func (db *DB) DeleteUser(ctx context.Context, id int64) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND `+keepsAnAdmin, id, sb.RoleAdmin, sb.RoleAdmin)
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)
@@ -138,7 +141,8 @@ func (db *DB) Users(ctx context.Context) ([]sb.User, error) {
 }
 
 // CreateLogin implements sb.UserStore.
-func (db *DB) CreateLogin(ctx context.Context, l *sb.Login) error {
+func (db *DB) CreateLogin(ctx context.Context, l *sb.Login) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `INSERT INTO logins (user_id, hash, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		l.UserID, l.Hash, l.CSRFToken, ms(l.CreatedAt), ms(l.ExpiresAt))
 	if err != nil {
@@ -173,7 +177,8 @@ func (db *DB) LoginByHash(ctx context.Context, hash []byte) (*sb.Login, error) {
 }
 
 // RevokeLogin implements sb.UserStore.
-func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) error {
+func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) (err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke login %d: %w", id, err)
@@ -185,7 +190,8 @@ func (db *DB) RevokeLogin(ctx context.Context, id int64, at time.Time) error {
 }
 
 // RevokeUserLogins implements sb.UserStore.
-func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.Time) error {
+func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.Time) (err error) {
+	defer db.classify(&err)
 	if _, err := db.write.ExecContext(ctx, `UPDATE logins SET revoked_at = ? WHERE user_id = ? AND id != ? AND revoked_at IS NULL`,
 		ms(at), userID, keep); err != nil {
 		return fmt.Errorf("revoke logins of user %d: %w", userID, err)
@@ -194,7 +200,8 @@ func (db *DB) RevokeUserLogins(ctx context.Context, userID, keep int64, at time.
 }
 
 // DeleteExpiredLogins implements sb.UserStore.
-func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (int64, error) {
+func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (_ int64, err error) {
+	defer db.classify(&err)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM logins WHERE expires_at < ? OR revoked_at < ?`, ms(t), ms(t))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired logins: %w", err)
@@ -203,7 +210,8 @@ func (db *DB) DeleteExpiredLogins(ctx context.Context, t time.Time) (int64, erro
 }
 
 // ServerKey implements sb.UserStore.
-func (db *DB) ServerKey(ctx context.Context, name string, fresh []byte) ([]byte, error) {
+func (db *DB) ServerKey(ctx context.Context, name string, fresh []byte) (_ []byte, err error) {
+	defer db.classify(&err)
 	if len(fresh) == 0 {
 		return nil, errors.New("server key: an empty fresh key")
 	}

@@ -42,6 +42,7 @@ func TestASecondProcessOnTheDataDirectoryExits(t *testing.T) {
 		{"reports", "rebuild", "--data", data},
 		{"reports", "threshold", "--data", data, "--seconds", "30"},
 		{"generate", "--data", data, "--sessions", "1", "--quiet"},
+		{"admin", "reset-password", "--data", data, "admin@localhost"},
 	} {
 		out, err := runBin(t, bin, args...)
 		if err == nil || !strings.Contains(out, holder) {

@@ -30,6 +30,8 @@ type server struct {
 	cmd  *exec.Cmd
 	addr string
 	done chan error
+	// startLog is what the server wrote up to its "listening" line.
+	startLog string
 }
 
 // binDir holds the binary the tests build, once per run; TestMain removes it.
@@ -83,7 +85,7 @@ func startServer(t *testing.T, bin, data string, flags ...string) *server {
 	}
 	s := &server{t: t, cmd: cmd, done: make(chan error, 1)}
 	rd := bufio.NewReader(stderr)
-	found := make(chan string, 1)
+	found, startLog := make(chan string, 1), make(chan string, 1)
 	go func() {
 		var log strings.Builder
 		for {
@@ -94,6 +96,7 @@ func startServer(t *testing.T, bin, data string, flags ...string) *server {
 			}
 			log.WriteString(line)
 			if m := listening.FindStringSubmatch(line); m != nil {
+				startLog <- log.String()
 				found <- m[1]
 				io.Copy(io.Discard, rd)
 				return
@@ -106,6 +109,7 @@ func startServer(t *testing.T, bin, data string, flags ...string) *server {
 			t.Fatalf("server %s", addr)
 		}
 		s.addr = addr
+		s.startLog = <-startLog
 	case <-time.After(time.Minute): // a safety net against a hung start, not a timing assumption
 		cmd.Process.Kill()
 		t.Fatal("server did not start listening within a minute")

@@ -4,6 +4,7 @@
 //	switchboard replay [--out DIR] SCENARIO.jsonl
 //	switchboard verify [--data DIR] [--fix]
 //	switchboard generate --data DIR [--sessions N] [--days D] [--seed S]
+//	switchboard admin reset-password [--data DIR] EMAIL
 //	switchboard version
 package main
 
@@ -58,14 +59,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return reportsCmd(args, stdout, stderr)
 	case "generate":
 		return generateCmd(args, stdout, stderr)
+	case "admin":
+		return adminCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|generate|version] [flags]; see switchboard serve -h")
+		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|generate|admin|version] [flags]; see switchboard serve -h")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports, generate or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports, generate, admin or version)", cmd)
 }
 
 func env(name, def string) string {
@@ -135,6 +138,21 @@ func serve(args []string, stderr io.Writer) error {
 	defer lock.Release()
 	dbPath, exports := app.DataPaths(*data)
 
+	// Bind (the API and the profiler) before anything is created: a start
+	// that cannot listen must not store and print the first credentials,
+	// or the next start, which finds them, would print nothing.
+	raiseFileLimit(log)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr, log); err != nil {
+			return err
+		}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, FilesDir: app.FilesPath(*data),
@@ -158,17 +176,8 @@ func serve(args []string, stderr io.Writer) error {
 		email := env("SWITCHBOARD_ADMIN_EMAIL", app.DefaultAdminEmail)
 		fmt.Fprintf(stderr, "\nCreated the first admin user %s with this password, shown only once; change it after logging in:\n\n    %s\n\n", email, password)
 	}
-
-	if *pprofAddr != "" {
-		if err := servePprof(*pprofAddr, log); err != nil {
-			return err
-		}
-	}
-	raiseFileLimit(log)
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
+	base := baseURL(ln.Addr())
+	fmt.Fprintf(stderr, "\nSwitchboard is running:\n\n    admin console  %s/admin\n    agent desk     %s/desk\n\n", base, base)
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	srv.RegisterOnShutdown(a.Broker.Close) // ends live streams so shutdown need not wait for them
@@ -199,6 +208,20 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// baseURL is the address to open in a browser for the listener at addr:
+// its real port, and localhost when it listens on every interface.
+func baseURL(addr net.Addr) string {
+	host, port := addr.String(), ""
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		host, port = tcp.IP.String(), strconv.Itoa(tcp.Port)
+		if tcp.IP == nil || tcp.IP.IsUnspecified() {
+			host = "localhost"
+		}
+		host = net.JoinHostPort(host, port)
+	}
+	return "http://" + host
 }
 
 func replayCmd(args []string, stdout, stderr io.Writer) error {
