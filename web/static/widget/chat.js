@@ -131,10 +131,14 @@ function quick(b) {
 
 function showIntro() {
   const c = st.cfg;
-  if (!c.open && c.after_hours !== 'open_chat') {
-    $('after-hours-text').textContent = c.after_hours_text || 'We are away right now. Leave us a message and we will get back to you.';
+  // No queue takes the plugin's chats: no chat can start, whatever the
+  // after-hours setting says; a message still can be left.
+  const unrouted = c.routed === false;
+  if (unrouted || (!c.open && c.after_hours !== 'open_chat')) {
+    $('after-hours-text').textContent = unrouted ? 'Chat is not available right now. Leave us a message and we will get back to you.'
+      : c.after_hours_text || 'We are away right now. Leave us a message and we will get back to you.';
     $('after-hours').hidden = false;
-    if (c.after_hours === 'leave_message') {
+    if (unrouted || c.after_hours === 'leave_message') {
       $('composer').hidden = true;
       $('quick').hidden = true;
       $('after-hours-leave').hidden = false;
