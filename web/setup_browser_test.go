@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -162,5 +163,29 @@ func TestWidgetWithNoGroupSaysChatIsUnavailable(t *testing.T) {
 	composer, err := chromedp.Run(visitor, chromedp.Evaluate[bool](`document.getElementById('composer').hidden`))
 	if err != nil || !composer {
 		t.Fatalf("the composer of a chat that cannot start is shown (hidden %v, %v)", composer, err)
+	}
+}
+
+// TestWidgetWaitWithNoAgentAvailable: a visitor waiting while no agent of
+// the group is available is told so, not given a made-up wait.
+func TestWidgetWaitWithNoAgentAvailable(t *testing.T) {
+	s := startStack(t)
+	f := s.agentFixture() // offline
+	p := s.widgetFixture(f)
+	visitor := newBrowser(t)
+	if err := chromedp.Do(visitor, chromedp.EmulateViewport(420, 720),
+		chromedp.Navigate(s.URL+"/chat/"+p.Key),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#input")),
+		chromedp.SendKeys(chromedp.CSS("#input"), "Hello?\n"),
+		chromedp.WaitVisible(chromedp.CSS("#queue")),
+		waitText("#queue-detail", "No agent is available right now"),
+		screenshot("widget-no-agent"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(visitor, chromedp.Text(chromedp.CSS("#queue")))
+	if err != nil || strings.Contains(text, "Estimated wait") {
+		t.Fatalf("the queue notice says %q (%v)", text, err)
 	}
 }

@@ -285,11 +285,19 @@ function setWaiting(on) {
   if (on && st.session) queue.follow(st.session.id); else queue.stop();
 }
 
+// NO_ESTIMATE says why the server gives no estimated wait, where that
+// matters to the visitor (an unknown pace needs no sentence).
+const NO_ESTIMATE = {
+  no_agent_available: 'No agent is available right now',
+  outside_work_hours: 'We are away right now',
+};
+
 const queue = new QueueWatch(api, (p) => {
   if (!p || !st.waiting) return;
   $('queue-title').textContent = p.position === 1 ? 'You are next in line' : 'You are number ' + p.position + ' in line';
   const w = wait(p.estimated_wait_seconds);
-  $('queue-detail').textContent = w ? ' · Estimated wait ' + w : '';
+  const why = NO_ESTIMATE[p.no_estimate];
+  $('queue-detail').textContent = w ? ' · Estimated wait ' + w : why ? ' · ' + why : '';
 });
 
 
