@@ -55,7 +55,10 @@ type WebPlugin struct {
 	Title      string `json:"title"`
 	Banner     string `json:"banner,omitempty"`
 	// Entry is passed to routing as the session's entry (association).
-	Entry        string        `json:"entry,omitempty"`
+	Entry string `json:"entry,omitempty"`
+	// QueueID is the skill group the plugin's chats go to when no routing
+	// rule matches them (0: none; the routing rules must then place them).
+	QueueID      int64         `json:"queue_id,omitempty"`
 	Sidebar      PluginSidebar `json:"sidebar"`
 	QuickButtons []string      `json:"quick_buttons"`
 	Toolbar      []string      `json:"toolbar"`

@@ -63,9 +63,11 @@ func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.Queue
 		r := a.Dispatcher.Router()
 		p, n, queue, ok := r.Position(sessionID)
 		pos = httpapi.QueuePosition{SessionID: sessionID, QueueID: queue, Position: p, Waiting: n}
-		if ewt, known := r.EstimatedWait(queue, p, now); known && ok {
+		if ewt, why := r.EstimatedWait(queue, p, now); why == "" {
 			secs := int64(ewt.Round(time.Second) / time.Second)
 			pos.EstimatedWaitSeconds = &secs
+		} else {
+			pos.NoEstimate = why
 		}
 		found = ok
 		return nil, nil
@@ -92,7 +94,7 @@ func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState
 	err := a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		r := a.Dispatcher.Router()
 		st.Waiting = r.Waiting(queueID)
-		if ewt, ok := r.EstimatedWait(queueID, st.Waiting+1, now); ok {
+		if ewt, why := r.EstimatedWait(queueID, st.Waiting+1, now); why == "" {
 			secs := int64(ewt.Round(time.Second) / time.Second)
 			st.NextWaitSeconds = &secs
 		}

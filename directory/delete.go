@@ -9,7 +9,7 @@ import (
 )
 
 // DeleteQueue deletes a queue nothing refers to: no agent's groups, no
-// child queue, no queue or routing rule. Sessions that waited in it keep
+// child queue, no queue or routing rule, no web plugin. Sessions that waited in it keep
 // their snapshots of it. The caller checks that no session waits in it.
 func (d *Directory) DeleteQueue(ctx context.Context, id int64) error {
 	d.mu.Lock()
@@ -35,6 +35,11 @@ func (d *Directory) DeleteQueue(ctx context.Context, id int64) error {
 	for _, r := range d.routes {
 		if r.Target.QueueID == id || r.OffHours != nil && r.OffHours.QueueID == id {
 			return inUse("queue", id, fmt.Sprintf("routing rule %d names it", r.ID))
+		}
+	}
+	for _, p := range d.wplugs {
+		if p.QueueID == id {
+			return inUse("queue", id, fmt.Sprintf("web plugin %d sends its chats to it", p.ID))
 		}
 	}
 	return d.remove(ctx, KindQueue, id, func() { delete(d.queues, id) })

@@ -60,6 +60,9 @@ func (d *Directory) SaveWebPlugin(ctx context.Context, p sb.WebPlugin) (sb.WebPl
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if _, ok := d.queues[p.QueueID]; p.QueueID != 0 && !ok {
+		return p, sb.Errorf(sb.EINVALID, "queue_id: queue %d not found", p.QueueID)
+	}
 	if old, ok := d.wplugs[p.ID]; ok {
 		p.Key, p.IdentitySecret = old.Key, old.IdentitySecret
 	} else if p.ID == 0 {
@@ -122,6 +125,7 @@ func validateWebPlugin(p *sb.WebPlugin) error {
 		validate.OneOf("after_hours", p.AfterHours, true, sb.AfterHoursLeaveMessage, sb.AfterHoursMessage, sb.AfterHoursOpenChat),
 		validate.Text("after_hours_text", p.AfterHoursText, 1000, p.AfterHours == sb.AfterHoursMessage),
 		validate.Range("leave_message_template_id", p.LeaveMessageTemplateID, 0, 1<<53),
+		validate.Range("queue_id", p.QueueID, 0, 1<<53),
 		validate.URL("sidebar.menu_url", p.Sidebar.MenuURL, "https", "http"),
 		validate.Range("invitations", int64(len(p.Invitations)), 0, maxInvitations),
 		validate.Range("sidebar.faq", int64(len(p.Sidebar.FAQ)), 0, maxFAQ),

@@ -102,13 +102,17 @@ type RouteInput struct {
 	Channel sb.Channel
 	Tags    []string
 	Entry   string
+	// QueueID is the group of the way the session came in (a web
+	// plugin's): where it goes when no rule matches (0: none).
+	QueueID int64
 }
 
 // Route applies the routing rules: it returns the group to wait in, the
 // agent to prefer (0: none) and the rule that decided. Among the enabled
 // rules that match, in order: a customer-tag rule naming an agent wins
 // over the order; otherwise the first rule naming an agent; otherwise the
-// first rule. A rule's off-hours target applies outside its plan.
+// first rule. A rule's off-hours target applies outside its plan. When no
+// rule matches, the input's own group decides, with no rule.
 func (d *Directory) Route(in RouteInput, now time.Time) (queueID, agentID int64, rule sb.RoutingRule, err error) {
 	rules := d.RoutingRules()
 	d.mu.RLock()
@@ -131,6 +135,9 @@ func (d *Directory) Route(in RouteInput, now time.Time) (queueID, agentID int64,
 		hits = append(hits, hit{r, t})
 	}
 	if len(hits) == 0 {
+		if _, ok := d.queues[in.QueueID]; ok {
+			return in.QueueID, 0, sb.RoutingRule{}, nil
+		}
 		return 0, 0, sb.RoutingRule{}, sb.Errorf(sb.EINVALID, "no routing rule matches this session; give queue_id instead")
 	}
 	// Three tiers, each in rule order: a customer-tag rule naming an

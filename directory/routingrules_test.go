@@ -61,6 +61,22 @@ func TestRoutingRuleOffHours(t *testing.T) {
 	if _, _, _, err := d.Route(in, monday); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("with the only rule disabled: %v", err)
 	}
+	// The way in's own group (a web plugin's) takes what no rule matches,
+	// with no rule; a rule that matches still decides.
+	in.QueueID = 2
+	if q, _, rule, err := d.Route(in, monday); err != nil || q != 2 || rule.ID != 0 {
+		t.Errorf("with no rule matching, the own group: queue %d, rule %d, %v", q, rule.ID, err)
+	}
+	if _, err := d.SaveRoutingRule(ctx, sb.RoutingRule{ID: 1, Name: "web", Enabled: true, Match: sb.MatchChannel, Value: "web",
+		Target: sb.RouteTarget{QueueID: 1}, Position: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if q, _, rule, err := d.Route(in, monday); err != nil || q != 1 || rule.ID != 1 {
+		t.Errorf("with a rule matching: queue %d, rule %d, %v", q, rule.ID, err)
+	}
+	if _, _, _, err := d.Route(RouteInput{Channel: sb.ChannelSMS, QueueID: 9}, monday); sb.ErrorCode(err) != sb.EINVALID {
+		t.Errorf("an own group that does not exist: %v", err)
+	}
 }
 
 func TestGroupNames(t *testing.T) {

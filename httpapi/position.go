@@ -19,7 +19,8 @@ var movesQueues = map[sb.EventType]bool{
 
 // streamQueuePosition serves a waiting session's place in its queue and
 // its estimated wait as Server-Sent Events ("position"), at once and then
-// whenever it may have changed, at most every PositionInterval. When the
+// whenever it may have changed, at most every PositionInterval (and at
+// least every refreshTicks of them, for the agents' status). When the
 // session stops waiting it sends "left" and ends. The widget shows this
 // to the visitor.
 func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) error {
@@ -56,6 +57,9 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	}
 	tick := time.NewTicker(s.PositionInterval)
 	defer tick.Stop()
+	// The estimate also turns on the agents' status, which is no session
+	// event: it is read again every refreshTicks intervals regardless.
+	ticks := 0
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
 	dirty := false
@@ -74,7 +78,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 				dirty = true
 			}
 		case <-tick.C:
-			if !dirty {
+			if ticks++; !dirty && ticks%refreshTicks != 0 {
 				continue
 			}
 			dirty = false
@@ -100,7 +104,14 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	}
 }
 
+// refreshTicks is how many PositionIntervals pass at most between two
+// reads of a waiting session's position.
+const refreshTicks = 5
+
 func sameEstimate(a, b QueuePosition) bool {
+	if a.NoEstimate != b.NoEstimate {
+		return false
+	}
 	if a.EstimatedWaitSeconds == nil || b.EstimatedWaitSeconds == nil {
 		return a.EstimatedWaitSeconds == b.EstimatedWaitSeconds
 	}

@@ -136,8 +136,12 @@ type QueuePosition struct {
 	Position int `json:"position"`
 	Waiting  int `json:"waiting"`
 	// EstimatedWaitSeconds is how much longer the session should wait,
-	// from the queue's recent pace; absent while that pace is unknown.
+	// from the queue's recent pace; absent when there is no estimate.
 	EstimatedWaitSeconds *int64 `json:"estimated_wait_seconds,omitempty"`
+	// NoEstimate says why there is none: no_agent_available (no member
+	// of the queue can take sessions now), outside_work_hours or
+	// pace_unknown.
+	NoEstimate string `json:"no_estimate,omitempty"`
 }
 
 // Server is the HTTP API.

@@ -113,7 +113,8 @@ func visitorCommand(p Principal, cmd lifecycle.Command) error {
 }
 
 // visitorCreate turns a visitor's session request into a web chat of its
-// plugin for itself, routed by the plugin's entry. The visitor may give
+// plugin for itself, routed by the routing rules (with the plugin's entry),
+// else to the plugin's own group. The visitor may give
 // its language, device and, where its token has none, name, e-mail and
 // phone; anything else is refused.
 func (s *Server) visitorCreate(ctx context.Context, p Principal, cmd *lifecycle.Create) error {
@@ -144,7 +145,15 @@ func (s *Server) visitorCreate(ctx context.Context, p Principal, cmd *lifecycle.
 	}
 	v := p.visitor
 	eu := sb.EndUser{Identifier: p.VisitorID, Name: first(v.Name, u.Name), Email: first(v.Email, u.Email), Phone: first(v.Phone, u.Phone)}
-	*cmd = lifecycle.Create{Type: sb.TypeChatWeb, Lang: cmd.Lang, Device: cmd.Device, EndUser: eu, Entry: plugin.Entry, Route: true}
+	*cmd = lifecycle.Create{Type: sb.TypeChatWeb, Lang: cmd.Lang, Device: cmd.Device, EndUser: eu, Entry: plugin.Entry}
+	q, agent, rule, err := s.pluginRoute(plugin, s.Engine.Clock().Now())
+	if err != nil {
+		return sb.Errorf(sb.ECONFLICT, "chats of this web plugin go to no skill group: name one in the plugin or add a routing rule")
+	}
+	cmd.QueueID = q
+	if rule.ID != 0 { // else the plugin's own group, no rule
+		cmd.Route, cmd.Routed = true, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,5 +219,53 @@ func TestVisitorPolicy(t *testing.T) {
 	s.mustDo("admin", "DELETE", "/api/v1/web-plugins/1", "", 204)
 	if got := s.do("ana", "GET", "/api/v1/sessions/"+id, ""); got.Status != 401 {
 		t.Errorf("visitor of a deleted plugin: %d, want 401", got.Status)
+	}
+}
+
+// An agent's message carries the agent's name for staff, so that a
+// colleague's transcript says who wrote; the visitor gets the name the
+// chat settings show instead, never the other.
+func TestAgentMessageNames(t *testing.T) {
+	s := newStack(t)
+	key, _ := s.addPlugin()
+	ana, _ := s.visitor(key, `{"name":"Ana"}`)
+	s.tokens["ana"] = ana
+	id := strconv.Itoa(int(s.mustDo("ana", "POST", "/api/v1/sessions", `{}`, 201).json(t)["session"].(map[string]any)["id"].(float64)))
+	s.mustDo("agent", "POST", "/api/v1/sessions/"+id+"/assign", `{"agent_id":1}`, 200)
+	s.mustDo("agent", "POST", "/api/v1/sessions/"+id+"/connect", `{}`, 200)
+	s.mustDo("admin", "PUT", "/api/v1/agents/1", `{"name":"Noam B","nickname":"Noam","email":"noam@example.com"}`, 200)
+	chat := s.mustDo("admin", "GET", "/api/v1/settings/chat", "", 200).json(t)
+	delete(chat, "updated_at")
+	for _, show := range []bool{false, true} {
+		chat["show_agent_nickname"] = show
+		body, _ := json.Marshal(chat)
+		s.mustDo("admin", "PUT", "/api/v1/settings/chat", string(body), 200)
+		s.mustDo("agent", "POST", "/api/v1/sessions/"+id+"/message", `{"text":"Hello Ana"}`, 200)
+	}
+	lastTwo := func(who string) []map[string]any {
+		t.Helper()
+		var out []map[string]any
+		for _, e := range s.mustDo(who, "GET", "/api/v1/sessions/"+id+"/events", "", 200).json(t)["events"].([]any) {
+			if ev := e.(map[string]any); ev["type"] == "message_sent" {
+				out = append(out, ev["data"].(map[string]any))
+			}
+		}
+		if len(out) != 2 {
+			t.Fatalf("%s sees %d messages: %v", who, len(out), out)
+		}
+		return out
+	}
+	for _, who := range []string{"admin", "agent", "supervisor"} {
+		for _, d := range lastTwo(who) {
+			if d["agent_name"] != "Noam B" {
+				t.Errorf("%s sees the agent's message as %v", who, d)
+			}
+		}
+	}
+	// The settings show nicknames now: the visitor sees the nickname.
+	for i, d := range lastTwo("ana") {
+		if d["agent_name"] != nil || d["nickname"] != "Noam" {
+			t.Errorf("message %d: the visitor sees %v, want nickname Noam and no agent_name", i+1, d)
+		}
 	}
 }

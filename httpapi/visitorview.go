@@ -99,7 +99,7 @@ func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
 	}
 	e.Actor = sb.Actor{Kind: e.Actor.Kind}
 	if e.Type == lifecycle.EventMessageSent {
-		return s.namedMessage(e), true
+		return s.namedMessage(e)
 	}
 	if keep {
 		return e, true
@@ -127,22 +127,29 @@ func (s *Server) eventAs(p Principal, e sb.Event) (sb.Event, bool) {
 }
 
 // namedMessage gives an agent's message the name visitors see for its
-// sender, so that a chat passed between agents shows who wrote what.
-func (s *Server) namedMessage(e sb.Event) sb.Event {
+// sender, so that a chat passed between agents shows who wrote what, and
+// leaves out the name staff see. A message it cannot read is not shown.
+func (s *Server) namedMessage(e sb.Event) (sb.Event, bool) {
 	var d lifecycle.MessageData
-	if json.Unmarshal(e.Data, &d) != nil || d.From != sb.FromAgent || d.Nickname != "" {
-		return e
+	if json.Unmarshal(e.Data, &d) != nil {
+		return e, false
 	}
-	a, err := s.Directory.GetAgent(d.AgentID)
+	if d.From != sb.FromAgent {
+		return e, true
+	}
+	d.AgentName = ""
+	if d.Nickname == "" {
+		if a, err := s.Directory.GetAgent(d.AgentID); err == nil {
+			ref := a.Ref()
+			d.Nickname = s.agentDisplayName(&ref)
+		}
+	}
+	b, err := json.Marshal(d)
 	if err != nil {
-		return e
+		return e, false
 	}
-	ref := a.Ref()
-	d.Nickname = s.agentDisplayName(&ref)
-	if b, err := json.Marshal(d); err == nil {
-		e.Data = b
-	}
-	return e
+	e.Data = b
+	return e, true
 }
 
 // eventsAs filters a page of events for visitor p.

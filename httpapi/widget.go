@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/directory"
@@ -48,6 +49,10 @@ type WidgetConfig struct {
 	CSAT               WidgetCSAT `json:"csat"`
 	// LeaveMessageTemplate is the form of an offline message.
 	LeaveMessageTemplate sb.LeaveMessageTemplate `json:"leave_message_template"`
+	// Routed reports whether the plugin's chats have a queue to go to
+	// now (a routing rule or the plugin's own group); without one no chat
+	// can start.
+	Routed bool `json:"routed"`
 	// Open reports whether the queue the plugin's chats are routed to is
 	// in its work hours now.
 	Open bool `json:"open"`
@@ -76,6 +81,12 @@ func (s *Server) pluginByKey(r *http.Request) (sb.WebPlugin, error) {
 	return s.Directory.WebPluginByKey(key)
 }
 
+// pluginRoute is where a web plugin's chats go now: the group of the
+// routing rules that match them, else the plugin's own group.
+func (s *Server) pluginRoute(p sb.WebPlugin, now time.Time) (queueID, agentID int64, rule sb.RoutingRule, err error) {
+	return s.Directory.Route(directory.RouteInput{Channel: sb.ChannelWeb, Entry: p.Entry, QueueID: p.QueueID}, now)
+}
+
 func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.pluginByKey(r)
 	if err != nil {
@@ -98,8 +109,8 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	now := s.Engine.Clock().Now()
-	if q, _, _, err := s.Directory.Route(directory.RouteInput{Channel: sb.ChannelWeb, Entry: p.Entry}, now); err == nil && q != 0 {
-		out.Open = s.Directory.QueueOpen(q, now)
+	if q, _, _, err := s.pluginRoute(p, now); err == nil && q != 0 {
+		out.Routed, out.Open = true, s.Directory.QueueOpen(q, now)
 		if !chat.HideAgentStatus && s.QueueState != nil {
 			if st, err := s.QueueState(r.Context(), q); err == nil {
 				for _, m := range st.Members {

@@ -26,8 +26,11 @@ type MessageData struct {
 	ID      int64  `json:"id"`
 	From    string `json:"from"`
 	AgentID int64  `json:"agent_id,omitempty"`
-	Kind    string `json:"kind"`
-	Text    string `json:"text"`
+	// AgentName is the sending agent's name when it wrote, for staff
+	// (visitors see Nickname, never this).
+	AgentName string `json:"agent_name,omitempty"`
+	Kind      string `json:"kind"`
+	Text      string `json:"text"`
 	// ClientID is the sender's own identifier of the message, echoed back.
 	ClientID string `json:"client_id,omitempty"`
 	// Actions are buttons offered with a system message, e.g. leave_message.
@@ -69,6 +72,8 @@ type Message struct {
 	Kind         string `json:"kind,omitempty"`
 	AttachmentID int64  `json:"attachment_id,omitempty"`
 	AgentID      int64  `json:"-"`
+	// AgentName is set by the server with AgentID.
+	AgentName string `json:"-"`
 	// Attachment is set by the server from AttachmentID.
 	Attachment *sb.AttachmentRef `json:"-"`
 	// Purpose and Nickname are set by the system for its own messages.
@@ -116,7 +121,7 @@ func (c *Message) decide(s *sb.Session, _ *Env) ([]draft, error) {
 		kind = KindText
 	}
 	return []draft{{EventMessageSent, &MessageData{ID: int64(s.Messages.Count + 1), From: c.From, AgentID: c.AgentID,
-		Kind: kind, Text: c.Text, ClientID: c.ClientID, Purpose: c.Purpose, Nickname: c.Nickname, Attachment: c.Attachment}}}, nil
+		AgentName: c.AgentName, Kind: kind, Text: c.Text, ClientID: c.ClientID, Purpose: c.Purpose, Nickname: c.Nickname, Attachment: c.Attachment}}}, nil
 }
 
 // Recall takes back a message its sender sent less than a minute ago.

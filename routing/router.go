@@ -483,22 +483,42 @@ func (r *Router) Position(sessionID int64) (pos, length int, groupID int64, ok b
 	return pos, len(e.group.queue), e.group.id, true
 }
 
+// Reasons EstimatedWait gives no estimate.
+const (
+	// NoEstimateNoAgent: no member of the group may take sessions now
+	// (none online or invisible, or offline where offline agents work).
+	NoEstimateNoAgent = "no_agent_available"
+	// NoEstimateClosed: the group is outside its work hours and assigns
+	// only in them.
+	NoEstimateClosed = "outside_work_hours"
+	// NoEstimatePace: the group took fewer than two sessions lately (the
+	// last over an hour ago), so its pace is unknown.
+	NoEstimatePace = "pace_unknown"
+)
+
 // EstimatedWait estimates how long a session at position pos of a group's
 // queue will still wait: pos divided by the pace at which the group's
-// last sessions were taken from the queue. ok is false until the group has
-// taken two sessions, or when its last one is older than an hour (the pace
-// is then unknown).
-func (r *Router) EstimatedWait(groupID int64, pos int, now time.Time) (time.Duration, bool) {
+// last sessions were taken from the queue. When it cannot tell, it returns
+// why (a NoEstimate reason); why is "" for an estimate. A past pace says
+// nothing while no member can take the sessions, or while the group is
+// closed to assignment.
+func (r *Router) EstimatedWait(groupID int64, pos int, now time.Time) (wait time.Duration, why string) {
 	g, ok := r.groups[groupID]
-	if !ok || len(g.served) < 2 || now.Sub(g.served[len(g.served)-1]) > time.Hour {
-		return 0, false
+	if !ok || !slices.ContainsFunc(g.members, r.works) {
+		return 0, NoEstimateNoAgent
+	}
+	if !r.open(g, now) {
+		return 0, NoEstimateClosed
+	}
+	if len(g.served) < 2 || now.Sub(g.served[len(g.served)-1]) > time.Hour {
+		return 0, NoEstimatePace
 	}
 	span := g.served[len(g.served)-1].Sub(g.served[0])
 	if span <= 0 {
-		return 0, false
+		return 0, NoEstimatePace
 	}
 	per := span / time.Duration(len(g.served)-1)
-	return per * time.Duration(pos), true
+	return per * time.Duration(pos), ""
 }
 
 // Waiting returns how many sessions wait in a group.

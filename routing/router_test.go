@@ -323,13 +323,19 @@ func TestPreferredAgentFirst(t *testing.T) {
 }
 
 // The estimated wait is the position times the pace at which the group's
-// last sessions left its queue.
+// last sessions left its queue, and there is none while no member can take
+// sessions or the group is closed to assignment.
 func TestEstimatedWait(t *testing.T) {
-	r := New(Settings{})
+	r := New(Settings{OnlyWorkHours: true})
+	closed := false
+	r.InWorkHours = func(int64, time.Time) bool { return !closed }
 	mustAgent(t, r, 1, 1, 10)
+	if _, why := r.EstimatedWait(10, 1, t0); why != NoEstimateNoAgent {
+		t.Fatalf("with the only member offline: %q", why)
+	}
 	online(t, r, 1, t0)
-	if _, ok := r.EstimatedWait(10, 1, t0); ok {
-		t.Fatal("an estimate without any history")
+	if _, why := r.EstimatedWait(10, 1, t0); why != NoEstimatePace {
+		t.Fatalf("an estimate without any history: %q", why)
 	}
 	// Sessions are taken every 30 s.
 	for i := int64(0); i < 4; i++ {
@@ -341,13 +347,25 @@ func TestEstimatedWait(t *testing.T) {
 	enqueue(t, r, Waiting{SessionID: 11, GroupID: 10, Since: at(101)})
 	enqueue(t, r, Waiting{SessionID: 12, GroupID: 10, Since: at(102)})
 	pos, _, g, _ := r.Position(12)
-	got, ok := r.EstimatedWait(g, pos, at(103))
+	got, why := r.EstimatedWait(g, pos, at(103))
 	// Taken at 0, 30, 60, 90 and 100 s: 25 s apart on average; position 2.
-	if !ok || got != 50*time.Second || pos != 2 {
-		t.Errorf("estimate %s (%v) at position %d, want 50s at 2", got, ok, pos)
+	if why != "" || got != 50*time.Second || pos != 2 {
+		t.Errorf("estimate %s (%q) at position %d, want 50s at 2", got, why, pos)
 	}
-	if _, ok := r.EstimatedWait(g, pos, at(100).Add(2*time.Hour)); ok {
-		t.Error("an estimate from an hour-old pace")
+	if _, why := r.EstimatedWait(g, pos, at(100).Add(2*time.Hour)); why != NoEstimatePace {
+		t.Errorf("an estimate from an hour-old pace: %q", why)
+	}
+	closed = true
+	if _, why := r.EstimatedWait(g, pos, at(103)); why != NoEstimateClosed {
+		t.Errorf("with the group closed: %q", why)
+	}
+	closed = false
+	// The pace is recent, but the only member went away: no estimate.
+	if _, err := r.SetStatus(1, Away, at(103)); err != nil {
+		t.Fatal(err)
+	}
+	if got, why := r.EstimatedWait(g, pos, at(104)); why != NoEstimateNoAgent {
+		t.Errorf("with the only member away: %s (%q)", got, why)
 	}
 }
 

@@ -21,6 +21,7 @@ export class Transcript {
     this.lastSeq = 0;
     this.lastDay = null;
     this.msgs = new Map(); // message id → {data, el, at}
+    this.names = new Map(); // agent id → name, from the log's assignments and transfers
     this.el.replaceChildren();
   }
 
@@ -69,6 +70,7 @@ export class Transcript {
 
   render(e) {
     const d = e.data || {};
+    if (d.agent && d.agent.id && d.agent.name) this.names.set(d.agent.id, d.agent.name);
     if (e.type === 'message_sent') {
       this.day(e.time);
       const m = { data: d, at: e.time };
@@ -98,7 +100,7 @@ export class Transcript {
     const d = m.data;
     const from = d.from || 'system';
     const cls = 'div.msg.' + from + (m.recalled ? '.recalled' : '');
-    const who = from === 'agent' ? (d.agent_id === this.selfAgentId ? 'You' : d.nickname || 'Agent ' + d.agent_id)
+    const who = from === 'agent' ? (d.agent_id === this.selfAgentId ? 'You' : agentName(d, this.names))
       : from === 'end_user' ? 'Visitor' : from === 'virtual_agent' ? d.nickname || 'Virtual agent' : d.nickname || 'System';
     let body;
     if (m.recalled) {
@@ -116,6 +118,13 @@ export class Transcript {
     }
     return h(cls, { dataset: { msg: d.id } }, body, meta);
   }
+}
+
+// agentName is how a colleague's message is signed: the name the message
+// recorded, else the agent's name from the session's log, else the
+// nickname the visitor saw.
+function agentName(d, names) {
+  return d.agent_name || names.get(d.agent_id) || d.nickname || 'Agent ' + d.agent_id;
 }
 
 Transcript.prototype.attachment = function attachment(d) {

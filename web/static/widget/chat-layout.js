@@ -44,7 +44,8 @@ export function presence(text) {
   let t = text;
   let on = false;
   if (!t) {
-    if (!c.open) t = 'We are away right now';
+    if (c.routed === false) t = 'Chat is not available right now';
+    else if (!c.open) t = 'We are away right now';
     else if (c.hide_agent_status) { t = 'We typically reply in a few minutes'; on = true; } else if (c.agents_online > 0) { t = 'We are online'; on = true; } else t = 'We will reply as soon as we can';
   } else on = true;
   $('presence').textContent = t;

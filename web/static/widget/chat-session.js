@@ -59,7 +59,7 @@ export function visitorContext() {
 export class QueueWatch {
   constructor(api, show) {
     this.api = api;
-    this.show = show; // show({position, waiting, estimated_wait_seconds})
+    this.show = show; // show({position, waiting, estimated_wait_seconds, no_estimate})
     this.src = null;
     this.timer = 0;
     this.on = false;

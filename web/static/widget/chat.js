@@ -131,10 +131,14 @@ function quick(b) {
 
 function showIntro() {
   const c = st.cfg;
-  if (!c.open && c.after_hours !== 'open_chat') {
-    $('after-hours-text').textContent = c.after_hours_text || 'We are away right now. Leave us a message and we will get back to you.';
+  // No queue takes the plugin's chats: no chat can start, whatever the
+  // after-hours setting says; a message still can be left.
+  const unrouted = c.routed === false;
+  if (unrouted || (!c.open && c.after_hours !== 'open_chat')) {
+    $('after-hours-text').textContent = unrouted ? 'Chat is not available right now. Leave us a message and we will get back to you.'
+      : c.after_hours_text || 'We are away right now. Leave us a message and we will get back to you.';
     $('after-hours').hidden = false;
-    if (c.after_hours === 'leave_message') {
+    if (unrouted || c.after_hours === 'leave_message') {
       $('composer').hidden = true;
       $('quick').hidden = true;
       $('after-hours-leave').hidden = false;
@@ -281,11 +285,19 @@ function setWaiting(on) {
   if (on && st.session) queue.follow(st.session.id); else queue.stop();
 }
 
+// NO_ESTIMATE says why the server gives no estimated wait, where that
+// matters to the visitor (an unknown pace needs no sentence).
+const NO_ESTIMATE = {
+  no_agent_available: 'No agent is available right now',
+  outside_work_hours: 'We are away right now',
+};
+
 const queue = new QueueWatch(api, (p) => {
   if (!p || !st.waiting) return;
   $('queue-title').textContent = p.position === 1 ? 'You are next in line' : 'You are number ' + p.position + ' in line';
   const w = wait(p.estimated_wait_seconds);
-  $('queue-detail').textContent = w ? ' · Estimated wait ' + w : '';
+  const why = NO_ESTIMATE[p.no_estimate];
+  $('queue-detail').textContent = w ? ' · Estimated wait ' + w : why ? ' · ' + why : '';
 });
 
 

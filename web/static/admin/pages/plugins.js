@@ -109,7 +109,10 @@ export default (root, ctx) =>
     noun: "web plugin",
     path: "/web-plugins",
     sort: (a, b) => a.name.localeCompare(b.name),
-    load: async () => ({ templates: await api.optionalItems("/leave-message-templates") }),
+    load: async () => {
+      const [templates, queues] = await Promise.all([api.optionalItems("/leave-message-templates"), api.optionalItems("/queues")]);
+      return { templates, queues };
+    },
     blank: () => ({
       name: "",
       title: "Chat with us",
@@ -117,6 +120,7 @@ export default (root, ctx) =>
       banner: "",
       logo_url: "",
       entry: "",
+      queue_id: 0,
       sidebar: { faq: [], self_service: [], menu_url: "" },
       quick_buttons: ["human", "leave_message"],
       toolbar: ["emoji", "image", "attachment"],
@@ -156,7 +160,14 @@ export default (root, ctx) =>
           null,
           f.checks("quick_buttons", "Quick buttons", buttons, { help: "Buttons above the input box." }),
           f.checks("toolbar", "Toolbar", tools),
-          f.text("entry", "Entry", { max: 200, placeholder: "website-pricing", help: "Routing rules that match this entry send the plugin's chats to their group." }),
+        ),
+        section(
+          "Routing",
+          "Where the plugin's chats wait for an agent.",
+          f.select("queue_id", "Skill group", [[0, "— none: routing rules only —"], ...aux.queues.map((q) => [q.id, q.name])], {
+            help: aux.queues.length ? "Chats go to this group when no routing rule matches them." : "There are no skill groups yet: add one under Skill groups.",
+          }),
+          f.text("entry", "Entry", { max: 200, placeholder: "website-pricing", help: "Routing rules that match this entry send the plugin's chats to their group first." }),
         ),
         section(
           "Sidebar",
