@@ -52,6 +52,9 @@ type Options struct {
 	TrustProxy bool
 	// ChatLimits caps the chats visitors start (zero fields: defaults).
 	ChatLimits httpapi.ChatLimits
+	// BodyTimeout, UploadTimeout and StreamWriteTimeout bound request
+	// bodies and event streams in time (zero: httpapi's defaults).
+	BodyTimeout, UploadTimeout, StreamWriteTimeout time.Duration
 }
 
 // App is a running Switchboard.
@@ -119,6 +122,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
+		BodyTimeout: opt.BodyTimeout, UploadTimeout: opt.UploadTimeout, StreamWriteTimeout: opt.StreamWriteTimeout,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
