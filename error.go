@@ -20,6 +20,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the principal's role may not do this
 	ETOOLARGE     = "too_large"    // the request body is over the limit
 	ERATELIMITED  = "rate_limited" // too many attempts; retry later
+	ETIMEOUT      = "timeout"      // the request did not arrive in time
 	EUNAVAILABLE  = "unavailable"  // the server is shutting down or not ready
 	EINTERNAL     = "internal"     // anything else; details are logged, never sent
 )

@@ -55,6 +55,9 @@ type Options struct {
 	// MaxPageCount caps the database's size in pages (see
 	// sqlite.Options.MaxPageCount); zero: no cap.
 	MaxPageCount int64
+	// BodyTimeout, UploadTimeout and StreamWriteTimeout bound request
+	// bodies and event streams in time (zero: httpapi's defaults).
+	BodyTimeout, UploadTimeout, StreamWriteTimeout time.Duration
 }
 
 // App is a running Switchboard.
@@ -122,6 +125,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
 		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
+		BodyTimeout: opt.BodyTimeout, UploadTimeout: opt.UploadTimeout, StreamWriteTimeout: opt.StreamWriteTimeout,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

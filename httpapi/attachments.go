@@ -148,6 +148,9 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, er
 		if errors.As(err, &mbe) {
 			return nil, tooLarge
 		}
+		if sb.ErrorCode(err) == sb.ETIMEOUT {
+			return nil, err
+		}
 		return nil, sb.Errorf(sb.EINVALID, "could not read the file")
 	}
 	if len(data) == 0 {

@@ -36,6 +36,7 @@ var statusOf = map[string]int{
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sb.ERATELIMITED:  http.StatusTooManyRequests,
+	sb.ETIMEOUT:      http.StatusRequestTimeout,
 	sb.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	sb.EINTERNAL:     http.StatusInternalServerError,
@@ -121,6 +122,9 @@ func readBody(r *http.Request) ([]byte, error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, sb.Errorf(sb.ETOOLARGE, "the request body is larger than %d bytes", MaxBodyBytes)
+		}
+		if sb.ErrorCode(err) == sb.ETIMEOUT {
+			return nil, err
 		}
 		return nil, sb.Errorf(sb.EINVALID, "could not read the request body")
 	}

@@ -20,12 +20,7 @@ import (
 // Options change the server's configuration first.
 func (s *stack) proxied(options ...func(*httpapi.Config)) *httptest.Server {
 	s.t.Helper()
-	dir, err := directory.Open(context.Background(), s.db, s.clock)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	cfg := httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, TrustProxy: true,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := httpapi.Config{Engine: s.eng, Directory: s.directory(), Config: s.db, TrustProxy: true, Logger: quietLog()}
 	for _, o := range options {
 		o(&cfg)
 	}
@@ -33,6 +28,19 @@ func (s *stack) proxied(options ...func(*httpapi.Config)) *httptest.Server {
 	s.t.Cleanup(srv.Close)
 	return srv
 }
+
+// directory opens another directory on the stack's store, for a second
+// server.
+func (s *stack) directory() *directory.Directory {
+	s.t.Helper()
+	dir, err := directory.Open(context.Background(), s.db, s.clock)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return dir
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // loginFrom tries a login from a client address behind srv's proxy.
 func loginFrom(t *testing.T, srv *httptest.Server, addr, email, password string) *http.Response {

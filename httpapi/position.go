@@ -31,8 +31,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if s.QueuePosition == nil {
 		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
 	}
-	flusher, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
 	sub := s.Engine.Broker().Subscribe(0, 4096)
@@ -46,11 +45,13 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	sw := s.streamWriter(w)
 	send := func(event string, v any) bool {
 		data, _ := json.Marshal(v)
-		_, err := w.Write([]byte("event: " + event + "\ndata: " + string(data) + "\n\n"))
-		flusher.Flush()
-		return err == nil
+		if _, err := sw.Write([]byte("event: " + event + "\ndata: " + string(data) + "\n\n")); err != nil {
+			return false
+		}
+		return sw.Flush() == nil
 	}
 	if !send("position", pos) {
 		return nil
@@ -94,10 +95,9 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 				}
 			}
 		case <-keepAlive.C:
-			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
+			if _, err := sw.Write([]byte(": keep-alive\n\n")); err != nil || sw.Flush() != nil {
 				return nil
 			}
-			flusher.Flush()
 		case <-r.Context().Done():
 			return nil
 		}

@@ -83,6 +83,14 @@ type Config struct {
 	// ChatLimits caps the chats visitors start; zero fields take
 	// DefaultChatLimits.
 	ChatLimits ChatLimits
+	// BodyTimeout is how long a request body may take to arrive, from
+	// the end of its headers (default 30 s); UploadTimeout the same for an
+	// attachment upload (default 10 min). A slower body is answered 408.
+	BodyTimeout   time.Duration
+	UploadTimeout time.Duration
+	// StreamWriteTimeout is how long each write of an event stream may
+	// take to reach the client before the stream is cut off (default 30 s).
+	StreamWriteTimeout time.Duration
 }
 
 // QueueState is a queue as routing sees it now.
@@ -212,6 +220,15 @@ func New(cfg Config) *Server {
 		cfg.Reports = rs
 	}
 	cfg.ChatLimits = cfg.ChatLimits.withDefaults()
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.UploadTimeout == 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
+	}
+	if cfg.StreamWriteTimeout == 0 {
+		cfg.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
 	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
@@ -271,7 +288,8 @@ func (s *Server) register() {
 
 // ServeHTTP implements http.Handler. Unknown routes and methods get JSON
 // errors like every other refusal; bodies are capped at MaxBodyBytes,
-// except on the upload route, which applies the chat settings' own limit.
+// except on the upload route, which applies the chat settings' own limit,
+// and must arrive within BodyTimeout (UploadTimeout).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -287,6 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.noRoute(w, r)
 		return
 	}
+	s.limitBody(w, r, pattern)
 	if r.Body != nil && pattern != uploadRoute {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	}

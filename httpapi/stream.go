@@ -50,8 +50,7 @@ func resumePoint(r *http.Request, param string) (int64, error) {
 // stream sends the stored events after the resume point, then live ones,
 // as Server-Sent Events with comment lines to keep idle connections open.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after int64) error {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
 	h := w.Header()
@@ -59,7 +58,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	sw := s.streamWriter(w)
+	if sw.Flush() != nil {
+		return nil
+	}
 
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
@@ -86,15 +88,16 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 			buf.WriteString("\ndata: ")
 			buf.Write(data)
 			buf.WriteString("\n\n")
-			_, err = w.Write(buf.Bytes())
+			_, err = sw.Write(buf.Bytes())
 			return err
 		},
-		Flush: func() error { flusher.Flush(); return nil },
+		Flush: sw.Flush,
 		Tick:  keepAlive.C,
 		OnTick: func() error {
-			_, err := w.Write([]byte(": keep-alive\n\n"))
-			flusher.Flush()
-			return err
+			if _, err := sw.Write([]byte(": keep-alive\n\n")); err != nil {
+				return err
+			}
+			return sw.Flush()
 		},
 	})
 	if err != nil && r.Context().Err() == nil && !errors.Is(err, errBrokerClosed) {

@@ -29,7 +29,6 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/engine"
-	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/replay"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -78,19 +77,6 @@ func env(name, def string) string {
 	return def
 }
 
-// envInt is the integer in the environment variable name, def when it is
-// unset, and -1, which the flags' checks refuse, when it is no integer.
-func envInt(name string, def int) int {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return -1
-		}
-		return n
-	}
-	return def
-}
-
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -102,22 +88,13 @@ func serve(args []string, stderr io.Writer) error {
 	pprofAddr := fs.String("pprof", env("SWITCHBOARD_PPROF", ""), "serve Go profiling endpoints on this loopback address, e.g. 127.0.0.1:6060 (env SWITCHBOARD_PPROF; off by default)")
 	trustProxy := fs.Bool("trust-proxy", env("SWITCHBOARD_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env SWITCHBOARD_TRUST_PROXY=true)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
-	var chats httpapi.ChatLimits
-	fs.IntVar(&chats.PerVisitor, "chats-per-visitor", envInt("SWITCHBOARD_CHATS_PER_VISITOR", httpapi.DefaultChatLimits.PerVisitor), "chats one visitor may start per chat window (env SWITCHBOARD_CHATS_PER_VISITOR)")
-	fs.IntVar(&chats.PerAddress, "chats-per-address", envInt("SWITCHBOARD_CHATS_PER_ADDRESS", httpapi.DefaultChatLimits.PerAddress), "chats visitors may start from one client address per chat window (env SWITCHBOARD_CHATS_PER_ADDRESS)")
-	fs.IntVar(&chats.PerPlugin, "chats-per-plugin", envInt("SWITCHBOARD_CHATS_PER_PLUGIN", httpapi.DefaultChatLimits.PerPlugin), "chats visitors may start through one web plugin per chat window (env SWITCHBOARD_CHATS_PER_PLUGIN)")
-	chatWindow := fs.String("chat-window", env("SWITCHBOARD_CHAT_WINDOW", httpapi.DefaultChatLimits.Window.String()), "the window of the chat limits (env SWITCHBOARD_CHAT_WINDOW)")
+	limits := addLimitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if chats.PerVisitor < 1 || chats.PerAddress < 1 || chats.PerPlugin < 1 {
-		return fmt.Errorf("chats-per-visitor, chats-per-address and chats-per-plugin must be at least 1")
+	if err := limits.check(); err != nil {
+		return err
 	}
-	window, err := time.ParseDuration(*chatWindow)
-	if err != nil || window <= 0 {
-		return fmt.Errorf("chat-window must be a positive duration such as 10m")
-	}
-	chats.Window = window
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("log-level: %w", err)
@@ -156,7 +133,8 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, FilesDir: app.FilesPath(*data),
-		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy, ChatLimits: chats})
+		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy, ChatLimits: limits.chats,
+		BodyTimeout: limits.body, UploadTimeout: limits.upload, StreamWriteTimeout: limits.streamWrite})
 	if err != nil {
 		return err
 	}
@@ -178,8 +156,7 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	base := baseURL(ln.Addr())
 	fmt.Fprintf(stderr, "\nSwitchboard is running:\n\n    admin console  %s/admin\n    agent desk     %s/desk\n\n", base, base)
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := httpServer(a.Handler(), limits.header, log)
 	srv.RegisterOnShutdown(a.Broker.Close) // ends live streams so shutdown need not wait for them
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	done := make(chan struct{})
