@@ -100,7 +100,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 			return sw.Flush()
 		},
 	})
-	if err != nil && r.Context().Err() == nil && !errors.Is(err, errBrokerClosed) {
+	// follow ends only with an error: the caller leaving, the broker closing, or a failure.
+	if r.Context().Err() == nil && !errors.Is(err, errBrokerClosed) {
 		s.log.Error("event stream failed", "session", sessionID, "err", err)
 	}
 	return nil

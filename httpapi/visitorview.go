@@ -39,9 +39,6 @@ type visitorMsgInfo struct {
 	Count int `json:"count"`
 }
 
-// isVisitor reports whether the request comes from a visitor.
-func isVisitor(r *http.Request) bool { return principalFrom(r.Context()).Role == sb.RoleVisitor }
-
 // sessionFor returns the session as the caller may see it.
 func (s *Server) sessionFor(r *http.Request, sess *sb.Session) any {
 	return s.sessionAs(principalFrom(r.Context()), sess)

@@ -160,7 +160,7 @@ func ParseVisitor(key []byte, token string, now time.Time, maxAge time.Duration)
 func checkVisitorID(id string) error {
 	user, verified := strings.CutPrefix(id, VerifiedPrefix)
 	if !verified && !strings.HasPrefix(id, AnonymousPrefix) {
-		return errors.New("a visitor ID starts with u: or a:")
+		return errors.New("a visitor ID must start with u: (verified) or a: (anonymous)")
 	}
 	if verified {
 		return CheckUserID(user)

@@ -123,7 +123,6 @@ type generator struct {
 	steps   stepHeap
 	seq     uint64 // orders steps due at the same time by when they were scheduled
 	nextID  int64
-	uuids   uint64
 	created int
 	// owed counts return visits made in place of arrivals still to come,
 	// so that exactly opt.Sessions sessions are created.
