@@ -25,6 +25,16 @@ const (
 	EINTERNAL     = "internal"     // anything else; details are logged, never sent
 )
 
+// Why routing refuses to give an agent a session (HTTP 409): an agent picks
+// up waiting sessions only from the queues of its groups, only while online
+// or invisible, and nobody's assignment takes an agent above its
+// max_concurrent.
+const (
+	ENOTMEMBER  = "not_group_member"  // the session waits in a queue the agent is not a member of
+	ENOTWORKING = "agent_unavailable" // the agent's status is not online or invisible
+	EATCAPACITY = "at_capacity"       // the agent handles its maximum of concurrent sessions
+)
+
 // Error is an application error: a code from the list above and a message
 // that is safe to show to the caller.
 type Error struct {

@@ -41,7 +41,7 @@ func populate(t *testing.T) (string, []int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag, err := a.Directory.SaveAgent(ctx, sb.Agent{Name: "Ann", Email: "ann@example.com"})
+	ag, err := a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: "Ann", Email: "ann@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,11 @@ func populate(t *testing.T) (string, []int64) {
 	do := func(id int64, cmd lifecycle.Command) {
 		t.Helper()
 		c.Advance(time.Minute)
-		if _, err := a.Engine.Execute(ctx, id, cmd, agent, nil); err != nil {
+		by := agent
+		if _, ok := cmd.(*lifecycle.Assign); ok {
+			by = system // Ann is offline: the chat is given to her
+		}
+		if _, err := a.Engine.Execute(ctx, id, cmd, by, nil); err != nil {
 			t.Fatalf("%s on session %d: %v", cmd.Name(), id, err)
 		}
 	}

@@ -231,7 +231,10 @@ func TestTransferToAQueueIsRouted(t *testing.T) {
 func TestConcurrentAcceptsHaveOneWinner(t *testing.T) {
 	for round := 0; round < 20; round++ {
 		e := newEnv(t)
-		s := e.chat(1) // both agents offline: it waits
+		officeHoursOnly(t, e) // both agents online, Support closed: it waits
+		e.status(1, sb.AgentOnline)
+		e.status(2, sb.AgentOnline)
+		s := e.chat(1)
 		var wg sync.WaitGroup
 		results := make([]error, 2)
 		for i := range results {
@@ -239,7 +242,7 @@ func TestConcurrentAcceptsHaveOneWinner(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				_, results[i] = e.a.Engine.Execute(context.Background(), s, &lifecycle.Assign{AgentID: int64(i + 1)},
-					sb.Actor{Kind: sb.ActorAgent}, nil)
+					agentActor(int64(i+1)), nil)
 			}()
 		}
 		wg.Wait()

@@ -39,6 +39,20 @@ type Dispatcher interface {
 	Reset(ctx context.Context) ([]Followup, error)
 }
 
+// Admitter is implemented by dispatchers that may refuse a change a
+// caller's command makes, before it is staged: routing refuses an
+// assignment the agent may not take (DESIGN §3: never an agent above
+// capacity, whichever way the assignment comes). The writer asks it about
+// every submitted command's change, right before the dispatcher observes
+// it, so the check and the change are one step of the single writer: no
+// concurrent command can slip between them. Follow-ups (the dispatcher's
+// own decisions) are not asked.
+type Admitter interface {
+	// Admit returns nil to let the change through, or the error the
+	// command is refused with (before is nil for a new session).
+	Admit(before, after *sb.Session, events []sb.Event) error
+}
+
 // Do runs fn in the writer goroutine, where it may change state the writer
 // owns (the dispatcher's), and commits the follow-ups it returns. Do returns
 // once they are committed, or fn's error.

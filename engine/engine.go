@@ -381,6 +381,9 @@ func (e *Engine) process(batch []*request) {
 			}
 		}
 		ch, err := r.run(s, newID)
+		if err == nil {
+			err = e.admit(s, ch)
+		}
 		if err != nil {
 			r.res <- result{err: err}
 			continue
@@ -492,6 +495,15 @@ func (e *Engine) process(batch []*request) {
 		// ahead of the store: rebuild it.
 		e.resetDispatcher()
 	}
+}
+
+// admit asks the dispatcher, if it is an Admitter, whether a command's
+// change may be staged.
+func (e *Engine) admit(before *sb.Session, ch *sb.Change) error {
+	if a, ok := e.opt.Dispatcher.(Admitter); ok {
+		return a.Admit(before, ch.Session, ch.Events)
+	}
+	return nil
 }
 
 // react offers a staged change to the dispatcher, adds the timers it sets

@@ -250,29 +250,6 @@ func (r *Router) Remove(sessionID int64) bool {
 	return true
 }
 
-// Accept lets an agent pick a waiting session from a queue it belongs to.
-func (r *Router) Accept(agentID, sessionID int64, now time.Time) (Decision, error) {
-	a, ok := r.agents[agentID]
-	if !ok {
-		return Decision{}, fmt.Errorf("agent %d is not known to routing", agentID)
-	}
-	e, ok := r.waiting[sessionID]
-	if !ok {
-		return Decision{}, fmt.Errorf("session %d is not waiting", sessionID)
-	}
-	if !slices.Contains(a.groups, e.group) {
-		return Decision{}, fmt.Errorf("agent %d is not a member of group %d", agentID, e.GroupID)
-	}
-	if a.load >= a.capacity {
-		return Decision{}, fmt.Errorf("agent %d is at capacity (%d)", agentID, a.capacity)
-	}
-	d := Decision{SessionID: sessionID, AgentID: agentID, GroupID: e.GroupID,
-		Why: Why{Rule: "accepted_by_agent", Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds()}}
-	e.group.took(now)
-	r.assign(e, a)
-	return d, nil
-}
-
 // Release frees an agent of a session (ended, transferred away) and returns
 // the decisions the freed capacity makes possible.
 func (r *Router) Release(agentID, sessionID int64, now time.Time) []Decision {

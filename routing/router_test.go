@@ -196,28 +196,64 @@ func TestOnlyDuringWorkHours(t *testing.T) {
 	eq(t, "in work hours", sessions(ds), []int64{1})
 }
 
-func TestAcceptFromTheQueue(t *testing.T) {
-	r := New(Settings{})
-	mustAgent(t, r, 1, 1, 10)
+// An agent picks up only from its own groups, only while online or
+// invisible, and only with room left; capacity holds for every taker.
+func TestPickUpChecks(t *testing.T) {
+	r := New(Settings{IncludeOffline: true})
+	mustAgent(t, r, 1, 2, 10)
 	mustAgent(t, r, 2, 1, 20)
-	enqueue(t, r, Waiting{SessionID: 1, GroupID: 10, Since: at(0)})
-	enqueue(t, r, Waiting{SessionID: 2, GroupID: 10, Since: at(1)})
-	if _, err := r.Accept(2, 1, at(5)); err == nil {
-		t.Error("an agent accepted from a group it is not in")
+	refused := func(err error, reason string) *Refusal {
+		t.Helper()
+		ref, ok := err.(*Refusal)
+		if !ok || ref.Reason != reason {
+			t.Fatalf("got %v, want a %s refusal", err, reason)
+		}
+		return ref
 	}
-	d, err := r.Accept(1, 2, at(5)) // any waiting session, not only the head
-	if err != nil || d.Why.WaitedMS != 4000 {
-		t.Fatalf("accept: %+v %v", d, err)
+	// Offline, even though offline agents get sessions automatically here.
+	if ref := refused(r.CanPickUp(1, 10), RefusedNotWorking); ref.Status != Offline || ref.AgentID != 1 {
+		t.Errorf("refusal %+v", ref)
 	}
-	if _, err := r.Accept(1, 1, at(6)); err == nil {
-		t.Error("an agent at capacity accepted")
+	for _, st := range []Status{Busy, Away} {
+		if _, err := r.SetStatus(1, st, t0); err != nil {
+			t.Fatal(err)
+		}
+		refused(r.CanPickUp(1, 10), RefusedNotWorking)
 	}
-	if _, err := r.Accept(1, 2, at(6)); err == nil {
-		t.Error("a session was accepted twice")
+	if _, err := r.SetStatus(1, Invisible, t0); err != nil {
+		t.Fatal(err)
 	}
-	if !r.Remove(1) || r.Remove(1) || r.Waiting(10) != 0 {
-		t.Error("remove")
+	if err := r.CanPickUp(1, 10); err != nil {
+		t.Errorf("an invisible member with room: %v", err)
 	}
+	online(t, r, 1, t0)
+	if ref := refused(r.CanPickUp(1, 20), RefusedNotMember); ref.GroupID != 20 {
+		t.Errorf("refusal %+v", ref)
+	}
+	if err := r.CanPickUp(1, 10); err != nil || r.CanTake(1) != nil {
+		t.Errorf("an online member with room: %v", err)
+	}
+	for s := int64(1); s <= 2; s++ {
+		if err := r.Hold(1, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ref := refused(r.CanPickUp(1, 10), RefusedAtCapacity); ref.Load != 2 || ref.Capacity != 2 {
+		t.Errorf("refusal %+v", ref)
+	}
+	refused(r.CanTake(1), RefusedAtCapacity)
+	r.Release(1, 2, at(1))
+	if err := r.CanTake(1); err != nil {
+		t.Errorf("after a release: %v", err)
+	}
+	// Status and groups do not matter for CanTake; an unknown agent cannot take.
+	if err := r.CanTake(2); err != nil {
+		t.Errorf("an offline agent outside the group with room: %v", err)
+	}
+	if ref := refused(r.CanTake(9), RefusedNotWorking); ref.Status != "" {
+		t.Errorf("refusal %+v", ref)
+	}
+	refused(r.CanPickUp(9, 10), RefusedNotWorking)
 }
 
 func TestInputChecks(t *testing.T) {

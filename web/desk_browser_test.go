@@ -9,13 +9,45 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// An agent signs in, sees a waiting chat, accepts it, answers with a quick
-// reply chosen with "/", then recalls the answer and finds its text back
-// in the reply box to edit.
+// acceptByHand closes the fixture's group to automatic assignment: its
+// plan makes today a holiday and routing assigns only in work hours. Chats
+// wait there, however agents stand, until one accepts them.
+func (s *stack) acceptByHand(f agentFixture) {
+	s.t.Helper()
+	var plan struct {
+		ID int64 `json:"id"`
+	}
+	today := s.Clock.Now().UTC()
+	s.must(s.Admin, "POST", "/api/v1/work-time-plans", map[string]any{"name": "Holiday", "time_zone": "UTC",
+		"weekly":   []map[string]any{{"weekday": "monday", "hours": []map[string]string{{"from": "09:00", "to": "17:00"}}}},
+		"holidays": []map[string]string{{"from": today.AddDate(0, 0, -1).Format("2006-01-02"), "to": today.AddDate(0, 0, 1).Format("2006-01-02")}}}, &plan)
+	q := f.Queue
+	q.WorkTimePlanID = plan.ID
+	s.must(s.Admin, "PUT", fmt.Sprintf("/api/v1/queues/%d", q.ID), q, nil)
+	var routing map[string]any
+	s.must(s.Admin, "GET", "/api/v1/settings/routing", nil, &routing)
+	routing["only_work_hours"] = true
+	delete(routing, "updated_at")
+	s.must(s.Admin, "PUT", "/api/v1/settings/routing", routing, nil)
+}
+
+// goOnline sets the signed-in agent online from the desk's status menu.
+func goOnline() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Click(chromedp.CSS(`#status-btn`)),
+		chromedp.Click(chromedp.CSS(`#status-menu [data-status="online"]`)),
+		waitJS(`document.querySelector('#status-label').textContent.toLowerCase().includes('online')`))
+}
+
+// An agent signs in, sees a waiting chat, cannot accept it while offline
+// (the desk shows the server's reason), goes online and accepts it,
+// answers with a quick reply chosen with "/", then recalls the answer and
+// finds its text back in the reply box to edit.
 func TestDeskAcceptQuickReplyRecall(t *testing.T) {
 	ctx := newBrowser(t)
 	s := startStack(t)
 	f := s.agentFixture()
+	s.acceptByHand(f)
 
 	const reply = "Thanks for waiting! Let me look into that for you."
 	code := s.call(s.Admin, "POST", "/api/v1/quick-replies", map[string]any{"shortcut": "wait", "content": reply}, nil)
@@ -49,6 +81,11 @@ func TestDeskAcceptQuickReplyRecall(t *testing.T) {
 		chromedp.WaitVisible(css(item+` .si-accept`)),
 		screenshot("queue"),
 		chromedp.Click(css(item+` .si-accept`)),
+		waitJS(`[...document.querySelectorAll('.toast.error')].some(t => t.textContent.includes('is offline: an agent picks up sessions only while online or invisible'))`),
+		screenshot("accept-refused"),
+		goOnline(),
+		chromedp.Click(css(`.nav[data-view="queue"]`)),
+		clickJS(item+` .si-accept`),
 		chromedp.WaitVisible(css(`#input`)),
 		chromedp.WaitVisible(css(`.msg.end_user`)),
 		screenshot("accepted"),

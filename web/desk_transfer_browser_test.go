@@ -42,7 +42,7 @@ func TestDeskIncomingTransferEndAndWrapUp(t *testing.T) {
 		t.Helper()
 		s.must(token, "POST", fmt.Sprintf("/api/v1/sessions/%d/%s", id, name), body, nil)
 	}
-	cmd(otherToken, "assign", map[string]any{"agent_id": other.ID})
+	cmd(s.Admin, "assign", map[string]any{"agent_id": other.ID}) // offline: given to them
 	cmd(otherToken, "connect", map[string]any{})
 	cmd(s.Admin, "message", map[string]any{"from": "end_user", "text": "I need someone from billing."})
 	cmd(otherToken, "transfer", map[string]any{"kind": "agent", "agent_id": f.Agent.ID, "confirm": true})

@@ -103,6 +103,7 @@ func hostPage(t *testing.T, s *stack, p sb.WebPlugin) string {
 func TestChatFromEmbedToRating(t *testing.T) {
 	s := startStack(t)
 	ada := s.agentFixture()
+	s.acceptByHand(ada) // the chat waits for Ada to accept it
 	p := s.widgetFixture(ada)
 	charles := agentFixture{Queue: ada.Queue, Email: "charles@example.com", Password: "analytical engine 1837"}
 	s.must(s.Admin, "POST", "/api/v1/agents", map[string]any{"name": "Charles Babbage", "email": charles.Email,
@@ -137,11 +138,11 @@ func TestChatFromEmbedToRating(t *testing.T) {
 	sess := s.visitorSession(visitor, 0)
 	item := fmt.Sprintf(`.session-item[data-id="%d"]`, sess.ID)
 
-	// Ada signs in in another tab, accepts the chat from the queue and
-	// answers with the quick reply.
+	// Ada signs in in another tab, goes online, accepts the chat from the
+	// queue and answers with the quick reply.
 	desk, closeDesk := chromedp.NewContext(visitor)
 	defer closeDesk()
-	do(desk, s.signIn(ada),
+	do(desk, s.signIn(ada), goOnline(),
 		chromedp.Click(chromedp.CSS(`.nav[data-view="queue"]`)),
 		chromedp.WaitVisible(chromedp.CSS(item+` .si-accept`)),
 		chromedp.Click(chromedp.CSS(item+` .si-accept`)),
@@ -170,10 +171,7 @@ func TestChatFromEmbedToRating(t *testing.T) {
 	// Charles signs in in his own browser and goes online; Ada transfers
 	// the chat to him and he accepts it.
 	colleague := newBrowser(t)
-	do(colleague, s.signIn(charles),
-		chromedp.Click(chromedp.CSS(`#status-btn`)),
-		chromedp.Click(chromedp.CSS(`#status-menu [data-status="online"]`)),
-		waitJS(`document.querySelector('#status-label').textContent.toLowerCase().includes('online')`))
+	do(colleague, s.signIn(charles), goOnline())
 	do(desk, clickButton(`#conv-actions button`, "Transfer"),
 		chromedp.WaitVisible(chromedp.CSS(`#dlg-transfer`)),
 		waitJS(fmt.Sprintf(`[...document.querySelectorAll('#transfer-target option')].some(o => o.value === "%d" && !o.disabled)`, charles.Agent.ID)),

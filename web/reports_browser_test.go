@@ -61,7 +61,8 @@ func TestReportsPageInBrowser(t *testing.T) {
 		s.must(token, "POST", fmt.Sprintf("/api/v1/sessions/%d/%s", id, name), body, nil)
 	}
 	s.Clock.Advance(90 * time.Second) // longer than the queue threshold
-	cmd(f.Token, "assign", map[string]any{"agent_id": f.Agent.ID})
+	// Ada is offline: the chat is given to her.
+	cmd(s.Admin, "assign", map[string]any{"agent_id": f.Agent.ID})
 	cmd(f.Token, "connect", map[string]any{})
 	cmd(s.Admin, "message", map[string]any{"from": "end_user", "text": "My invoice is wrong."})
 	s.Clock.Advance(5 * time.Second)

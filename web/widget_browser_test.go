@@ -105,9 +105,9 @@ func TestWidgetChatPage(t *testing.T) {
 	}
 	id := sess.ID
 
-	// The agent picks the chat up and answers with a link.
+	// The chat is given to the agent (offline), who answers with a link.
 	path := fmt.Sprintf("/api/v1/sessions/%d/", id)
-	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+	if code := s.call(s.Admin, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
 		t.Fatalf("assign: %d", code)
 	}
 	s.must(f.Token, "POST", path+"connect", nil, nil)
@@ -311,7 +311,7 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 
 	// Closed, the launcher counts the agent's reply.
 	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
-	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+	if code := s.call(s.Admin, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
 		t.Fatalf("assign: %d", code)
 	}
 	s.must(f.Token, "POST", path+"connect", nil, nil)
@@ -350,7 +350,7 @@ func TestWidgetTypingAndRecall(t *testing.T) {
 	}
 	sess := s.visitorSession(ctx, 0)
 	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
-	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+	if code := s.call(s.Admin, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
 		t.Fatalf("assign: %d", code)
 	}
 	s.must(f.Token, "POST", path+"connect", nil, nil)

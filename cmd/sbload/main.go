@@ -66,15 +66,22 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 	if err := c.WaitReady(); err != nil {
 		return err
 	}
-	agent, err := c.Do(http.MethodPost, "/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("load-%d@example.com", time.Now().UnixNano())})
-	if err != nil {
-		return fmt.Errorf("create agent: %w", err)
+	// One agent per client: the server never assigns an agent more than
+	// its max_concurrent sessions.
+	agentIDs := make([]any, clients)
+	for i := range agentIDs {
+		agent, err := c.Do(http.MethodPost, "/api/v1/agents", map[string]any{"name": "Load Agent", "max_concurrent": 99,
+			"email": fmt.Sprintf("load-%d-%d@example.com", time.Now().UnixNano(), i)})
+		if err != nil {
+			return fmt.Errorf("create agent: %w", err)
+		}
+		agentIDs[i] = agent["id"]
 	}
 	queue, err := c.Do(http.MethodPost, "/api/v1/queues", map[string]any{"name": fmt.Sprintf("Load %d", time.Now().UnixNano()), "priority": 2})
 	if err != nil {
 		return fmt.Errorf("create queue: %w", err)
 	}
-	agentID, queueID := agent["id"], queue["id"]
+	queueID := queue["id"]
 
 	start := time.Now()
 	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
@@ -87,6 +94,7 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			agentID := agentIDs[i]
 			local := make([]time.Duration, 0, 4096)
 			localErr := 0
 			var lastErr error

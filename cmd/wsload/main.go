@@ -108,17 +108,26 @@ type api = loadclient.Client
 
 func num(v any) int64 { f, _ := v.(float64); return int64(f) }
 
+// maxConcurrent is the most sessions one agent may handle.
+const maxConcurrent = 99
+
 // setup creates an agent with a token and n connected web chats handled
-// by it; it returns the agent's token and each session's id and seq.
+// by it and, past its 99, by more agents; it returns the first agent's
+// token and each session's id and seq.
 func setup(a *api, n int) (agentToken string, ids, seqs []int64, err error) {
 	if err := a.WaitReady(); err != nil {
 		return "", nil, nil, err
 	}
 	stamp := time.Now().UnixNano()
-	agent, err := a.Do("POST", "/api/v1/agents", map[string]any{"name": "Load Agent", "email": fmt.Sprintf("ws-%d@example.com", stamp)})
+	newAgent := func(k int) (map[string]any, error) {
+		return a.Do("POST", "/api/v1/agents", map[string]any{"name": "Load Agent", "max_concurrent": maxConcurrent,
+			"email": fmt.Sprintf("ws-%d-%d@example.com", stamp, k)})
+	}
+	agent, err := newAgent(0)
 	if err != nil {
 		return "", nil, nil, err
 	}
+	holder := agent // the server gives an agent at most maxConcurrent sessions
 	tok, err := a.Do("POST", "/api/v1/tokens", map[string]any{"name": "load agent", "role": "agent", "agent_id": agent["id"]})
 	if err != nil {
 		return "", nil, nil, err
@@ -135,7 +144,12 @@ func setup(a *api, n int) (agentToken string, ids, seqs []int64, err error) {
 		}
 		id := num(out["session"].(map[string]any)["id"])
 		p := "/api/v1/sessions/" + strconv.FormatInt(id, 10)
-		if _, err := a.Do("POST", p+"/assign", map[string]any{"agent_id": agent["id"]}); err != nil {
+		if i > 0 && i%maxConcurrent == 0 {
+			if holder, err = newAgent(i / maxConcurrent); err != nil {
+				return "", nil, nil, err
+			}
+		}
+		if _, err := a.Do("POST", p+"/assign", map[string]any{"agent_id": holder["id"]}); err != nil {
 			return "", nil, nil, err
 		}
 		out, err = a.Do("POST", p+"/connect", nil)
