@@ -138,23 +138,27 @@ func (s *Server) authed(h apiFunc, roles ...string) http.HandlerFunc {
 	}
 }
 
-// authenticate resolves the caller of r from, in this order: an
-// Authorization: Bearer header (an API token or a visitor token), an
-// access_token query parameter on GET and HEAD (browsers cannot set headers
-// on WebSocket, EventSource or images), or the login cookie — which
-// requests other than GET, HEAD and OPTIONS must pair with X-CSRF-Token.
+// authenticate resolves the caller of r from, in this order: a ticket
+// (?ticket=, on the event streams and the WebSocket only: browsers cannot
+// send headers there; see tickets.go), an Authorization: Bearer header (an
+// API token or a visitor token), or the login cookie — which requests
+// other than GET, HEAD and OPTIONS must pair with X-CSRF-Token. Tokens in
+// the URL are refused: they end up in logs.
 func (s *Server) authenticate(r *http.Request) (Principal, error) {
+	q := r.URL.Query()
+	if q.Has("access_token") {
+		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED,
+			"credentials in the URL are not accepted: send Authorization: Bearer, or on an event stream or the WebSocket a ticket from POST /api/v1/tickets")
+	}
+	if q.Has("ticket") {
+		return s.ticketPrincipal(r, q.Get("ticket"))
+	}
 	if header := r.Header.Get("Authorization"); header != "" {
 		secret, ok := strings.CutPrefix(header, "Bearer ")
 		if secret = strings.TrimSpace(secret); !ok || secret == "" {
 			return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "an Authorization: Bearer token is required")
 		}
 		return s.bearer(r.Context(), secret)
-	}
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		if secret := r.URL.Query().Get("access_token"); secret != "" {
-			return s.bearer(r.Context(), secret)
-		}
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		return s.cookieLogin(r, c.Value)

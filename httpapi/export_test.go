@@ -20,3 +20,9 @@ const WSPending = wsPending
 // each store read of a WebSocket subscription catching up. Set it before
 // the server serves.
 func SetWSCatchUpHook(s *Server, f func(sessionID, after int64, read bool)) { s.wsCatchUp = f }
+
+// StatusOf is the HTTP status of an error code, if it has one.
+func StatusOf(code string) (int, bool) {
+	st, ok := statusOf[code]
+	return st, ok
+}

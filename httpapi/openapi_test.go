@@ -174,14 +174,25 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 
 	// The public routes need no token; everything else does.
-	// Any one of the three credentials will do: each is its own requirement.
+	// Either credential will do: each is its own requirement. The streams
+	// take a ticket in the URL too, and no other route does.
 	sec, _ := doc["security"].([]any)
-	if len(sec) != 3 || !hasKey(sec[0], "bearerAuth") || !hasKey(sec[1], "cookieAuth") || !hasKey(sec[2], "accessToken") {
-		t.Errorf("global security = %v, want bearerAuth, cookieAuth or accessToken", doc["security"])
+	if len(sec) != 2 || !hasKey(sec[0], "bearerAuth") || !hasKey(sec[1], "cookieAuth") {
+		t.Errorf("global security = %v, want bearerAuth or cookieAuth", doc["security"])
 	}
-	for _, name := range []string{"bearerAuth", "cookieAuth", "accessToken"} {
+	for _, name := range []string{"bearerAuth", "cookieAuth", "ticket"} {
 		if obj(doc, "components", "securitySchemes", name) == nil {
 			t.Errorf("no %s security scheme", name)
+		}
+	}
+	streams := map[string]bool{"get /api/v1/ws": true, "get /api/v1/events/stream": true,
+		"get /api/v1/sessions/{id}/events/stream": true, "get /api/v1/sessions/{id}/queue-position/stream": true}
+	for route := range registered {
+		method, p, _ := strings.Cut(route, " ")
+		sec, _ := obj(paths, p, method)["security"].([]any)
+		ticket := len(sec) == 3 && hasKey(sec[0], "bearerAuth") && hasKey(sec[1], "cookieAuth") && hasKey(sec[2], "ticket")
+		if ticket != streams[route] {
+			t.Errorf("%s: security = %v; the streams, and only they, take bearerAuth, cookieAuth or ticket", route, sec)
 		}
 	}
 	for _, route := range []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/login",
@@ -410,6 +421,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"TextInput": sb.TextInput{}, "SMS": sb.SMS{}, "Event": sb.Event{}, "Actor": sb.Actor{},
 		"Agent": sb.Agent{}, "VirtualAgent": sb.VirtualAgent{}, "Queue": sb.Queue{}, "CustomerTag": sb.CustomerTag{}, "RoutingSettings": sb.RoutingSettings{}, "QueueRule": sb.QueueRule{}, "RoutingRule": sb.RoutingRule{}, "RouteTarget": sb.RouteTarget{}, "WorkTimePlan": worktime.Plan{}, "Token": sb.Token{},
 		"OutboxItem": sb.OutboxItem{}, "Attachment": sb.Attachment{}, "AttachmentRef": sb.AttachmentRef{},
+		"TicketRequest": httpapi.TicketRequest{}, "Ticket": httpapi.TicketResponse{},
 		"AgentInput": sb.Agent{}, "VirtualAgentInput": sb.VirtualAgent{}, "QueueInput": sb.Queue{}, "CustomerTagInput": sb.CustomerTag{}, "RoutingSettingsInput": sb.RoutingSettings{}, "QueueRuleInput": sb.QueueRule{}, "RoutingRuleInput": sb.RoutingRule{}, "WorkTimePlanInput": worktime.Plan{},
 		// Lifecycle event data.
 		"SessionCreatedData": lifecycle.Created{}, "StatusChangeData": lifecycle.StatusData{},

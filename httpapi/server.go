@@ -170,6 +170,8 @@ type Server struct {
 	// the chats they start.
 	offlineLimit *windowLimiter
 	chatLimit    *windowLimiter
+	// tickets stand in for credentials in the URLs of streams.
+	tickets *webauth.Tickets[Principal]
 	// wallboard serves the wallboard's WebSocket subscribers.
 	wallboard *wallboardHub
 	// wsCatchUp, if set, runs before (read false) and after (read true)
@@ -236,6 +238,7 @@ func New(cfg Config) *Server {
 		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
 		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
 	s.chatLimit = newWindowLimiter(cfg.Engine.Clock(), cfg.ChatLimits.Window)
+	s.tickets = webauth.NewTickets[Principal](cfg.Engine.Clock())
 	s.wallboard = newWallboardHub(s)
 	s.register()
 	return s
@@ -278,6 +281,7 @@ func (s *Server) register() {
 
 	s.configRoutes()
 	s.loginRoutes()
+	s.ticketRoutes()
 	s.userRoutes()
 	s.pluginRoutes()
 	s.widgetRoutes()

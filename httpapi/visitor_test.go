@@ -164,7 +164,9 @@ func TestVisitorPolicy(t *testing.T) {
 	for _, p := range []string{"", "/messages", "/events"} {
 		s.mustDo("ana", "GET", "/api/v1/sessions/"+id+p, "", 200)
 	}
-	s.mustDo("", "GET", "/api/v1/sessions/"+id+"/events?access_token="+ana, "", 200)
+	if got := s.do("", "GET", "/api/v1/sessions/"+id+"/events?access_token="+ana, ""); got.Status != 401 {
+		t.Errorf("a visitor token in the URL: %d, want 401", got.Status)
+	}
 	msg := s.mustDo("ana", "POST", "/api/v1/sessions/"+id+"/message", `{"text":"Hello"}`, 200).json(t)
 	ev := msg["events"].([]any)[0].(map[string]any)
 	if ev["actor"].(map[string]any)["kind"] != "end_user" || ev["data"].(map[string]any)["from"] != "end_user" {

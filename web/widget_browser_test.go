@@ -357,7 +357,8 @@ func TestWidgetTypingAndRecall(t *testing.T) {
 
 	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/api/v1/ws?access_token="+f.Token, nil)
+	conn, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/api/v1/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + f.Token}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -304,3 +304,50 @@ func BenchmarkParseVisitor(b *testing.B) {
 		}
 	}
 }
+
+func TestTicketsAreSingleUseBoundAndShortLived(t *testing.T) {
+	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	tk := NewTickets[string](c)
+	secret, expires, err := tk.Issue("ana", "/api/v1/ws")
+	if err != nil || !strings.HasPrefix(secret, TicketPrefix) || !expires.Equal(c.Now().Add(TicketTTL)) {
+		t.Fatalf("Issue = %q, %v, %v", secret, expires, err)
+	}
+	if h, err := tk.Redeem(secret, "/api/v1/ws"); err != nil || h != "ana" {
+		t.Errorf("first use: %q, %v", h, err)
+	}
+	if _, err := tk.Redeem(secret, "/api/v1/ws"); !errors.Is(err, ErrTicket) {
+		t.Errorf("second use: %v, want ErrTicket", err)
+	}
+	other, _, _ := tk.Issue("ana", "/api/v1/ws")
+	if _, err := tk.Redeem(other, "/api/v1/events/stream"); !errors.Is(err, ErrTicket) {
+		t.Errorf("on another path: %v, want ErrTicket", err)
+	}
+	if _, err := tk.Redeem(other, "/api/v1/ws"); !errors.Is(err, ErrTicket) {
+		t.Errorf("after a use on another path: %v, want ErrTicket", err)
+	}
+	late, _, _ := tk.Issue("ana", "/api/v1/ws")
+	c.Advance(TicketTTL)
+	if _, err := tk.Redeem(late, "/api/v1/ws"); !errors.Is(err, ErrTicket) {
+		t.Errorf("after %v: %v, want ErrTicket", TicketTTL, err)
+	}
+	if n := tk.held(); n != 0 {
+		t.Errorf("%d tickets held after all were presented", n)
+	}
+}
+
+func TestTicketsStayBounded(t *testing.T) {
+	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	tk := NewTickets[int](c)
+	for i := 0; i < maxTickets; i++ {
+		if _, _, err := tk.Issue(i, "/p"); err != nil {
+			t.Fatalf("ticket %d: %v", i, err)
+		}
+	}
+	if _, _, err := tk.Issue(0, "/p"); !errors.Is(err, ErrTooManyTickets) {
+		t.Errorf("past the bound: %v, want ErrTooManyTickets", err)
+	}
+	c.Advance(TicketTTL)
+	if _, _, err := tk.Issue(0, "/p"); err != nil || tk.held() != 1 {
+		t.Errorf("after the others expired: %v, %d held", err, tk.held())
+	}
+}

@@ -1,6 +1,8 @@
 // The chat page's connection to the Switchboard API: JSON requests with
 // the visitor token, and a session's events over the WebSocket with a
-// polling fallback. Events are delivered once each, in seq order.
+// polling fallback. Events are delivered once each, in seq order. The
+// token never goes in a URL: the WebSocket and event streams open with a
+// single-use ticket, attachments load through fetch.
 
 /** ApiError carries the API's {"error":{"code","message"}} answer. */
 export class ApiError extends Error {
@@ -62,8 +64,26 @@ export class Api {
   get(p) { return this.request('GET', p); }
   post(p, b) { return this.request('POST', p, b === undefined ? {} : b); }
 
-  /** url adds the visitor token to a URL a browser loads itself (img, a). */
-  url(p) { return p + (p.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(this.token); }
+  /**
+   * withTicket resolves to path with a fresh single-use ticket for it, for
+   * what a browser opens itself without headers (WebSocket, EventSource).
+   */
+  async withTicket(path) {
+    const r = await this.post('/api/v1/tickets', { path });
+    return path + '?ticket=' + encodeURIComponent(r.ticket);
+  }
+
+  /** blobURL fetches a file with the token and resolves to an object URL. */
+  async blobURL(path) {
+    let res;
+    try {
+      res = await fetch(path, { headers: { Authorization: 'Bearer ' + this.token }, credentials: 'omit' });
+    } catch {
+      throw new ApiError(0, 'network', 'You seem to be offline. Check your connection and try again.');
+    }
+    if (!res.ok) throw new ApiError(res.status, '', 'The file could not be loaded (' + res.status + ').');
+    return URL.createObjectURL(await res.blob());
+  }
 }
 
 /**
@@ -130,14 +150,20 @@ export class Channel {
     }
   }
 
-  connect() {
+  // connect opens the socket with a fresh ticket each time, reconnects
+  // included: a ticket is good once.
+  async connect() {
     if (this.stopped || !('WebSocket' in window)) { this.poll(); return; }
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const attempt = this.attempt = (this.attempt || 0) + 1;
     let ws;
     try {
-      ws = new WebSocket(proto + '//' + location.host + '/api/v1/ws?access_token=' + encodeURIComponent(this.api.token));
+      const path = await this.api.withTicket('/api/v1/ws');
+      if (this.stopped || attempt !== this.attempt) return;
+      ws = new WebSocket(proto + '//' + location.host + path);
     } catch {
-      this.poll();
+      if (this.stopped || attempt !== this.attempt) return;
+      this.retry();
       return;
     }
     this.ws = ws;
@@ -185,12 +211,18 @@ export class Channel {
       for (const p of this.pending.values()) p.reject(new ApiError(0, 'closed', 'connection closed'));
       this.pending.clear();
       if (this.stopped) return;
-      this.failures++;
-      this.h.onState(navigator.onLine === false ? 'offline' : 'polling');
-      this.poll();
-      const wait = Math.min(30000, 1000 * 2 ** Math.min(this.failures, 5)) * (0.75 + Math.random() / 2);
-      this.timers.reconnect = setTimeout(() => this.connect(), wait);
+      this.retry();
     };
+  }
+
+  // retry polls while the socket is down and reconnects after a backoff.
+  retry() {
+    this.failures++;
+    this.h.onState(navigator.onLine === false ? 'offline' : 'polling');
+    this.poll();
+    clearTimeout(this.timers.reconnect);
+    const wait = Math.min(30000, 1000 * 2 ** Math.min(this.failures, 5)) * (0.75 + Math.random() / 2);
+    this.timers.reconnect = setTimeout(() => this.connect(), wait);
   }
 
   poll() {

@@ -54,7 +54,9 @@ export function visitorContext() {
 
 /**
  * QueueWatch follows a waiting chat's place in line: the server's stream
- * where the browser has EventSource, else a poll every ten seconds.
+ * where the browser has EventSource, else a poll every ten seconds. The
+ * stream opens with a single-use ticket, so the page reopens it itself,
+ * with a new ticket, rather than let the browser retry with the old one.
  */
 export class QueueWatch {
   constructor(api, show) {
@@ -63,27 +65,52 @@ export class QueueWatch {
     this.src = null;
     this.timer = 0;
     this.on = false;
+    this.failures = 0;
+    this.gen = 0;
   }
 
   follow(id) {
     this.stop();
     this.on = true;
+    const gen = ++this.gen;
     const path = '/api/v1/sessions/' + id + '/queue-position';
     const poll = () => {
       this.api.get(path).then((p) => this.on && this.show(p), () => {}).finally(() => {
-        if (this.on) this.timer = setTimeout(poll, 10000);
+        if (this.on && gen === this.gen) this.timer = setTimeout(poll, 10000);
       });
     };
     if (!('EventSource' in window)) { poll(); return; }
-    const src = new EventSource(this.api.url(path + '/stream'));
-    this.src = src;
-    src.addEventListener('position', (m) => { try { if (this.on) this.show(JSON.parse(m.data)); } catch { /* ignore */ } });
-    src.addEventListener('left', () => src.close());
-    src.onerror = () => { if (this.src === src && src.readyState === 2) { this.src = null; poll(); } };
+    const again = () => {
+      // Poll meanwhile; reopen after a backoff.
+      this.failures++;
+      this.api.get(path).then((p) => this.on && this.show(p), () => {});
+      const wait = Math.min(30000, 1000 * 2 ** Math.min(this.failures, 5)) * (0.75 + Math.random() / 2);
+      this.timer = setTimeout(open, wait);
+    };
+    const open = async () => {
+      let url;
+      try { url = await this.api.withTicket(path + '/stream'); } catch { if (this.on && gen === this.gen) again(); return; }
+      if (!this.on || gen !== this.gen) return;
+      const src = new EventSource(url);
+      this.src = src;
+      src.addEventListener('position', (m) => {
+        this.failures = 0;
+        try { if (this.on) this.show(JSON.parse(m.data)); } catch { /* ignore */ }
+      });
+      src.addEventListener('left', () => { src.close(); if (this.src === src) this.src = null; });
+      src.onerror = () => {
+        src.close();
+        if (this.src !== src) return;
+        this.src = null;
+        if (this.on) again();
+      };
+    };
+    open();
   }
 
   stop() {
     this.on = false;
+    this.gen++;
     if (this.src) this.src.close();
     this.src = null;
     clearTimeout(this.timer);
