@@ -3,6 +3,7 @@
 // before it is left; Ctrl+S (⌘S) saves the page's form.
 
 import { loadMe, logout } from "./api.js";
+import { changePassword } from "./password.js";
 import { confirmDialog, h, icon } from "./ui.js";
 
 // Pages a supervisor may open too; every other page is for administrators.
@@ -131,6 +132,7 @@ function renderWho(me) {
       h("div", { class: "who-name", text: name }),
       me.user && h("div", { class: "who-role", text: me.role }),
       h("a", { href: "/desk", class: "link-btn" }, icon("chevron"), "Agent desk"),
+      me.user && h("button", { type: "button", class: "link-btn", id: "change-password", onclick: changePassword }, icon("pencil"), "Change password"),
       h("button", { type: "button", class: "link-btn", onclick: logout }, icon("logout"), "Sign out"),
     ),
   );

@@ -7,6 +7,7 @@ import { get, post, me, logout, showError, toast, qs } from '/static/common/api.
 import { Live } from '/static/common/ws.js';
 import { h, $, $$, icon, clock, since, visitorName, avatar, words, live, waiting, handler, pendingTransfer, hm } from './util.js';
 import { Transcript } from './transcript.js';
+import { openPassword } from './password.js';
 import { Composer } from './composer.js';
 import { Panel } from './panel.js';
 import { Actions } from './actions.js';
@@ -438,6 +439,7 @@ $('#me-btn').onclick = (e) => {
 };
 $('#menu-logout').onclick = () => logout();
 $('#menu-qr').onclick = () => { $('#me-menu').hidden = true; quickReplies.open(); };
+$('#menu-password').onclick = () => { $('#me-menu').hidden = true; openPassword(); };
 
 const historyView = new History({ state });
 const quickReplies = new QuickReplies({ state });
@@ -457,6 +459,7 @@ async function start() {
   $('#me-btn').title = name;
   $('#me-name').replaceChildren(h('strong', name), h('div.muted.small', state.me.role));
   $('#menu-qr').hidden = !state.agentId;
+  $('#menu-password').hidden = !state.me.user;
   renderStatus(state.agent ? state.agent.status : 'offline');
   const [settings, qr] = await Promise.all([
     get('/api/v1/settings/chat').catch(() => null),
