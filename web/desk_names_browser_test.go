@@ -37,7 +37,7 @@ func TestDeskTranscriptNamesColleagues(t *testing.T) {
 		t.Helper()
 		s.must(token, "POST", fmt.Sprintf("/api/v1/sessions/%d/%s", id, name), body, nil)
 	}
-	cmd(otherToken, "assign", map[string]any{"agent_id": other.ID})
+	cmd(s.Admin, "assign", map[string]any{"agent_id": other.ID}) // the agents are offline: an admin directs the chat
 	cmd(otherToken, "connect", map[string]any{})
 	cmd(s.Admin, "message", map[string]any{"from": "end_user", "text": "I need someone from billing."})
 	cmd(otherToken, "message", map[string]any{"text": "Let me find you a colleague from billing."})

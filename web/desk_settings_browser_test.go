@@ -15,6 +15,7 @@ func TestDeskFollowsTheServersViewOfSettings(t *testing.T) {
 	ctx := newBrowser(t)
 	s := startStack(t)
 	f := s.agentFixture()
+	s.acceptByHand(f) // the chat waits until the agent accepts it
 	var chat map[string]any
 	s.must(s.Admin, "GET", "/api/v1/settings/chat", nil, &chat)
 	delete(chat, "updated_at")
@@ -52,6 +53,7 @@ func TestDeskFollowsTheServersViewOfSettings(t *testing.T) {
 		t.Fatal("the desk shows the message of a chat the agent may not read yet")
 	}
 	err = chromedp.Do(ctx,
+		goOnline(),
 		chromedp.Click(chromedp.CSS(`#conv-actions .primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`.msg.end_user`)),
 		waitJS(`document.querySelector('#conv-name').textContent === 'Grace Hopper'`),

@@ -129,7 +129,7 @@ func TestWidgetStreamsOpenWithTickets(t *testing.T) {
 
 	// The agent answers with a picture: its thumbnail loads through fetch.
 	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
-	if code := s.call(f.Token, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
+	if code := s.call(s.Admin, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
 		t.Fatalf("assign: %d", code)
 	}
 	s.must(f.Token, "POST", path+"connect", nil, nil)
