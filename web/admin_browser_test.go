@@ -20,7 +20,7 @@ func (s *stack) signInAdmin(route string) chromedp.Action[chromedp.Void] {
 		"role": sb.RoleAdmin, "password": password}, nil)
 	return chromedp.Steps(
 		chromedp.Navigate(s.URL+"/login?next="+url.QueryEscape("/admin#"+route)),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
+		loginForm(),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("#login-submit")),
@@ -34,19 +34,29 @@ func js(script string) chromedp.Action[chromedp.Void] {
 }
 
 // typeInto replaces the value of the form control the console labels
-// label (the bound form listens to input events).
+// label (the bound form listens to input events), once the form shows it.
 func typeInto(label, value string) chromedp.Action[chromedp.Void] {
-	return js(fmt.Sprintf(`(() => {
-		const l = [...document.querySelectorAll(".editor label, .settings label")].find((l) => l.textContent.replace("*", "").trim() === %q);
-		const c = document.getElementById(l.htmlFor);
-		c.value = %q;
-		c.dispatchEvent(new Event(c.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
-	})()`, label, value))
+	return whenFound(fmt.Sprintf(`(() => {
+			const l = [...document.querySelectorAll(".editor label, .settings label, dialog[open] label")].find((l) => !l.closest("[hidden]") && l.textContent.replace("*", "").trim() === %q);
+			const c = l && document.getElementById(l.htmlFor);
+			return c && !c.disabled ? c : null;
+		})()`, label),
+		fmt.Sprintf(`el.value = %q; el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input", { bubbles: true }))`, value))
 }
 
 // waitText waits until an element matching css shows text.
 func waitText(css, text string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll(%q)].some((e) => !e.closest("[hidden]") && e.textContent.includes(%q))`, css, text))
+	return waitJS(fmt.Sprintf(`[...document.querySelectorAll(%q)].some((e) => !e.closest("[hidden]") && e.textContent.includes(%q))`, css, text))
+}
+
+// newEditor opens the blank editor of the console page on screen, and
+// waits until it replaced whatever the editor showed before.
+func newEditor(noun string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		waitJS(`!document.querySelector(".loading")`),
+		chromedp.Click(chromedp.CSS(".page-actions button")),
+		waitText(".editor-head h2", "New "+noun),
+	)
 }
 
 // TestAdminConsoleInBrowser signs in and clicks through the console
@@ -62,7 +72,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 	err := chromedp.Do(ctx,
 		s.signInAdmin("/customer-tags"),
 		waitText(".who-name", "Grace Hopper"),
-		chromedp.Click(chromedp.CSS(".page-actions button")),
+		newEditor("customer tag"),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".field-error", "Name is required"),
 		screenshot("admin-field-error"),
@@ -112,8 +122,8 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`dialog button[value="ok"]`)),
 		waitText(".page-head h1", "Session tags"),
 		waitText(".rows .row-title", "Invoice"),
-		js(`document.querySelector('[aria-label="Move Invoice up"]').click()`),
-		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".rows .row-title")].map((e) => e.textContent).join() === "Billing,Invoice,Refund"`),
+		whenFound(`document.querySelector('[aria-label="Move Invoice up"]')`, `el.click()`),
+		waitJS(`[...document.querySelectorAll(".rows .row-title")].map((e) => e.textContent).join() === "Billing,Invoice,Refund"`),
 		screenshot("admin-session-tags"),
 	)
 	if err != nil {
@@ -132,7 +142,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.nav-link[href="#/routing"]`)),
 		waitText(".page-head h1", "Routing"),
 		typeInto("A transfer fails after", "2"),
-		js(`(() => { const s = document.querySelector('[aria-label="A transfer fails after unit"]'); s.value = "60"; s.dispatchEvent(new Event("change", { bubbles: true })); })()`),
+		whenFound(`document.querySelector('[aria-label="A transfer fails after unit"]')`, `el.value = "60"; el.dispatchEvent(new Event("change", { bubbles: true }))`),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".toast", "Settings saved"),
 	)
@@ -151,7 +161,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		err = chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`.nav-link[href="#/web-plugins"]`)),
 			waitText(".page-head h1", "Web plugins"),
-			chromedp.Click(chromedp.CSS(".page-actions button")),
+			newEditor("web plugin"),
 			typeInto("Name", "Main website"),
 			chromedp.Click(chromedp.CSS(".savebar button.primary")),
 			waitText(".code", "/widget.js"),
@@ -179,7 +189,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("dialog[open] input"), "Shipping"),
 			chromedp.Click(chromedp.CSS("dialog[open] button.primary")),
 			waitText(".list-pane .row-title", "Shipping"),
-			chromedp.Click(chromedp.CSS(".page-actions button")),
+			newEditor("quick reply"),
 			typeInto("Shortcut", "track"),
 			typeInto("Content", "Track your parcel with the link in your e-mail."),
 			chromedp.Click(chromedp.CSS(".savebar button.primary")),
@@ -202,7 +212,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 	// A refusal of a settings document lands beside its field; Discard
 	// changes brings back the saved values.
 	if s.call(s.Admin, "GET", "/api/v1/settings/chat", nil, nil) == http.StatusOK {
-		var nick string
+		want := sb.DefaultChatSettings().DispatcherNickname
 		err = chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`.nav-link[href="#/chat"]`)),
 			waitText(".page-head h1", "Chat features"),
@@ -212,14 +222,13 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 			screenshot("admin-chat-settings-error"),
 			chromedp.Click(chromedp.CSS(".savebar button:not(.primary):not(.danger)")),
 		)
-		if err == nil {
-			nick, err = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(".settings input[type=text]")))
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := sb.DefaultChatSettings().DispatcherNickname; nick != want {
-			t.Fatalf("after Discard changes the nickname is %q, want %q", nick, want)
+		// The form is drawn again from the saved values.
+		if err := chromedp.Do(ctx, waitJS(fmt.Sprintf(`document.querySelector(".settings input[type=text]")?.value === %q`, want))); err != nil {
+			nick, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(".settings input[type=text]")))
+			t.Fatalf("after Discard changes the nickname is %q, want %q (%v)", nick, want, err)
 		}
 	}
 
@@ -229,7 +238,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 		var problem string
 		err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`.nav-link[href="#/`+page+`"]`)),
-			chromedp.Poll[chromedp.Void](`document.querySelector('.nav-link[aria-current="page"]').getAttribute("href") === "#/`+page+`" && !document.querySelector(".loading")`),
+			waitJS(`document.querySelector('.nav-link[aria-current="page"]').getAttribute("href") === "#/`+page+`" && !document.querySelector(".loading")`),
 		)
 		if err == nil {
 			problem, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".page > .form-error")?.textContent || ""`))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -263,7 +264,7 @@ func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
 		"role": sb.RoleAgent, "agent_id": f.Agent.ID, "password": f.Password}, nil)
 	return chromedp.Steps(
 		chromedp.Navigate(s.URL+"/login?next=/desk"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
+		loginForm(),
 		chromedp.SendKeys(chromedp.CSS("#email"), f.Email),
 		chromedp.SendKeys(chromedp.CSS("#password"), f.Password),
 		screenshot("login"),
@@ -272,10 +273,35 @@ func (s *stack) signIn(f agentFixture) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// waitJS waits until a JavaScript expression is truthy in the page.
-func waitJS(expr string) chromedp.Action[chromedp.Void] {
+// pollEvery is how often the helpers check a JavaScript condition: on a
+// timer, not on animation frames, which a page in a background tab does
+// not draw.
+const pollEvery = 20 * time.Millisecond
+
+// loginForm waits until the login page shows its form and its script has
+// run: a click on Sign in before that would submit the form natively.
+func loginForm() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS("#email")), waitJS(`document.readyState === "complete"`))
+}
+
+// waitJS waits until a JavaScript expression is truthy in the page. An
+// expression that throws counts as false: it usually reads an element
+// the page has not drawn yet.
+func waitJS(expr string, opts ...chromedp.PollOption) chromedp.Action[chromedp.Void] {
+	safe := fmt.Sprintf("(() => { try { return !!(%s); } catch { return false; } })()", expr)
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr)(ctx, t)
-		return chromedp.Void{}, err
+		_, err := chromedp.Poll[bool](safe, append([]chromedp.PollOption{chromedp.WithPollingInterval(pollEvery)}, opts...)...)(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, err)
+		}
+		return chromedp.Void{}, nil
 	}
+}
+
+// whenFound waits until the JavaScript expression find yields an element
+// and then runs the statements act on it (as el), in the same turn of the
+// page: pages redraw, and an element found in one step and used in the
+// next may have been replaced between the two.
+func whenFound(find, act string, opts ...chromedp.PollOption) chromedp.Action[chromedp.Void] {
+	return waitJS(fmt.Sprintf(`(() => { const el = %s; if (!el) return false; %s; return true; })()`, find, act), opts...)
 }

@@ -68,8 +68,8 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 		clickJS(`[data-tab="info"]`),
 		// The panel redraws as the tag's event arrives; look the form up
 		// at the moment of each step.
-		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('#profile-form [name="phone"]');
-			i.value = '+14155550100'; i.dispatchEvent(new Event('input', {bubbles: true})); })()`),
+		whenFound(`document.querySelector('#profile-form [name="phone"]')`,
+			`el.value = '+14155550100'; el.dispatchEvent(new Event('input', {bubbles: true}))`),
 		clickJS(`#profile-form button[type="submit"]`),
 		waitJS(`[...document.querySelectorAll('#tab-info dd')].some(d => d.textContent === '+14155550100')`),
 	)

@@ -52,7 +52,7 @@ func TestDeskResumesAfterTheConnectionDrops(t *testing.T) {
 		chromedp.WaitVisible(item),
 		clickJS(string(item)),
 		chromedp.WaitVisible(css(fmt.Sprintf(`#conv[data-live="%d"]`, id))),
-		chromedp.Evaluate[chromedp.Void](`window.__wsBlocked = true; window.__ws.at(-1).close()`),
+		whenFound(`window.__ws.findLast((ws) => ws.readyState === WebSocket.OPEN)`, `window.__wsBlocked = true; el.close()`),
 		waitJS(`!document.getElementById('live-state').classList.contains('open')`),
 		chromedp.Func(func(context.Context, *chromedp.Target) error {
 			s.must(s.Admin, "POST", fmt.Sprintf("/api/v1/sessions/%d/message", id),

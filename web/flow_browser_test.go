@@ -15,30 +15,22 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// clickButton clicks the button under sel whose text is label.
+// clickButton clicks the button under sel whose text is label, once it is
+// there and enabled.
 func clickButton(sel, label string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		waitJS(fmt.Sprintf(`[...document.querySelectorAll(%q)].some(b => b.textContent.trim() === %q && !b.disabled)`, sel, label)),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll(%q)].find(b => b.textContent.trim() === %q).click()`, sel, label)),
-	)
+	return whenFound(fmt.Sprintf(`[...document.querySelectorAll(%q)].find(b => b.textContent.trim() === %q && !b.disabled)`, sel, label), `el.click()`)
 }
 
 // clickJS clicks the element sel names once it exists, looking it up at
 // the moment of the click: lists that redraw replace their rows, and a
 // node read before a redraw can no longer be clicked.
 func clickJS(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		waitJS(fmt.Sprintf(`!!document.querySelector(%q)`, sel)),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, sel)),
-	)
+	return whenFound(fmt.Sprintf(`document.querySelector(%q)`, sel), `el.click()`)
 }
 
 // waitIn waits until a JavaScript expression is truthy in a frame.
 func waitIn(frame *chromedp.Node, expr string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInFrame(frame))(ctx, t)
-		return chromedp.Void{}, err
-	}
+	return waitJS(expr, chromedp.WithPollingInFrame(frame))
 }
 
 // widgetFrame returns the widget's frame on a host page once the chat page
@@ -135,7 +127,7 @@ func TestChatFromEmbedToRating(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#input"), "Hello, my parcel is late (order A-1001).\n", in),
 		chromedp.WaitVisible(chromedp.CSS(`.msg.me:not(.pending)`), in),
 		screenshot("flow-1-visitor-waiting"))
-	sess := s.visitorSession(visitor, 0)
+	sess := s.visitorSession(0)
 	item := fmt.Sprintf(`.session-item[data-id="%d"]`, sess.ID)
 
 	// Ada signs in in another tab, goes online, accepts the chat from the
@@ -159,10 +151,9 @@ func TestChatFromEmbedToRating(t *testing.T) {
 	// A second answer goes out with a typo; Ada recalls it, finds its text
 	// back in the reply box, corrects it and sends it again.
 	do(desk, chromedp.SendKeys(chromedp.CSS(`#input`), "Your parcel left the depot on Mondya.\r"),
-		waitJS(`document.querySelectorAll('.msg.agent .recall').length === 2`),
-		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.msg.agent .recall')].pop().click()`),
+		whenFound(`document.querySelectorAll('.msg.agent .recall').length === 2 && [...document.querySelectorAll('.msg.agent .recall')].pop()`, `el.click()`),
 		waitJS(`document.querySelector('#input').value === "Your parcel left the depot on Mondya."`),
-		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('#input'); i.value = i.value.replace('Mondya', 'Monday'); i.dispatchEvent(new Event('input')); })()`),
+		whenFound(`document.querySelector('#input')`, `el.value = el.value.replace('Mondya', 'Monday'); el.dispatchEvent(new Event('input'))`),
 		chromedp.SendKeys(chromedp.CSS(`#input`), kb.Enter),
 		waitJS(`[...document.querySelectorAll('.msg.agent:not(.recalled)')].some(m => m.textContent.includes('on Monday.'))`),
 		screenshot("flow-2-desk-recalled-and-edited"))

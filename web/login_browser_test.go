@@ -21,7 +21,7 @@ func TestLoginErrorDeskAndSignOut(t *testing.T) {
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/desk"),
-		chromedp.WaitVisible(css("#email")), // not signed in: sent to the login page
+		loginForm(), // not signed in: sent to the login page
 		chromedp.SendKeys(css("#email"), f.Email),
 		chromedp.SendKeys(css("#password"), "not the password"),
 		chromedp.Click(css("#login-submit")),

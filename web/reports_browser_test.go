@@ -109,13 +109,12 @@ func TestReportsPageInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		s.signInAdmin("/reports"),
 		waitText(".report-head h2", "Agent workload"),
-		js(fmt.Sprintf(`document.querySelector("input[name=from]").value = %q; document.querySelector("input[name=to]").value = %q`,
-			from.Format(time.DateOnly), to.Add(-24*time.Hour).Format(time.DateOnly))),
-		chromedp.Click(chromedp.CSS(".report-run button.primary")),
+		queryDays(from, to.Add(-24*time.Hour)),
+		clickButton(".report-run button.primary", "Show report"),
 		waitText(`table[data-report="agent-workload"] tbody th`, "Bo Chen"),
 		waitJS(`document.querySelector(".report-chart img").complete && document.querySelector(".report-chart img").naturalWidth > 0`),
 		screenshot("reports-agent-workload"),
-		js(`document.querySelector(".report-table").scrollIntoView()`),
+		whenFound(`document.querySelector(".report-table")`, `el.scrollIntoView()`),
 		screenshot("reports-agent-workload-table"),
 	)
 	if err != nil {
@@ -259,20 +258,26 @@ func TestReportsNarrowByAssociation(t *testing.T) {
 	err := chromedp.Do(ctx,
 		s.signInAdmin("/reports"),
 		chromedp.Click(chromedp.CSS(`.report-tab[data-name="channels"]`)),
-		js(fmt.Sprintf(`document.querySelector("input[name=from]").value = %q; document.querySelector("input[name=to]").value = %q`,
-			from.Format(time.DateOnly), to.Add(-24*time.Hour).Format(time.DateOnly))),
-		chromedp.Click(chromedp.CSS(".report-run button.primary")),
+		queryDays(from, to.Add(-24*time.Hour)),
+		clickButton(".report-run button.primary", "Show report"),
 		waitJS(inquiries+` === "3"`),
 		// The associations are the plugins, by name.
 		chromedp.Click(chromedp.CSS(`details.pick[data-name="entry"] summary`)),
 		waitText(`details.pick[data-name="entry"] .pick-list`, "Shop (shop)"),
 		chromedp.Click(chromedp.CSS(`details.pick[data-name="entry"] input[value="shop"]`)),
 		waitText(`details.pick[data-name="entry"] summary`, "Shop (shop)"),
-		chromedp.Click(chromedp.CSS(".report-run button.primary")),
+		clickButton(".report-run button.primary", "Show report"),
 		waitJS(inquiries+` === "2"`),
 		screenshot("reports-by-association"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// queryDays sets the first and last day of the report query, once the
+// query form is there.
+func queryDays(first, last time.Time) chromedp.Action[chromedp.Void] {
+	return whenFound(`document.querySelector("form.report-query input[name=to]")`,
+		fmt.Sprintf(`document.querySelector("form.report-query input[name=from]").value = %q; el.value = %q`, first.Format(time.DateOnly), last.Format(time.DateOnly)))
 }

@@ -13,32 +13,24 @@ import (
 // check ticks the console's checkbox whose label is text, within the
 // field labelled field, once it is there.
 func check(field, text string) chromedp.Action[chromedp.Void] {
-	box := fmt.Sprintf(`[...document.querySelectorAll('.editor [role=group][aria-label=%q] label.check')].find((l) => l.textContent.trim() === %q)?.querySelector('input')`, field, text)
-	return chromedp.Steps(
-		waitJS(`!!(`+box+`)`),
-		js(`(() => { const c = `+box+`; if (!c.checked) c.click(); })()`),
-	)
+	return whenFound(fmt.Sprintf(`[...document.querySelectorAll('.editor [role=group][aria-label=%q] label.check')].find((l) => l.textContent.trim() === %q)?.querySelector('input')`, field, text),
+		`if (!el.checked) el.click()`)
 }
 
 // choose picks the option whose text starts with text in the console's
 // select labelled label, once the option is there.
 func choose(label, text string) chromedp.Action[chromedp.Void] {
 	sel := fmt.Sprintf(`document.getElementById([...document.querySelectorAll('.editor label')].find((l) => l.textContent.replace('*', '').trim() === %q)?.htmlFor || '-')`, label)
-	opt := fmt.Sprintf(`[...(%s?.options || [])].find((o) => o.textContent.startsWith(%q))`, sel, text)
-	return chromedp.Steps(
-		waitJS(`!!(`+opt+`)`),
-		js(`(() => { const s = `+sel+`; s.value = (`+opt+`).value; s.dispatchEvent(new Event('change', { bubbles: true })); })()`),
-	)
+	return whenFound(fmt.Sprintf(`[...(%s?.options || [])].find((o) => o.textContent.startsWith(%q))`, sel, text),
+		`el.parentElement.value = el.value; el.parentElement.dispatchEvent(new Event('change', { bubbles: true }))`)
 }
 
 // newItem opens the blank editor of the console page route.
-func newItem(route, title string) chromedp.Action[chromedp.Void] {
+func newItem(route, title, noun string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Click(chromedp.CSS(`.nav-link[href="#/`+route+`"]`)),
 		waitText(".page-head h1", title),
-		waitJS(`!document.querySelector('.loading')`),
-		chromedp.Click(chromedp.CSS(".page-actions button")),
-		chromedp.WaitVisible(chromedp.CSS(".editor .savebar button.primary")),
+		newEditor(noun),
 	)
 }
 
@@ -58,19 +50,19 @@ func TestFirstChatAfterConsoleSetup(t *testing.T) {
 		}
 	}
 	do(s.signInAdmin("/groups"),
-		newItem("groups", "Skill groups"),
+		newItem("groups", "Skill groups", "skill group"),
 		typeInto("Name", "Support"),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".rows .row-title", "Support"),
 
-		newItem("agents", "Agents"),
+		newItem("agents", "Agents", "agent"),
 		typeInto("Name", "Ada Lovelace"),
 		typeInto("E-mail", email),
 		check("Skill groups", "Support"),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".rows .row-title", "Ada Lovelace"),
 
-		newItem("users", "Users"),
+		newItem("users", "Users", "user"),
 		typeInto("Name", "Ada Lovelace"),
 		typeInto("E-mail", email),
 		choose("Acts as agent", "Ada Lovelace"),
@@ -78,7 +70,7 @@ func TestFirstChatAfterConsoleSetup(t *testing.T) {
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
 		waitText(".rows .row-title", "Ada Lovelace"),
 
-		newItem("web-plugins", "Web plugins"),
+		newItem("web-plugins", "Web plugins", "web plugin"),
 		typeInto("Name", "Main website"),
 		choose("Skill group", "Support"),
 		chromedp.Click(chromedp.CSS(".savebar button.primary")),
@@ -98,7 +90,7 @@ func TestFirstChatAfterConsoleSetup(t *testing.T) {
 	desk := newBrowser(t)
 	if err := chromedp.Do(desk,
 		chromedp.Navigate(s.URL+"/login?next=/desk"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
+		loginForm(),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("#login-submit")),
@@ -123,7 +115,7 @@ func TestFirstChatAfterConsoleSetup(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	sess := s.visitorSession(visitor, 0)
+	sess := s.visitorSession(0)
 
 	// The chat reaches the agent's desk, with the visitor's message.
 	item := fmt.Sprintf(`.session-item[data-id="%d"]`, sess.ID)

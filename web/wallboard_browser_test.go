@@ -19,7 +19,7 @@ func (s *stack) signInSupervisor(route string) chromedp.Action[chromedp.Void] {
 		"role": sb.RoleSupervisor, "password": password}, nil)
 	return chromedp.Steps(
 		chromedp.Navigate(s.URL+"/login?next="+url.QueryEscape("/admin#"+route)),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
+		loginForm(),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("#login-submit")),

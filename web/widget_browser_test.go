@@ -40,22 +40,21 @@ func (s *stack) widgetFixture(f agentFixture) sb.WebPlugin {
 	return p
 }
 
-// visitorSession waits until the visitor's chat exists and returns it.
-func (s *stack) visitorSession(ctx context.Context, skip int64) sb.Session {
+// visitorSession returns the visitor's newest chat after skip. The caller
+// waits first until the page shows that the server has the chat (a sent
+// message no longer pending, a new conversation started).
+func (s *stack) visitorSession(skip int64) sb.Session {
 	s.t.Helper()
-	for ctx.Err() == nil {
-		var page struct {
-			Sessions []sb.Session `json:"sessions"`
-		}
-		s.must(s.Admin, "GET", "/api/v1/sessions?channel=web&limit=10", nil, &page)
-		for _, x := range page.Sessions {
-			if x.ID > skip {
-				return x
-			}
-		}
-		time.Sleep(50 * time.Millisecond) // the browser works in real time
+	var page struct {
+		Sessions []sb.Session `json:"sessions"`
 	}
-	s.t.Fatal("the visitor's chat was not created")
+	s.must(s.Admin, "GET", "/api/v1/sessions?channel=web&limit=10", nil, &page)
+	for _, x := range page.Sessions {
+		if x.ID > skip {
+			return x
+		}
+	}
+	s.t.Fatalf("the visitor's chat after %d is not on the server: %+v", skip, page.Sessions)
 	return sb.Session{}
 }
 
@@ -99,7 +98,7 @@ func TestWidgetChatPage(t *testing.T) {
 	if got := text(".msg.me .text"); got != "Hello <b>there</b>" {
 		t.Errorf("own message shown as %q", got)
 	}
-	sess := s.visitorSession(ctx, 0)
+	sess := s.visitorSession(0)
 	if sess.Channel != sb.ChannelWeb || !strings.HasPrefix(sess.Device, "Chrome on ") {
 		t.Errorf("session channel %q, device %q", sess.Channel, sess.Device)
 	}
@@ -131,8 +130,8 @@ func TestWidgetChatPage(t *testing.T) {
 	img := writePNG(t, 320, 200)
 	run(chromedp.SetUploadFiles(chromedp.CSS("#file-image"), []string{img}),
 		chromedp.WaitVisible(chromedp.CSS(".msg.me .image img")), screenshot("widget-image"))
-	if ok, _ := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('.msg.me .image img'); return i.complete && i.naturalWidth > 0; })()`)); !ok {
-		t.Errorf("the thumbnail did not load")
+	if err := chromedp.Do(ctx, waitJS(`(() => { const i = document.querySelector('.msg.me .image img'); return i.complete && i.naturalWidth > 0; })()`)); err != nil {
+		t.Errorf("the thumbnail did not load: %v", err)
 	}
 	var msgs struct {
 		Messages []struct {
@@ -169,8 +168,10 @@ func TestWidgetChatPage(t *testing.T) {
 	}
 
 	// "Continue consulting" starts a new chat.
-	run(chromedp.Click(chromedp.CSS("#btn-continue")))
-	if next := s.visitorSession(ctx, id); next.ID == id {
+	run(chromedp.Click(chromedp.CSS("#btn-continue")),
+		// The new chat exists once the page follows it.
+		waitJS(`document.getElementById('ended').hidden && !document.getElementById('btn-continue').disabled`))
+	if next := s.visitorSession(id); next.ID == id {
 		t.Errorf("no new chat")
 	}
 }
@@ -304,7 +305,7 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	sess := s.visitorSession(ctx, 0)
+	sess := s.visitorSession(0)
 	if sess.EndUser.Identifier != "u:cust-42" || sess.EndUser.Name != "Grace Hopper" || sess.EndUser.Email != "grace@example.com" {
 		t.Errorf("the chat's customer is %+v, want the verified cust-42", sess.EndUser)
 	}
@@ -320,14 +321,12 @@ func TestWidgetSignedInCustomer(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.must(f.Token, "POST", path+"message", map[string]any{"text": "Hello Grace!"}, nil)
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".sbw-has-unread .sbw-badge")), screenshot("widget-unread")); err != nil {
-		t.Fatal(err)
-	}
-	if badge, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-badge"))); badge != "1" {
-		t.Errorf("badge %q, want 1", badge)
-	}
-	if preview, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".sbw-inviting .sbw-invite-text"))); preview != "Ada Lovelace: Hello Grace!" {
-		t.Errorf("preview %q", preview)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".sbw-has-unread .sbw-badge")),
+		waitJS(`document.querySelector('.sbw-badge').textContent === "1" && document.querySelector('.sbw-inviting .sbw-invite-text')?.textContent === "Ada Lovelace: Hello Grace!"`),
+		screenshot("widget-unread")); err != nil {
+		badge, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.sbw-badge')?.textContent ?? ""`))
+		preview, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.sbw-inviting .sbw-invite-text')?.textContent ?? ""`))
+		t.Fatalf("badge %q and preview %q, want 1 and the agent's reply (%v)", badge, preview, err)
 	}
 }
 
@@ -348,7 +347,7 @@ func TestWidgetTypingAndRecall(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	sess := s.visitorSession(ctx, 0)
+	sess := s.visitorSession(0)
 	path := fmt.Sprintf("/api/v1/sessions/%d/", sess.ID)
 	if code := s.call(s.Admin, "POST", path+"assign", map[string]any{"agent_id": f.Agent.ID}, nil); code != 200 && code != http.StatusConflict {
 		t.Fatalf("assign: %d", code)
@@ -414,7 +413,8 @@ func TestWidgetTypingAndRecall(t *testing.T) {
 		e, _ := m["event"].(map[string]any)
 		return m["op"] == "event" && e["type"] == "message_recalled"
 	})
-	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#input"))); v != "Which size should I order?" {
-		t.Errorf("input after the recall %q", v)
+	if err := chromedp.Do(ctx, waitJS(`document.getElementById('input').value === "Which size should I order?"`)); err != nil {
+		v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#input")))
+		t.Errorf("input after the recall %q (%v)", v, err)
 	}
 }

@@ -160,6 +160,7 @@ export default async function reportsPage(root, ctx) {
     return p;
   }
 
+  let queries = 0; // counts the report queries sent
   async function show(cursor, rowsSoFar) {
     let p;
     try {
@@ -188,15 +189,17 @@ export default async function reportsPage(root, ctx) {
       fill(table, h("div", { class: "loading", text: "Loading…" }));
     }
     run.disabled = true;
+    // Only the latest query draws: an earlier one may answer after it.
+    const turn = ++queries;
     try {
       const data = await api.get(path + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
-      if (current !== r) return;
+      if (current !== r || turn !== queries) return;
       const rows = (rowsSoFar || []).concat(data.rows || []);
       renderTable(r, rows, data.total, data.next_cursor, p);
     } catch (e) {
-      fill(table, h("div", { class: "form-error", role: "alert", text: e.message }));
+      if (turn === queries) fill(table, h("div", { class: "form-error", role: "alert", text: e.message }));
     } finally {
-      run.disabled = false;
+      if (turn === queries) run.disabled = false;
     }
   }
 
