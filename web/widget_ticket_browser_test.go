@@ -117,7 +117,7 @@ func TestWidgetStreamsOpenWithTickets(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.msg.me[data-id]:not(.pending):not([data-id=""])`)),
 		waitJS(`/in line/.test(document.getElementById('queue-title').textContent)`),
 		waitJS(`!document.body.classList.contains('degraded')`))
-	sess := s.visitorSession(ctx, 0)
+	sess := s.visitorSession(0) // its message is on the page with its id: the chat exists
 	position := fmt.Sprintf("/api/v1/sessions/%d/queue-position/stream", sess.ID)
 	ws, queue := tickets("/api/v1/ws", 1), tickets(position, 1)
 
