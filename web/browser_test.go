@@ -151,6 +151,10 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process"),
 		chromedp.WindowSize(1400, 900),
+		// No animations: a click aims at where an element is when the
+		// click is computed, and a sheet still sliding in is elsewhere a
+		// moment later. The pages honour prefers-reduced-motion.
+		chromedp.Flag("force-prefers-reduced-motion", true),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, cancelB := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))

@@ -136,8 +136,10 @@ func TestDeskAcceptQuickReplyRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := value(); got != reply {
-		t.Fatalf("after the recall the input holds %q, want the recalled text %q", got, reply)
+	// The text comes back once the server has taken the message back,
+	// which may be after the recall shows in the transcript.
+	if err := chromedp.Do(ctx, waitJS(fmt.Sprintf(`document.querySelector('#input').value === %q`, reply))); err != nil {
+		t.Fatalf("after the recall the input holds %q, want the recalled text %q (%v)", value(), reply, err)
 	}
 	s.must(s.Admin, "GET", fmt.Sprintf("/api/v1/sessions/%d/messages", id), nil, &transcript)
 	if last := transcript.Messages[len(transcript.Messages)-1]; !last.Recalled {

@@ -145,12 +145,17 @@ func TestChatFromEmbedToRating(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#input`), kb.Enter),
 		waitJS(fmt.Sprintf(`document.querySelector('#input').value === %q`, reply)),
 		chromedp.SendKeys(chromedp.CSS(`#input`), kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS(`.msg.agent .recall`)))
+		chromedp.WaitVisible(chromedp.CSS(`.msg.agent .recall`)),
+		// The reply box empties once the server has the message.
+		waitJS(`document.querySelector('#input').value === ''`))
 	do(visitor, waitIn(frame, fmt.Sprintf(`[...document.querySelectorAll('.msg.them .text')].some(e => e.textContent === %q)`, reply)))
 
 	// A second answer goes out with a typo; Ada recalls it, finds its text
-	// back in the reply box, corrects it and sends it again.
+	// back in the reply box, corrects it and sends it again. The box holds
+	// the text until the server has the message: only once it is empty
+	// can the text in it be the recalled one.
 	do(desk, chromedp.SendKeys(chromedp.CSS(`#input`), "Your parcel left the depot on Mondya.\r"),
+		waitJS(`document.querySelector('#input').value === ''`),
 		whenFound(`document.querySelectorAll('.msg.agent .recall').length === 2 && [...document.querySelectorAll('.msg.agent .recall')].pop()`, `el.click()`),
 		waitJS(`document.querySelector('#input').value === "Your parcel left the depot on Mondya."`),
 		whenFound(`document.querySelector('#input')`, `el.value = el.value.replace('Mondya', 'Monday'); el.dispatchEvent(new Event('input'))`),
