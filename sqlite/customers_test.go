@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,48 @@ func TestCustomerAgentsMigrationFillsExistingSessions(t *testing.T) {
 			t.Errorf("after the upgrade %s: %v, want %s", key, got, w)
 		}
 	}
+}
+
+// BenchmarkServedCustomerGenerated reads the history of customers of a
+// store filled by "switchboard generate" (SB_STORE_BENCH names its
+// switchboard.db): what routing reads when it first meets a customer.
+//
+//	SB_STORE_BENCH=/tmp/gen/switchboard.db go test ./sqlite/ -run '^$' -bench ServedCustomerGenerated
+func BenchmarkServedCustomerGenerated(b *testing.B) {
+	path := os.Getenv("SB_STORE_BENCH")
+	if path == "" {
+		b.Skip("set SB_STORE_BENCH to a generated store's switchboard.db")
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var keys []string
+	rows, err := db.read.QueryContext(ctx, `SELECT customer FROM customer_agents LIMIT 1000 OFFSET 400000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			b.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if len(keys) == 0 {
+		b.Fatal("no customers")
+	}
+	b.ResetTimer()
+	served := 0
+	for i := 0; i < b.N; i++ {
+		s, err := db.ServedCustomer(ctx, keys[i%len(keys)], time.Time{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		served += len(s)
+	}
+	b.ReportMetric(float64(served)/float64(b.N), "agents/op")
 }
