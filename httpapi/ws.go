@@ -295,8 +295,16 @@ func (c *wsConn) handle(f WSRequest) {
 			c.fail(f.Ref, f.sessionID(), err)
 			return
 		}
-		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
-			Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))})
+		m := WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))}
+		if *f.Command == commandMessage {
+			// A chat message's answer is its events and the session's
+			// new version: the session itself is most of the bytes and the
+			// encoding, and the sender has it already.
+			m.Seq = res.Session.Seq
+		} else {
+			m.Session = c.s.sessionAs(c.p, res.Session)
+		}
+		c.reply(m)
 	}
 }
 
