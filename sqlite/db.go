@@ -49,6 +49,8 @@ type DB struct {
 	// indexed remembers committed session_agents rows, so that a commit
 	// writes each pair once (see Commit).
 	indexed agentIndex
+	// Statements prepared on first use and kept (stmtcache.go).
+	readStmts, writeStmts stmtCache
 	// writeFailed is set when a write failed because the store cannot
 	// write (see classify), and cleared by a successful CheckWrite.
 	writeFailed atomic.Bool
@@ -122,6 +124,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.warmWriteStmts(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare report statements: %w", err)
 	}
 	if err := db.prepare(ctx); err != nil {
 		db.Close()

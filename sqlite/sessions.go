@@ -439,7 +439,7 @@ func clampLimit(n int) int {
 }
 
 func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]sb.Event, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
