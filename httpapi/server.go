@@ -49,6 +49,11 @@ type Config struct {
 	// QueuePosition reports a waiting session's place in its queue; nil
 	// when routing is off.
 	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
+	// FollowQueuePosition is QueuePosition for a stream that reads every
+	// interval: it may answer from a view up to about two intervals old,
+	// and costs no trip through the engine's writer. Nil uses
+	// QueuePosition.
+	FollowQueuePosition func(ctx context.Context, sessionID int64, interval time.Duration) (QueuePosition, error)
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
