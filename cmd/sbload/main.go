@@ -7,6 +7,11 @@
 // for at most -duration, and stops by itself.
 //
 //	sbload -addr 127.0.0.1:8080 -token $SWITCHBOARD_ADMIN_TOKEN -clients 64 -duration 10s
+//
+// With -trivial-server it serves the same routes with fixed JSON answers
+// instead, so that the same clients measure the ceiling beside the server:
+//
+//	sbload -trivial-server 127.0.0.1:18090
 package main
 
 import (
@@ -30,7 +35,15 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
 	warmup := flag.Duration("warmup", 2*time.Second, "sending before measuring starts")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	trivial := flag.String("trivial-server", "", "instead of sending, serve the same routes with fixed JSON on this address (the ceiling)")
 	flag.Parse()
+	if *trivial != "" {
+		if err := serveTrivial(*trivial); err != nil {
+			fmt.Fprintln(os.Stderr, "sbload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*addr, *token, *clients, *warmup, *duration, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "sbload:", err)
 		os.Exit(1)
