@@ -8,8 +8,9 @@
 #
 #   -r N      rounds (default 5; quick 3)
 #   -s SEC    seconds each load run measures (default 8; quick 4)
-#   -b LIST   benchmarks, comma-separated, of: http,ws,engine,routing,report,sqlite
-#             (default all)
+#   -b LIST   benchmarks, comma-separated, of: http,ws,engine,routing,report,sqlite,peer
+#             (default all; peer only when $CENTRIFUGO, default
+#             /tmp/centrifugo-bin/centrifugo, is there: see scripts/bench-peer.sh)
 #   -w RATE   WebSocket messages a second (default 5000)
 #   -q        quick: 3 rounds of 4 s, shorter in-process benchmarks (about 3 min)
 #   -o FILE   keep the raw figures (metric, side, round, value) in FILE
@@ -21,7 +22,8 @@
 # same server is the ceiling of the WebSocket figures; and the in-process
 # benchmarks, compiled beforehand. Once a round, sbload drives its own
 # trivial JSON server (sbload -trivial-server): the ceiling of the HTTP
-# command figures. Both sides are driven by the work tree's load tools, so
+# command figures; with peer, wsload -mode centrifugo drives Centrifugo in
+# memory with the WebSocket load, the peer that persists nothing. Both sides are driven by the work tree's load tools, so
 # that only the server and the packages differ.
 #
 # The load tools share the machine's cores with the server; the machine's
@@ -31,7 +33,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-r_set="" s_set="" rounds=5 secs=8 benches=http,ws,engine,routing,report,sqlite rate=5000 quick=0 raw=""
+centrifugo=${CENTRIFUGO:-/tmp/centrifugo-bin/centrifugo}
+benches=http,ws,engine,routing,report,sqlite
+[ -x "$centrifugo" ] && benches=$benches,peer
+r_set="" s_set="" rounds=5 secs=8 rate=5000 quick=0 raw=""
 while getopts "r:s:b:w:qo:h" opt; do
   case "$opt" in
   r) rounds=$OPTARG r_set=1 ;;
@@ -73,7 +78,7 @@ res=$tmp/results.tsv
 : >"$res"
 
 port=${BENCH_PORT_BASE:-18200}
-http_port=$port ws_port=$((port + 1)) trivial_port=$((port + 2))
+http_port=$port ws_port=$((port + 1)) trivial_port=$((port + 2)) peer_port=$((port + 3))
 export SWITCHBOARD_ADMIN_TOKEN=sbt_bench-compare-$$
 
 echo "load before: $(uptime)"
@@ -152,6 +157,44 @@ run_ws() { # side round
   stop_server
 }
 
+peer_secret=bench-compare-$$-$RANDOM
+if has peer; then
+  [ -x "$centrifugo" ] || { echo "bench-compare: no Centrifugo at $centrifugo" >&2; exit 1; }
+  mkdir -p "$tmp/peer"
+  cat >"$tmp/peer/config.json" <<JSON
+{
+  "http_server": {"address": "127.0.0.1", "port": $peer_port},
+  "client": {"token": {"hmac_secret_key": "$peer_secret"}},
+  "channel": {"without_namespace": {"allow_subscribe_for_client": true, "allow_publish_for_client": true}},
+  "http_api": {"disabled": true},
+  "engine": {"type": "memory"},
+  "usage_stats": {"disabled": true},
+  "log": {"level": "error"}
+}
+JSON
+fi
+
+run_peer() { # round
+  (cd "$tmp/peer" && exec "$centrifugo" -c config.json) >>"$tmp/peer/log" 2>&1 &
+  local c=$!
+  pids+=("$c")
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$peer_port/" && break
+    sleep 0.1
+  done
+  local out
+  out=$("$tmp/wsload" -mode centrifugo -addr "127.0.0.1:$peer_port" -hmac-secret "$peer_secret" -rate "$rate" \
+    -duration "${secs}s" -sessions 500 -agents 10 -visitors 500 -json 2>>"$tmp/load.log" || true)
+  kill "$c" 2>/dev/null || true
+  wait "$c" 2>/dev/null || true
+  if [ -n "$out" ]; then
+    put peer_mps - "$1" "$(jf "$out" messages_per_second)"
+    put peer_p50 - "$1" "$(jf "$out" p50_ms)"
+    put peer_p99 - "$1" "$(jf "$out" p99_ms)"
+  fi
+  return 0
+}
+
 gobench() { # side round pkg pattern benchtime unit metric [unit metric …]
   local side=$1 round=$2 pkg=$3 pat=$4 bt=$5
   shift 5
@@ -189,6 +232,7 @@ for r in $(seq "$rounds"); do
     run_inprocess "$side" "$r"
   done
   has http && run_trivial "$r"
+  has peer && run_peer "$r"
   echo "round $r of $rounds done ($(uptime | sed 's/.*load average: //'))" >&2
 done
 
@@ -206,6 +250,8 @@ awk -F'\t' '
         printf "http_vs_trivial\t%s\t%s\t%.4f\n", s, r, 100 * v["http_cps" SUBSEP s SUBSEP r] / v["trivial_cps" SUBSEP "-" SUBSEP r]
       if ((("ws_p99" SUBSEP s SUBSEP r) in v) && (("ws_ping_p99" SUBSEP s SUBSEP r) in v) && v["ws_ping_p99" SUBSEP s SUBSEP r] > 0)
         printf "ws_p99_vs_ping\t%s\t%s\t%.4f\n", s, r, v["ws_p99" SUBSEP s SUBSEP r] / v["ws_ping_p99" SUBSEP s SUBSEP r]
+      if ((("ws_p99" SUBSEP s SUBSEP r) in v) && (("peer_p99" SUBSEP "-" SUBSEP r) in v) && v["peer_p99" SUBSEP "-" SUBSEP r] > 0)
+        printf "ws_p99_vs_peer\t%s\t%s\t%.4f\n", s, r, v["ws_p99" SUBSEP s SUBSEP r] / v["peer_p99" SUBSEP "-" SUBSEP r]
     }
   }' "$res" >>"$res"
 
@@ -231,6 +277,10 @@ ws_p50|  send->agent p50 ms|f2
 ws_p99|  send->agent p99 ms|f2
 ws_ping_p99|ceiling: ping->pong p99 ms|f2
 ws_p99_vs_ping|  p99 / ping p99 (x)|f2
+ws_p99_vs_peer|  p99 / Centrifugo p99 (x)|f2
+peer_mps|peer: Centrifugo delivered/s (1/round)|n
+peer_p50|peer: Centrifugo p50 ms|f2
+peer_p99|peer: Centrifugo p99 ms|f2
 engine_cps|engine ExecuteParallel cmd/s|n
 routing_decision_p99|routing Decision p99 ns|n
 routing_enqueue_p99|routing EnqueueAssign p99 ns|n
@@ -244,7 +294,7 @@ echo "bench-compare  A = $ref ($sha_a)  B = work tree ($sha_b$dirty)"
 echo "$started, $rounds rounds (A B interleaved), ${secs} s a load run, go benchtime $benchtime, load tools of B"
 echo "load average before: $load_before; after: $load_after"
 echo "median ±half-range as % of the median; ratios per round, then their median"
-printf '%-34s %18s %18s %6s\n' "figure" "A $sha_a" "B $sha_b$dirty" "B/A"
+printf '%-38s %18s %18s %6s\n' "figure" "A $sha_a" "B $sha_b$dirty" "B/A"
 while IFS='|' read -r key label fmt; do
   line_a=$(awk -F'\t' -v k="$key" '$1 == k && ($2 == "A" || $2 == "-")' "$tmp/summary.tsv")
   line_b=$(awk -F'\t' -v k="$key" '$1 == k && ($2 == "B" || $2 == "-")' "$tmp/summary.tsv")
@@ -261,6 +311,6 @@ while IFS='|' read -r key label fmt; do
   ratio=$(awk -F'\t' -v a="$line_a" -v b="$line_b" 'BEGIN {
     split(a, x, "\t"); split(b, y, "\t")
     if (x[2] == "-" || x[3] == 0 || a == "" || b == "") print ""; else printf "%.2f", y[3] / x[3] }')
-  if [ "$key" = trivial_cps ]; then cb="" ratio=""; fi
-  printf '%-34s %18s %18s %6s\n' "$label" "$ca" "$cb" "$ratio"
+  case "$key" in trivial_cps | peer_*) cb="" ratio="" ;; esac
+  printf '%-38s %18s %18s %6s\n' "$label" "$ca" "$cb" "$ratio"
 done <<<"$rows"
