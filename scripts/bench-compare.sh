@@ -15,7 +15,7 @@
 #   -q        quick: 3 rounds of 4 s, shorter in-process benchmarks (about 3 min)
 #   -o FILE   keep the raw figures (metric, side, round, value) in FILE
 #
-# Each round runs, for A then B: a fresh server on loopback with an empty
+# Each round runs, for A then B (B then A in even rounds): a fresh server on loopback with an empty
 # data directory driven by sbload (64 clients, as scripts/bench-http.sh),
 # then wrk -t2 -c64 on its /healthz (a ceiling); a fresh server driven by
 # wsload -mode latency (as scripts/bench-ws.sh), whose ping/pong p99 on the
@@ -226,7 +226,11 @@ run_inprocess() { # side round
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 for r in $(seq "$rounds"); do
-  for side in A B; do
+  # Alternate the order (A B, B A, …) so that a drift of the machine's load
+  # during the sitting does not favour one side.
+  order="A B"
+  [ $((r % 2)) = 0 ] && order="B A"
+  for side in $order; do
     has http && run_http "$side" "$r"
     has ws && run_ws "$side" "$r"
     run_inprocess "$side" "$r"
@@ -291,7 +295,7 @@ sqlite_putfacts|sqlite PutFacts rebuild sess/s|n"
 
 echo
 echo "bench-compare  A = $ref ($sha_a)  B = work tree ($sha_b$dirty)"
-echo "$started, $rounds rounds (A B interleaved), ${secs} s a load run, go benchtime $benchtime, load tools of B"
+echo "$started, $rounds rounds (A B, B A, … interleaved), ${secs} s a load run, go benchtime $benchtime, load tools of B"
 echo "load average before: $load_before; after: $load_after"
 echo "median ±half-range as % of the median; ratios per round, then their median"
 printf '%-38s %18s %18s %6s\n' "figure" "A $sha_a" "B $sha_b$dirty" "B/A"
@@ -305,7 +309,7 @@ while IFS='|' read -r key label fmt; do
       med = $3; sp = (med != 0) ? 50 * ($5 - $4) / med : 0
       if (sp < 0) sp = -sp
       if (f == "pct") m = sprintf("%.1f%%", med); else if (f == "f2") m = sprintf("%.2f", med); else m = sprintf("%.0f", med)
-      printf "%s ±%.0f%%", m, sp }' <<<"$1"
+      if (sp > 999) printf "%s ±>999%%", m; else printf "%s ±%.0f%%", m, sp }' <<<"$1"
   }
   ca=$(cell "$line_a") cb=$(cell "$line_b")
   ratio=$(awk -F'\t' -v a="$line_a" -v b="$line_b" 'BEGIN {
