@@ -13,6 +13,11 @@
 //
 //	sbload -addr 127.0.0.1:8080 -token $SWITCHBOARD_ADMIN_TOKEN -clients 64 -duration 10s
 //	sbload -clients 0 -followers 10000 -server-pid $(pgrep -n switchboard)
+//
+// With -trivial-server it serves the same routes with fixed JSON answers
+// instead, so that the same clients measure the ceiling beside the server:
+//
+//	sbload -trivial-server 127.0.0.1:18090
 package main
 
 import (
@@ -38,7 +43,15 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the result as JSON")
 	nFollowers := flag.Int("followers", 0, "visitors following their queue position while the clients run")
 	serverPID := flag.Int("server-pid", 0, "the server's process ID, to report its CPU over the measured window")
+	trivial := flag.String("trivial-server", "", "instead of sending, serve the same routes with fixed JSON on this address (the ceiling)")
 	flag.Parse()
+	if *trivial != "" {
+		if err := serveTrivial(*trivial); err != nil {
+			fmt.Fprintln(os.Stderr, "sbload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*addr, *token, *clients, *warmup, *duration, *asJSON, *nFollowers, *serverPID); err != nil {
 		fmt.Fprintln(os.Stderr, "sbload:", err)
 		os.Exit(1)
