@@ -55,7 +55,7 @@ func TestSbloadRunsWithoutErrorsAgainstTheTrivialServer(t *testing.T) {
 	stdout := os.Stdout
 	r, w, _ := os.Pipe()
 	os.Stdout = w
-	err := run(strings.TrimPrefix(srv.URL, "http://"), "sbt_test", 4, 0, 200*time.Millisecond, true)
+	err := run(strings.TrimPrefix(srv.URL, "http://"), "sbt_test", 4, 0, 200*time.Millisecond, true, 0, 0)
 	w.Close()
 	os.Stdout = stdout
 	if err != nil {
