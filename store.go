@@ -72,11 +72,10 @@ type Change struct {
 	Outbox []OutboxItem
 }
 
-// Served is one session's customer and the agents who handled it.
+// Served is an agent who handled a customer's session.
 type Served struct {
 	SessionID int64
-	EndUser   EndUser
-	Agents    []int64
+	AgentID   int64
 }
 
 // CustomerKey identifies a returning customer: the integration's
@@ -130,10 +129,12 @@ type EventStore interface {
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// LiveSessions returns every session that has not ended, by ID.
 	LiveSessions(ctx context.Context) ([]*Session, error)
-	// ServedCustomers returns, for every session created at or after
-	// since, in creation order, its end user and the agents who handled it
-	// in order: the history the familiar-customer rule reads.
-	ServedCustomers(ctx context.Context, since time.Time) ([]Served, error)
+	// ServedCustomer returns the agents who handled the sessions of one
+	// customer (EndUser.CustomerKey) created at or after since: by session
+	// in creation order, each agent once per session, in the order of the
+	// session's handles. It is the history the familiar-customer rule
+	// reads, and costs the same whatever the number of sessions stored.
+	ServedCustomer(ctx context.Context, customer string, since time.Time) ([]Served, error)
 	// MaxSessionID returns the largest session ID in use, 0 when none.
 	MaxSessionID(ctx context.Context) (int64, error)
 	// ReserveSessionIDs hands out n new session IDs, first to first+n-1:

@@ -35,9 +35,11 @@ type Dispatcher struct {
 	// pending holds decisions whose assign command has been issued but not
 	// yet observed: session → agent.
 	pending map[int64]int64
-	// history remembers who served each customer (familiar customer first).
-	history       map[string]*history
-	historyLoaded bool
+	// history remembers who served each customer (familiar customer
+	// first), read from the store customer by customer when first needed;
+	// rebuilds (after a failed commit) keep it, as it only ever gains
+	// entries.
+	history map[string]*history
 	// opened lists queues whose work hours just began (a queue_opens
 	// timer fired); the next Observe dispatches them.
 	opened []int64
@@ -67,14 +69,6 @@ func (d *Dispatcher) Router() *routing.Router { return d.router }
 func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 	now := d.clock.Now()
 	d.settings = routerSettings(d.dir.RoutingSettings())
-	if !d.historyLoaded {
-		// Once, at start: later rebuilds (after a failed commit) keep the
-		// history, which only ever gains entries.
-		if err := d.loadHistory(ctx, now); err != nil {
-			return nil, err
-		}
-		d.historyLoaded = true
-	}
 	r := d.newRouter()
 	r.Pause()
 	for _, a := range d.dir.Agents() {

@@ -8,8 +8,8 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// HistoryWindow is how far back the familiar-customer rule looks when the
-// history is rebuilt at start.
+// HistoryWindow is how far back the familiar-customer rule looks when it
+// first reads a customer's history from the store.
 const HistoryWindow = 90 * 24 * time.Hour
 
 // maxRecent bounds the agents remembered per customer for "last agent".
@@ -24,31 +24,40 @@ type history struct {
 	counts map[int64]int
 }
 
-func (d *Dispatcher) loadHistory(ctx context.Context, now time.Time) error {
-	list, err := d.store.ServedCustomers(ctx, now.Add(-HistoryWindow))
+// customer returns a customer's history, read from the store the first
+// time routing needs it (a search of the store's index, whatever its
+// size) and kept in step by remember from then on; nil for a session with
+// no customer key. When the store cannot answer, the customer is routed
+// without a history this time and read again next time.
+func (d *Dispatcher) customer(key string) *history {
+	if key == "" {
+		return nil
+	}
+	if h := d.history[key]; h != nil {
+		return h
+	}
+	h := &history{counts: map[int64]int{}}
+	list, err := d.store.ServedCustomer(context.Background(), key, d.clock.Now().Add(-HistoryWindow))
 	if err != nil {
-		return fmt.Errorf("rebuild customer history: %w", err)
+		d.log.Warn("routing: read customer history", "err", fmt.Errorf("customer history: %w", err))
+		return h
 	}
-	d.history = map[string]*history{}
 	for _, s := range list {
-		for _, a := range s.Agents {
-			d.remember(s.EndUser.CustomerKey(), s.SessionID, a)
-		}
+		h.add(s.SessionID, s.AgentID)
 	}
-	return nil
+	d.history[key] = h
+	return h
 }
 
 // remember records that an agent handled a customer's session (once per
 // session and agent).
 func (d *Dispatcher) remember(key string, session, agent int64) {
-	if key == "" {
-		return
+	if h := d.customer(key); h != nil {
+		h.add(session, agent)
 	}
-	h := d.history[key]
-	if h == nil {
-		h = &history{counts: map[int64]int{}}
-		d.history[key] = h
-	}
+}
+
+func (h *history) add(session, agent int64) {
 	for _, r := range h.recent {
 		if r == (served{session, agent}) {
 			return
@@ -66,7 +75,7 @@ func (d *Dispatcher) remember(key string, session, agent int64) {
 // lower ID), leaving out the session itself so that a transfer does not
 // send a session back to the agent who just handed it on.
 func (d *Dispatcher) familiar(s *sb.Session) (last, most int64) {
-	h := d.history[s.EndUser.CustomerKey()]
+	h := d.customer(s.EndUser.CustomerKey())
 	if h == nil {
 		return 0, 0
 	}

@@ -176,6 +176,9 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 		}
 		w.indexed = append(w.indexed, pair)
 	}
+	if err := indexCustomer(ctx, st, c); err != nil {
+		return err
+	}
 	for i := range c.Events {
 		e := &c.Events[i]
 		actor, err := json.Marshal(e.Actor)
@@ -345,9 +348,13 @@ const textEvent = "message_sent"
 // likeEscaper escapes LIKE's wildcards in searched text.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
+// liveSessionsQuery reads the partial index of sessions not ended: routing
+// rebuilds its queues from them at start.
+const liveSessionsQuery = `SELECT state FROM sessions WHERE ended_at IS NULL ORDER BY id`
+
 // LiveSessions implements sb.EventStore.
 func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT state FROM sessions WHERE ended_at IS NULL ORDER BY id`)
+	rows, err := db.read.QueryContext(ctx, liveSessionsQuery)
 	if err != nil {
 		return nil, fmt.Errorf("live sessions: %w", err)
 	}
@@ -361,40 +368,6 @@ func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
 		s := new(sb.Session)
 		if err := json.Unmarshal(state, s); err != nil {
 			return nil, fmt.Errorf("live sessions: decode: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// ServedCustomers implements sb.EventStore.
-func (db *DB) ServedCustomers(ctx context.Context, since time.Time) ([]sb.Served, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, json_extract(state, '$.end_user'), json_extract(state, '$.handles')
-		FROM sessions WHERE created_at >= ? AND json_extract(state, '$.handles') IS NOT NULL ORDER BY id`, ms(since))
-	if err != nil {
-		return nil, fmt.Errorf("served customers: %w", err)
-	}
-	defer rows.Close()
-	var out []sb.Served
-	for rows.Next() {
-		var s sb.Served
-		var user, handles []byte
-		if err := rows.Scan(&s.SessionID, &user, &handles); err != nil {
-			return nil, fmt.Errorf("served customers: %w", err)
-		}
-		var hs []struct {
-			Agent struct {
-				ID int64 `json:"id"`
-			} `json:"agent"`
-		}
-		if err := json.Unmarshal(user, &s.EndUser); err != nil {
-			return nil, fmt.Errorf("served customers: %w", err)
-		}
-		if err := json.Unmarshal(handles, &hs); err != nil {
-			return nil, fmt.Errorf("served customers: %w", err)
-		}
-		for _, h := range hs {
-			s.Agents = append(s.Agents, h.Agent.ID)
 		}
 		out = append(out, s)
 	}

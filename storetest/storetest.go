@@ -41,7 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"HistorySearch", testHistorySearch},
 		{"EndUserFilter", testEndUserFilter},
 		{"LiveSessions", testLiveSessions},
-		{"ServedCustomers", testServedCustomers},
+		{"ServedCustomer", testServedCustomer},
 		{"Timers", testTimers},
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
 		{"Outbox", testOutbox},
@@ -479,26 +479,60 @@ func testLiveSessions(t *testing.T, st Store) {
 	}
 }
 
-func testServedCustomers(t *testing.T, st Store) {
+func testServedCustomer(t *testing.T, st Store) {
 	ctx := context.Background()
-	a, b := session(1, sb.StatusFinished), session(2, sb.StatusQueued)
-	a.Seq, b.Seq = 1, 1
-	a.EndUser = sb.EndUser{Identifier: "c-7", Email: "Ada@example.com"}
-	a.Handles = []sb.HandleSegment{{Agent: sb.AgentRef{ID: 4}}, {Agent: sb.AgentRef{ID: 9}}}
-	b.EndUser = sb.EndUser{Email: "bob@example.com"}
-	old := session(3, sb.StatusFinished)
-	old.Seq, old.CreatedAt = 1, t0.Add(-48*time.Hour)
-	old.Handles = []sb.HandleSegment{{Agent: sb.AgentRef{ID: 4}}}
-	for _, s := range []*sb.Session{a, b, old} {
-		if err := st.Commit(ctx, []*sb.Change{{Session: s, Events: []sb.Event{ev(s, "session_created")}}}); err != nil {
+	commit := func(s *sb.Session, expected int64) {
+		t.Helper()
+		s.Seq = expected + 1
+		if err := st.Commit(ctx, []*sb.Change{{Session: s, ExpectedSeq: expected, Events: []sb.Event{ev(s, "e")}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := st.ServedCustomers(ctx, t0.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
+	handled := func(s *sb.Session, agents ...int64) {
+		s.Handles = nil
+		for _, a := range agents {
+			s.Handles = append(s.Handles, sb.HandleSegment{Agent: sb.AgentRef{ID: a}})
+		}
+		s.Agent = &sb.AgentRef{ID: agents[len(agents)-1]}
 	}
-	if len(got) != 1 || got[0].SessionID != 1 || got[0].EndUser.CustomerKey() != "id:c-7" || fmt.Sprint(got[0].Agents) != "[4 9]" {
-		t.Errorf("served %+v", got)
+	a, b := session(1, sb.StatusFinished), session(2, sb.StatusQueued)
+	a.EndUser = sb.EndUser{Identifier: "c-7", Email: "Ada@example.com"}
+	handled(a, 4, 9, 4)
+	b.EndUser = sb.EndUser{Email: "bob@example.com"}
+	old := session(3, sb.StatusFinished)
+	old.CreatedAt = t0.Add(-48 * time.Hour)
+	old.EndUser = sb.EndUser{Identifier: "c-7"}
+	handled(old, 4)
+	for _, s := range []*sb.Session{a, b, old} {
+		commit(s, 0)
+	}
+	// A session assigned after it was created, then transferred.
+	c := session(4, sb.StatusQueued)
+	c.EndUser = sb.EndUser{Identifier: "c-7"}
+	commit(c, 0)
+	handled(c, 7)
+	commit(c, 1)
+	commit(c, 2) // the same agent again
+	handled(c, 7, 2)
+	commit(c, 3)
+	// The e-mail address identifies a customer without an identifier.
+	handled(b, 3)
+	commit(b, 1)
+	for key, want := range map[string]string{
+		"id:c-7":                "[{1 4} {1 9} {4 7} {4 2}]",
+		"email:bob@example.com": "[{2 3}]",
+		"email:ada@example.com": "[]",
+		"id:c-8":                "[]",
+	} {
+		got, err := st.ServedCustomer(ctx, key, t0.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("served %s: %v, want %v", key, got, want)
+		}
+	}
+	if got, _ := st.ServedCustomer(ctx, "id:c-7", t0.Add(-72*time.Hour)); fmt.Sprint(got) != "[{1 4} {1 9} {3 4} {4 7} {4 2}]" {
+		t.Errorf("served over three days: %v", got)
 	}
 }

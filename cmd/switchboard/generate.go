@@ -24,6 +24,15 @@ type generateReport struct {
 	SessionsPerSec float64 `json:"sessions_per_second"`
 	EventsPerSec   float64 `json:"events_per_second"`
 	DBBytes        int64   `json:"db_bytes"`
+	// Storage is where the bytes are, per session: in all, in the events'
+	// own JSON, and in the largest tables and indexes.
+	Storage *generateStorage `json:"storage,omitempty"`
+}
+
+type generateStorage struct {
+	BytesPerSession      int64                 `json:"bytes_per_session"`
+	EventBytesPerSession int64                 `json:"event_bytes_per_session"`
+	Tables               []sqlite.TableStorage `json:"tables"`
 }
 
 // generateCmd fills an empty data directory with generated sessions (see
@@ -38,6 +47,7 @@ func generateCmd(args []string, stdout, stderr io.Writer) error {
 	start := fs.String("start", gen.DefaultStart.Format(time.DateOnly), "first day (UTC, YYYY-MM-DD)")
 	batch := fs.Int("batch", 0, "events per transaction (default 40000)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	measure := fs.Bool("storage", false, "measure where the bytes are when done (reads the whole file again)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,11 +95,21 @@ func generateCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var storage *generateStorage
+	if *measure {
+		m, err := db.Storage(ctx)
+		if err != nil {
+			return err
+		}
+		storage = &generateStorage{BytesPerSession: m.Bytes / max(m.Sessions, 1), EventBytesPerSession: m.EventBytes / max(m.Sessions, 1),
+			Tables: m.Tables[:min(len(m.Tables), 12)]}
+	}
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
 	el := time.Since(began).Seconds()
-	rep := generateReport{Stats: st, Seconds: el, SessionsPerSec: float64(st.Sessions) / el, EventsPerSec: float64(st.Events) / el}
+	rep := generateReport{Stats: st, Seconds: el, SessionsPerSec: float64(st.Sessions) / el, EventsPerSec: float64(st.Events) / el,
+		Storage: storage}
 	if fi, err := os.Stat(dbPath); err == nil {
 		rep.DBBytes = fi.Size()
 	}

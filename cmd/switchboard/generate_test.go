@@ -11,7 +11,7 @@ import (
 func TestGenerateCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	var out, errOut bytes.Buffer
-	if err := run([]string{"generate", "--data", dir, "--sessions", "60", "--days", "1", "--seed", "3", "--quiet"}, &out, &errOut); err != nil {
+	if err := run([]string{"generate", "--data", dir, "--sessions", "60", "--days", "1", "--seed", "3", "--quiet", "--storage"}, &out, &errOut); err != nil {
 		t.Fatalf("generate: %v\n%s", err, errOut.String())
 	}
 	var rep generateReport
@@ -20,6 +20,9 @@ func TestGenerateCommand(t *testing.T) {
 	}
 	if rep.Sessions != 60 || rep.Events < 60*4 || rep.DBBytes == 0 || rep.Outcomes["picked_up"] == 0 {
 		t.Fatalf("report: %+v", rep)
+	}
+	if s := rep.Storage; s == nil || s.BytesPerSession <= s.EventBytesPerSession || s.EventBytesPerSession == 0 || len(s.Tables) == 0 {
+		t.Fatalf("storage: %+v", rep.Storage)
 	}
 	out.Reset()
 	if err := run([]string{"verify", "--data", dir}, &out, &errOut); err != nil {
