@@ -146,6 +146,9 @@ type EventStore interface {
 	LastEventID(ctx context.Context) (int64, error)
 	// SessionEvents returns a session's events with Seq > afterSeq, in order.
 	SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]Event, error)
+	// SessionsEvents returns the whole logs of the sessions with IDs from
+	// fromID to toID, session by session, each in sequence order.
+	SessionsEvents(ctx context.Context, fromID, toID int64) ([]Event, error)
 	// Events returns events of all sessions with ID > afterID, in order.
 	Events(ctx context.Context, afterID int64, limit int) ([]Event, error)
 	// DueTimers returns pending timers due at or before t, earliest first.

@@ -120,11 +120,12 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
 	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger}
+	currentPosition, followPosition := a.queuePositions()
 	cfg := httpapi.Config{
 		Reports: db, ReportSync: a.Reports.Sync,
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
-		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: a.queuePosition,
-		QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
+		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: currentPosition,
+		FollowQueuePosition: followPosition, QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
 		BodyTimeout: opt.BodyTimeout, UploadTimeout: opt.UploadTimeout, StreamWriteTimeout: opt.StreamWriteTimeout,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

@@ -55,28 +55,49 @@ func (r routedSettings) SaveRoutingSettings(ctx context.Context, s sb.RoutingSet
 	return saved, err
 }
 
-// queuePosition reads the router from the writer goroutine, its owner.
-func (a *App) queuePosition(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
-	var pos httpapi.QueuePosition
-	found := false
-	err := a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
-		r := a.Dispatcher.Router()
-		p, n, queue, ok := r.Position(sessionID)
-		pos = httpapi.QueuePosition{SessionID: sessionID, QueueID: queue, Position: p, Waiting: n}
-		if ewt, why := r.EstimatedWait(queue, p, now); why == "" {
-			secs := int64(ewt.Round(time.Second) / time.Second)
-			pos.EstimatedWaitSeconds = &secs
-		} else {
-			pos.NoEstimate = why
-		}
-		found = ok
-		return nil, nil
+// queuePositions returns the readers of queue positions: current answers
+// with every change routing made before the call (the REST answer, the
+// start of a stream); follow answers from a snapshot at most about two
+// intervals old (a stream's updates). Both read a snapshot of the router
+// and go through the engine's writer only to take a new one.
+func (a *App) queuePositions() (current func(context.Context, int64) (httpapi.QueuePosition, error),
+	follow func(context.Context, int64, time.Duration) (httpapi.QueuePosition, error)) {
+	p := a.Dispatcher.Positions(func(ctx context.Context, fn func()) error {
+		return a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
+			fn()
+			return nil, nil
+		})
 	})
-	if err != nil {
-		return pos, err
+	current = func(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
+		s, err := p.Current(ctx)
+		if err != nil {
+			return httpapi.QueuePosition{}, err
+		}
+		return queuePosition(s, sessionID, a.opt.Clock.Now())
 	}
-	if !found {
-		return pos, sb.Errorf(sb.ECONFLICT, "session %d is not waiting in a queue", sessionID)
+	follow = func(ctx context.Context, sessionID int64, interval time.Duration) (httpapi.QueuePosition, error) {
+		s, err := p.Recent(ctx, interval)
+		if err != nil {
+			return httpapi.QueuePosition{}, err
+		}
+		return queuePosition(s, sessionID, a.opt.Clock.Now())
+	}
+	return current, follow
+}
+
+// queuePosition reads a session's place and estimated wait from a
+// snapshot of the router, for the time now.
+func queuePosition(s *routing.Snapshot, sessionID int64, now time.Time) (httpapi.QueuePosition, error) {
+	p, n, queue, ok := s.Position(sessionID)
+	if !ok {
+		return httpapi.QueuePosition{SessionID: sessionID}, sb.Errorf(sb.ECONFLICT, "session %d is not waiting in a queue", sessionID)
+	}
+	pos := httpapi.QueuePosition{SessionID: sessionID, QueueID: queue, Position: p, Waiting: n}
+	if ewt, why := s.EstimatedWait(queue, p, now); why == "" {
+		secs := int64(ewt.Round(time.Second) / time.Second)
+		pos.EstimatedWaitSeconds = &secs
+	} else {
+		pos.NoEstimate = why
 	}
 	return pos, nil
 }

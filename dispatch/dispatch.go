@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -28,6 +29,9 @@ type Dispatcher struct {
 	settings routing.Settings
 
 	router *routing.Router
+	// changes counts the router's changes, shared by every router a
+	// rebuild makes, for readers of queue positions (Positions).
+	changes atomic.Uint64
 	// pending holds decisions whose assign command has been issued but not
 	// yet observed: session → agent.
 	pending map[int64]int64
@@ -57,7 +61,7 @@ func New(store sb.EventStore, dir *directory.Directory, clock sb.Clock, log *slo
 }
 
 // Router returns the live router, for reads from the writer goroutine only
-// (queue positions).
+// (queue state). Queue positions are read from Positions.
 func (d *Dispatcher) Router() *routing.Router { return d.router }
 
 // Reset implements engine.Dispatcher: it rebuilds the router from the
@@ -89,6 +93,7 @@ func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 		}
 	}
 	d.router = r
+	d.changes.Add(1) // whatever the rebuild dropped is a change too
 	clear(d.pending)
 	return d.followups(r.Resume(now)), nil
 }
@@ -98,6 +103,7 @@ func (d *Dispatcher) Reset(ctx context.Context) ([]engine.Followup, error) {
 func (d *Dispatcher) newRouter() *routing.Router {
 	r := routing.New(d.settings)
 	r.InWorkHours = d.dir.QueueOpen
+	r.Changes = &d.changes
 	return r
 }
 

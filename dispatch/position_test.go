@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
@@ -148,4 +149,69 @@ type QueueEvent struct {
 	Event    string
 	Raw      string
 	Position httpapi.QueuePosition
+}
+
+// A stream reads positions without the engine's writer: while the writer
+// is held up, a visitor still learns that the queue's pace grew too old
+// for an estimate, which only the passing of time changed.
+func TestQueuePositionStreamDoesNotWaitForTheWriter(t *testing.T) {
+	e := newEnv(t)
+	e.a.API.PositionInterval = 10 * time.Millisecond
+	url := e.serve()
+	integration := e.client(url, sb.RoleIntegration, 0)
+	e.status(1, sb.AgentOnline)
+	e.chat(1)
+	e.clock.Advance(30 * time.Second)
+	e.chat(1)
+	third := e.chat(1)
+
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(sctx, "GET", fmt.Sprintf("%s/api/v1/sessions/%d/queue-position/stream", url, third), nil)
+	req.Header.Set("Authorization", "Bearer "+integration.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", err, res)
+	}
+	defer res.Body.Close()
+	rd := bufio.NewReader(res.Body)
+	next := func() QueueEvent {
+		t.Helper()
+		var ev QueueEvent
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream ended: %v", err)
+			}
+			line = strings.TrimSpace(line)
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				ev.Event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				ev.Raw = line[6:]
+				json.Unmarshal([]byte(ev.Raw), &ev.Position)
+			case line == "" && ev.Event != "":
+				return ev
+			}
+		}
+	}
+	if ev := next(); ev.Position.EstimatedWaitSeconds == nil {
+		t.Fatalf("first: %s %s", ev.Event, ev.Raw)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.a.Engine.Do(context.Background(), func(time.Time) ([]engine.Followup, error) {
+			close(held)
+			<-release
+			return nil, nil
+		})
+	}()
+	defer func() { close(release); <-done }()
+	<-held
+	e.clock.Advance(2 * time.Hour) // the pace is now over an hour old
+	if ev := next(); ev.Event != "position" || ev.Position.NoEstimate != "pace_unknown" {
+		t.Fatalf("with the writer held up: %s %s", ev.Event, ev.Raw)
+	}
 }

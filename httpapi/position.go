@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -19,10 +20,15 @@ var movesQueues = map[sb.EventType]bool{
 
 // streamQueuePosition serves a waiting session's place in its queue and
 // its estimated wait as Server-Sent Events ("position"), at once and then
-// whenever it may have changed, at most every PositionInterval (and at
-// least every refreshTicks of them, for the agents' status). When the
+// whenever it changes, read at most every PositionInterval. When the
 // session stops waiting it sends "left" and ends. The widget shows this
 // to the visitor.
+//
+// The stream follows only its own session's events, and reads positions
+// from a snapshot of routing that is renewed at most once per interval for
+// every stream together (FollowQueuePosition), so a waiting visitor costs
+// a map lookup per interval. An event of its own session that may move it
+// (assigned, ended …) makes the next read current, so "left" is exact.
 func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) error {
 	sess, err := s.listedSession(r)
 	if err != nil {
@@ -34,8 +40,25 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if _, ok := w.(http.Flusher); !ok {
 		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
-	sub := s.Engine.Broker().Subscribe(0, 4096)
-	defer sub.Close()
+	follow := s.FollowQueuePosition
+	if follow == nil {
+		follow = func(ctx context.Context, id int64, _ time.Duration) (QueuePosition, error) {
+			return s.QueuePosition(ctx, id)
+		}
+	}
+	// moved is signalled by the session's own events that may change its
+	// place; the watcher runs under the broker's lock, so it never blocks.
+	moved := make(chan struct{}, 1)
+	gone := make(chan struct{})
+	watch := s.Engine.Broker().Watch(sess.ID, func(e sb.Event) {
+		if movesQueues[e.Type] {
+			select {
+			case moved <- struct{}{}:
+			default:
+			}
+		}
+	}, func() { close(gone) })
+	defer watch.Close()
 	pos, err := s.QueuePosition(r.Context(), sess.ID)
 	if err != nil {
 		return err // not waiting: 409 before the stream starts
@@ -58,35 +81,29 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	}
 	tick := time.NewTicker(s.PositionInterval)
 	defer tick.Stop()
-	// The estimate also turns on the agents' status, which is no session
-	// event: it is read again every refreshTicks intervals regardless.
-	ticks := 0
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
-	dirty := false
+	current := false // the next read must see every change made so far
 	for {
 		select {
-		case e, ok := <-sub.C():
-			if !ok {
-				if !sub.Lagged() {
-					return nil // shutting down
-				}
-				sub = s.Engine.Broker().Subscribe(0, 4096)
-				dirty = true
-				continue
-			}
-			if movesQueues[e.Type] {
-				dirty = true
-			}
+		case <-moved:
+			current = true
 		case <-tick.C:
-			if ticks++; !dirty && ticks%refreshTicks != 0 {
-				continue
+			var next QueuePosition
+			var err error
+			if current {
+				next, err = s.QueuePosition(r.Context(), sess.ID)
+			} else if next, err = follow(r.Context(), sess.ID, s.PositionInterval); sb.ErrorCode(err) == sb.ECONFLICT {
+				// Not waiting in a view that may be old: make sure.
+				next, err = s.QueuePosition(r.Context(), sess.ID)
 			}
-			dirty = false
-			next, err := s.QueuePosition(r.Context(), sess.ID)
-			if err != nil {
+			current = false
+			switch {
+			case sb.ErrorCode(err) == sb.ECONFLICT:
 				send("left", map[string]int64{"session_id": sess.ID})
 				return nil
+			case err != nil:
+				return nil // shutting down, or the client left
 			}
 			if next.Position != pos.Position || next.Waiting != pos.Waiting || !sameEstimate(next, pos) {
 				pos = next
@@ -98,15 +115,13 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 			if _, err := sw.Write([]byte(": keep-alive\n\n")); err != nil || sw.Flush() != nil {
 				return nil
 			}
+		case <-gone:
+			return nil // shutting down
 		case <-r.Context().Done():
 			return nil
 		}
 	}
 }
-
-// refreshTicks is how many PositionIntervals pass at most between two
-// reads of a waiting session's position.
-const refreshTicks = 5
 
 func sameEstimate(a, b QueuePosition) bool {
 	if a.NoEstimate != b.NoEstimate {

@@ -39,6 +39,9 @@ type Report[Row, Total any] struct {
 	To     time.Time `json:"to"`
 	Rows   []Row     `json:"rows"`
 	Total  Total     `json:"total"`
+	// Facts is present only when the report counts not yet every event
+	// committed: the facts are being rebuilt or caught up.
+	Facts *report.Freshness `json:"facts,omitempty"`
 }
 
 // ReportList is the JSON answer of a report that lists rather than adds
@@ -50,7 +53,15 @@ type ReportList[Row any] struct {
 	To         time.Time `json:"to"`
 	Rows       []Row     `json:"rows"`
 	NextCursor string    `json:"next_cursor,omitempty"`
+	// Facts is present only when the list is not yet current (see Report).
+	Facts *report.Freshness `json:"facts,omitempty"`
 }
+
+func (r *Report[Row, Total]) setFacts(f *report.Freshness) { r.Facts = f }
+func (r *ReportList[Row]) setFacts(f *report.Freshness)    { r.Facts = f }
+
+// factsSetter is a report answer that can say its facts are not current.
+type factsSetter interface{ setFacts(*report.Freshness) }
 
 // reportResult is one report computed: its JSON answer, its CSV table and
 // its chart.
@@ -61,17 +72,30 @@ type reportResult struct {
 }
 
 // reportStore answers the report store once its facts reflect every
-// committed event.
-func (s *Server) reportStore(ctx context.Context) (sb.ReportStore, error) {
+// committed event, or at once, with how far they are behind (nil when
+// current), while they are rebuilt or far behind. It then also says so to
+// the client in the Report-Facts header, for CSV and SVG answers too:
+// "rebuilding; built=N; total=M" or "behind; through=N; last=M".
+func (s *Server) reportStore(w http.ResponseWriter, r *http.Request) (sb.ReportStore, *report.Freshness, error) {
 	if s.Reports == nil {
-		return nil, sb.Errorf(sb.EUNAVAILABLE, "reports are not kept by this server")
+		return nil, nil, sb.Errorf(sb.EUNAVAILABLE, "reports are not kept by this server")
 	}
-	if s.ReportSync != nil {
-		if err := s.ReportSync(ctx); err != nil {
-			return nil, fmt.Errorf("bring the report facts up to date: %w", err)
-		}
+	if s.ReportSync == nil {
+		return s.Reports, nil, nil
 	}
-	return s.Reports, nil
+	f, err := s.ReportSync(r.Context())
+	if err != nil {
+		return nil, nil, fmt.Errorf("bring the report facts up to date: %w", err)
+	}
+	if f.Current {
+		return s.Reports, nil, nil
+	}
+	if f.Rebuilding {
+		w.Header().Set("Report-Facts", fmt.Sprintf("rebuilding; built=%d; total=%d", f.SessionsBuilt, f.SessionsTotal))
+	} else {
+		w.Header().Set("Report-Facts", fmt.Sprintf("behind; through=%d; last=%d", f.FactsThrough, f.LastEvent))
+	}
+	return s.Reports, &f, nil
 }
 
 // sessionFacts answers GET /api/v1/sessions/{id}/report-facts: what one
@@ -82,7 +106,7 @@ func (s *Server) sessionFacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	store, err := s.reportStore(r.Context())
+	store, _, err := s.reportStore(w, r)
 	if err != nil {
 		return err
 	}
@@ -99,7 +123,7 @@ func (s *Server) sessionFacts(w http.ResponseWriter, r *http.Request) error {
 
 // runReport validates a report request, brings the report facts up to
 // date and computes the report.
-func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuery, reportResult, error) {
+func (s *Server) runReport(w http.ResponseWriter, r *http.Request, name string, chart bool) (reportQuery, reportResult, error) {
 	p := principalFrom(r.Context())
 	if !slices.Contains(reportNameList, name) {
 		return reportQuery{}, reportResult{}, sb.Errorf(sb.ENOTFOUND, "no report %q; the reports are %s", name, strings.Join(reportNameList, ", "))
@@ -114,11 +138,14 @@ func (s *Server) runReport(r *http.Request, name string, chart bool) (reportQuer
 	if err := restrictToAgent(p, name, &rq.ReportQuery); err != nil {
 		return rq, reportResult{}, err
 	}
-	store, err := s.reportStore(r.Context())
+	store, fresh, err := s.reportStore(w, r)
 	if err != nil {
 		return rq, reportResult{}, err
 	}
 	res, err := s.computeReport(r.Context(), store, name, rq, s.policy().SeesRatings(viewer(p)))
+	if f, ok := res.json.(factsSetter); ok && err == nil && fresh != nil {
+		f.setFacts(fresh)
+	}
 	return rq, res, err
 }
 
@@ -141,7 +168,7 @@ func restrictToAgent(p Principal, name string, q *sb.ReportQuery) error {
 
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	rq, res, err := s.runReport(r, name, false)
+	rq, res, err := s.runReport(w, r, name, false)
 	if err != nil {
 		return err
 	}
@@ -153,7 +180,7 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reportChart(w http.ResponseWriter, r *http.Request) error {
-	_, res, err := s.runReport(r, r.PathValue("name"), true)
+	_, res, err := s.runReport(w, r, r.PathValue("name"), true)
 	if err != nil {
 		return err
 	}
@@ -175,7 +202,7 @@ func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rq.GroupIDs = []int64{gid}
-	store, err := s.reportStore(r.Context())
+	store, fresh, err := s.reportStore(w, r)
 	if err != nil {
 		return err
 	}
@@ -197,7 +224,7 @@ func (s *Server) queueSessions(w http.ResponseWriter, r *http.Request) error {
 	if rq.csv {
 		return writeCSV(w, csvName("queue-sessions-"+r.PathValue("group_id"), rq.From, rq.To), report.QueueSessionsTable(rows))
 	}
-	writeJSON(w, http.StatusOK, ReportList[report.QueueSessionRow]{Report: "queue-sessions", From: rq.From, To: rq.To, Rows: rows, NextCursor: next})
+	writeJSON(w, http.StatusOK, ReportList[report.QueueSessionRow]{Report: "queue-sessions", From: rq.From, To: rq.To, Rows: rows, NextCursor: next, Facts: fresh})
 	return nil
 }
 
@@ -277,7 +304,7 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 		}
 		rows, total := report.Queues(sums, n)
 		return reportResult{
-			json:  Report[report.QueueReportRow, report.QueueColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.QueueReportRow, report.QueueColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.QueueTable(rows),
 			chart: func() []byte { return queueChart(rows) },
 		}, nil
@@ -288,7 +315,7 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 		}
 		rows, total := report.Channels(sums)
 		return reportResult{
-			json:  Report[report.ChannelReportRow, report.ChannelColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.ChannelReportRow, report.ChannelColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.ChannelTable(rows),
 			chart: func() []byte { return channelChart(rows) },
 		}, nil
@@ -306,7 +333,7 @@ func (s *Server) computeReport(ctx context.Context, store sb.ReportStore, name s
 		}
 		rows, total := report.ServiceLevel(sums)
 		return reportResult{
-			json:  Report[report.ServiceLevelRow, report.ServiceLevelRow]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.ServiceLevelRow, report.ServiceLevelRow]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.ServiceLevelTable(rows),
 			chart: func() []byte { return serviceLevelChart(rows, rq.level.Interval) },
 		}, nil
@@ -319,7 +346,7 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 	case "agent-workload":
 		rows, total := report.AgentWorkload(sums, n)
 		return reportResult{
-			json:  Report[report.AgentWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.AgentWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.AgentWorkloadTable(rows),
 			chart: func() []byte {
 				labels, cols := chartRows(rows, func(r report.AgentWorkloadRow) (string, report.WorkloadColumns) {
@@ -331,7 +358,7 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 	case "group-workload":
 		rows, total := report.GroupWorkload(sums, n)
 		return reportResult{
-			json:  Report[report.GroupWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.GroupWorkloadRow, report.WorkloadColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.GroupWorkloadTable(rows),
 			chart: func() []byte {
 				labels, cols := chartRows(rows, func(r report.GroupWorkloadRow) (string, report.WorkloadColumns) {
@@ -349,7 +376,7 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 			total.AvgScore = nil
 		}
 		return reportResult{
-			json:  Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.AgentSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.AgentSatisfactionTable(rows),
 			chart: func() []byte {
 				labels, cols := chartRows(rows, func(r report.AgentSatisfactionRow) (string, report.SatisfactionColumns) {
@@ -361,7 +388,7 @@ func workloadResult(name string, q sb.ReportQuery, sums []sb.WorkloadRow, n repo
 	default:
 		rows, total := report.GroupSatisfaction(sums, n)
 		return reportResult{
-			json:  Report[report.GroupSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
+			json:  &Report[report.GroupSatisfactionRow, report.SatisfactionColumns]{Report: name, From: q.From, To: q.To, Rows: rows, Total: total},
 			table: report.GroupSatisfactionTable(rows),
 			chart: func() []byte {
 				labels, cols := chartRows(rows, func(r report.GroupSatisfactionRow) (string, report.SatisfactionColumns) {
@@ -403,7 +430,7 @@ func (s *Server) transferReport(ctx context.Context, store sb.ReportStore, rq re
 	names.Visitor = s.visitorNicknames(ctx)
 	rows := report.Transfers(facts, names)
 	return reportResult{
-		json:  ReportList[report.TransferRow]{Report: "transfers", From: q.From, To: q.To, Rows: rows, NextCursor: next},
+		json:  &ReportList[report.TransferRow]{Report: "transfers", From: q.From, To: q.To, Rows: rows, NextCursor: next},
 		table: report.TransferTable(rows),
 		chart: func() []byte { return transferChart(rows, next != "") },
 	}, nil

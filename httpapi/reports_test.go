@@ -19,6 +19,7 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/report"
 )
 
 const march = "from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z"
@@ -320,12 +321,12 @@ func TestReportsSyncFirst(t *testing.T) {
 	calls, fail := 0, false
 	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ReportSync: func(ctx context.Context) error {
+		ReportSync: func(ctx context.Context) (report.Freshness, error) {
 			calls++
 			if fail {
-				return errors.New("sqlite: disk I/O error")
+				return report.Freshness{}, errors.New("sqlite: disk I/O error")
 			}
-			return nil
+			return report.Freshness{Current: true}, nil
 		}})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
@@ -351,5 +352,65 @@ func TestReportsSyncFirst(t *testing.T) {
 	fail = true
 	if code, body := get("/api/v1/reports/channels?" + march); code != 500 || strings.Contains(body, "disk") {
 		t.Errorf("failed sync: %d %s", code, body)
+	}
+}
+
+// While the facts are rebuilt, a report answers at once from the facts
+// built so far and says so: in the JSON answer and, for every format, in
+// the Report-Facts header. A current report carries neither.
+func TestReportsSayWhenTheFactsAreNotCurrent(t *testing.T) {
+	s, rs := reportStack(t)
+	dir, err := directory.Open(context.Background(), s.db, s.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := report.Freshness{Rebuilding: true, SessionsBuilt: 3000, SessionsTotal: 10000}
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ReportSync: func(ctx context.Context) (report.Freshness, error) { return fresh, nil }})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	get := func(path string) (http.Header, string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.tokens["supervisor"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, b)
+		}
+		return res.Header, string(b)
+	}
+	h, body := get("/api/v1/reports/agent-workload?" + march)
+	var answer struct {
+		Rows  []json.RawMessage `json:"rows"`
+		Facts *report.Freshness `json:"facts"`
+	}
+	if err := json.Unmarshal([]byte(body), &answer); err != nil {
+		t.Fatal(err)
+	}
+	if answer.Facts == nil || !answer.Facts.Rebuilding || answer.Facts.SessionsBuilt != 3000 || answer.Facts.SessionsTotal != 10000 || len(answer.Rows) == 0 {
+		t.Errorf("rebuilding: %s", body)
+	}
+	if got := h.Get("Report-Facts"); got != "rebuilding; built=3000; total=10000" {
+		t.Errorf("Report-Facts %q", got)
+	}
+	if h, _ := get("/api/v1/reports/agent-workload?format=csv&" + march); h.Get("Report-Facts") == "" {
+		t.Error("a CSV answer does not say the facts are being rebuilt")
+	}
+	if _, body := get("/api/v1/reports/queues/1/sessions?" + march); !strings.Contains(body, `"rebuilding":true`) {
+		t.Errorf("queue sessions: %s", body)
+	}
+	fresh = report.Freshness{FactsThrough: 120, LastEvent: 90_120}
+	if h, body := get("/api/v1/reports/transfers?" + march); h.Get("Report-Facts") != "behind; through=120; last=90120" ||
+		!strings.Contains(body, `"facts":{"current":false,"facts_through":120,"last_event":90120}`) {
+		t.Errorf("behind: %q %s", h.Get("Report-Facts"), body)
+	}
+	fresh = report.Freshness{Current: true, FactsThrough: 90_120, LastEvent: 90_120}
+	if h, body := get("/api/v1/reports/agent-workload?" + march); h.Get("Report-Facts") != "" || strings.Contains(body, `"facts"`) {
+		t.Errorf("current: %q %s", h.Get("Report-Facts"), body)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/webauth"
 )
@@ -48,6 +49,11 @@ type Config struct {
 	// QueuePosition reports a waiting session's place in its queue; nil
 	// when routing is off.
 	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
+	// FollowQueuePosition is QueuePosition for a stream that reads every
+	// interval: it may answer from a view up to about two intervals old,
+	// and costs no trip through the engine's writer. Nil uses
+	// QueuePosition.
+	FollowQueuePosition func(ctx context.Context, sessionID int64, interval time.Duration) (QueuePosition, error)
 	// QueueState reports a queue's members and waiting sessions as routing
 	// sees them; nil when routing is off.
 	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
@@ -75,8 +81,9 @@ type Config struct {
 	// the wallboard leaves the day's figures out.
 	Reports sb.ReportStore
 	// ReportSync brings the report facts up to date with the event log;
-	// the report routes call it before they read, when set.
-	ReportSync func(context.Context) error
+	// the report routes call it before they read, when set, and say in
+	// their answer when it reports the facts are not current.
+	ReportSync func(context.Context) (report.Freshness, error)
 	// ReadRouter runs read in the goroutine that owns routing, with the
 	// router and the time; nil when routing is off.
 	ReadRouter func(ctx context.Context, read func(r *routing.Router, now time.Time)) error

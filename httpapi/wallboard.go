@@ -361,7 +361,7 @@ func (s *Server) todayFigures(ctx context.Context, from, now time.Time, groups [
 		return out, nil
 	}
 	if s.ReportSync != nil {
-		if err := s.ReportSync(ctx); err != nil {
+		if _, err := s.ReportSync(ctx); err != nil {
 			return nil, err
 		}
 	}

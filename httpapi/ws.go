@@ -50,14 +50,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return sb.Errorf(sb.EINVALID, "this route speaks WebSocket: send an Upgrade: websocket request")
 	}
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	hj := &smallBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil // Accept has answered the failed handshake
 	}
 	ws.SetReadLimit(WSMaxFrame)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := principalFrom(r.Context())
-	c := &wsConn{s: s, p: p, view: s.newEventReader(p), ws: ws, ctx: ctx, cancel: cancel,
+	c := &wsConn{s: s, p: p, view: s.newEventReader(p), ws: ws, out: hj.out, ctx: ctx, cancel: cancel,
 		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
@@ -85,9 +86,12 @@ func (c *wsConn) run() {
 
 // wsConn is one WebSocket connection.
 type wsConn struct {
-	s      *Server
-	p      Principal
-	ws     *websocket.Conn
+	s   *Server
+	p   Principal
+	ws  *websocket.Conn
+	out *corkWriter // under ws's write buffer
+	// corked is set while the writer sends a batch through out corked.
+	corked bool
 	ctx    context.Context // ends with the connection
 	cancel context.CancelFunc
 
@@ -163,6 +167,7 @@ func (c *wsConn) kill(code websocket.StatusCode, reason string) {
 		c.code, c.reason = code, reason
 		close(c.done)
 		c.cancelWrite()
+		c.out.interrupt()
 	})
 }
 
@@ -213,9 +218,35 @@ func (c *wsConn) writeLoop() {
 
 // write sends one frame. A failure breaks the connection.
 func (c *wsConn) write(b []byte) error {
-	ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
-	err := c.ws.Write(ctx, websocket.MessageText, b)
-	cancel()
+	var err error
+	if c.corked {
+		// The frame goes to memory; the socket write has its deadline.
+		err = c.ws.Write(context.Background(), websocket.MessageText, b)
+	} else {
+		ctx, cancel := context.WithTimeout(c.writeCtx, wsWriteTimeout)
+		err = c.ws.Write(ctx, websocket.MessageText, b)
+		cancel()
+	}
+	return c.broken(err)
+}
+
+// cork makes the frames written until uncork go out in one write.
+func (c *wsConn) cork() error {
+	c.corked = true
+	return c.broken(c.out.cork())
+}
+
+// uncork writes the frames written since cork.
+func (c *wsConn) uncork() error {
+	if !c.corked {
+		return nil
+	}
+	c.corked = false
+	return c.broken(c.out.uncork())
+}
+
+// broken closes the connection if err, a write's error, is not nil.
+func (c *wsConn) broken(err error) error {
 	if err != nil {
 		c.kill(websocket.StatusGoingAway, "")
 		c.ws.CloseNow()
@@ -295,8 +326,16 @@ func (c *wsConn) handle(f WSRequest) {
 			c.fail(f.Ref, f.sessionID(), err)
 			return
 		}
-		c.reply(WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Session: c.s.sessionAs(c.p, res.Session),
-			Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))})
+		m := WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))}
+		if *f.Command == commandMessage {
+			// A chat message's answer is its events and the session's
+			// new version: the session itself is most of the bytes and the
+			// encoding, and the sender has it already.
+			m.Seq = res.Session.Seq
+		} else {
+			m.Session = c.s.sessionAs(c.p, res.Session)
+		}
+		c.reply(m)
 	}
 }
 

@@ -262,8 +262,11 @@ func TestWSCommandMatchesREST(t *testing.T) {
 	m := agent.expect("result")
 	evs := m["events"].([]any)
 	data := evs[0].(map[string]any)["data"].(map[string]any)
-	if m["ref"] != "c1" || m["session"].(map[string]any)["seq"] != float64(5) || data["from"] != "agent" || data["agent_id"] != float64(1) {
+	if m["ref"] != "c1" || m["seq"] != float64(5) || data["from"] != "agent" || data["agent_id"] != float64(1) {
 		t.Errorf("result %v", m)
+	}
+	if _, ok := m["session"]; ok {
+		t.Errorf("a message's result carries the session: %v", m)
 	}
 	for _, c := range []struct {
 		as, frame, code string
@@ -309,6 +312,11 @@ func TestWSCommandMatchesREST(t *testing.T) {
 	// Nothing of this changed the session.
 	if seq := s.mustDo("supervisor", "GET", "/api/v1/sessions/1", "", 200).json(t)["seq"]; seq != float64(5) {
 		t.Errorf("session seq %v after refusals, want 5", seq)
+	}
+	// Other commands answer with the session.
+	agent.send(`{"op":"command","ref":"c11","session_id":1,"command":"hold","if_match":5}`)
+	if m := agent.expect("result"); m["session"].(map[string]any)["seq"] != float64(6) || m["seq"] != nil {
+		t.Errorf("a hold's result: %v", m)
 	}
 }
 
@@ -521,8 +529,13 @@ func TestWSVisitorPolicy(t *testing.T) {
 			t.Fatalf("unexpected frame %v", m)
 		}
 	}
-	if sess := result["session"].(map[string]any); sess["queue"] != nil || sess["end_user"] != nil {
-		t.Errorf("the visitor's result shows staff fields: %v", sess)
+	if result["session"] != nil || result["seq"] == nil {
+		t.Errorf("the visitor's message result: %v", result)
+	}
+	for _, e := range result["events"].([]any) {
+		if actor := e.(map[string]any)["actor"].(map[string]any); actor["id"] != nil || actor["name"] != nil {
+			t.Errorf("the visitor's result shows staff fields: %v", e)
+		}
 	}
 	bob := s.dialWS("bob")
 	bob.send(`{"op":"subscribe","session_id":1}`)

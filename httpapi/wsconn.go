@@ -17,13 +17,15 @@ const wsBufferSize = 1024
 
 // smallBuffers hands the WebSocket library a hijacked connection with
 // buffers of wsBufferSize instead of net/http's, carrying over whatever
-// either of those holds.
+// either of those holds. The write buffer writes through a corkWriter,
+// which Hijack leaves in out.
 type smallBuffers struct {
 	http.ResponseWriter
+	out *corkWriter
 }
 
 // Hijack implements http.Hijacker.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -44,5 +46,6 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, fmt.Errorf("carry over buffered input: %w", err)
 		}
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsBufferSize)), nil
+	w.out = &corkWriter{conn: conn}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.out, wsBufferSize)), nil
 }

@@ -186,8 +186,23 @@ func (c *wsConn) flush() error {
 	}
 }
 
-// send writes a batch of the list, in order.
+// send writes a batch of the list, in order. A batch of several frames
+// goes out corked, in one write, except that what waits is sent before a
+// read of the store.
 func (c *wsConn) send(batch []wsItem) error {
+	if len(batch) > 1 {
+		if err := c.cork(); err != nil {
+			return err
+		}
+	}
+	err := c.sendItems(batch)
+	if e := c.uncork(); err == nil {
+		err = e
+	}
+	return err
+}
+
+func (c *wsConn) sendItems(batch []wsItem) error {
 	for _, it := range batch {
 		select {
 		case <-c.done:
@@ -234,6 +249,9 @@ func (c *wsConn) catchUp(sub *wsSub) error {
 		return errSubEnded
 	}
 	for {
+		if err := c.uncork(); err != nil { // what waits goes before the store is read
+			return err
+		}
 		if !c.current(sub) {
 			return errSubEnded
 		}
@@ -254,6 +272,11 @@ func (c *wsConn) catchUp(sub *wsSub) error {
 				c.kill(websocket.StatusInternalError, "subscription failed: subscribe again")
 			}
 			return errSubEnded
+		}
+		if len(events) > 1 {
+			if err := c.cork(); err != nil { // the page goes out in one write
+				return err
+			}
 		}
 		for _, e := range events {
 			if sub.pos(e) <= sub.last {

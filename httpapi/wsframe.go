@@ -22,6 +22,10 @@ const (
 	opUnsubscribeWallboard = "unsubscribe_wallboard"
 )
 
+// commandMessage is the command whose result carries the session's seq
+// instead of the session.
+const commandMessage = "message"
+
 // WSRequest is a frame a WebSocket client sends: a JSON object whose op
 // says what it asks for. Ref, on any op, is echoed in the answer.
 type WSRequest struct {
@@ -44,14 +48,17 @@ type WSRequest struct {
 // WSMessage is a frame the server sends. Op is subscribed, unsubscribed,
 // event, typing, result, error, pong or wallboard.
 type WSMessage struct {
-	Op        string       `json:"op"`
-	Ref       string       `json:"ref,omitempty"`
-	SessionID int64        `json:"session_id,omitempty"`
-	Event     *sb.Event    `json:"event,omitempty"`
-	From      string       `json:"from,omitempty"`
-	AgentID   int64        `json:"agent_id,omitempty"`
-	Typing    *bool        `json:"typing,omitempty"`
+	Op        string    `json:"op"`
+	Ref       string    `json:"ref,omitempty"`
+	SessionID int64     `json:"session_id,omitempty"`
+	Event     *sb.Event `json:"event,omitempty"`
+	From      string    `json:"from,omitempty"`
+	AgentID   int64     `json:"agent_id,omitempty"`
+	Typing    *bool     `json:"typing,omitempty"`
+	// Session is a command's result: the session after it, except for
+	// a message, whose result carries Seq, the session's new version.
 	Session   any          `json:"session,omitempty"`
+	Seq       int64        `json:"seq,omitempty"`
 	Events    []sb.Event   `json:"events,omitempty"`
 	Error     *errorDetail `json:"error,omitempty"`
 	Wallboard *Wallboard   `json:"wallboard,omitempty"`

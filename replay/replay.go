@@ -195,7 +195,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 			return fmt.Errorf("at %s: %w", stamp(st.At), err)
 		}
 		if opt.SyncReports {
-			if err := r.app.Reports.Sync(ctx); err != nil {
+			if _, err := r.app.Reports.CatchUp(ctx); err != nil {
 				return fmt.Errorf("at %s: %w", stamp(st.At), err)
 			}
 		}

@@ -5,8 +5,6 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -25,29 +23,16 @@ import (
 // changes the facts (see ChangesFacts), and the projector need not derive
 // a busy chat again for each one.
 func Derive(events []sb.Event) (sb.SessionFacts, error) {
-	s, err := lifecycle.Fold(events)
-	if err != nil {
-		return sb.SessionFacts{}, fmt.Errorf("derive report facts: %w", err)
+	if len(events) == 0 {
+		return sb.SessionFacts{}, sb.Errorf(sb.ENOTFOUND, "session has no events")
 	}
-	d := deriver{s: s, last: events[0].Time}
-	for i := len(events) - 1; i >= 0; i-- {
-		if ChangesFacts(events[i].Type) {
-			d.last = events[i].Time
-			break
+	var l Log
+	for _, e := range events {
+		if err := l.Add(e); err != nil {
+			return sb.SessionFacts{}, err
 		}
 	}
-	if err := d.scan(events); err != nil {
-		return sb.SessionFacts{}, fmt.Errorf("derive report facts of session %d: %w", s.ID, err)
-	}
-	d.serves()
-	f := sb.SessionFacts{SessionID: s.ID, Seq: s.Seq}
-	f.Agents = d.agentFacts()
-	f.Groups = d.groupFacts()
-	f.Waits = d.waitFacts()
-	f.Session = d.sessionFact()
-	f.Ratings = d.ratingFacts()
-	f.Transfers = d.transferFacts()
-	return f, nil
+	return l.Facts(), nil
 }
 
 // ChangesFacts reports whether an event of type t can change a session's
@@ -74,19 +59,9 @@ type invite struct {
 	serve   int // index in s.Handles of the agent's serve it was sent in, -1 if none
 }
 
-// deriver holds one session and what the scan of its events found.
+// deriver works out one session's facts from its Log.
 type deriver struct {
-	s       *sb.Session
-	last    time.Time // the newest time an event other than a message came
-	visitor string    // the end user's first name as created
-	msgs    []message
-	invites []invite
-	rating  *lifecycle.RatedData // the counted rating
-	ratedAt time.Time
-	// toGroups[id] are the groups the receiver of transfer id to an agent
-	// belonged to, as the transfer recorded them (version 2 and later);
-	// a transfer absent from it is of version 1: the groups are unknown.
-	toGroups map[int64][]int64
+	*Log
 	// group[i] is the group s.Handles[i] served from; fromQueue[i] says
 	// whether the serve began by a pick-up from that group's queue.
 	group     []int64
@@ -94,76 +69,6 @@ type deriver struct {
 	// waitOf[i] is the index in s.QueueWaits of the wait s.Handles[i]
 	// was picked up from, -1 if none.
 	waitOf []int
-}
-
-// scan reads what the projection does not keep: every human message, the
-// rating invitations and the counted rating.
-func (d *deriver) scan(events []sb.Event) error {
-	recalled := map[int64]bool{}
-	for _, e := range events {
-		switch e.Type {
-		case lifecycle.EventCreated:
-			var c lifecycle.Created
-			if err := json.Unmarshal(e.Data, &c); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			d.visitor = c.EndUser.Name
-		case lifecycle.EventMessageSent:
-			var m lifecycle.MessageData
-			if err := json.Unmarshal(e.Data, &m); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			if m.From == sb.FromEndUser || m.From == sb.FromAgent {
-				d.msgs = append(d.msgs, message{id: m.ID, from: m.From, agentID: m.AgentID, at: e.Time, serve: -1})
-			}
-		case lifecycle.EventMessageRecalled:
-			var r lifecycle.RecallData
-			if err := json.Unmarshal(e.Data, &r); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			recalled[r.MessageID] = true
-		case lifecycle.EventTransferStarted:
-			if e.Version < 2 {
-				continue
-			}
-			var t lifecycle.TransferStartedData
-			if err := json.Unmarshal(e.Data, &t); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			if t.Transfer.Kind == sb.TransferToAgent {
-				if d.toGroups == nil {
-					d.toGroups = map[int64][]int64{}
-				}
-				d.toGroups[t.Transfer.ID] = t.ToAgentGroups
-			}
-		case lifecycle.EventRatingInvited:
-			var r lifecycle.RatingInvitedData
-			if err := json.Unmarshal(e.Data, &r); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			if r.By == sb.FromAgent && r.AgentID != 0 && !r.Auto {
-				d.invites = append(d.invites, invite{agentID: r.AgentID, at: e.Time, serve: -1})
-			}
-		case lifecycle.EventRated:
-			var r lifecycle.RatedData
-			if err := json.Unmarshal(e.Data, &r); err != nil {
-				return fmt.Errorf("decode %s: %w", e.Type, err)
-			}
-			if r.Counted && d.rating == nil {
-				d.rating, d.ratedAt = &r, e.Time
-			}
-		}
-	}
-	if len(recalled) > 0 {
-		kept := d.msgs[:0]
-		for _, m := range d.msgs {
-			if !recalled[m.id] {
-				kept = append(kept, m)
-			}
-		}
-		d.msgs = kept
-	}
-	return nil
 }
 
 // serves works out the group of every serve, and the serve each agent
@@ -199,6 +104,11 @@ func (d *deriver) serves() {
 				d.group[i] = receivingGroup(d.group[i], groups)
 			}
 		}
+	}
+	if !d.ended() {
+		// Only an ended session's facts count messages and invitations
+		// by serve: an open one's cost no walk of its messages.
+		return
 	}
 	for k := range d.msgs {
 		if m := &d.msgs[k]; m.from == sb.FromAgent {

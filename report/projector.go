@@ -5,28 +5,39 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/broker"
 )
 
 // Projector keeps the report facts up to date with the event log. It reads
-// the log from the report store's checkpoint, derives again every session
-// an event touched, from its whole log, and stores the new facts with the
-// new checkpoint in one transaction. Catching up incrementally and
-// rebuilding from scratch run the same derivation, so they agree.
+// the log from the report store's checkpoint and folds each event into
+// the Log of its session, which it keeps in memory for the sessions it
+// has seen lately; for every session an event changed it stores the new
+// facts, with the new checkpoint, in one transaction. So an event costs
+// the projector that event, not a read of its session's log: a session's
+// log is read once, when the projector first meets the session after a
+// start (or after forgetting it). Catching up and rebuilding from scratch
+// run the same derivation (Log), so they agree.
 type Projector struct {
 	Events  sb.EventStore
 	Reports sb.ReportStore
 	Log     *slog.Logger
 	// Page is how many events one catch-up step reads (default 5000).
 	Page int
+	// Keep is how many sessions' logs the projector keeps in memory at
+	// least (default 8192); it keeps at most twice as many, the most
+	// recently touched.
+	Keep int
 
-	mu sync.Mutex // one catch-up or rebuild at a time
+	mu   sync.Mutex // one catch-up step or rebuild at a time
+	logs logCache   // under mu
+
+	rebuilding          atomic.Bool
+	built, toBuild      atomic.Int64 // sessions, while rebuilding
+	checkpoint, lastSaw atomic.Int64 // events, as of the latest step
 }
-
-// Sessions per PutFacts call while rebuilding.
-const rebuildBatch = 500
 
 func (p *Projector) page() int {
 	if p.Page > 0 {
@@ -39,144 +50,117 @@ func (p *Projector) page() int {
 // checkpoint and stores them, until the checkpoint reaches the newest
 // event. It returns how many events it read.
 func (p *Projector) CatchUp(ctx context.Context) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.catchUpLocked(ctx)
-}
-
-// Sync is CatchUp for callers that only need the facts current.
-func (p *Projector) Sync(ctx context.Context) error {
-	_, err := p.CatchUp(ctx)
-	return err
-}
-
-func (p *Projector) catchUpLocked(ctx context.Context) (int, error) {
-	from, err := p.Reports.ReportCheckpoint(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("read report checkpoint: %w", err)
-	}
 	read := 0
 	for {
-		events, err := p.Events.Events(ctx, from, p.page())
-		if err != nil {
-			return read, fmt.Errorf("read events after %d: %w", from, err)
-		}
-		if len(events) == 0 {
-			return read, nil
-		}
-		read += len(events)
-		var ids []int64
-		seen := map[int64]bool{}
-		for _, e := range events {
-			if ChangesFacts(e.Type) && !seen[e.SessionID] {
-				seen[e.SessionID] = true
-				ids = append(ids, e.SessionID)
-			}
-		}
-		// A page of chat messages alone changes no facts: only the
-		// checkpoint moves.
-		facts, err := p.derive(ctx, ids)
-		if err != nil {
+		n, more, err := p.step(ctx)
+		read += n
+		if err != nil || !more {
 			return read, err
 		}
-		from = events[len(events)-1].ID
-		if err := p.Reports.PutFacts(ctx, facts, from); err != nil {
-			return read, fmt.Errorf("store report facts: %w", err)
-		}
-		if len(events) < p.page() {
-			return read, nil
-		}
 	}
 }
 
-// Rebuild forgets every fact and derives every session again from its
-// log, then catches up with what was committed meanwhile. It returns the
-// number of sessions derived.
-func (p *Projector) Rebuild(ctx context.Context) (int, error) {
+// step catches up by one page of events, under the lock. more says that a
+// full page was read: more may follow.
+func (p *Projector) step(ctx context.Context) (read int, more bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// Events committed after this point are caught up below; a session
-	// derived twice gets the same facts.
-	last, err := p.Events.LastEventID(ctx)
-	if err != nil {
-		return 0, err
-	}
-	maxID, err := p.Events.MaxSessionID(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if err := p.Reports.ResetFacts(ctx); err != nil {
-		return 0, fmt.Errorf("reset report facts: %w", err)
-	}
-	n := 0
-	for lo := int64(1); lo <= maxID; lo += rebuildBatch {
-		ids := make([]int64, 0, rebuildBatch)
-		for id := lo; id < lo+rebuildBatch && id <= maxID; id++ {
-			ids = append(ids, id)
-		}
-		facts, err := p.derive(ctx, ids)
-		if err != nil {
-			return n, err
-		}
-		// The checkpoint stays at 0 until every session is derived, so a
-		// rebuild cut short is caught up in full by the next CatchUp.
-		cp := int64(0)
-		if lo+rebuildBatch > maxID {
-			cp = last
-		}
-		if err := p.Reports.PutFacts(ctx, facts, cp); err != nil {
-			return n, fmt.Errorf("store report facts: %w", err)
-		}
-		n += len(facts)
-	}
-	if _, err := p.catchUpLocked(ctx); err != nil {
-		return n, err
-	}
-	return n, nil
+	return p.stepLocked(ctx)
 }
 
-// derive reads the whole log of each session and derives its facts.
-// Sessions with no events are skipped.
-func (p *Projector) derive(ctx context.Context, ids []int64) ([]sb.SessionFacts, error) {
-	out := make([]sb.SessionFacts, 0, len(ids))
-	for _, id := range ids {
-		events, err := p.sessionEvents(ctx, id)
+func (p *Projector) stepLocked(ctx context.Context) (int, bool, error) {
+	from, err := p.Reports.ReportCheckpoint(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("read report checkpoint: %w", err)
+	}
+	p.checkpoint.Store(from)
+	events, err := p.Events.Events(ctx, from, p.page())
+	if err != nil {
+		return 0, false, fmt.Errorf("read events after %d: %w", from, err)
+	}
+	if len(events) == 0 {
+		p.lastSaw.Store(max(p.lastSaw.Load(), from))
+		return 0, false, nil
+	}
+	var changed []*Log
+	seen, bad := map[*Log]bool{}, map[int64]bool{}
+	for _, e := range events {
+		l, err := p.logFor(ctx, e)
 		if err != nil {
-			return nil, err
+			p.logs.reset()
+			return 0, false, err
+		}
+		if l == nil {
+			bad[e.SessionID] = true // a log that cannot be folded: reported, left out
+			continue
+		}
+		if err := l.Add(e); err != nil {
+			p.logger().Error("report facts not derived", "session", e.SessionID, "err", err)
+			p.logs.drop(e.SessionID)
+			bad[e.SessionID] = true
+			continue
+		}
+		if ChangesFacts(e.Type) && !seen[l] {
+			seen[l] = true
+			changed = append(changed, l)
+		}
+	}
+	// A page of chat messages alone changes no facts: only the checkpoint
+	// moves.
+	facts := make([]sb.SessionFacts, 0, len(changed))
+	for _, l := range changed {
+		if !bad[l.SessionID()] {
+			facts = append(facts, l.Facts())
+		}
+	}
+	last := events[len(events)-1].ID
+	if err := p.Reports.PutFacts(ctx, facts, last); err != nil {
+		// The logs in memory are ahead of the stored checkpoint now.
+		p.logs.reset()
+		return len(events), false, fmt.Errorf("store report facts: %w", err)
+	}
+	p.checkpoint.Store(last)
+	p.lastSaw.Store(max(p.lastSaw.Load(), last))
+	return len(events), len(events) == p.page(), nil
+}
+
+// logFor returns the log of e's session as of the event before e: the one
+// kept in memory, or else one read from the store. It returns nil, having
+// reported why, for a log that cannot be folded.
+func (p *Projector) logFor(ctx context.Context, e sb.Event) (*Log, error) {
+	if l := p.logs.get(e.SessionID); l != nil && l.Seq() == e.Seq-1 {
+		p.logs.put(e.SessionID, l, p.keep()) // touched: kept longer
+		return l, nil
+	}
+	l := &Log{}
+	for l.Seq() < e.Seq-1 {
+		events, err := p.Events.SessionEvents(ctx, e.SessionID, l.Seq(), int(min(e.Seq-1-l.Seq(), 10000)))
+		if err != nil {
+			return nil, fmt.Errorf("read events of session %d: %w", e.SessionID, err)
 		}
 		if len(events) == 0 {
-			continue
+			p.logger().Error("report facts not derived", "session", e.SessionID,
+				"err", fmt.Sprintf("event %d follows a log that ends at %d", e.Seq, l.Seq()))
+			p.logs.drop(e.SessionID)
+			return nil, nil
 		}
-		f, err := Derive(events)
-		if err != nil {
-			// A log that cannot be folded is reported and left out rather
-			// than stopping every report.
-			p.logger().Error("report facts not derived", "session", id, "err", err)
-			continue
+		for _, x := range events {
+			if err := l.Add(x); err != nil {
+				p.logger().Error("report facts not derived", "session", e.SessionID, "err", err)
+				p.logs.drop(e.SessionID)
+				return nil, nil
+			}
 		}
-		out = append(out, f)
 	}
-	return out, nil
+	p.logs.put(e.SessionID, l, p.keep())
+	return l, nil
 }
 
-// sessionEvents reads a session's whole log, page by page.
-func (p *Projector) sessionEvents(ctx context.Context, id int64) ([]sb.Event, error) {
-	const page = 10000
-	var all []sb.Event
-	for {
-		var after int64
-		if n := len(all); n > 0 {
-			after = all[n-1].Seq
-		}
-		events, err := p.Events.SessionEvents(ctx, id, after, page)
-		if err != nil {
-			return nil, fmt.Errorf("read events of session %d: %w", id, err)
-		}
-		all = append(all, events...)
-		if len(events) < page {
-			return all, nil
-		}
+func (p *Projector) keep() int {
+	if p.Keep > 0 {
+		return p.Keep
 	}
+	return 8192
 }
 
 func (p *Projector) logger() *slog.Logger {
@@ -190,14 +174,16 @@ func (p *Projector) logger() *slog.Logger {
 // also brought up to date by Sync before every report query, so Run only
 // keeps the work off the readers' path.
 func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
-	// A store with no facts yet (a new install, or one upgraded from a
-	// version without reports) is built session by session rather than
-	// by reading the whole log in event order.
+	// A store with no facts yet (a new install, one upgraded from a
+	// version without reports, or one made by generate) is built session
+	// by session rather than by reading the whole log in event order.
 	if cp, err := p.Reports.ReportCheckpoint(ctx); err == nil && cp == 0 {
-		if n, err := p.Rebuild(ctx); err != nil && ctx.Err() == nil {
-			p.logger().Error("report rebuild failed", "err", err)
-		} else if n > 0 {
-			p.logger().Info("report facts built", "sessions", n)
+		if last, err := p.Events.LastEventID(ctx); err == nil && last > 0 {
+			if n, err := p.Rebuild(ctx); err != nil && ctx.Err() == nil {
+				p.logger().Error("report rebuild failed", "err", err)
+			} else if n > 0 {
+				p.logger().Info("report facts built", "sessions", n)
+			}
 		}
 	}
 	for ctx.Err() == nil {
@@ -230,3 +216,36 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 		sub.Close()
 	}
 }
+
+// logCache keeps the logs of the sessions touched lately in two
+// generations: a log is found in either, and a full current generation
+// becomes the old one, dropping the one before. So at least keep and at
+// most twice keep logs stay, the most recently touched among them.
+type logCache struct {
+	cur, old map[int64]*Log
+}
+
+func (c *logCache) get(id int64) *Log {
+	if l, ok := c.cur[id]; ok {
+		return l
+	}
+	return c.old[id]
+}
+
+func (c *logCache) put(id int64, l *Log, keep int) {
+	if c.cur == nil {
+		c.cur = make(map[int64]*Log)
+	}
+	if _, ok := c.cur[id]; !ok && len(c.cur) >= keep {
+		c.old, c.cur = c.cur, make(map[int64]*Log, keep)
+	}
+	c.cur[id] = l
+	delete(c.old, id)
+}
+
+func (c *logCache) drop(id int64) {
+	delete(c.cur, id)
+	delete(c.old, id)
+}
+
+func (c *logCache) reset() { c.cur, c.old = nil, nil }

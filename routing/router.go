@@ -8,6 +8,7 @@ package routing
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,6 +50,11 @@ type Router struct {
 	// InWorkHours reports whether a group is in its work hours at t; nil
 	// means always.
 	InWorkHours func(groupID int64, t time.Time) bool
+	// Changes, when set, is incremented on every change to the queues, the
+	// agents or the settings, so that goroutines other than the owner can
+	// tell a Snapshot is out of date. A router that replaces another may
+	// share its counter, which then never goes back.
+	Changes *atomic.Uint64
 
 	groups  map[int64]*group
 	agents  map[int64]*agent
@@ -114,7 +120,10 @@ func New(s Settings) *Router {
 }
 
 // SetSettings changes the routing switches.
-func (r *Router) SetSettings(s Settings) { r.settings = s }
+func (r *Router) SetSettings(s Settings) {
+	r.settings = s
+	r.changed()
+}
 
 // Decision assigns a session to an agent, with the reason.
 type Decision struct {
@@ -190,6 +199,7 @@ func (r *Router) SetAgent(c AgentConfig, now time.Time) ([]Decision, error) {
 		r.agents[c.ID] = a
 	}
 	a.capacity = c.Capacity
+	r.changed()
 	for _, g := range a.groups {
 		g.members = slices.DeleteFunc(g.members, func(m *agent) bool { return m == a })
 	}
@@ -217,6 +227,7 @@ func (r *Router) SetStatus(agentID int64, s Status, now time.Time) ([]Decision, 
 		a.freedAt = now
 	}
 	a.status = s
+	r.changed()
 	return r.dispatchAgent(a, now), nil
 }
 
@@ -235,6 +246,7 @@ func (r *Router) Enqueue(w Waiting, now time.Time) ([]Decision, error) {
 	e := &entry{Waiting: w, group: g, order: r.arrived}
 	g.queue.add(e)
 	r.waiting[w.SessionID] = e
+	r.changed()
 	return r.dispatchGroup(g, now), nil
 }
 
@@ -247,6 +259,7 @@ func (r *Router) Remove(sessionID int64) bool {
 	}
 	e.group.queue.remove(e)
 	delete(r.waiting, sessionID)
+	r.changed()
 	return true
 }
 
@@ -419,7 +432,7 @@ func (r *Router) choose(e *entry, now time.Time) (Decision, bool) {
 	}
 	d := Decision{SessionID: e.SessionID, AgentID: chosen.id, GroupID: g.id,
 		Why: Why{Rule: rule, Level: e.Level, WaitedMS: now.Sub(e.Since).Milliseconds(), Candidates: cands}}
-	g.took(now)
+	g.took(now) // the assignment's Remove counts the change
 	r.assign(e, chosen)
 	return d, true
 }
@@ -481,21 +494,14 @@ const (
 // closed to assignment.
 func (r *Router) EstimatedWait(groupID int64, pos int, now time.Time) (wait time.Duration, why string) {
 	g, ok := r.groups[groupID]
-	if !ok || !slices.ContainsFunc(g.members, r.works) {
+	if !ok {
 		return 0, NoEstimateNoAgent
 	}
-	if !r.open(g, now) {
-		return 0, NoEstimateClosed
+	var first, last time.Time
+	if len(g.served) > 0 {
+		first, last = g.served[0], g.served[len(g.served)-1]
 	}
-	if len(g.served) < 2 || now.Sub(g.served[len(g.served)-1]) > time.Hour {
-		return 0, NoEstimatePace
-	}
-	span := g.served[len(g.served)-1].Sub(g.served[0])
-	if span <= 0 {
-		return 0, NoEstimatePace
-	}
-	per := span / time.Duration(len(g.served)-1)
-	return per * time.Duration(pos), ""
+	return estimate(slices.ContainsFunc(g.members, r.works), r.open(g, now), first, last, len(g.served), pos, now)
 }
 
 // Waiting returns how many sessions wait in a group.

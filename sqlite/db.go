@@ -42,7 +42,15 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+	// stmts are the write connection's prepared statements (statements),
+	// reads the read pool's (readStatements), by name.
 	stmts map[string]*sql.Stmt
+	reads map[string]*sql.Stmt
+	// indexed remembers committed session_agents rows, so that a commit
+	// writes each pair once (see Commit).
+	indexed agentIndex
+	// Statements prepared on first use and kept (stmtcache.go).
+	readStmts, writeStmts stmtCache
 	// writeFailed is set when a write failed because the store cannot
 	// write (see classify), and cleared by a successful CheckWrite.
 	writeFailed atomic.Bool
@@ -91,7 +99,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return "file:" + abs + "?" + q.Encode()
 	}
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn(false)); err != nil {
+	if db.write, err = sql.Open(driverName, dsn(false)); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.write.SetMaxOpenConns(1)
@@ -106,7 +114,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		// without locking errors; one connection serves both.
 		db.read = db.write
 	} else {
-		if db.read, err = sql.Open("sqlite", dsn(true)); err != nil {
+		if db.read, err = sql.Open(driverName, dsn(true)); err != nil {
 			db.write.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}
@@ -116,6 +124,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.warmWriteStmts(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare report statements: %w", err)
 	}
 	if err := db.prepare(ctx); err != nil {
 		db.Close()
@@ -156,6 +168,9 @@ func privateFiles(path string) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	for _, s := range db.stmts {
+		s.Close()
+	}
+	for _, s := range db.reads {
 		s.Close()
 	}
 	var err error
@@ -227,6 +242,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// driverName is the database/sql driver the store opens; tests count its
+// prepares through a driver of their own.
+var driverName = "sqlite"
+
+// statements are the queries of the command path on the write connection,
+// prepared once at open: SQLite parses each of them once per connection,
+// not once per call. Inside a transaction, Tx.StmtContext hands out the
+// statement already prepared on the connection (database/sql re-prepares
+// only for another connection), so Commit takes each once per transaction.
 var statements = map[string]string{
 	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel, end_user)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -243,6 +267,22 @@ var statements = map[string]string{
 	"cancelTimer":  `DELETE FROM timers WHERE session_id = ? AND kind = ?`,
 	"firedTimer":   `DELETE FROM timers WHERE session_id = ? AND kind = ? AND due_at = ?`,
 	"insertOutbox": `INSERT INTO outbox (kind, session_id, key, payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
+	"advanceSequence": `INSERT INTO id_sequences (name, last) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET last = MAX(last, excluded.last)`,
+	"reserveSessionIDs": `INSERT INTO id_sequences (name, last)
+		VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM sessions) + ?)
+		ON CONFLICT (name) DO UPDATE SET last = last + ? RETURNING last`,
+}
+
+// readStatements are the hot queries on the read pool: a session the
+// engine does not hold, and the events a live subscription catches up on.
+// database/sql prepares each once on every pooled connection it runs on.
+var readStatements = map[string]string{
+	"session": `SELECT state FROM sessions WHERE id = ?`,
+	"sessionEvents": `SELECT id, session_id, seq, type, v, time, actor, data FROM events
+		WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	"events": `SELECT id, session_id, seq, type, v, time, actor, data FROM events
+		WHERE id > ? ORDER BY id LIMIT ?`,
 }
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -253,6 +293,14 @@ func (db *DB) prepare(ctx context.Context) error {
 			return fmt.Errorf("prepare %s: %w", name, err)
 		}
 		db.stmts[name] = s
+	}
+	db.reads = make(map[string]*sql.Stmt, len(readStatements))
+	for name, q := range readStatements {
+		s, err := db.read.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		db.reads[name] = s
 	}
 	return nil
 }

@@ -137,16 +137,20 @@ func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint 
 		}
 	}()
 	var threshold int64
-	if err := tx.QueryRowContext(ctx, `SELECT queue_threshold FROM report_state WHERE id = 1`).Scan(&threshold); err != nil {
+	th, err := db.txStmt(ctx, tx, `SELECT queue_threshold FROM report_state WHERE id = 1`)
+	if err != nil {
 		return fmt.Errorf("put facts: %w", err)
 	}
-	w, err := newFactWriter(ctx, tx)
+	if err := th.QueryRowContext(ctx).Scan(&threshold); err != nil {
+		return fmt.Errorf("put facts: %w", err)
+	}
+	w, err := db.newFactWriter(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("put facts: %w", err)
 	}
 	defer w.close()
 	d := newDeltas(threshold)
-	old := &txStmts{tx: tx}
+	old := &txStmts{tx: tx, db: db}
 	defer old.close()
 	for i := range batch {
 		f := &batch[i]
@@ -172,10 +176,14 @@ func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint 
 		}
 		d.addFacts(f, 1)
 	}
-	if err := d.apply(ctx, tx); err != nil {
+	if err := d.apply(ctx, db, tx); err != nil {
 		return fmt.Errorf("put facts: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE report_state SET checkpoint = ? WHERE id = 1`, checkpoint); err != nil {
+	cp, err := db.txStmt(ctx, tx, `UPDATE report_state SET checkpoint = ? WHERE id = 1`)
+	if err != nil {
+		return fmt.Errorf("put facts: checkpoint: %w", err)
+	}
+	if _, err := cp.ExecContext(ctx, checkpoint); err != nil {
 		return fmt.Errorf("put facts: checkpoint: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -191,7 +199,23 @@ type factWriter struct {
 	all                                                                []*sql.Stmt
 }
 
-func newFactWriter(ctx context.Context, tx *sql.Tx) (*factWriter, error) {
+// factWriterSQL are the statements of a factWriter: the existence check,
+// the session row, a delete per fact table, then the inserts.
+func factWriterSQL() []string {
+	qs := []string{`SELECT seq FROM report_sessions WHERE session_id = ?`,
+		`INSERT INTO report_sessions (session_id, seq) VALUES (?1, ?2)
+		ON CONFLICT (session_id) DO UPDATE SET seq = ?2`}
+	for _, t := range factTables {
+		qs = append(qs, "DELETE FROM "+t+" WHERE session_id = ?")
+	}
+	return append(qs, insertSQL("report_session_facts", sessionFactCols, 12),
+		insertSQL("report_agent_facts", agentFactCols, 25), insertSQL("report_group_facts", groupFactCols, 22),
+		insertSQL("report_wait_facts", waitFactCols, 11), insertSQL("report_rating_facts", ratingFactCols, 9),
+		insertSQL("report_transfer_facts", transferFactCols, 22))
+}
+
+// newFactWriter takes the kept statements for tx (see stmtCache).
+func (db *DB) newFactWriter(ctx context.Context, tx *sql.Tx) (*factWriter, error) {
 	w := &factWriter{}
 	var err error
 	prep := func(q string) *sql.Stmt {
@@ -199,23 +223,19 @@ func newFactWriter(ctx context.Context, tx *sql.Tx) (*factWriter, error) {
 			return nil
 		}
 		var s *sql.Stmt
-		if s, err = tx.PrepareContext(ctx, q); err == nil {
+		if s, err = db.txStmt(ctx, tx, q); err == nil {
 			w.all = append(w.all, s)
 		}
 		return s
 	}
-	w.exists = prep(`SELECT seq FROM report_sessions WHERE session_id = ?`)
-	w.session = prep(`INSERT INTO report_sessions (session_id, seq) VALUES (?1, ?2)
-		ON CONFLICT (session_id) DO UPDATE SET seq = ?2`)
-	for _, t := range factTables {
-		w.deletes = append(w.deletes, prep("DELETE FROM "+t+" WHERE session_id = ?"))
+	qs := factWriterSQL()
+	w.exists, w.session = prep(qs[0]), prep(qs[1])
+	for _, q := range qs[2 : 2+len(factTables)] {
+		w.deletes = append(w.deletes, prep(q))
 	}
-	w.sessionFact = prep(insertSQL("report_session_facts", sessionFactCols, 12))
-	w.agent = prep(insertSQL("report_agent_facts", agentFactCols, 25))
-	w.group = prep(insertSQL("report_group_facts", groupFactCols, 22))
-	w.wait = prep(insertSQL("report_wait_facts", waitFactCols, 11))
-	w.rating = prep(insertSQL("report_rating_facts", ratingFactCols, 9))
-	w.transfer = prep(insertSQL("report_transfer_facts", transferFactCols, 22))
+	ins := qs[2+len(factTables):]
+	w.sessionFact, w.agent, w.group = prep(ins[0]), prep(ins[1]), prep(ins[2])
+	w.wait, w.rating, w.transfer = prep(ins[3]), prep(ins[4]), prep(ins[5])
 	if err != nil {
 		w.close()
 		return nil, err

@@ -19,6 +19,7 @@ type queryer interface {
 // PutFacts reads the old facts of every session it replaces.
 type txStmts struct {
 	tx    *sql.Tx
+	db    *DB // when set, the statements are the store's kept ones
 	stmts map[string]*sql.Stmt
 }
 
@@ -26,7 +27,13 @@ func (s *txStmts) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := s.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := s.tx.PrepareContext(ctx, q)
+	var st *sql.Stmt
+	var err error
+	if s.db != nil {
+		st, err = s.db.txStmt(ctx, s.tx, q)
+	} else {
+		st, err = s.tx.PrepareContext(ctx, q)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -104,11 +111,21 @@ func ptrInt(v sql.NullInt64) *int64 {
 }
 
 // readFacts reads a session's stored facts.
+// factReadSQL are the queries readFacts runs, in order.
+var factReadSQL = []string{
+	`SELECT ` + sessionFactCols + ` FROM report_session_facts WHERE session_id = ?`,
+	`SELECT ` + agentFactCols + ` FROM report_agent_facts WHERE session_id = ? ORDER BY n`,
+	`SELECT ` + groupFactCols + ` FROM report_group_facts WHERE session_id = ? ORDER BY n`,
+	`SELECT ` + waitFactCols + ` FROM report_wait_facts WHERE session_id = ? ORDER BY n`,
+	`SELECT ` + ratingFactCols + ` FROM report_rating_facts WHERE session_id = ? ORDER BY n`,
+	`SELECT ` + transferFactCols + ` FROM report_transfer_facts WHERE session_id = ? ORDER BY n`,
+}
+
 func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts, error) {
 	f := sb.SessionFacts{SessionID: id, Seq: seq}
 	var at int64
 	s := &f.Session
-	err := db.QueryRowContext(ctx, `SELECT `+sessionFactCols+` FROM report_session_facts WHERE session_id = ?`, id).Scan(
+	err := db.QueryRowContext(ctx, factReadSQL[0], id).Scan(
 		&s.SessionID, &s.Channel, &s.Entry, &s.GroupID, &at, &s.PickedUp, &s.Ended, &s.DurationMS, &s.Invited,
 		&s.InviteSuccess, &s.HoldMS, &s.HandleMS)
 	if err != nil {
@@ -127,7 +144,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		a.At = fromMS(at)
 		f.Agents = append(f.Agents, a)
 		return nil
-	}, `SELECT `+agentFactCols+` FROM report_agent_facts WHERE session_id = ? ORDER BY n`, id)
+	}, factReadSQL[1], id)
 	if err != nil {
 		return f, fmt.Errorf("agent facts of session %d: %w", id, err)
 	}
@@ -141,7 +158,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		g.At = fromMS(at)
 		f.Groups = append(f.Groups, g)
 		return nil
-	}, `SELECT `+groupFactCols+` FROM report_group_facts WHERE session_id = ? ORDER BY n`, id)
+	}, factReadSQL[2], id)
 	if err != nil {
 		return f, fmt.Errorf("group facts of session %d: %w", id, err)
 	}
@@ -149,7 +166,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		w, err := scanWait(r)
 		f.Waits = append(f.Waits, w)
 		return err
-	}, `SELECT `+waitFactCols+` FROM report_wait_facts WHERE session_id = ? ORDER BY n`, id)
+	}, factReadSQL[3], id)
 	if err != nil {
 		return f, fmt.Errorf("wait facts of session %d: %w", id, err)
 	}
@@ -165,7 +182,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		}
 		f.Ratings = append(f.Ratings, x)
 		return nil
-	}, `SELECT `+ratingFactCols+` FROM report_rating_facts WHERE session_id = ? ORDER BY n`, id)
+	}, factReadSQL[4], id)
 	if err != nil {
 		return f, fmt.Errorf("rating facts of session %d: %w", id, err)
 	}
@@ -173,7 +190,7 @@ func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts,
 		t, err := scanTransfer(r)
 		f.Transfers = append(f.Transfers, t)
 		return err
-	}, `SELECT `+transferFactCols+` FROM report_transfer_facts WHERE session_id = ? ORDER BY n`, id)
+	}, factReadSQL[5], id)
 	if err != nil {
 		return f, fmt.Errorf("transfer facts of session %d: %w", id, err)
 	}

@@ -293,17 +293,17 @@ func (d *deltas) addFacts(f *sb.SessionFacts, sign int64) {
 }
 
 // apply writes the deltas to the rollup tables.
-func (d *deltas) apply(ctx context.Context, tx *sql.Tx) error {
+func (d *deltas) apply(ctx context.Context, db *DB, tx *sql.Tx) error {
 	for _, r := range rollups() {
 		if len(d.m[r]) == 0 {
 			continue
 		}
-		up, err := tx.PrepareContext(ctx, r.upsertSQL())
+		up, err := db.txStmt(ctx, tx, r.upsertSQL())
 		if err != nil {
 			return fmt.Errorf("prepare %s: %w", r.table, err)
 		}
 		defer up.Close()
-		del, err := tx.PrepareContext(ctx, r.deleteEmptySQL())
+		del, err := db.txStmt(ctx, tx, r.deleteEmptySQL())
 		if err != nil {
 			return fmt.Errorf("prepare %s: %w", r.table, err)
 		}

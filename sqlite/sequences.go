@@ -20,9 +20,7 @@ func (db *DB) ReserveSessionIDs(ctx context.Context, n int) (_ int64, err error)
 		return 0, fmt.Errorf("reserve session ids: n must be positive, not %d", n)
 	}
 	var last int64
-	err = db.write.QueryRowContext(ctx, `INSERT INTO id_sequences (name, last)
-		VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM sessions) + ?)
-		ON CONFLICT (name) DO UPDATE SET last = last + ? RETURNING last`, sessionSequence, n, n).Scan(&last)
+	err = db.stmts["reserveSessionIDs"].QueryRowContext(ctx, sessionSequence, n, n).Scan(&last)
 	if err != nil {
 		return 0, fmt.Errorf("reserve session ids: %w", err)
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -32,9 +33,15 @@ func nullID(v int64) any {
 	return v
 }
 
-// Commit implements sb.EventStore: all changes in one transaction.
+// Commit implements sb.EventStore: all changes in one transaction. A
+// session changed several times in the batch has its row written once,
+// with its last version, checked against the version before the first.
 func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 	defer db.classify(&err)
+	rows, err := sessionRows(changes)
+	if err != nil {
+		return err
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("commit: begin: %w", err)
@@ -44,11 +51,21 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 			tx.Rollback()
 		}
 	}()
-	st := func(name string) *sql.Stmt { return tx.StmtContext(ctx, db.stmts[name]) }
-	insSession, updSession, insEvent := st("insertSession"), st("updateSession"), st("insertEvent")
+	// Each statement once per transaction: Tx.StmtContext reuses the
+	// statement prepared on the connection, but wraps it anew per call.
+	stmts := make(map[string]*sql.Stmt, 8)
+	st := func(name string) *sql.Stmt {
+		s, ok := stmts[name]
+		if !ok {
+			s = tx.StmtContext(ctx, db.stmts[name])
+			stmts[name] = s
+		}
+		return s
+	}
+	w := &commitWriter{st: st}
 	var newest int64 // the largest ID of a new session
-	for _, c := range changes {
-		if err := db.commitOne(ctx, tx, st, insSession, updSession, insEvent, c); err != nil {
+	for i, c := range changes {
+		if err := db.commitOne(ctx, w, rows[i], c); err != nil {
 			return err
 		}
 		if c.ExpectedSeq == 0 {
@@ -56,22 +73,68 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 		}
 	}
 	if newest > 0 {
-		if err := advanceSequence(ctx, tx, sessionSequence, newest); err != nil {
+		if _, err := st("advanceSequence").ExecContext(ctx, sessionSequence, newest); err != nil {
 			return fmt.Errorf("commit: session sequence: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.indexed.add(w.indexed)
 	return nil
 }
 
-func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.Stmt, insSession, updSession, insEvent *sql.Stmt, c *sb.Change) error {
-	s := c.Session
-	state, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("commit: encode session %d: %w", s.ID, err)
+// sessionRow says how a change writes its session's row: only the last
+// change of a session in a batch writes it (write), inserting it when the
+// session's first change in the batch creates it (expected 0), else
+// updating it from the version before that first change (expected).
+type sessionRow struct {
+	write    bool
+	expected int64
+}
+
+// sessionRows plans the row writes of a batch. Each change of a session
+// must follow the one before it in the batch.
+func sessionRows(changes []*sb.Change) ([]sessionRow, error) {
+	rows := make([]sessionRow, len(changes))
+	last := make(map[int64]int, len(changes)) // session → its latest change so far
+	for i, c := range changes {
+		id := c.Session.ID
+		rows[i] = sessionRow{write: true, expected: c.ExpectedSeq}
+		if j, ok := last[id]; ok {
+			if c.ExpectedSeq != changes[j].Session.Seq {
+				return nil, sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", id, c.ExpectedSeq)
+			}
+			rows[i].expected = rows[j].expected
+			rows[j].write = false
+		}
+		last[id] = i
 	}
+	return rows, nil
+}
+
+// commitWriter is what the changes of one transaction share: its
+// statements, a buffer to encode projections in, and the agent index rows
+// it wrote.
+type commitWriter struct {
+	st      func(string) *sql.Stmt
+	buf     bytes.Buffer
+	indexed []agentPair
+}
+
+// encode returns s as JSON, in a buffer reused by the next call: the
+// driver copies its arguments while it runs a statement.
+func (w *commitWriter) encode(s *sb.Session) ([]byte, error) {
+	w.buf.Reset()
+	if err := json.NewEncoder(&w.buf).Encode(s); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(w.buf.Bytes(), []byte("\n")), nil
+}
+
+func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c *sb.Change) error {
+	st := w.st
+	s := c.Session
 	var agentID, queueID int64
 	if s.Agent != nil {
 		agentID = s.Agent.ID
@@ -79,32 +142,39 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 	if s.Queue != nil {
 		queueID = s.Queue.ID
 	}
-	if c.ExpectedSeq == 0 {
-		_, err = insSession.ExecContext(ctx, s.ID, s.UUID, string(s.Type), string(s.Medium), int(s.Status), s.Seq,
-			nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel),
-			sql.NullString{String: s.EndUser.Identifier, Valid: s.EndUser.Identifier != ""})
+	if row.write {
+		state, err := w.encode(s)
 		if err != nil {
-			if isConstraint(err) {
-				return sb.Errorf(sb.EPRECONDITION, "session %d exists already", s.ID)
+			return fmt.Errorf("commit: encode session %d: %w", s.ID, err)
+		}
+		if row.expected == 0 {
+			_, err = st("insertSession").ExecContext(ctx, s.ID, s.UUID, string(s.Type), string(s.Medium), int(s.Status), s.Seq,
+				nullID(agentID), nullID(queueID), ms(s.CreatedAt), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel),
+				sql.NullString{String: s.EndUser.Identifier, Valid: s.EndUser.Identifier != ""})
+			if err != nil {
+				if isConstraint(err) {
+					return sb.Errorf(sb.EPRECONDITION, "session %d exists already", s.ID)
+				}
+				return fmt.Errorf("commit: insert session %d: %w", s.ID, err)
 			}
-			return fmt.Errorf("commit: insert session %d: %w", s.ID, err)
-		}
-	} else {
-		res, err := updSession.ExecContext(ctx, int(s.Status), s.Seq, nullID(agentID), nullID(queueID),
-			ms(s.UpdatedAt), nullMS(s.EndedAt), state, s.ID, c.ExpectedSeq)
-		if err != nil {
-			return fmt.Errorf("commit: update session %d: %w", s.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", s.ID, c.ExpectedSeq)
+		} else {
+			res, err := st("updateSession").ExecContext(ctx, int(s.Status), s.Seq, nullID(agentID), nullID(queueID),
+				ms(s.UpdatedAt), nullMS(s.EndedAt), state, s.ID, row.expected)
+			if err != nil {
+				return fmt.Errorf("commit: update session %d: %w", s.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", s.ID, row.expected)
+			}
 		}
 	}
-	if agentID != 0 {
+	if pair := (agentPair{agentID, s.ID}); agentID != 0 && !db.indexed.has(pair) {
 		// Every handler is the current agent of some committed version,
 		// so this records every agent who handled the session.
 		if _, err := st("indexAgent").ExecContext(ctx, agentID, s.ID); err != nil {
 			return fmt.Errorf("commit: index agent: %w", err)
 		}
+		w.indexed = append(w.indexed, pair)
 	}
 	if err := indexCustomer(ctx, st, c); err != nil {
 		return err
@@ -115,7 +185,7 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 		if err != nil {
 			return fmt.Errorf("commit: encode actor: %w", err)
 		}
-		res, err := insEvent.ExecContext(ctx, e.SessionID, e.Seq, string(e.Type), e.Version, ms(e.Time), actor, []byte(e.Data))
+		res, err := st("insertEvent").ExecContext(ctx, e.SessionID, e.Seq, string(e.Type), e.Version, ms(e.Time), actor, []byte(e.Data))
 		if err != nil {
 			if isConstraint(err) {
 				return sb.Errorf(sb.EPRECONDITION, "session %d already has event %d", e.SessionID, e.Seq)
@@ -155,11 +225,14 @@ func (db *DB) commitOne(ctx context.Context, tx *sql.Tx, st func(string) *sql.St
 			return fmt.Errorf("commit: cancel timer: %w", err)
 		}
 	}
-	for name, timers := range map[string][]sb.Timer{"setTimer": c.SetTimers, "ensureTimer": c.EnsureTimers} {
-		for _, t := range timers {
-			if _, err := st(name).ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data)); err != nil {
-				return fmt.Errorf("commit: timer: %w", err)
-			}
+	for _, t := range c.SetTimers {
+		if _, err := st("setTimer").ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data)); err != nil {
+			return fmt.Errorf("commit: timer: %w", err)
+		}
+	}
+	for _, t := range c.EnsureTimers {
+		if _, err := st("ensureTimer").ExecContext(ctx, t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data)); err != nil {
+			return fmt.Errorf("commit: timer: %w", err)
 		}
 	}
 	for _, o := range c.Outbox {
@@ -178,7 +251,7 @@ func isConstraint(err error) bool {
 // Session implements sb.EventStore.
 func (db *DB) Session(ctx context.Context, id int64) (*sb.Session, error) {
 	var state []byte
-	err := db.read.QueryRowContext(ctx, `SELECT state FROM sessions WHERE id = ?`, id).Scan(&state)
+	err := db.reads["session"].QueryRowContext(ctx, id).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sb.Errorf(sb.ENOTFOUND, "session %d not found", id)
 	}
@@ -323,14 +396,12 @@ func (db *DB) LastEventID(ctx context.Context) (int64, error) {
 
 // SessionEvents implements sb.EventStore.
 func (db *DB) SessionEvents(ctx context.Context, sessionID, afterSeq int64, limit int) ([]sb.Event, error) {
-	return db.queryEvents(ctx, `SELECT id, session_id, seq, type, v, time, actor, data FROM events
-		WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`, sessionID, afterSeq, clampLimit(limit))
+	return db.preparedEvents(ctx, db.reads["sessionEvents"], sessionID, afterSeq, clampLimit(limit))
 }
 
 // Events implements sb.EventStore.
 func (db *DB) Events(ctx context.Context, afterID int64, limit int) ([]sb.Event, error) {
-	return db.queryEvents(ctx, `SELECT id, session_id, seq, type, v, time, actor, data FROM events
-		WHERE id > ? ORDER BY id LIMIT ?`, afterID, clampLimit(limit))
+	return db.preparedEvents(ctx, db.reads["events"], afterID, clampLimit(limit))
 }
 
 func clampLimit(n int) int {
@@ -341,10 +412,23 @@ func clampLimit(n int) int {
 }
 
 func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]sb.Event, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
+	return scanEvents(rows)
+}
+
+// preparedEvents is queryEvents with a prepared statement.
+func (db *DB) preparedEvents(ctx context.Context, q *sql.Stmt, args ...any) ([]sb.Event, error) {
+	rows, err := q.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	return scanEvents(rows)
+}
+
+func scanEvents(rows *sql.Rows) ([]sb.Event, error) {
 	defer rows.Close()
 	var out []sb.Event
 	for rows.Next() {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OptimisticConcurrency", testOptimisticConcurrency},
 		{"BatchIsAllOrNothing", testBatchIsAllOrNothing},
 		{"EventPaging", testEventPaging},
+		{"SessionsEvents", testSessionsEvents},
 		{"SessionFilters", testSessionFilters},
 		{"HistorySearch", testHistorySearch},
 		{"EndUserFilter", testEndUserFilter},

@@ -6,7 +6,18 @@
 // every request a real session command. It sends only to the address given,
 // for at most -duration, and stops by itself.
 //
+// With -followers N, N visitors each wait with a chat in a queue no agent
+// serves and follow their queue position over its event stream while the
+// clients run (-clients 0: the followers alone); -server-pid adds the
+// server's CPU over the measured window.
+//
 //	sbload -addr 127.0.0.1:8080 -token $SWITCHBOARD_ADMIN_TOKEN -clients 64 -duration 10s
+//	sbload -clients 0 -followers 10000 -server-pid $(pgrep -n switchboard)
+//
+// With -trivial-server it serves the same routes with fixed JSON answers
+// instead, so that the same clients measure the ceiling beside the server:
+//
+//	sbload -trivial-server 127.0.0.1:18090
 package main
 
 import (
@@ -30,8 +41,18 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
 	warmup := flag.Duration("warmup", 2*time.Second, "sending before measuring starts")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	nFollowers := flag.Int("followers", 0, "visitors following their queue position while the clients run")
+	serverPID := flag.Int("server-pid", 0, "the server's process ID, to report its CPU over the measured window")
+	trivial := flag.String("trivial-server", "", "instead of sending, serve the same routes with fixed JSON on this address (the ceiling)")
 	flag.Parse()
-	if err := run(*addr, *token, *clients, *warmup, *duration, *asJSON); err != nil {
+	if *trivial != "" {
+		if err := serveTrivial(*trivial); err != nil {
+			fmt.Fprintln(os.Stderr, "sbload:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*addr, *token, *clients, *warmup, *duration, *asJSON, *nFollowers, *serverPID); err != nil {
 		fmt.Fprintln(os.Stderr, "sbload:", err)
 		os.Exit(1)
 	}
@@ -48,9 +69,11 @@ type result struct {
 	P99Millis  float64 `json:"p99_ms"`
 	MaxMillis  float64 `json:"max_ms"`
 	FirstError string  `json:"first_error,omitempty"`
+	// Followers is there with -followers or -server-pid.
+	Followers *followerStats `json:"followers,omitempty"`
 }
 
-func run(addr, token string, clients int, warmup, duration time.Duration, asJSON bool) error {
+func run(addr, token string, clients int, warmup, duration time.Duration, asJSON bool, nFollowers, serverPID int) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -62,7 +85,7 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		return fmt.Errorf("an admin token is required (-token or SWITCHBOARD_ADMIN_TOKEN)")
 	}
 	c := &loadclient.Client{Base: "http://" + addr, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}}
+		Transport: &http.Transport{MaxIdleConnsPerHost: max(clients, 64), MaxConnsPerHost: max(clients, 64)}}}
 	if err := c.WaitReady(); err != nil {
 		return err
 	}
@@ -82,9 +105,31 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		return fmt.Errorf("create queue: %w", err)
 	}
 	queueID := queue["id"]
+	fol, err := startFollowers(c, addr, nFollowers)
+	if fol != nil {
+		defer fol.stop()
+	}
+	if err != nil {
+		return err
+	}
 
 	start := time.Now()
 	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
+	cpu := make(chan float64, 1)
+	if serverPID != 0 {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			t0, err0 := cpuTicks(serverPID)
+			time.Sleep(time.Until(stop))
+			t1, err1 := cpuTicks(serverPID)
+			if err0 != nil || err1 != nil {
+				fmt.Fprintln(os.Stderr, "sbload: server cpu:", err0, err1)
+				cpu <- -1
+				return
+			}
+			cpu <- float64(t1-t0) / clockTicks / duration.Seconds() * 100
+		}()
+	}
 	var mu sync.Mutex
 	var lat []time.Duration
 	errors, commands := 0, 0
@@ -147,6 +192,7 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		}()
 	}
 	wg.Wait()
+	time.Sleep(time.Until(stop)) // with no clients, the followers alone
 	commands = len(lat)
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
@@ -159,6 +205,14 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 	r := result{Clients: clients, Seconds: duration.Seconds(), Commands: commands, Errors: errors,
 		PerSecond: float64(commands) / duration.Seconds(), P50Millis: pct(0.50), P90Millis: pct(0.90),
 		P99Millis: pct(0.99), MaxMillis: pct(1), FirstError: firstErr}
+	if nFollowers > 0 || serverPID != 0 {
+		st := fol.stats(nFollowers)
+		if serverPID != 0 {
+			v := <-cpu
+			st.ServerCPUPercent = &v
+		}
+		r.Followers = &st
+	}
 	if asJSON {
 		b, _ := json.Marshal(r)
 		fmt.Println(string(b))
@@ -168,6 +222,16 @@ func run(addr, token string, clients int, warmup, duration time.Duration, asJSON
 		r.Clients, r.Seconds, r.Commands, r.Errors, r.PerSecond, r.P50Millis, r.P90Millis, r.P99Millis, r.MaxMillis)
 	if firstErr != "" {
 		fmt.Println("first error:", firstErr)
+	}
+	if st := r.Followers; st != nil {
+		fmt.Printf("followers %d: %d connected, %d position frames, %d failed", st.Followers, st.Connected, st.Frames, st.Failed)
+		if st.ServerCPUPercent != nil {
+			fmt.Printf(", server CPU %.1f%% of one core", *st.ServerCPUPercent)
+		}
+		fmt.Println()
+		if st.FirstError != "" {
+			fmt.Println("first follower error:", st.FirstError)
+		}
 	}
 	return nil
 }

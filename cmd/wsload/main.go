@@ -15,6 +15,11 @@
 //
 //	wsload -mode latency -rate 5000 -duration 10s
 //
+// Mode centrifugo measures the same against a Centrifugo server, the peer
+// that keeps nothing (scripts/bench-peer.sh):
+//
+//	wsload -mode centrifugo -addr 127.0.0.1:8000 -hmac-secret S -rate 5000
+//
 // It sends only to loopback addresses and stops by itself.
 package main
 
@@ -39,7 +44,7 @@ import (
 
 func main() {
 	o := options{}
-	flag.StringVar(&o.mode, "mode", "latency", "conns or latency")
+	flag.StringVar(&o.mode, "mode", "latency", "conns, latency or centrifugo")
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:8080", "server address (loopback only)")
 	flag.StringVar(&o.token, "token", os.Getenv("SWITCHBOARD_ADMIN_TOKEN"), "admin token (env SWITCHBOARD_ADMIN_TOKEN)")
 	flag.IntVar(&o.conns, "conns", 10000, "conns: connections to open")
@@ -53,6 +58,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "latency: sending before measuring starts")
 	flag.BoolVar(&o.json, "json", false, "print the result as JSON")
 	flag.DurationVar(&o.hold, "hold", 0, "conns: keep the connections open this long after measuring, to profile the server")
+	flag.StringVar(&o.secret, "hmac-secret", "", "centrifugo: the HMAC secret of its connection tokens")
 	flag.Parse()
 	raiseFileLimit()
 	var err error
@@ -61,6 +67,8 @@ func main() {
 		err = runConns(o)
 	case "latency":
 		err = runLatency(o)
+	case "centrifugo":
+		err = runCentrifugo(o)
 	default:
 		err = fmt.Errorf("unknown mode %q", o.mode)
 	}
@@ -72,6 +80,7 @@ func main() {
 
 type options struct {
 	mode, addr, token, pprof string
+	secret                   string
 	conns, sessions, pid     int
 	rate, visitors, agents   int
 	duration, warmup, hold   time.Duration

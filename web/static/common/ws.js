@@ -158,7 +158,7 @@ export class Live {
         }
         this.pending.delete(f.ref);
         clearTimeout(p.timer);
-        if (f.op === 'result') p.resolve({ session: f.session, events: f.events || [] });
+        if (f.op === 'result') p.resolve({ session: f.session, seq: f.seq, events: f.events || [] });
         else p.reject(new APIError(400, (f.error && f.error.code) || 'error', (f.error && f.error.message) || 'refused', f.error && f.error.detail));
         return;
       }
@@ -192,7 +192,7 @@ export class Live {
     this.sendRaw({ op: 'typing', session_id: sessionId, typing: !!typing });
   }
 
-  /** command runs a session command; answers {session, events}. */
+  /** command runs a session command; answers {session, events}, or {seq, events} for a message (no session). */
   command(sessionId, command, body = {}, ifMatch) {
     if (!this.open) return Promise.reject(new APIError(0, 'disconnected', 'not connected'));
     const ref = 'c' + (++this.refs);
