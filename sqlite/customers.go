@@ -10,17 +10,21 @@ import (
 )
 
 func init() {
-	// Prepared with the other statements of Commit.
+	// Prepared with the other statements of Commit, and of the read pool:
+	// routing reads a customer's history on the engine's writer.
 	statements["indexCustomer"] = `INSERT OR IGNORE INTO customer_agents (customer, session_id, agent_id, n, created_at)
 		VALUES (?, ?, ?, ?, ?)`
+	readStatements["servedCustomer"] = servedCustomerQuery
 }
 
 // indexCustomer records, for the familiar-customer rule, the agents who
 // handled a changed session under its customer's key: on insert every
 // agent of its handles, on update the current agent (like session_agents,
-// every handler is the current agent of some committed version). Each row
-// carries the agent's first handle in the session, the order routing reads.
-func indexCustomer(ctx context.Context, st func(string) *sql.Stmt, c *sb.Change) error {
+// every handler is the current agent of some committed version) unless
+// its session_agents row is known committed (indexed), and with it this
+// row. Each row carries the agent's first handle in the session, the
+// order routing reads.
+func indexCustomer(ctx context.Context, st func(string) *sql.Stmt, c *sb.Change, indexed bool) error {
 	s := c.Session
 	key := s.EndUser.CustomerKey()
 	if key == "" || len(s.Handles) == 0 {
@@ -40,7 +44,7 @@ func indexCustomer(ctx context.Context, st func(string) *sql.Stmt, c *sb.Change)
 		return nil
 	}
 	if c.ExpectedSeq != 0 {
-		if s.Agent == nil {
+		if s.Agent == nil || indexed {
 			return nil
 		}
 		return put(s.Agent.ID)
@@ -56,7 +60,7 @@ func indexCustomer(ctx context.Context, st func(string) *sql.Stmt, c *sb.Change)
 // ServedCustomer implements sb.EventStore. It reads one customer's rows of
 // customer_agents: a search of its primary key, whatever the store's size.
 func (db *DB) ServedCustomer(ctx context.Context, customer string, since time.Time) ([]sb.Served, error) {
-	rows, err := db.read.QueryContext(ctx, servedCustomerQuery, customer, ms(since))
+	rows, err := db.reads["servedCustomer"].QueryContext(ctx, customer, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("served customer: %w", err)
 	}

@@ -178,3 +178,25 @@ func BenchmarkServedCustomerGenerated(b *testing.B) {
 	}
 	b.ReportMetric(float64(served)/float64(b.N), "agents/op")
 }
+
+// Routing reads customers' histories on the engine's writer: a read
+// prepares no statement per call.
+func TestCustomerHistoryPreparesOnce(t *testing.T) {
+	ctx := context.Background()
+	db := openCounting(t)
+	fill(t, db, 10)
+	if _, err := db.ServedCustomer(ctx, "email:customer1@example.com", t0); err != nil {
+		t.Fatal(err)
+	}
+	before := preparesSoFar()
+	for i := range 50 {
+		if _, err := db.ServedCustomer(ctx, fmt.Sprintf("email:customer%d@example.com", i%10), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, n := range preparesSoFar() {
+		if n > before[q] {
+			t.Errorf("prepared %d times in 50 reads: %s", n-before[q], q)
+		}
+	}
+}

@@ -168,7 +168,9 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 			}
 		}
 	}
-	if pair := (agentPair{agentID, s.ID}); agentID != 0 && !db.indexed.has(pair) {
+	pair := agentPair{agentID, s.ID}
+	indexed := agentID != 0 && db.indexed.has(pair)
+	if agentID != 0 && !indexed {
 		// Every handler is the current agent of some committed version,
 		// so this records every agent who handled the session.
 		if _, err := st("indexAgent").ExecContext(ctx, agentID, s.ID); err != nil {
@@ -176,7 +178,7 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 		}
 		w.indexed = append(w.indexed, pair)
 	}
-	if err := indexCustomer(ctx, st, c); err != nil {
+	if err := indexCustomer(ctx, st, c, indexed); err != nil {
 		return err
 	}
 	for i := range c.Events {
