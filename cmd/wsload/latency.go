@@ -207,16 +207,9 @@ func runLatency(o options) error {
 	time.Sleep(time.Second) // the last messages arrive
 	mu.Lock()
 	defer mu.Unlock()
-	pct := func(d []time.Duration, p float64) float64 {
-		if len(d) == 0 {
-			return 0
-		}
-		slices.Sort(d)
-		return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000
-	}
 	r := latencyResult{Rate: o.rate, Seconds: o.duration.Seconds(), Sent: sent.Load(), Received: len(lat), Errors: errs.Load(),
-		PerSecond: float64(len(lat)) / o.duration.Seconds(), P50Millis: pct(lat, 0.5), P99Millis: pct(lat, 0.99), MaxMillis: pct(lat, 1),
-		EchoP50: pct(echo, 0.5), EchoP99: pct(echo, 0.99)}
+		PerSecond: float64(len(lat)) / o.duration.Seconds(), P50Millis: percentileMS(lat, 0.5), P99Millis: percentileMS(lat, 0.99), MaxMillis: percentileMS(lat, 1),
+		EchoP50: percentileMS(echo, 0.5), EchoP99: percentileMS(echo, 0.99)}
 	if v := firstErr.Load(); v != nil {
 		r.FirstError = v.(string)
 	}
@@ -232,4 +225,14 @@ func runLatency(o options) error {
 		fmt.Println("first error:", r.FirstError)
 	}
 	return nil
+}
+
+// percentileMS sorts d and returns its p-th quantile (0 to 1) in
+// milliseconds, 0 for none.
+func percentileMS(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000
 }
