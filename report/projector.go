@@ -6,9 +6,12 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/broker"
+	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/internal/recent"
 )
 
 // Projector keeps the report facts up to date with the event log. It reads
@@ -30,9 +33,17 @@ type Projector struct {
 	// least (default 8192); it keeps at most twice as many, the most
 	// recently touched.
 	Keep int
+	// Clock and Settle pace Run: after the events that woke it, Run lets
+	// Settle go by on Clock before it catches up (default 100 ms; without a
+	// Clock, or with Settle negative, it catches up at once). Under load a
+	// step then stores each busy session's facts, and each rollup row they
+	// share, once for many events. Reports do not wait for it: Sync brings
+	// the facts up to date before every query.
+	Clock  sb.Clock
+	Settle time.Duration
 
-	mu   sync.Mutex // one catch-up step or rebuild at a time
-	logs logCache   // under mu
+	mu   sync.Mutex                // one catch-up step or rebuild at a time
+	logs recent.Cache[int64, *Log] // under mu; Keep set at first use
 
 	rebuilding          atomic.Bool
 	built, toBuild      atomic.Int64 // sessions, while rebuilding
@@ -87,7 +98,7 @@ func (p *Projector) stepLocked(ctx context.Context) (int, bool, error) {
 	for _, e := range events {
 		l, err := p.logFor(ctx, e)
 		if err != nil {
-			p.logs.reset()
+			p.logs.Reset()
 			return 0, false, err
 		}
 		if l == nil {
@@ -96,7 +107,7 @@ func (p *Projector) stepLocked(ctx context.Context) (int, bool, error) {
 		}
 		if err := l.Add(e); err != nil {
 			p.logger().Error("report facts not derived", "session", e.SessionID, "err", err)
-			p.logs.drop(e.SessionID)
+			p.logs.Delete(e.SessionID)
 			bad[e.SessionID] = true
 			continue
 		}
@@ -116,7 +127,7 @@ func (p *Projector) stepLocked(ctx context.Context) (int, bool, error) {
 	last := events[len(events)-1].ID
 	if err := p.Reports.PutFacts(ctx, facts, last); err != nil {
 		// The logs in memory are ahead of the stored checkpoint now.
-		p.logs.reset()
+		p.logs.Reset()
 		return len(events), false, fmt.Errorf("store report facts: %w", err)
 	}
 	p.checkpoint.Store(last)
@@ -128,8 +139,9 @@ func (p *Projector) stepLocked(ctx context.Context) (int, bool, error) {
 // kept in memory, or else one read from the store. It returns nil, having
 // reported why, for a log that cannot be folded.
 func (p *Projector) logFor(ctx context.Context, e sb.Event) (*Log, error) {
-	if l := p.logs.get(e.SessionID); l != nil && l.Seq() == e.Seq-1 {
-		p.logs.put(e.SessionID, l, p.keep()) // touched: kept longer
+	p.logs.Keep = p.keep()
+	if l, ok := p.logs.Get(e.SessionID); ok && l.Seq() == e.Seq-1 {
+		p.logs.Put(e.SessionID, l) // touched: kept longer
 		return l, nil
 	}
 	l := &Log{}
@@ -141,19 +153,37 @@ func (p *Projector) logFor(ctx context.Context, e sb.Event) (*Log, error) {
 		if len(events) == 0 {
 			p.logger().Error("report facts not derived", "session", e.SessionID,
 				"err", fmt.Sprintf("event %d follows a log that ends at %d", e.Seq, l.Seq()))
-			p.logs.drop(e.SessionID)
+			p.logs.Delete(e.SessionID)
 			return nil, nil
 		}
 		for _, x := range events {
 			if err := l.Add(x); err != nil {
 				p.logger().Error("report facts not derived", "session", e.SessionID, "err", err)
-				p.logs.drop(e.SessionID)
+				p.logs.Delete(e.SessionID)
 				return nil, nil
 			}
 		}
 	}
-	p.logs.put(e.SessionID, l, p.keep())
+	p.logs.Put(e.SessionID, l)
 	return l, nil
+}
+
+// settle waits for Settle to pass on Clock, or for ctx to end.
+func (p *Projector) settle(ctx context.Context) {
+	d := p.Settle
+	if d == 0 {
+		d = 100 * time.Millisecond
+	}
+	if p.Clock == nil || d < 0 {
+		return
+	}
+	done := make(chan struct{})
+	t := clock.AfterFunc(p.Clock, d, func() { close(done) })
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-done:
+	}
 }
 
 func (p *Projector) keep() int {
@@ -205,6 +235,7 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 					}
 					continue
 				}
+				p.settle(ctx)
 				for len(sub.C()) > 0 {
 					<-sub.C()
 				}
@@ -216,36 +247,3 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 		sub.Close()
 	}
 }
-
-// logCache keeps the logs of the sessions touched lately in two
-// generations: a log is found in either, and a full current generation
-// becomes the old one, dropping the one before. So at least keep and at
-// most twice keep logs stay, the most recently touched among them.
-type logCache struct {
-	cur, old map[int64]*Log
-}
-
-func (c *logCache) get(id int64) *Log {
-	if l, ok := c.cur[id]; ok {
-		return l
-	}
-	return c.old[id]
-}
-
-func (c *logCache) put(id int64, l *Log, keep int) {
-	if c.cur == nil {
-		c.cur = make(map[int64]*Log)
-	}
-	if _, ok := c.cur[id]; !ok && len(c.cur) >= keep {
-		c.old, c.cur = c.cur, make(map[int64]*Log, keep)
-	}
-	c.cur[id] = l
-	delete(c.old, id)
-}
-
-func (c *logCache) drop(id int64) {
-	delete(c.cur, id)
-	delete(c.old, id)
-}
-
-func (c *logCache) reset() { c.cur, c.old = nil, nil }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
+	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/sqlite"
@@ -243,5 +245,80 @@ func TestSyncDoesNotWaitForARebuild(t *testing.T) {
 		if got.Seq != w.Seq || !reflect.DeepEqual(got.Session, w.Session) || !reflect.DeepEqual(got.Agents, w.Agents) {
 			t.Errorf("session %d rebuilt: %+v, want %+v", w.SessionID, got, w)
 		}
+	}
+}
+
+// steppingStore signals every page of events the projector reads.
+type steppingStore struct {
+	*countingStore
+	reads chan int64 // the checkpoint each read started from
+}
+
+func (s *steppingStore) Events(ctx context.Context, after int64, limit int) ([]sb.Event, error) {
+	s.reads <- after
+	return s.countingStore.Events(ctx, after, limit)
+}
+
+// Run lets the events that woke it settle for Settle on its clock, so
+// under load a step stores many events' facts at once; then it catches up.
+func TestRunLetsEventsSettle(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := &steppingStore{countingStore: openStore(t), reads: make(chan int64, 16)}
+	clk := clock.NewVirtual(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	b := broker.New()
+	p := &report.Projector{Events: st, Reports: st, Clock: clk, Settle: 250 * time.Millisecond}
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx, b) }()
+	defer func() { cancel(); <-done }()
+	if from := <-st.reads; from != 0 { // the first catch-up, over an empty log
+		t.Fatalf("first read from %d", from)
+	}
+
+	a := newChat(t, 1, 0, 1)
+	a.assign(10*sec, 7)
+	var doneA int
+	commitNew(t, st, a, &doneA)
+	events, err := st.SessionEvents(ctx, a.id, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Publish(events)
+	// Wait for Run to start settling: its timer is the clock's only one.
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.After(10 * time.Second); clk.Timers() != 1; {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("Run did not start settling")
+		}
+	}
+	clk.Advance(249 * time.Millisecond)
+	select {
+	case from := <-st.reads:
+		t.Fatalf("Run caught up from %d before the events settled", from)
+	default:
+	}
+	if _, err := st.Facts(ctx, a.id); sb.ErrorCode(err) != sb.ENOTFOUND {
+		t.Fatalf("facts before settling: %v", err)
+	}
+	clk.Advance(time.Millisecond)
+	if from := <-st.reads; from != 0 {
+		t.Fatalf("caught up from %d, want 0", from)
+	}
+	var got sb.SessionFacts
+	for deadline := time.After(10 * time.Second); ; { // the step's PutFacts
+		if got, err = st.Facts(ctx, a.id); err == nil {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("facts not stored after settling: %v", err)
+		}
+	}
+	if want := a.facts(); got.Seq != want.Seq || !reflect.DeepEqual(got.Agents, want.Agents) {
+		t.Errorf("stored facts\n %+v\nwant\n %+v", got, want)
 	}
 }

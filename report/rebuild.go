@@ -25,7 +25,7 @@ func (p *Projector) Rebuild(ctx context.Context) (int, error) {
 	defer p.rebuilding.Store(false)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.logs.reset()
+	p.logs.Reset()
 	// Events committed after this point are caught up below; a session
 	// derived twice gets the same facts.
 	last, err := p.Events.LastEventID(ctx)

@@ -16,9 +16,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/recent"
 )
 
 //go:embed migrations/*.sql
@@ -49,6 +53,12 @@ type DB struct {
 	// indexed remembers committed session_agents rows, so that a commit
 	// writes each pair once (see Commit).
 	indexed agentIndex
+	// facts are the report facts PutFacts stored last for the sessions
+	// it wrote lately (report_write.go), under factsMu, which PutFacts
+	// and ResetFacts hold from before their transaction to after the
+	// cache matches what they committed.
+	factsMu sync.Mutex
+	facts   recent.Cache[int64, *sb.SessionFacts]
 	// Statements prepared on first use and kept (stmtcache.go).
 	readStmts, writeStmts stmtCache
 	// writeFailed is set when a write failed because the store cannot
