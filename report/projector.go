@@ -209,9 +209,10 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 	// by session rather than by reading the whole log in event order.
 	if cp, err := p.Reports.ReportCheckpoint(ctx); err == nil && cp == 0 {
 		if last, err := p.Events.LastEventID(ctx); err == nil && last > 0 {
-			if n, err := p.Rebuild(ctx); err != nil && ctx.Err() == nil {
+			switch n, err := p.Rebuild(ctx); {
+			case err != nil && ctx.Err() == nil:
 				p.logger().Error("report rebuild failed", "err", err)
-			} else if n > 0 {
+			case err == nil && ctx.Err() == nil && n > 0:
 				p.logger().Info("report facts built", "sessions", n)
 			}
 		}

@@ -38,6 +38,7 @@ func (p *Projector) Rebuild(ctx context.Context) (int, error) {
 	}
 	p.built.Store(0)
 	p.toBuild.Store(maxID)
+	p.lastSaw.Store(max(p.lastSaw.Load(), last))
 	if err := p.Reports.ResetFacts(ctx); err != nil {
 		return 0, fmt.Errorf("reset report facts: %w", err)
 	}
