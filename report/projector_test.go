@@ -254,15 +254,16 @@ func TestSyncDoesNotWaitForARebuild(t *testing.T) {
 	}
 }
 
-// steppingStore signals every page of events the projector reads.
+// steppingStore signals every page of events the projector has read.
 type steppingStore struct {
 	*countingStore
-	reads chan int64 // the checkpoint each read started from
+	reads chan int64 // the checkpoint each read started from, once it is done
 }
 
 func (s *steppingStore) Events(ctx context.Context, after int64, limit int) ([]sb.Event, error) {
+	events, err := s.countingStore.Events(ctx, after, limit)
 	s.reads <- after
-	return s.countingStore.Events(ctx, after, limit)
+	return events, err
 }
 
 // Run lets the events that woke it settle for Settle on its clock, so
@@ -277,7 +278,7 @@ func TestRunLetsEventsSettle(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); p.Run(ctx, b) }()
 	defer func() { cancel(); <-done }()
-	if from := <-st.reads; from != 0 { // the first catch-up, over an empty log
+	if from := <-st.reads; from != 0 { // the first catch-up has read the empty log
 		t.Fatalf("first read from %d", from)
 	}
 
