@@ -19,6 +19,7 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/broker"
+	"github.com/switchboardhq/switchboard/internal/recent"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
 
@@ -78,8 +79,12 @@ type Engine struct {
 	done     chan struct{}
 	closed   sync.Once
 
-	// Owned by the writer goroutine.
+	// Owned by the writer goroutine. cache holds the live sessions; ended
+	// the ones that ended lately, so the commands that usually follow an
+	// end (wrap-up, a rating, tags) do not read and decode the session in
+	// the writer. A session in either is the committed version.
 	cache map[int64]*sb.Session
+	ended recent.Cache[int64, *sb.Session]
 	// free holds session IDs the store reserved for this engine and no
 	// committed session uses yet, in ascending order.
 	free []int64
@@ -122,7 +127,7 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 	e := &Engine{store: store, opt: opt, log: opt.Logger,
 		reqs: make(chan *request, 4096), wake: make(chan struct{}, 1), poke: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{}),
-		cache: make(map[int64]*sb.Session)}
+		cache: make(map[int64]*sb.Session), ended: recent.Cache[int64, *sb.Session]{Keep: 1024}}
 	go e.writer()
 	if err := e.startDispatcher(ctx); err != nil {
 		e.Close()
@@ -318,6 +323,7 @@ func (e *Engine) process(batch []*request) {
 		id := ch.Session.ID
 		prev, had := e.cache[id]
 		e.cache[id] = ch.Session
+		e.ended.Delete(id) // in one of the two at most
 		all = append(all, staged{r, ch, prev, had})
 		changes = append(changes, ch)
 	}
@@ -410,6 +416,9 @@ func (e *Engine) process(batch []*request) {
 			} else {
 				delete(e.cache, p.change.Session.ID)
 			}
+			// The store may hold a newer version than the one kept (a
+			// failed precondition): read it again.
+			e.ended.Delete(p.change.Session.ID)
 		}
 		e.resetDispatcher()
 		e.free = append(used, e.free...) // no committed session has them
@@ -464,8 +473,9 @@ func (e *Engine) process(batch []*request) {
 		}
 		deliveries = deliveries || len(p.change.Outbox) > 0
 		if p.change.Session.Status.Terminal() {
-			// Ended sessions leave the cache; a late command reloads them.
+			// Ended sessions leave the cache for the recently ended.
 			delete(e.cache, p.change.Session.ID)
+			e.ended.Put(p.change.Session.ID, p.change.Session)
 		}
 	}
 	// Subscribers get the batch's events before any caller gets its
@@ -540,11 +550,16 @@ func (e *Engine) load(ctx context.Context, id int64) (*sb.Session, error) {
 	if s, ok := e.cache[id]; ok {
 		return s, nil
 	}
+	if s, ok := e.ended.Get(id); ok {
+		return s, nil
+	}
 	s, err := e.store.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !s.Status.Terminal() {
+	if s.Status.Terminal() {
+		e.ended.Put(id, s)
+	} else {
 		e.cache[id] = s
 	}
 	return s, nil
