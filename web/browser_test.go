@@ -39,7 +39,10 @@ type stack struct {
 // startStack opens the app on a temporary store and serves it on
 // 127.0.0.1. Its clock is virtual, set to the wall time of the start, so
 // that times the browser shows are near its own clock.
-func startStack(t *testing.T) *stack {
+func startStack(t *testing.T) *stack { t.Helper(); return startStackWith(t, nil) }
+
+// startStackWith is startStack with a change to the app before it serves.
+func startStackWith(t *testing.T, change func(*app.App)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -53,6 +56,9 @@ func startStack(t *testing.T) *stack {
 	_, admin, err := httpapi.CreateToken(ctx, a.DB, c, "test admin", sb.RoleAdmin, 0, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(a)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -13,7 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/report"
 )
 
 // reportDays is a report range from the UTC day before the stack's clock
@@ -129,6 +131,9 @@ func TestReportsPageInBrowser(t *testing.T) {
 		if got := text(cellOf("agent-workload", c.row, c.col)); got != c.want {
 			t.Errorf("%s / %s = %q, want %q", c.row, c.col, got, c.want)
 		}
+	}
+	if shown := text(`String(!document.querySelector(".report-facts").hidden)`); shown != "false" {
+		t.Error("a current report shows the notice of incomplete figures")
 	}
 	if got := text(`document.querySelector('table[data-report="agent-workload"] tfoot').textContent`); !strings.HasPrefix(got, "Total2") {
 		t.Errorf("totals row = %q, want Total then 2 sessions", got)
@@ -280,4 +285,38 @@ func TestReportsNarrowByAssociation(t *testing.T) {
 func queryDays(first, last time.Time) chromedp.Action[chromedp.Void] {
 	return whenFound(`document.querySelector("form.report-query input[name=to]")`,
 		fmt.Sprintf(`document.querySelector("form.report-query input[name=from]").value = %q; el.value = %q`, first.Format(time.DateOnly), last.Format(time.DateOnly)))
+}
+
+// While the server rebuilds the report facts, a report counts only the
+// sessions built so far; the page says so above the figures, as the
+// API's answer does. The rebuild's state comes from the server's report
+// freshness (report.Projector.Sync), here held at 400 of 1,000 sessions.
+func TestReportsPageSaysTheFiguresAreIncomplete(t *testing.T) {
+	ctx := newBrowser(t)
+	s := startStackWith(t, func(a *app.App) {
+		a.API.ReportSync = func(context.Context) (report.Freshness, error) {
+			return report.Freshness{Rebuilding: true, SessionsBuilt: 400, SessionsTotal: 1000}, nil
+		}
+	})
+	err := chromedp.Do(ctx,
+		s.signInAdmin("/reports"),
+		waitText(".report-head h2", "Agent workload"),
+		waitJS(`!document.querySelector(".report-facts").hidden`),
+		screenshot("reports-rebuilding"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".report-facts").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The report data is being rebuilt: 400 of about 1,000 sessions counted so far (40%)."
+	if !strings.HasPrefix(notice, want) {
+		t.Errorf("notice %q, want it to start %q", notice, want)
+	}
+	code, body := s.send(s.Admin, "GET", "/api/v1/reports/agent-workload?"+s.reportDay(), nil, nil)
+	if code != 200 || !strings.Contains(body, `"facts":{"current":false,"rebuilding":true,"sessions_built":400,"sessions_total":1000`) {
+		t.Errorf("the API answered %d %.300s", code, body)
+	}
 }

@@ -130,10 +130,14 @@ export default async function reportsPage(root, ctx) {
     ),
   );
   const head = h("div");
+  // facts says when the answer does not count every event yet (the server
+  // is rebuilding the report facts, or catching up): the numbers are real
+  // but incomplete, and the page says so.
+  const facts = h("p", { class: "report-facts", role: "status", hidden: true });
   const chart = h("figure", { class: "report-chart" });
   const table = h("div", { class: "report-table" });
   const detail = h("section", { class: "report-detail", hidden: true, "aria-live": "polite" });
-  fill(root, pageHead("Reports", "Counted from the event log up to now. Days are UTC days; rates are shown with one decimal."), tabs, form, head, chart, table, detail);
+  fill(root, pageHead("Reports", "Counted from the event log up to now. Days are UTC days; rates are shown with one decimal."), tabs, form, head, facts, chart, table, detail);
 
   function choose(r) {
     current = r;
@@ -195,11 +199,26 @@ export default async function reportsPage(root, ctx) {
       const data = await api.get(path + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
       if (current !== r || turn !== queries) return;
       const rows = (rowsSoFar || []).concat(data.rows || []);
+      showFacts(data.facts);
       renderTable(r, rows, data.total, data.next_cursor, p);
     } catch (e) {
       if (turn === queries) fill(table, h("div", { class: "form-error", role: "alert", text: e.message }));
     } finally {
       if (turn === queries) run.disabled = false;
+    }
+  }
+
+  function showFacts(f) {
+    facts.hidden = !f || f.current;
+    if (facts.hidden) return;
+    if (f.rebuilding) {
+      const built = f.sessions_built || 0, total = f.sessions_total || 0;
+      const pct = total > 0 ? " (" + Math.floor((100 * built) / total) + "%)" : "";
+      facts.textContent = "The report data is being rebuilt: " + built.toLocaleString("en") + " of about " +
+        total.toLocaleString("en") + " sessions counted so far" + pct + ". These figures are incomplete; run the report again later.";
+    } else {
+      facts.textContent = "The report data is catching up: it counts events up to " + (f.facts_through || 0).toLocaleString("en") +
+        " of " + (f.last_event || 0).toLocaleString("en") + ". These figures are incomplete; run the report again in a moment.";
     }
   }
 
