@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,11 +15,7 @@ import (
 // the one before it is refused and leaves nothing behind.
 func TestCommitSessionChangedTwiceInABatch(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	version := func(seq int64, status sb.Status, agent int64) *sb.Session {
 		s := &sb.Session{ID: 1, UUID: "u-1", Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,

@@ -43,11 +43,7 @@ func fill(t *testing.T, db *DB, n int) {
 // on an empty one.
 func TestStartQueriesSearchIndexes(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	fill(t, db, 200)
 	queries := []struct {
 		q    string

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +13,7 @@ import (
 // it from their projections.
 func TestEndUserBackfill(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	s := &sb.Session{ID: 7, UUID: "00000000-0000-4000-8000-000000000007", Type: sb.TypeChatWeb, Medium: sb.MediumChat,
 		Status: sb.StatusQueued, Seq: 1, EndUser: sb.EndUser{Identifier: "a:older"}, CreatedAt: at, UpdatedAt: at}

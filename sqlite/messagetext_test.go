@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,11 +14,7 @@ import (
 // without a caption) add no index row.
 func TestMessageTextIndex(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s := &sb.Session{ID: 1, UUID: "u-1", Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,
 		Status: sb.StatusQueued, Seq: 4, CreatedAt: t0, UpdatedAt: t0}

@@ -14,7 +14,9 @@ import (
 	"github.com/switchboardhq/switchboard/storetest"
 )
 
-func openReportTest(t *testing.T) *DB {
+// openTest opens a store in a new file of the test's temp directory,
+// closed when the test ends.
+func openTest(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), Options{})
 	if err != nil {
@@ -71,7 +73,7 @@ func checkRollups(t *testing.T, db *DB) {
 
 func TestReportRollupsMatchFacts(t *testing.T) {
 	ctx := context.Background()
-	db := openReportTest(t)
+	db := openTest(t)
 	r := rand.New(rand.NewPCG(11, 12))
 	var batch []sb.SessionFacts
 	for id := int64(1); id <= 300; id++ {
@@ -121,7 +123,7 @@ func TestReportRollupsMatchFacts(t *testing.T) {
 func TestReportRollupsAgainstRawScan(t *testing.T) {
 	ctx := context.Background()
 	raw := context.WithValue(ctx, rawReportsKey{}, true)
-	db := openReportTest(t)
+	db := openTest(t)
 	r := rand.New(rand.NewPCG(21, 22))
 	var batch []sb.SessionFacts
 	for id := int64(1); id <= 500; id++ {
@@ -154,7 +156,7 @@ func TestReportRollupsAgainstRawScan(t *testing.T) {
 }
 
 func TestSetQueueThresholdRefusesBadValues(t *testing.T) {
-	db := openReportTest(t)
+	db := openTest(t)
 	for _, d := range []time.Duration{-time.Millisecond, 25 * time.Hour, 1500 * time.Microsecond} {
 		if err := db.SetQueueThreshold(context.Background(), d); sb.ErrorCode(err) != sb.EINVALID {
 			t.Errorf("%v: %v", d, err)
@@ -174,7 +176,7 @@ func TestDayMath(t *testing.T) {
 		}
 	}
 	// The SQL day of a time agrees with Go's, before 1970 too.
-	db := openReportTest(t)
+	db := openTest(t)
 	for _, at := range []int64{0, 1, dayMS - 1, dayMS, -1, -dayMS, -dayMS - 1, -dayMS + 1, 1_780_000_000_000} {
 		var day int64
 		if err := db.read.QueryRow("SELECT "+strings.ReplaceAll(daySQL, "at", "?1"), at).Scan(&day); err != nil {

@@ -61,7 +61,7 @@ func tweak(r *rand.Rand, f sb.SessionFacts) sb.SessionFacts {
 // them back (as after a restart) ends in exactly the same rows.
 func TestPutFactsFromMemoryEqualsFromTheStore(t *testing.T) {
 	ctx := context.Background()
-	warm, cold := openReportTest(t), openReportTest(t)
+	warm, cold := openTest(t), openTest(t)
 	r := rand.New(rand.NewPCG(31, 32))
 	cur := map[int64]sb.SessionFacts{}
 	for round := range 12 {
@@ -143,7 +143,7 @@ func countDeletes(t *testing.T, db *DB) func() map[string]int {
 
 func TestPutFactsRewritesOnlyWhatChanged(t *testing.T) {
 	ctx := context.Background()
-	db := openReportTest(t)
+	db := openTest(t)
 	queue := int64(40_000)
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := sb.SessionFacts{SessionID: 7, Seq: 3,

@@ -2,17 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
 func TestStorageCountsEveryPage(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	fill(t, db, 300)
 	st, err := db.Storage(ctx)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,11 +23,7 @@ func newSession(id int64) *sb.Change {
 // until there is room again, and then takes writes again.
 func TestAFullStoreIsUnavailableUntilThereIsRoom(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	if err := db.CheckWrite(ctx); err != nil {
 		t.Fatalf("write check of a new store: %v", err)
 	}
@@ -82,11 +77,7 @@ func TestAFullStoreIsUnavailableUntilThereIsRoom(t *testing.T) {
 // result code through the same path.
 func TestAReadOnlyStoreFailsTheWriteCheck(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sb.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	if _, err := db.write.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
 		t.Fatal(err)
 	}
