@@ -7,8 +7,6 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/clock"
-	"github.com/switchboardhq/switchboard/directory"
-	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -35,45 +33,21 @@ func TestCommandsAfterTheEndDoNotReloadTheSession(t *testing.T) {
 	e.do(s.ID, &lifecycle.Assign{AgentID: 1})
 	e.do(s.ID, connectCmd())
 	e.close()
-
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := &loadCounter{DB: db}
-	c := clock.NewVirtual(t0)
-	dir, err := directory.Open(ctx, db, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(ctx, st, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	agent := sb.Actor{Kind: sb.ActorAgent, ID: "1"}
-	run := func(cmd lifecycle.Command) *sb.Session {
-		t.Helper()
-		res, err := eng.Execute(ctx, s.ID, cmd, agent, nil)
-		if err != nil {
-			t.Fatalf("%s: %v", cmd.Name(), err)
-		}
-		return res.Session
-	}
+	var st *loadCounter
+	e = openWith(t, path, clock.NewVirtual(t0), func(db *sqlite.DB) sb.EventStore { st = &loadCounter{DB: db}; return st })
 	st.loads.Store(0)
-	run(&lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
+	e.do(s.ID, &lifecycle.End{DisconnectedBy: lifecycle.ByAgent})
 	if n := st.loads.Load(); n != 1 {
 		t.Errorf("the first command after the restart loaded the session %d times, want 1", n)
 	}
-	wrapped := run(&lifecycle.WrapUp{Code: "resolved", Note: "done"})
+	wrapped := e.do(s.ID, &lifecycle.WrapUp{Code: "resolved", Note: "done"})
 	if n := st.loads.Load(); n != 1 {
 		t.Errorf("the wrap-up after the end loaded the session again (%d loads in all)", n)
 	}
 	if !wrapped.Status.Terminal() || wrapped.Disposition == nil || wrapped.Disposition.Code != "resolved" {
 		t.Fatalf("after the wrap-up: status %v, disposition %+v", wrapped.Status, wrapped.Disposition)
 	}
-	stored, err := db.Session(ctx, s.ID)
+	stored, err := e.db.Session(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +55,14 @@ func TestCommandsAfterTheEndDoNotReloadTheSession(t *testing.T) {
 		t.Errorf("stored seq %d disposition %+v; the engine answered seq %d", stored.Seq, stored.Disposition, wrapped.Seq)
 	}
 	// A command that fails leaves the kept session as committed.
-	if _, err := eng.Execute(ctx, s.ID, &lifecycle.Assign{AgentID: 2}, agent, nil); err == nil {
+	if _, err := e.eng.Execute(ctx, s.ID, &lifecycle.Assign{AgentID: 2}, sb.Actor{Kind: sb.ActorAgent, ID: "1"}, nil); err == nil {
 		t.Fatal("assigning an ended session succeeded")
 	}
 	note := &lifecycle.RecordEvent{Type: "customer_note", Data: []byte(`{"text":"after"}`)}
 	if err := note.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := run(note); got.Seq != wrapped.Seq+1 {
+	if got := e.do(s.ID, note); got.Seq != wrapped.Seq+1 {
 		t.Errorf("a note after the failed command is at seq %d, want %d", got.Seq, wrapped.Seq+1)
 	}
 }

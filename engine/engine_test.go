@@ -34,6 +34,12 @@ func metadataStub(s *sb.Session) ([]byte, error) { return json.Marshal(s) }
 
 func open(t testing.TB, path string, c *clock.Virtual) *env {
 	t.Helper()
+	return openWith(t, path, c, nil)
+}
+
+// openWith is open with the engine on wrap(db), when wrap is not nil.
+func openWith(t testing.TB, path string, c *clock.Virtual, wrap func(*sqlite.DB) sb.EventStore) *env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
@@ -43,7 +49,11 @@ func open(t testing.TB, path string, c *clock.Virtual) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
+	var store sb.EventStore = db
+	if wrap != nil {
+		store = wrap(db)
+	}
+	eng, err := engine.New(ctx, store, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
 	if err != nil {
 		t.Fatal(err)
 	}
