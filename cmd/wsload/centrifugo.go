@@ -316,23 +316,7 @@ func runCentrifugo(o options) error {
 	time.Sleep(time.Second) // the last publications arrive
 	mu.Lock()
 	defer mu.Unlock()
-	r := latencyResult{Rate: o.rate, Seconds: o.duration.Seconds(), Sent: sent.Load(), Received: len(lat), Errors: errs.Load(),
-		PerSecond: float64(len(lat)) / o.duration.Seconds(), P50Millis: percentileMS(lat, 0.5), P99Millis: percentileMS(lat, 0.99), MaxMillis: percentileMS(lat, 1),
-		EchoP50: percentileMS(ack, 0.5), EchoP99: percentileMS(ack, 0.99)}
-	if v := firstErr.Load(); v != nil {
-		r.FirstError = v.(string)
-	}
-	if o.json {
-		b, _ := json.Marshal(r)
-		fmt.Println(string(b))
-		return nil
-	}
-	fmt.Printf("centrifugo, rate %d/s for %.0f s: %d published, %d received by subscribers (%.0f/s), %d errors\n",
-		r.Rate, r.Seconds, r.Sent, r.Received, r.PerSecond, r.Errors)
-	fmt.Printf("publish -> subscriber receipt: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50Millis, r.P99Millis, r.MaxMillis)
-	fmt.Printf("publish -> its reply: p50 %.2f ms, p99 %.2f ms\n", r.EchoP50, r.EchoP99)
-	if r.FirstError != "" {
-		fmt.Println("first error:", r.FirstError)
-	}
-	return nil
+	return report(o, sent.Load(), errs.Load(), lat, ack, &firstErr, [3]string{
+		fmt.Sprintf("centrifugo, rate %d/s for %.0f s: %%d published, %%d received by subscribers (%%.0f/s), %%d errors", o.rate, o.duration.Seconds()),
+		"publish -> subscriber receipt", "publish -> its reply"})
 }

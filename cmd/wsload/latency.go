@@ -207,7 +207,17 @@ func runLatency(o options) error {
 	time.Sleep(time.Second) // the last messages arrive
 	mu.Lock()
 	defer mu.Unlock()
-	r := latencyResult{Rate: o.rate, Seconds: o.duration.Seconds(), Sent: sent.Load(), Received: len(lat), Errors: errs.Load(),
+	return report(o, sent.Load(), errs.Load(), lat, echo, &firstErr, [3]string{
+		fmt.Sprintf("rate %d/s for %.0f s: %%d sent, %%d received by the agent (%%.0f/s), %%d errors", o.rate, o.duration.Seconds()),
+		"visitor send -> agent receipt", "ping -> pong on the same server (ceiling)"})
+}
+
+// report prints the result of a latency run, as JSON with o.json: lat
+// are the send-to-receipt latencies, echo those of the ceiling's round
+// trips, and say the run's summary line (taking sent, received, their rate
+// and errors) and the two latencies' names.
+func report(o options, sent, errs int64, lat, echo []time.Duration, firstErr *atomic.Value, say [3]string) error {
+	r := latencyResult{Rate: o.rate, Seconds: o.duration.Seconds(), Sent: sent, Received: len(lat), Errors: errs,
 		PerSecond: float64(len(lat)) / o.duration.Seconds(), P50Millis: percentileMS(lat, 0.5), P99Millis: percentileMS(lat, 0.99), MaxMillis: percentileMS(lat, 1),
 		EchoP50: percentileMS(echo, 0.5), EchoP99: percentileMS(echo, 0.99)}
 	if v := firstErr.Load(); v != nil {
@@ -218,9 +228,9 @@ func runLatency(o options) error {
 		fmt.Println(string(b))
 		return nil
 	}
-	fmt.Printf("rate %d/s for %.0f s: %d sent, %d received by the agent (%.0f/s), %d errors\n", r.Rate, r.Seconds, r.Sent, r.Received, r.PerSecond, r.Errors)
-	fmt.Printf("visitor send -> agent receipt: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50Millis, r.P99Millis, r.MaxMillis)
-	fmt.Printf("ping -> pong on the same server (ceiling): p50 %.2f ms, p99 %.2f ms\n", r.EchoP50, r.EchoP99)
+	fmt.Printf(say[0]+"\n", r.Sent, r.Received, r.PerSecond, r.Errors)
+	fmt.Printf("%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", say[1], r.P50Millis, r.P99Millis, r.MaxMillis)
+	fmt.Printf("%s: p50 %.2f ms, p99 %.2f ms\n", say[2], r.EchoP50, r.EchoP99)
 	if r.FirstError != "" {
 		fmt.Println("first error:", r.FirstError)
 	}
