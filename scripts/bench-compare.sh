@@ -31,6 +31,7 @@
 # ceilings of the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/centrifugo-config.sh
 repo=$(pwd)
 
 centrifugo=${CENTRIFUGO:-/tmp/centrifugo-bin/centrifugo}
@@ -161,17 +162,7 @@ peer_secret=bench-compare-$$-$RANDOM
 if has peer; then
   [ -x "$centrifugo" ] || { echo "bench-compare: no Centrifugo at $centrifugo" >&2; exit 1; }
   mkdir -p "$tmp/peer"
-  cat >"$tmp/peer/config.json" <<JSON
-{
-  "http_server": {"address": "127.0.0.1", "port": $peer_port},
-  "client": {"token": {"hmac_secret_key": "$peer_secret"}},
-  "channel": {"without_namespace": {"allow_subscribe_for_client": true, "allow_publish_for_client": true}},
-  "http_api": {"disabled": true},
-  "engine": {"type": "memory"},
-  "usage_stats": {"disabled": true},
-  "log": {"level": "error"}
-}
-JSON
+  centrifugo_config "$tmp/peer/config.json" "$peer_port" "$peer_secret"
 fi
 
 run_peer() { # round

@@ -14,6 +14,7 @@
 # Both listen on loopback only. Set PEER_ONLY=1 to skip the Switchboard runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/centrifugo-config.sh
 runs=${1:-5}
 rate=${2:-5000}
 secs=${3:-10}
@@ -30,20 +31,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$out"' EXIT
 go build -o "$out/wsload" ./cmd/wsload
 [ -n "${PEER_ONLY:-}" ] || go build -o "$out/switchboard" ./cmd/switchboard
 secret=bench-peer-$$-$RANDOM
-# The smallest configuration for the test: tokens signed with $secret,
-# clients may subscribe and publish on channels without a namespace, no
-# history, the memory engine, nothing reported anywhere.
-cat >"$out/config.json" <<JSON
-{
-  "http_server": {"address": "127.0.0.1", "port": $cf_port},
-  "client": {"token": {"hmac_secret_key": "$secret"}},
-  "channel": {"without_namespace": {"allow_subscribe_for_client": true, "allow_publish_for_client": true}},
-  "http_api": {"disabled": true},
-  "engine": {"type": "memory"},
-  "usage_stats": {"disabled": true},
-  "log": {"level": "error"}
-}
-JSON
+centrifugo_config "$out/config.json" "$cf_port" "$secret"
 export SWITCHBOARD_ADMIN_TOKEN=sbt_bench-peer-$$
 echo "load before: $(uptime)"
 "$centrifugo" version
