@@ -310,27 +310,21 @@ func TestQueueSessionsAndCharts(t *testing.T) {
 	}
 }
 
-// The reports bring the facts up to date before they read them; a failure
-// to do so answers 500 without the store's details.
-func TestReportsSyncFirst(t *testing.T) {
+// syncedReports serves the report stack's API with sync as its
+// ReportSync, and answers a GET as the supervisor: status, headers, body.
+func syncedReports(t *testing.T, sync func(context.Context) (report.Freshness, error)) func(path string) (int, http.Header, string) {
+	t.Helper()
 	s, rs := reportStack(t)
 	dir, err := directory.Open(context.Background(), s.db, s.clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, fail := 0, false
 	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ReportSync: func(ctx context.Context) (report.Freshness, error) {
-			calls++
-			if fail {
-				return report.Freshness{}, errors.New("sqlite: disk I/O error")
-			}
-			return report.Freshness{Current: true}, nil
-		}})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReportSync: sync})
 	srv := httptest.NewServer(api)
-	defer srv.Close()
-	get := func(path string) (int, string) {
+	t.Cleanup(srv.Close)
+	return func(path string) (int, http.Header, string) {
+		t.Helper()
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+s.tokens["supervisor"])
 		res, err := http.DefaultClient.Do(req)
@@ -339,10 +333,23 @@ func TestReportsSyncFirst(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		return res.StatusCode, res.Header, string(b)
 	}
+}
+
+// The reports bring the facts up to date before they read them; a failure
+// to do so answers 500 without the store's details.
+func TestReportsSyncFirst(t *testing.T) {
+	calls, fail := 0, false
+	get := syncedReports(t, func(ctx context.Context) (report.Freshness, error) {
+		calls++
+		if fail {
+			return report.Freshness{}, errors.New("sqlite: disk I/O error")
+		}
+		return report.Freshness{Current: true}, nil
+	})
 	for _, p := range []string{"/api/v1/reports/channels?" + march, "/api/v1/reports/channels/chart.svg?" + march, "/api/v1/reports/queues/1/sessions?" + march} {
-		if code, body := get(p); code != 200 {
+		if code, _, body := get(p); code != 200 {
 			t.Errorf("%s: %d %s", p, code, body)
 		}
 	}
@@ -350,7 +357,7 @@ func TestReportsSyncFirst(t *testing.T) {
 		t.Errorf("ReportSync ran %d times, want 3 (not for a refused query)", calls)
 	}
 	fail = true
-	if code, body := get("/api/v1/reports/channels?" + march); code != 500 || strings.Contains(body, "disk") {
+	if code, _, body := get("/api/v1/reports/channels?" + march); code != 500 || strings.Contains(body, "disk") {
 		t.Errorf("failed sync: %d %s", code, body)
 	}
 }
@@ -359,30 +366,15 @@ func TestReportsSyncFirst(t *testing.T) {
 // built so far and says so: in the JSON answer and, for every format, in
 // the Report-Facts header. A current report carries neither.
 func TestReportsSayWhenTheFactsAreNotCurrent(t *testing.T) {
-	s, rs := reportStack(t)
-	dir, err := directory.Open(context.Background(), s.db, s.clock)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fresh := report.Freshness{Rebuilding: true, SessionsBuilt: 3000, SessionsTotal: 10000}
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ReportSync: func(ctx context.Context) (report.Freshness, error) { return fresh, nil }})
-	srv := httptest.NewServer(api)
-	defer srv.Close()
+	ask := syncedReports(t, func(ctx context.Context) (report.Freshness, error) { return fresh, nil })
 	get := func(path string) (http.Header, string) {
-		req, _ := http.NewRequest("GET", srv.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+s.tokens["supervisor"])
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		t.Helper()
+		code, h, body := ask(path)
+		if code != 200 {
+			t.Fatalf("%s: %d %s", path, code, body)
 		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 200 {
-			t.Fatalf("%s: %d %s", path, res.StatusCode, b)
-		}
-		return res.Header, string(b)
+		return h, body
 	}
 	h, body := get("/api/v1/reports/agent-workload?" + march)
 	var answer struct {
