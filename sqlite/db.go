@@ -295,22 +295,23 @@ var readStatements = map[string]string{
 		WHERE id > ? ORDER BY id LIMIT ?`,
 }
 
-func (db *DB) prepare(ctx context.Context) error {
-	db.stmts = make(map[string]*sql.Stmt, len(statements))
-	for name, q := range statements {
-		s, err := db.write.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("prepare %s: %w", name, err)
-		}
-		db.stmts[name] = s
+func (db *DB) prepare(ctx context.Context) (err error) {
+	if db.stmts, err = prepareAll(ctx, db.write, statements); err != nil {
+		return err
 	}
-	db.reads = make(map[string]*sql.Stmt, len(readStatements))
-	for name, q := range readStatements {
-		s, err := db.read.PrepareContext(ctx, q)
+	db.reads, err = prepareAll(ctx, db.read, readStatements)
+	return err
+}
+
+// prepareAll prepares every named query on pool.
+func prepareAll(ctx context.Context, pool *sql.DB, queries map[string]string) (map[string]*sql.Stmt, error) {
+	stmts := make(map[string]*sql.Stmt, len(queries))
+	for name, q := range queries {
+		s, err := pool.PrepareContext(ctx, q)
 		if err != nil {
-			return fmt.Errorf("prepare %s: %w", name, err)
+			return stmts, fmt.Errorf("prepare %s: %w", name, err)
 		}
-		db.reads[name] = s
+		stmts[name] = s
 	}
-	return nil
+	return stmts, nil
 }
