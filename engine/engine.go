@@ -323,7 +323,9 @@ func (e *Engine) process(batch []*request) {
 		id := ch.Session.ID
 		prev, had := e.cache[id]
 		e.cache[id] = ch.Session
-		e.ended.Delete(id) // in one of the two at most
+		// In one of the two at most; a failed commit then leaves it in
+		// neither, and the next command reads the store.
+		e.ended.Delete(id)
 		all = append(all, staged{r, ch, prev, had})
 		changes = append(changes, ch)
 	}
@@ -416,9 +418,6 @@ func (e *Engine) process(batch []*request) {
 			} else {
 				delete(e.cache, p.change.Session.ID)
 			}
-			// The store may hold a newer version than the one kept (a
-			// failed precondition): read it again.
-			e.ended.Delete(p.change.Session.ID)
 		}
 		e.resetDispatcher()
 		e.free = append(used, e.free...) // no committed session has them
