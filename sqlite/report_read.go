@@ -16,7 +16,8 @@ type queryer interface {
 }
 
 // txStmts is a queryer that prepares each query once per transaction:
-// PutFacts reads the old facts of every session it replaces.
+// PutFacts reads the old facts of the sessions it replaces and does not
+// remember.
 type txStmts struct {
 	tx    *sql.Tx
 	db    *DB // when set, the statements are the store's kept ones
@@ -110,7 +111,6 @@ func ptrInt(v sql.NullInt64) *int64 {
 	return &v.Int64
 }
 
-// readFacts reads a session's stored facts.
 // factReadSQL are the queries readFacts runs, in order.
 var factReadSQL = []string{
 	`SELECT ` + sessionFactCols + ` FROM report_session_facts WHERE session_id = ?`,
@@ -121,6 +121,7 @@ var factReadSQL = []string{
 	`SELECT ` + transferFactCols + ` FROM report_transfer_facts WHERE session_id = ? ORDER BY n`,
 }
 
+// readFacts reads a session's stored facts.
 func readFacts(ctx context.Context, db queryer, id, seq int64) (sb.SessionFacts, error) {
 	f := sb.SessionFacts{SessionID: id, Seq: seq}
 	var at int64
