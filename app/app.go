@@ -119,7 +119,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
-	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock}
+	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock, Index: db.IndexMessages}
 	currentPosition, followPosition := a.queuePositions()
 	cfg := httpapi.Config{
 		Reports: db, ReportSync: a.Reports.Sync,

@@ -41,6 +41,11 @@ type Projector struct {
 	// the facts up to date before every query.
 	Clock  sb.Clock
 	Settle time.Duration
+	// Index, if set, runs after each catch-up in Run: another read model
+	// of the log built off the writer's path, in batches paced the same
+	// way (the app gives the store's history-search index of message
+	// text, which its searches also bring up to date themselves).
+	Index func(context.Context) error
 
 	mu   sync.Mutex                // one catch-up step or rebuild at a time
 	logs recent.Cache[int64, *Log] // under mu; Keep set at first use
@@ -186,6 +191,16 @@ func (p *Projector) settle(ctx context.Context) {
 	}
 }
 
+// index runs Index, if set, and logs its failure.
+func (p *Projector) index(ctx context.Context) {
+	if p.Index == nil {
+		return
+	}
+	if err := p.Index(ctx); err != nil && ctx.Err() == nil {
+		p.logger().Error("index after catch-up failed", "err", err)
+	}
+}
+
 func (p *Projector) keep() int {
 	if p.Keep > 0 {
 		return p.Keep
@@ -222,6 +237,7 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 		if _, err := p.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			p.logger().Error("report catch-up failed", "err", err)
 		}
+		p.index(ctx)
 		closed := false
 		for !closed {
 			select {
@@ -243,6 +259,7 @@ func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
 				if _, err := p.CatchUp(ctx); err != nil && ctx.Err() == nil {
 					p.logger().Error("report catch-up failed", "err", err)
 				}
+				p.index(ctx)
 			}
 		}
 		sub.Close()

@@ -274,13 +274,16 @@ func TestRunLetsEventsSettle(t *testing.T) {
 	st := &steppingStore{countingStore: openStore(t), reads: make(chan int64, 16)}
 	clk := clock.NewVirtual(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	b := broker.New()
-	p := &report.Projector{Events: st, Reports: st, Clock: clk, Settle: 250 * time.Millisecond}
+	indexed := make(chan struct{}, 16)
+	p := &report.Projector{Events: st, Reports: st, Clock: clk, Settle: 250 * time.Millisecond,
+		Index: func(context.Context) error { indexed <- struct{}{}; return nil }}
 	done := make(chan struct{})
 	go func() { defer close(done); p.Run(ctx, b) }()
 	defer func() { cancel(); <-done }()
 	if from := <-st.reads; from != 0 { // the first catch-up has read the empty log
 		t.Fatalf("first read from %d", from)
 	}
+	<-indexed // and Index ran after it
 
 	a := newChat(t, 1, 0, 1)
 	a.assign(10*sec, 7)
@@ -310,6 +313,11 @@ func TestRunLetsEventsSettle(t *testing.T) {
 	if _, err := st.Facts(ctx, a.id); sb.ErrorCode(err) != sb.ENOTFOUND {
 		t.Fatalf("facts before settling: %v", err)
 	}
+	select {
+	case <-indexed:
+		t.Fatal("Index ran before the events settled")
+	default:
+	}
 	clk.Advance(time.Millisecond)
 	if from := <-st.reads; from != 0 {
 		t.Fatalf("caught up from %d, want 0", from)
@@ -327,5 +335,10 @@ func TestRunLetsEventsSettle(t *testing.T) {
 	}
 	if want := a.facts(); got.Seq != want.Seq || !reflect.DeepEqual(got.Agents, want.Agents) {
 		t.Errorf("stored facts\n %+v\nwant\n %+v", got, want)
+	}
+	select { // Index follows the settled catch-up
+	case <-indexed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Index did not run after the settled catch-up")
 	}
 }

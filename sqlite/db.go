@@ -64,6 +64,10 @@ type DB struct {
 	// writeFailed is set when a write failed because the store cannot
 	// write (see classify), and cleared by a successful CheckWrite.
 	writeFailed atomic.Bool
+	// textPending says a message may have been committed since
+	// IndexMessages last ran; textMu serialises its runs (messagetext.go).
+	textMu      sync.Mutex
+	textPending atomic.Bool
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -81,6 +85,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	db := &DB{path: path}
+	// Messages committed before the last run of IndexMessages (or before
+	// a crash) may still wait for it.
+	db.textPending.Store(true)
 	memory := path == ":memory:"
 	if !memory {
 		if err := privateFiles(path); err != nil {
@@ -265,10 +272,6 @@ var statements = map[string]string{
 	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel, end_user)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"indexAgent": `INSERT OR IGNORE INTO session_agents (agent_id, session_id) VALUES (?, ?)`,
-	// A plain one-row insert: an INSERT … SELECT opens a statement
-	// savepoint, on which FTS5 writes its pending terms to disk as a new
-	// segment — once per message instead of once per transaction.
-	"indexText": `INSERT INTO message_text (rowid, text) VALUES (?, ?)`,
 	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?
 		WHERE id = ? AND seq = ?`,
 	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -296,22 +299,24 @@ var readStatements = map[string]string{
 }
 
 func (db *DB) prepare(ctx context.Context) (err error) {
-	if db.stmts, err = prepareAll(ctx, db.write, statements); err != nil {
+	if db.stmts, err = prepareAll(ctx, db.write, statements, textStatements); err != nil {
 		return err
 	}
 	db.reads, err = prepareAll(ctx, db.read, readStatements)
 	return err
 }
 
-// prepareAll prepares every named query on pool.
-func prepareAll(ctx context.Context, pool *sql.DB, queries map[string]string) (map[string]*sql.Stmt, error) {
-	stmts := make(map[string]*sql.Stmt, len(queries))
-	for name, q := range queries {
-		s, err := pool.PrepareContext(ctx, q)
-		if err != nil {
-			return stmts, fmt.Errorf("prepare %s: %w", name, err)
+// prepareAll prepares every named query of sets on pool.
+func prepareAll(ctx context.Context, pool *sql.DB, sets ...map[string]string) (map[string]*sql.Stmt, error) {
+	stmts := make(map[string]*sql.Stmt)
+	for _, queries := range sets {
+		for name, q := range queries {
+			s, err := pool.PrepareContext(ctx, q)
+			if err != nil {
+				return stmts, fmt.Errorf("prepare %s: %w", name, err)
+			}
+			stmts[name] = s
 		}
-		stmts[name] = s
 	}
 	return stmts, nil
 }

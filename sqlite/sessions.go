@@ -81,6 +81,9 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.indexed.add(w.indexed)
+	if w.messages {
+		db.textPending.Store(true)
+	}
 	return nil
 }
 
@@ -120,6 +123,9 @@ type commitWriter struct {
 	st      func(string) *sql.Stmt
 	buf     bytes.Buffer
 	indexed []agentPair
+	// messages says whether the transaction adds a chat message, which
+	// IndexMessages then indexes (messagetext.go).
+	messages bool
 }
 
 // encode returns s as JSON, in a buffer reused by the next call: the
@@ -198,17 +204,10 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 			return fmt.Errorf("commit: event id: %w", err)
 		}
 		if e.Type == textEvent {
-			var m struct {
-				Text string `json:"text"`
+			if err := checkMessage(e); err != nil {
+				return err
 			}
-			if err := json.Unmarshal(e.Data, &m); err != nil {
-				return fmt.Errorf("commit: decode message %d/%d: %w", e.SessionID, e.Seq, err)
-			}
-			if m.Text != "" {
-				if _, err := st("indexText").ExecContext(ctx, e.ID, m.Text); err != nil {
-					return fmt.Errorf("commit: index message text: %w", err)
-				}
-			}
+			w.messages = true
 		}
 	}
 	// Fired timers first: the change they cause may cancel or re-arm a
@@ -312,6 +311,9 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 		args = append(args, f.TagID)
 	}
 	if f.Text != "" {
+		if err := db.IndexMessages(ctx); err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
 		where = append(where, `id IN (SELECT e.session_id FROM message_text m JOIN events e ON e.id = m.rowid WHERE m.text LIKE ? ESCAPE '\')`)
 		args = append(args, "%"+likeEscaper.Replace(f.Text)+"%")
 	}
@@ -343,9 +345,6 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	}
 	return out, rows.Err()
 }
-
-// textEvent is the event type whose text is indexed for history search.
-const textEvent = "message_sent"
 
 // likeEscaper escapes LIKE's wildcards in searched text.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
