@@ -122,6 +122,9 @@ type EventStore interface {
 	// Commit appends all changes in one transaction: all or nothing. It
 	// returns an EPRECONDITION error when a session's stored Seq differs
 	// from its change's ExpectedSeq. On success the events' IDs are set.
+	// A change's Session must be the version before it with the change's
+	// events applied (lifecycle.Apply): a store may keep an older version
+	// and fold the events after it when the session is read.
 	Commit(ctx context.Context, changes []*Change) error
 	// Session returns the projection of one session.
 	Session(ctx context.Context, id int64) (*Session, error)

@@ -76,6 +76,10 @@ func populate(t *testing.T) (string, []int64) {
 
 	assigned := create()
 	do(assigned, &lifecycle.Assign{AgentID: ag.ID})
+	// Messages the store folds on read: its row holds an older projection.
+	for i := range 3 {
+		do(assigned, &lifecycle.Message{From: sb.FromEndUser, Text: fmt.Sprintf("你好 %d", i)})
+	}
 
 	queued := create()
 

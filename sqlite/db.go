@@ -68,6 +68,10 @@ type DB struct {
 	// IndexMessages last ran; textMu serialises its runs (messagetext.go).
 	textMu      sync.Mutex
 	textPending atomic.Bool
+	// ckpt checkpoints the log beside the writer (checkpoint.go); nil for
+	// a memory store. commits counts the writer's commits.
+	ckpt    *checkpointer
+	commits atomic.Int64
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -104,8 +108,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		}
 		if readOnly {
 			q.Add("_pragma", "query_only(1)")
-		} else if opt.MaxPageCount > 0 {
-			q.Add("_pragma", "max_page_count("+strconv.FormatInt(opt.MaxPageCount, 10)+")")
+		} else {
+			if opt.MaxPageCount > 0 {
+				q.Add("_pragma", "max_page_count("+strconv.FormatInt(opt.MaxPageCount, 10)+")")
+			}
+			q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(writerCheckpointPages)+")")
 		}
 		q.Set("_txlock", "immediate")
 		if memory {
@@ -137,6 +144,15 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		}
 		db.read.SetMaxOpenConns(opt.ReadConns)
 		db.read.SetMaxIdleConns(opt.ReadConns)
+	}
+	if !memory {
+		conn, err := sql.Open(driverName, dsn(false))
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		conn.SetMaxOpenConns(1)
+		db.ckpt = startCheckpointer(conn)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -191,8 +207,13 @@ func (db *DB) Close() error {
 		s.Close()
 	}
 	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
 	if db.read != nil && db.read != db.write {
-		err = db.read.Close()
+		if e := db.read.Close(); e != nil {
+			err = e
+		}
 	}
 	if db.write != nil {
 		if e := db.write.Close(); e != nil {
@@ -272,7 +293,11 @@ var statements = map[string]string{
 	"insertSession": `INSERT INTO sessions (id, uuid, type, medium, status, seq, agent_id, queue_id, created_at, updated_at, ended_at, state, channel, end_user)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"indexAgent": `INSERT OR IGNORE INTO session_agents (agent_id, session_id) VALUES (?, ?)`,
-	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?
+	"updateSession": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?, state_seq = NULL
+		WHERE id = ? AND seq = ?`,
+	// The row moves on and its state stays at the version it holds
+	// (projection.go); on the right, seq is the row's version before.
+	"updateSessionTail": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state_seq = COALESCE(state_seq, seq)
 		WHERE id = ? AND seq = ?`,
 	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	"setTimer":     `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO UPDATE SET due_at = excluded.due_at, data = excluded.data`,
@@ -291,7 +316,7 @@ var statements = map[string]string{
 // engine does not hold, and the events a live subscription catches up on.
 // database/sql prepares each once on every pooled connection it runs on.
 var readStatements = map[string]string{
-	"session": `SELECT state FROM sessions WHERE id = ?`,
+	"session": `SELECT ` + sessionColumns + ` FROM sessions WHERE id = ?`,
 	"sessionEvents": `SELECT id, session_id, seq, type, v, time, actor, data FROM events
 		WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 	"events": `SELECT id, session_id, seq, type, v, time, actor, data FROM events

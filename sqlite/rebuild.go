@@ -61,7 +61,7 @@ func (db *DB) ReplaceProjection(ctx context.Context, s *sb.Session) (err error) 
 	if s.Queue != nil {
 		queueID = s.Queue.ID
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?, channel = ? WHERE id = ?`,
+	res, err := db.write.ExecContext(ctx, `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state = ?, state_seq = NULL, channel = ? WHERE id = ?`,
 		int(s.Status), s.Seq, nullID(agentID), nullID(queueID), ms(s.UpdatedAt), nullMS(s.EndedAt), state, string(s.Channel), s.ID)
 	if err != nil {
 		return fmt.Errorf("replace projection %d: %w", s.ID, err)
@@ -77,13 +77,22 @@ func (db *DB) ReplaceProjection(ctx context.Context, s *sb.Session) (err error) 
 	return nil
 }
 
-// StoredProjection returns the raw JSON projection of a session.
+// StoredProjection returns the JSON projection of a session as stored: the
+// raw state when it is current, else the state with the events after it
+// folded in (projection.go), encoded again.
 func (db *DB) StoredProjection(ctx context.Context, id int64) ([]byte, error) {
-	var state []byte
-	if err := db.read.QueryRowContext(ctx, `SELECT state FROM sessions WHERE id = ?`, id).Scan(&state); err != nil {
+	var r storedState
+	if err := r.scan(db.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)); err != nil {
 		return nil, fmt.Errorf("projection %d: %w", id, err)
 	}
-	return state, nil
+	if !r.stateSeq.Valid {
+		return r.state, nil
+	}
+	s, err := db.project(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("projection %d: %w", id, err)
+	}
+	return json.Marshal(s)
 }
 
 // CountSessions returns the number of sessions.

@@ -81,6 +81,7 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.indexed.add(w.indexed)
+	db.committed()
 	if w.messages {
 		db.textPending.Store(true)
 	}
@@ -94,6 +95,9 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 type sessionRow struct {
 	write    bool
 	expected int64
+	// tail: the write may leave the stored projection behind (see
+	// leavesTail in projection.go).
+	tail bool
 }
 
 // sessionRows plans the row writes of a batch. Each change of a session
@@ -101,6 +105,7 @@ type sessionRow struct {
 func sessionRows(changes []*sb.Change) ([]sessionRow, error) {
 	rows := make([]sessionRow, len(changes))
 	last := make(map[int64]int, len(changes)) // session → its latest change so far
+	events := make(map[int64][][]sb.Event, len(changes))
 	for i, c := range changes {
 		id := c.Session.ID
 		rows[i] = sessionRow{write: true, expected: c.ExpectedSeq}
@@ -112,6 +117,11 @@ func sessionRows(changes []*sb.Change) ([]sessionRow, error) {
 			rows[j].write = false
 		}
 		last[id] = i
+		events[id] = append(events[id], c.Events)
+	}
+	for _, i := range last {
+		c := changes[i]
+		rows[i].tail = leavesTail(c.Session, rows[i].expected, events[c.Session.ID])
 	}
 	return rows, nil
 }
@@ -148,7 +158,16 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 	if s.Queue != nil {
 		queueID = s.Queue.ID
 	}
-	if row.write {
+	if row.write && row.tail {
+		res, err := st("updateSessionTail").ExecContext(ctx, int(s.Status), s.Seq, nullID(agentID), nullID(queueID),
+			ms(s.UpdatedAt), nullMS(s.EndedAt), s.ID, row.expected)
+		if err != nil {
+			return fmt.Errorf("commit: update session %d: %w", s.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", s.ID, row.expected)
+		}
+	} else if row.write {
 		state, err := w.encode(s)
 		if err != nil {
 			return fmt.Errorf("commit: encode session %d: %w", s.ID, err)
@@ -251,19 +270,15 @@ func isConstraint(err error) bool {
 
 // Session implements sb.EventStore.
 func (db *DB) Session(ctx context.Context, id int64) (*sb.Session, error) {
-	var state []byte
-	err := db.reads["session"].QueryRowContext(ctx, id).Scan(&state)
+	var r storedState
+	err := r.scan(db.reads["session"].QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sb.Errorf(sb.ENOTFOUND, "session %d not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("session %d: %w", id, err)
 	}
-	s := new(sb.Session)
-	if err := json.Unmarshal(state, s); err != nil {
-		return nil, fmt.Errorf("session %d: decode: %w", id, err)
-	}
-	return s, nil
+	return db.project(ctx, r)
 }
 
 // Sessions implements sb.EventStore.
@@ -321,7 +336,7 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT state FROM sessions`
+	q := `SELECT ` + sessionColumns + ` FROM sessions`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -330,20 +345,11 @@ func (db *DB) Sessions(ctx context.Context, f sb.SessionFilter) ([]*sb.Session, 
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
-	defer rows.Close()
-	var out []*sb.Session
-	for rows.Next() {
-		var state []byte
-		if err := rows.Scan(&state); err != nil {
-			return nil, fmt.Errorf("sessions: %w", err)
-		}
-		s := new(sb.Session)
-		if err := json.Unmarshal(state, s); err != nil {
-			return nil, fmt.Errorf("sessions: decode: %w", err)
-		}
-		out = append(out, s)
+	out, err := db.projectAll(ctx, rows)
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // likeEscaper escapes LIKE's wildcards in searched text.
@@ -351,7 +357,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // liveSessionsQuery reads the partial index of sessions not ended: routing
 // rebuilds its queues from them at start.
-const liveSessionsQuery = `SELECT state FROM sessions WHERE ended_at IS NULL ORDER BY id`
+const liveSessionsQuery = `SELECT ` + sessionColumns + ` FROM sessions WHERE ended_at IS NULL ORDER BY id`
 
 // LiveSessions implements sb.EventStore.
 func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
@@ -359,20 +365,11 @@ func (db *DB) LiveSessions(ctx context.Context) ([]*sb.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("live sessions: %w", err)
 	}
-	defer rows.Close()
-	var out []*sb.Session
-	for rows.Next() {
-		var state []byte
-		if err := rows.Scan(&state); err != nil {
-			return nil, fmt.Errorf("live sessions: %w", err)
-		}
-		s := new(sb.Session)
-		if err := json.Unmarshal(state, s); err != nil {
-			return nil, fmt.Errorf("live sessions: decode: %w", err)
-		}
-		out = append(out, s)
+	out, err := db.projectAll(ctx, rows)
+	if err != nil {
+		return nil, fmt.Errorf("live sessions: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MaxSessionID implements sb.EventStore.

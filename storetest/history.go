@@ -31,7 +31,12 @@ func testHistorySearch(t *testing.T, st Store) {
 	commit(&sb.Change{Session: s1, Events: []sb.Event{ev(s1, "session_created")}})
 	next := *s1
 	next.Seq, next.Agent, next.Tags = 2, &sb.AgentRef{ID: 8}, []sb.TagRef{{ID: 3, Name: "Delivery"}}
-	commit(&sb.Change{Session: &next, ExpectedSeq: 1, Events: []sb.Event{msg(&next, "Where is my PARCEL? 100%")}})
+	commit(&sb.Change{Session: &next, ExpectedSeq: 1, Events: []sb.Event{ev(&next, "session_transferred")}})
+	// A message changes neither the agent nor the tags: a store may fold
+	// it into the projection on read (EventStore.Commit).
+	third := next
+	third.Seq = 3
+	commit(&sb.Change{Session: &third, ExpectedSeq: 2, Events: []sb.Event{msg(&third, "Where is my PARCEL? 100%")}})
 	// 2: mini-program, day 2, agent 8, "我的订单还没有到", ended.
 	s2 := session(2, sb.StatusFinished)
 	s2.Seq, s2.Channel, s2.Agent = 1, sb.ChannelMiniProgram, &sb.AgentRef{ID: 8}

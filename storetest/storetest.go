@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"HistorySearch", testHistorySearch},
 		{"EndUserFilter", testEndUserFilter},
 		{"LiveSessions", testLiveSessions},
+		{"MessagesReadBack", testMessagesReadBack},
 		{"ServedCustomer", testServedCustomer},
 		{"Timers", testTimers},
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
