@@ -108,7 +108,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
 	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
 	a.Engine, err = engine.New(ctx, db, engine.Options{
-		Clock: opt.Clock, Directory: a.Directory, Broker: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
+		Clock: opt.Clock, Directory: a.Directory, Publisher: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
 		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher, Timers: a.Dispatcher.TimerHandlers(),
 		Metadata: func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
 	})
@@ -122,7 +122,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock, Index: db.IndexMessages}
 	currentPosition, followPosition := a.queuePositions()
 	cfg := httpapi.Config{
-		Reports: db, ReportSync: a.Reports.Sync,
+		Reports: db, ReportSync: a.Reports.Sync, Feed: a.Broker,
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
 		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: currentPosition,
 		FollowQueuePosition: followPosition, QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,

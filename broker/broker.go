@@ -9,7 +9,8 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
-// Broker delivers published events to subscribers in publish order.
+// Broker is the in-process sb.Publisher and sb.EventFeed: it delivers
+// published events to subscribers in publish order.
 // Subscribers are kept by session, so an event costs its own session's
 // subscribers and the all-sessions ones, however many chats are followed.
 type Broker struct {
@@ -19,6 +20,11 @@ type Broker struct {
 	n         int
 	closed    bool
 }
+
+var (
+	_ sb.Publisher = (*Broker)(nil)
+	_ sb.EventFeed = (*Broker)(nil)
+)
 
 // New returns an empty broker.
 func New() *Broker {
@@ -76,7 +82,7 @@ func (s *Subscription) closeLocked() {
 }
 
 // Subscribe registers a subscriber with a buffer of size events.
-func (b *Broker) Subscribe(sessionID int64, size int) *Subscription {
+func (b *Broker) Subscribe(sessionID int64, size int) sb.Subscription {
 	if size <= 0 {
 		size = 1024
 	}
@@ -99,7 +105,7 @@ func (b *Broker) Subscribe(sessionID int64, size int) *Subscription {
 // runs once, outside the lock; if it is already closed, closed runs before
 // Watch returns. A watcher is never dropped for falling behind: it keeps
 // what it cannot handle at once itself, or recovers it from the store.
-func (b *Broker) Watch(sessionID int64, fn func(sb.Event), closed func()) *Subscription {
+func (b *Broker) Watch(sessionID int64, fn func(sb.Event), closed func()) sb.Subscription {
 	s := &Subscription{SessionID: sessionID, fn: fn, closed: closed, b: b}
 	b.mu.Lock()
 	if b.closed {

@@ -42,7 +42,9 @@ type MetadataFunc func(s *sb.Session) ([]byte, error)
 type Options struct {
 	Clock     sb.Clock
 	Directory lifecycle.Directory
-	Broker    *broker.Broker
+	// Publisher is told of every commit's events; a new in-process
+	// broker when nil.
+	Publisher sb.Publisher
 	Logger    *slog.Logger
 	// NewUUID returns session UUIDs; random v4 UUIDs when nil.
 	NewUUID func() string
@@ -109,8 +111,8 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 	if opt.Clock == nil || opt.Directory == nil {
 		return nil, errors.New("engine: clock and directory are required")
 	}
-	if opt.Broker == nil {
-		opt.Broker = broker.New()
+	if opt.Publisher == nil {
+		opt.Publisher = broker.New()
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -141,9 +143,6 @@ func (e *Engine) Close() {
 	e.closed.Do(func() { close(e.quit) })
 	<-e.done
 }
-
-// Broker returns the broker events are published to.
-func (e *Engine) Broker() *broker.Broker { return e.opt.Broker }
 
 // Store returns the engine's store.
 func (e *Engine) Store() sb.EventStore { return e.store }
@@ -481,7 +480,7 @@ func (e *Engine) process(batch []*request) {
 	// answer: whoever relays an answer to a subscriber (a WebSocket
 	// connection) has every event committed before it already in hand.
 	if len(events) > 0 {
-		e.opt.Broker.Publish(events)
+		e.opt.Publisher.Publish(events)
 	}
 	for i, p := range all {
 		if p.r != nil {

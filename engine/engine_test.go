@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
@@ -25,6 +26,7 @@ type env struct {
 	db    *sqlite.DB
 	dir   *directory.Directory
 	eng   *engine.Engine
+	feed  *broker.Broker // the engine's publisher
 	clock *clock.Virtual
 }
 
@@ -53,11 +55,12 @@ func openWith(t testing.TB, path string, c *clock.Virtual, wrap func(*sqlite.DB)
 	if wrap != nil {
 		store = wrap(db)
 	}
-	eng, err := engine.New(ctx, store, engine.Options{Clock: c, Directory: dir, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
+	feed := broker.New()
+	eng, err := engine.New(ctx, store, engine.Options{Clock: c, Directory: dir, Publisher: feed, Metadata: metadataStub, MetadataDelay: engine.DefaultMetadataDelay})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, path: path, db: db, dir: dir, eng: eng, clock: c}
+	e := &env{t: t, path: path, db: db, dir: dir, eng: eng, feed: feed, clock: c}
 	t.Cleanup(e.close)
 	return e
 }
@@ -294,7 +297,7 @@ func TestTimerForASessionThatMovedOnIsDropped(t *testing.T) {
 // Events reach subscribers only after the commit, in order.
 func TestPublishAfterCommit(t *testing.T) {
 	e := newEnv(t)
-	sub := e.eng.Broker().Subscribe(0, 100)
+	sub := e.feed.Subscribe(0, 100)
 	defer sub.Close()
 	s := e.create(&lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1})
 	for i := 0; i < 2; i++ {
@@ -314,7 +317,7 @@ func TestPublishBeforeAnswer(t *testing.T) {
 	e := newEnv(t)
 	var mu sync.Mutex
 	published := map[int64]bool{}
-	w := e.eng.Broker().Watch(0, func(ev sb.Event) {
+	w := e.feed.Watch(0, func(ev sb.Event) {
 		mu.Lock()
 		published[ev.ID] = true
 		mu.Unlock()

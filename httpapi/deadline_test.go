@@ -108,7 +108,7 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 // read, and still deliver.
 func TestStreamsOutliveTheRequestTimeouts(t *testing.T) {
 	s := newStack(t)
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: s.directory(), Config: s.db, Logger: quietLog(),
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: s.directory(), Config: s.db, Logger: quietLog(),
 		KeepAlive: 20 * time.Millisecond, BodyTimeout: shortLimit, UploadTimeout: shortLimit, StreamWriteTimeout: shortLimit})
 	srv := httptest.NewUnstartedServer(api)
 	srv.Config.ReadHeaderTimeout = shortLimit

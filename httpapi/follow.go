@@ -90,7 +90,7 @@ func (s *Server) follow(ctx context.Context, f feed) error {
 		}
 	}
 	for {
-		sub := s.Engine.Broker().Subscribe(f.SessionID, f.Buffer)
+		sub := s.Feed.Subscribe(f.SessionID, f.Buffer)
 		err := func() error {
 			defer sub.Close()
 			if err := catchUp(); err != nil {

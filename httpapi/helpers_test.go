@@ -15,6 +15,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
@@ -31,6 +32,7 @@ type stack struct {
 	t      *testing.T
 	db     *sqlite.DB
 	eng    *engine.Engine
+	feed   *broker.Broker // the engine's publisher and the API's feed
 	clock  *clock.Virtual
 	srv    *httptest.Server
 	files  *localfs.Dir
@@ -78,18 +80,19 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
+	feed := broker.New()
+	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Publisher: feed, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: eng, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files, SlowClient: 100 * time.Millisecond,
+	api := httpapi.New(httpapi.Config{Engine: eng, Feed: feed, Directory: dir, Config: db, Logger: log, KeepAlive: time.Hour, Files: files, SlowClient: 100 * time.Millisecond,
 		Metadata: func(s *sb.Session, now time.Time) ([]byte, error) { return json.Marshal(map[string]any{"id": s.ID}) }})
 	hooks := &catchUpHooks{}
 	httpapi.SetWSCatchUpHook(api, hooks.run)
 	srv := httptest.NewServer(api)
-	s := &stack{t: t, db: db, eng: eng, clock: c, srv: srv, files: files, tokens: map[string]string{}, catchUp: hooks}
+	s := &stack{t: t, db: db, eng: eng, feed: feed, clock: c, srv: srv, files: files, tokens: map[string]string{}, catchUp: hooks}
 	t.Cleanup(func() {
-		eng.Broker().Close()
+		feed.Close()
 		srv.Close()
 		eng.Close()
 		db.Close()

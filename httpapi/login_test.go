@@ -298,7 +298,7 @@ func TestForwardedForCountsOnlyBehindATrustedProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxied := httptest.NewServer(httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, TrustProxy: true,
+	proxied := httptest.NewServer(httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: dir, Config: s.db, TrustProxy: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer proxied.Close()
 	// The client forges the first entry; the proxy appends the address it saw.

@@ -20,7 +20,7 @@ import (
 // Options change the server's configuration first.
 func (s *stack) proxied(options ...func(*httpapi.Config)) *httptest.Server {
 	s.t.Helper()
-	cfg := httpapi.Config{Engine: s.eng, Directory: s.directory(), Config: s.db, TrustProxy: true, Logger: quietLog()}
+	cfg := httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: s.directory(), Config: s.db, TrustProxy: true, Logger: quietLog()}
 	for _, o := range options {
 		o(&cfg)
 	}

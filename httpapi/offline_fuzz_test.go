@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
@@ -41,12 +42,13 @@ func FuzzOfflineMessageBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
+	feed := broker.New()
+	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Publisher: feed, Logger: log})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(func() { eng.Broker().Close(); eng.Close() })
-	s := New(Config{Engine: eng, Directory: dir, Config: db, Logger: log})
+	f.Cleanup(func() { feed.Close(); eng.Close() })
+	s := New(Config{Engine: eng, Feed: feed, Directory: dir, Config: db, Logger: log})
 	for _, seed := range []string{
 		`{"fields":{"name":"Dana","topic":"Sales"},"email":"d@example.com","content":"hi"}`,
 		`{"fields":{"name":"D","email":"x"},"name":"E","content":"hi"}`,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
@@ -113,12 +114,13 @@ func internalServer(t *testing.T) (*Server, *clock.Virtual, string) {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Logger: log})
+	feed := broker.New()
+	eng, err := engine.New(ctx, db, engine.Options{Clock: c, Directory: dir, Publisher: feed, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { eng.Broker().Close(); eng.Close() })
-	s := New(Config{Engine: eng, Directory: dir, Config: db, Logger: log})
+	t.Cleanup(func() { feed.Close(); eng.Close() })
+	s := New(Config{Engine: eng, Feed: feed, Directory: dir, Config: db, Logger: log})
 	_, secret, err := CreateToken(ctx, db, c, "crm", sb.RoleIntegration, 0, "")
 	if err != nil {
 		t.Fatal(err)

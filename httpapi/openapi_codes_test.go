@@ -129,7 +129,7 @@ func TestOpenAPIDocumentsEveryRoutesRoles(t *testing.T) {
 	s := newStack(t)
 	key, _ := s.addPlugin()
 	s.tokens["visitor"], _ = s.visitor(key, `{}`)
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: s.directory(), Config: s.db, Logger: quietLog()})
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: s.directory(), Config: s.db, Logger: quietLog()})
 	client := &http.Client{Timeout: 10 * time.Second}
 	param := regexp.MustCompile(`\{[a-z_]+\}`)
 

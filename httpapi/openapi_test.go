@@ -77,7 +77,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db,
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: dir, Config: s.db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	paths := obj(doc, "paths")
 	if len(paths) == 0 {

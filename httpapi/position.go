@@ -50,7 +50,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	// place; the watcher runs under the broker's lock, so it never blocks.
 	moved := make(chan struct{}, 1)
 	gone := make(chan struct{})
-	watch := s.Engine.Broker().Watch(sess.ID, func(e sb.Event) {
+	watch := s.Feed.Watch(sess.ID, func(e sb.Event) {
 		if movesQueues[e.Type] {
 			select {
 			case moved <- struct{}{}:

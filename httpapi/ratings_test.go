@@ -180,7 +180,7 @@ func metadataServer(t *testing.T, s *stack) metaServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: dir, Config: s.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metadata: func(sess *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(sess, now, time.UTC) }})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

@@ -319,7 +319,7 @@ func syncedReports(t *testing.T, sync func(context.Context) (report.Freshness, e
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, Reports: rs,
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: dir, Config: s.db, Reports: rs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReportSync: sync})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

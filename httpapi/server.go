@@ -22,7 +22,10 @@ import (
 
 // Config wires a Server.
 type Config struct {
-	Engine    *engine.Engine
+	Engine *engine.Engine
+	// Feed hands this node's followers (WebSocket, SSE, queue positions)
+	// the events the engine publishes.
+	Feed      sb.EventFeed
 	Directory *directory.Directory
 	Config    sb.ConfigStore
 	// Metadata renders a session's metadata file as of now.
@@ -198,6 +201,9 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // New returns a server for cfg.
 func New(cfg Config) *Server {
+	if cfg.Engine == nil || cfg.Feed == nil {
+		panic("httpapi: Config.Engine and Config.Feed are required")
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/broker"
 )
 
 // WebSocket limits.
@@ -133,7 +132,7 @@ type wsConn struct {
 // global id). It watches the broker and is fed by the connection's writer.
 type wsSub struct {
 	sessionID int64
-	watch     *broker.Subscription
+	watch     sb.Subscription
 
 	// Guarded by the connection's feedMu.
 	waiting int  // its live events on the connection's list

@@ -385,7 +385,7 @@ func TestWSSlowConsumerIsDisconnected(t *testing.T) {
 		if err := c.c.Write(c.ctx, websocket.MessageText, []byte(big)); err != nil {
 			break
 		}
-		if s.eng.Broker().Subscribers() == 0 {
+		if s.feed.Subscribers() == 0 {
 			break
 		}
 	}
@@ -398,10 +398,10 @@ func TestWSSlowConsumerIsDisconnected(t *testing.T) {
 			break
 		}
 	}
-	for s.eng.Broker().Subscribers() != 0 && time.Now().Before(deadline) {
+	for s.feed.Subscribers() != 0 && time.Now().Before(deadline) {
 		runtime.Gosched() // the server ends the subscription as the connection closes
 	}
-	if n := s.eng.Broker().Subscribers(); n != 0 {
+	if n := s.feed.Subscribers(); n != 0 {
 		t.Errorf("%d subscriptions still open", n)
 	}
 }
@@ -452,7 +452,7 @@ func TestWSServerKeepAlivePings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Engine: s.eng, Directory: dir, Config: s.db, KeepAlive: 5 * time.Millisecond,
+	api := httpapi.New(httpapi.Config{Engine: s.eng, Feed: s.feed, Directory: dir, Config: s.db, KeepAlive: 5 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(api)
 	defer srv.Close()

@@ -120,7 +120,7 @@ func (c *wsConn) watchLocked(sub *wsSub) {
 	c.feedMu.Lock()
 	sub.behind = true // until the mark: what the watch hands over now, the read has
 	c.feedMu.Unlock()
-	sub.watch = c.s.Engine.Broker().Watch(sub.sessionID,
+	sub.watch = c.s.Feed.Watch(sub.sessionID,
 		func(e sb.Event) { c.deliver(sub, e) },
 		func() { c.kill(websocket.StatusGoingAway, "the server is shutting down") })
 	// The mark goes on only now, so the store is read after the watch

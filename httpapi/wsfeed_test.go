@@ -34,9 +34,9 @@ func await(t *testing.T, ch <-chan struct{}, what string) {
 func awaitSubscribers(t *testing.T, s *stack, n int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for s.eng.Broker().Subscribers() != n {
+	for s.feed.Subscribers() != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d broker subscriptions, want %d", s.eng.Broker().Subscribers(), n)
+			t.Fatalf("%d broker subscriptions, want %d", s.feed.Subscribers(), n)
 		}
 		runtime.Gosched()
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/broker"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/internal/recent"
 )
@@ -218,7 +217,7 @@ func (p *Projector) logger() *slog.Logger {
 // Run catches up whenever events are published, until ctx ends. Reads are
 // also brought up to date by Sync before every report query, so Run only
 // keeps the work off the readers' path.
-func (p *Projector) Run(ctx context.Context, b *broker.Broker) {
+func (p *Projector) Run(ctx context.Context, b sb.EventFeed) {
 	// A store with no facts yet (a new install, one upgraded from a
 	// version without reports, or one made by generate) is built session
 	// by session rather than by reading the whole log in event order.
