@@ -29,21 +29,21 @@ const projectionEvery = 32
 // fold.
 func tailEvent(typ sb.EventType) bool { return typ == textEvent }
 
-// leavesTail says whether the row write of a session's last change in a
-// batch may leave state behind: expected is the version stored before
-// the batch, events every event the batch adds to the session.
-func leavesTail(s *sb.Session, expected int64, events [][]sb.Event) bool {
-	if expected == 0 || s.Status.Terminal() || expected/projectionEvery != s.Seq/projectionEvery {
-		return false
-	}
-	for _, evs := range events {
-		for i := range evs {
-			if !tailEvent(evs[i].Type) {
-				return false
-			}
+// onlyMessages says whether every event is of a type readers may fold.
+func onlyMessages(events []sb.Event) bool {
+	for i := range events {
+		if !tailEvent(events[i].Type) {
+			return false
 		}
 	}
 	return true
+}
+
+// leavesTail says whether the row write of a session's last change in a
+// batch, whose events are all messages, may leave state behind: expected
+// is the version stored before the batch.
+func leavesTail(s *sb.Session, expected int64) bool {
+	return expected != 0 && !s.Status.Terminal() && expected/projectionEvery == s.Seq/projectionEvery
 }
 
 // storedState is a session row as read: state holds version stateSeq

@@ -96,8 +96,9 @@ type sessionRow struct {
 	write    bool
 	expected int64
 	// tail: the write may leave the stored projection behind (see
-	// leavesTail in projection.go).
-	tail bool
+	// leavesTail in projection.go); messages: every event the batch adds
+	// to the session up to this change is a message.
+	tail, messages bool
 }
 
 // sessionRows plans the row writes of a batch. Each change of a session
@@ -105,23 +106,21 @@ type sessionRow struct {
 func sessionRows(changes []*sb.Change) ([]sessionRow, error) {
 	rows := make([]sessionRow, len(changes))
 	last := make(map[int64]int, len(changes)) // session → its latest change so far
-	events := make(map[int64][][]sb.Event, len(changes))
 	for i, c := range changes {
 		id := c.Session.ID
-		rows[i] = sessionRow{write: true, expected: c.ExpectedSeq}
+		rows[i] = sessionRow{write: true, expected: c.ExpectedSeq, messages: onlyMessages(c.Events)}
 		if j, ok := last[id]; ok {
 			if c.ExpectedSeq != changes[j].Session.Seq {
 				return nil, sb.Errorf(sb.EPRECONDITION, "session %d is not at version %d", id, c.ExpectedSeq)
 			}
 			rows[i].expected = rows[j].expected
+			rows[i].messages = rows[i].messages && rows[j].messages
 			rows[j].write = false
 		}
 		last[id] = i
-		events[id] = append(events[id], c.Events)
 	}
 	for _, i := range last {
-		c := changes[i]
-		rows[i].tail = leavesTail(c.Session, rows[i].expected, events[c.Session.ID])
+		rows[i].tail = rows[i].messages && leavesTail(changes[i].Session, rows[i].expected)
 	}
 	return rows, nil
 }
