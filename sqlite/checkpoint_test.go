@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,12 +30,9 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 		return fi.Size()
 	}
 	before := size()
-	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 	for i := 1; i <= 2*checkpointEvery; i++ {
-		s := &sb.Session{ID: int64(i), UUID: fmt.Sprint("u-", i), Type: sb.TypeChatWeb, Medium: sb.MediumChat,
-			Channel: sb.ChannelWeb, Status: sb.StatusQueued, Seq: 1, CreatedAt: t0, UpdatedAt: t0}
-		e := sb.Event{SessionID: s.ID, Seq: 1, Type: "session_created", Version: 1, Time: t0, Actor: sb.SystemActor,
-			Data: json.RawMessage(`{"padding":"` + fmt.Sprintf("%0500d", i) + `"}`)}
+		s := chatAt(int64(i), 1)
+		e := eventAt(s.ID, 1, "session_created", `{"padding":"`+fmt.Sprintf("%0500d", i)+`"}`)
 		if err := db.Commit(ctx, []*sb.Change{{Session: s, Events: []sb.Event{e}}}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,20 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
+// chatAt is a queued web chat at version seq, as the text-index tests
+// commit it.
+func chatAt(id, seq int64) *sb.Session {
+	return &sb.Session{ID: id, UUID: fmt.Sprint("u-", id), Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,
+		Status: sb.StatusQueued, Seq: seq, CreatedAt: textT0, UpdatedAt: textT0}
+}
+
+// eventAt is an event of session id at seq, with data as stored.
+func eventAt(id, seq int64, typ sb.EventType, data string) sb.Event {
+	return sb.Event{SessionID: id, Seq: seq, Type: typ, Version: 1, Time: textT0, Actor: sb.SystemActor, Data: json.RawMessage(data)}
+}
+
+var textT0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
 func countText(t *testing.T, db *DB) int {
 	t.Helper()
 	var rows int
@@ -36,14 +50,10 @@ func textCheckpoint(t *testing.T, db *DB) int64 {
 func TestMessageTextIndex(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := &sb.Session{ID: 1, UUID: "u-1", Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,
-		Status: sb.StatusQueued, Seq: 4, CreatedAt: t0, UpdatedAt: t0}
-	msg := func(seq int64, data string) sb.Event {
-		return sb.Event{SessionID: 1, Seq: seq, Type: textEvent, Version: 1, Time: t0, Actor: sb.SystemActor, Data: json.RawMessage(data)}
-	}
+	s := chatAt(1, 4)
+	msg := func(seq int64, data string) sb.Event { return eventAt(1, seq, textEvent, data) }
 	events := []sb.Event{
-		{SessionID: 1, Seq: 1, Type: "session_created", Version: 1, Time: t0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)},
+		eventAt(1, 1, "session_created", `{}`),
 		msg(2, `{"id":1,"from":"end_user","kind":"text","text":"Where is my parcel?"}`),
 		msg(3, `{"id":2,"from":"end_user","kind":"image","text":""}`),
 		msg(4, `{"id":3,"from":"agent","agent_id":2,"kind":"text","text":"It left the depot today. 包裹今天已发出"}`),
@@ -78,7 +88,7 @@ func TestMessageTextIndex(t *testing.T) {
 	}
 	s2.Seq = 6
 	more := []sb.Event{msg(5, `{"id":4,"from":"end_user","kind":"text","text":"Thanks!"}`),
-		{SessionID: 1, Seq: 6, Type: "session_hold", Version: 1, Time: t0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)}}
+		eventAt(1, 6, "session_hold", `{}`)}
 	if err := db.Commit(ctx, []*sb.Change{{Session: &s2, Events: more, ExpectedSeq: 4}}); err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +109,10 @@ func TestMessageTextIndexAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := &sb.Session{ID: 7, UUID: "u-7", Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,
-		Status: sb.StatusQueued, Seq: 2, CreatedAt: t0, UpdatedAt: t0}
+	s := chatAt(7, 2)
 	events := []sb.Event{
-		{SessionID: 7, Seq: 1, Type: "session_created", Version: 1, Time: t0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)},
-		{SessionID: 7, Seq: 2, Type: textEvent, Version: 1, Time: t0, Actor: sb.SystemActor,
-			Data: json.RawMessage(`{"id":1,"from":"end_user","kind":"text","text":"退款什么时候到账"}`)},
+		eventAt(7, 1, "session_created", `{}`),
+		eventAt(7, 2, textEvent, `{"id":1,"from":"end_user","kind":"text","text":"退款什么时候到账"}`),
 	}
 	if err := db.Commit(ctx, []*sb.Change{{Session: s, Events: events}}); err != nil {
 		t.Fatal(err)
@@ -129,15 +136,12 @@ func TestMessageTextIndexAfterRestart(t *testing.T) {
 func TestMessageTextIndexSpans(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := &sb.Session{ID: 1, UUID: "u-1", Type: sb.TypeChatWeb, Medium: sb.MediumChat, Channel: sb.ChannelWeb,
-		Status: sb.StatusQueued, Seq: 1, CreatedAt: t0, UpdatedAt: t0}
-	events := []sb.Event{{SessionID: 1, Seq: 1, Type: "session_created", Version: 1, Time: t0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)}}
+	s := chatAt(1, 1)
+	events := []sb.Event{eventAt(1, 1, "session_created", `{}`)}
 	n := 3*indexSpan + 5
 	for i := 1; i <= n; i++ {
 		s.Seq++
-		events = append(events, sb.Event{SessionID: 1, Seq: s.Seq, Type: textEvent, Version: 1, Time: t0, Actor: sb.SystemActor,
-			Data: json.RawMessage(fmt.Sprintf(`{"id":%d,"from":"end_user","kind":"text","text":"line %04d"}`, i, i))})
+		events = append(events, eventAt(1, s.Seq, textEvent, fmt.Sprintf(`{"id":%d,"from":"end_user","kind":"text","text":"line %04d"}`, i, i)))
 	}
 	if err := db.Commit(ctx, []*sb.Change{{Session: s, Events: events}}); err != nil {
 		t.Fatal(err)
