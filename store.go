@@ -169,12 +169,3 @@ type EventStore interface {
 	// OutboxItem returns one delivery.
 	OutboxItem(ctx context.Context, id int64) (OutboxItem, error)
 }
-
-// BlobStore keeps files such as metadata files and attachments under
-// slash-separated keys ("42/metadata.json").
-type BlobStore interface {
-	// Put writes a file atomically, replacing any file with that key.
-	Put(ctx context.Context, key string, data []byte) error
-	// Get reads a file.
-	Get(ctx context.Context, key string) ([]byte, error)
-}

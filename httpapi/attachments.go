@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -178,11 +179,11 @@ func makeThumbnail(ctx context.Context, data []byte) (*thumbnail.Thumbnail, erro
 }
 
 func storeAttachment(ctx context.Context, files sb.BlobStore, att sb.Attachment, data, thumb []byte) error {
-	if err := files.Put(ctx, sb.AttachmentKey(att.SessionID, att.ID), data); err != nil {
+	if err := files.Put(ctx, sb.AttachmentKey(att.SessionID, att.ID), bytes.NewReader(data)); err != nil {
 		return err
 	}
 	if thumb != nil {
-		return files.Put(ctx, sb.ThumbnailKey(att.SessionID, att.ID), thumb)
+		return files.Put(ctx, sb.ThumbnailKey(att.SessionID, att.ID), bytes.NewReader(thumb))
 	}
 	return nil
 }
@@ -278,7 +279,7 @@ func serveFile(w http.ResponseWriter, r *http.Request, files sb.BlobStore, key, 
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	data, err := files.Get(r.Context(), key)
+	data, err := sb.ReadBlob(r.Context(), files, key)
 	if err != nil {
 		return err
 	}

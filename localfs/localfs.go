@@ -7,16 +7,24 @@
 // write created), so that after a crash a key holds its old content or its
 // new one, never part of it. New removes the temporary files a crash left
 // in the staging directory.
+//
+// A key is a path under the root, so a key cannot be both a file and the
+// directory of other keys. An open file keeps reading what it was opened
+// on when a Put replaces it or a Delete removes it. A Delete fsyncs the
+// directory it removed the file from and leaves the directories, even
+// empty ones: List shows files only.
 package localfs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	sb "github.com/switchboardhq/switchboard"
 )
@@ -129,10 +137,13 @@ func (d *Dir) mkdirs(dir string) error {
 }
 
 // Put implements sb.BlobStore.
-func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
+func (d *Dir) Put(ctx context.Context, key string, r io.Reader) error {
 	p, err := d.path(key)
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
 	}
 	dir := filepath.Dir(p)
 	if err := d.mkdirs(dir); err != nil {
@@ -144,7 +155,7 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, ctxReader{ctx, r}); err != nil {
 		f.Close()
 		return fmt.Errorf("put %s: %w", key, err)
 	}
@@ -164,18 +175,116 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
-// Get implements sb.BlobStore.
-func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
+// ctxReader reads from r until ctx ends, so that a Put of a long stream
+// stops when its caller gives up.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// file is an open blob: the file's descriptor keeps reading the content it
+// was opened on after a Put renames another file over it or a Delete
+// removes it.
+type file struct {
+	f    *os.File
+	info sb.BlobInfo
+}
+
+func (f *file) Read(p []byte) (int, error)                   { return f.f.Read(p) }
+func (f *file) Seek(offset int64, whence int) (int64, error) { return f.f.Seek(offset, whence) }
+func (f *file) Close() error                                 { return f.f.Close() }
+func (f *file) Info() sb.BlobInfo                            { return f.info }
+
+// Open implements sb.BlobStore.
+func (d *Dir) Open(ctx context.Context, key string) (sb.Blob, error) {
 	p, err := d.path(key)
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, sb.Errorf(sb.ENOTFOUND, "file %s not found", key)
+	f, err := os.Open(p)
+	if missing(err) {
+		return nil, notFound(key)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", key, err)
+		return nil, fmt.Errorf("open %s: %w", key, err)
 	}
-	return b, nil
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notFound(key)
+	}
+	return &file{f: f, info: info(key, fi)}, nil
+}
+
+// Stat implements sb.BlobStore.
+func (d *Dir) Stat(ctx context.Context, key string) (sb.BlobInfo, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return sb.BlobInfo{}, err
+	}
+	fi, err := os.Stat(p)
+	if missing(err) {
+		return sb.BlobInfo{}, notFound(key)
+	}
+	if err != nil {
+		return sb.BlobInfo{}, fmt.Errorf("stat %s: %w", key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return sb.BlobInfo{}, notFound(key)
+	}
+	return info(key, fi), nil
+}
+
+// Delete implements sb.BlobStore. A key that names a directory (the
+// parent of other keys) holds no file: deleting it does nothing. The
+// directories a file was in stay, empty or not.
+func (d *Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(p)
+	if missing(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	if fi.IsDir() {
+		return nil
+	}
+	if err := os.Remove(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed by a concurrent Delete
+		}
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(p)); err != nil {
+		return fmt.Errorf("delete %s: sync directory: %w", key, err)
+	}
+	return nil
+}
+
+// missing reports whether err is the error of reaching a file that does
+// not exist, or a file under something that is not a directory.
+func missing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// notFound is the ENOTFOUND error of a key that holds no file.
+func notFound(key string) error { return sb.Errorf(sb.ENOTFOUND, "file %s not found", key) }
+
+func info(key string, fi fs.FileInfo) sb.BlobInfo {
+	return sb.BlobInfo{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}
 }

@@ -3,6 +3,8 @@ package localfs_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/localfs"
@@ -78,10 +81,10 @@ func TestPutGetRoundTrip(t *testing.T) {
 		"binary.bin":    {0, 1, 2, 0xff, '\n', 0},
 		"with space.md": []byte("héllo\n"),
 	} {
-		if err := d.Put(ctx, key, data); err != nil {
+		if err := d.Put(ctx, key, bytes.NewReader(data)); err != nil {
 			t.Fatalf("Put %q: %v", key, err)
 		}
-		got, err := d.Get(ctx, key)
+		got, err := sb.ReadBlob(ctx, d, key)
 		if err != nil {
 			t.Fatalf("Get %q: %v", key, err)
 		}
@@ -98,13 +101,13 @@ func TestPutGetRoundTrip(t *testing.T) {
 func TestPutReplacesAndLeavesNoTemporaryFiles(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	if err := d.Put(ctx, "7/metadata.json", []byte("first version, which is longer")); err != nil {
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("first version, which is longer")); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Put(ctx, "7/metadata.json", []byte("second")); err != nil {
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("second")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Get(ctx, "7/metadata.json")
+	got, err := sb.ReadBlob(ctx, d, "7/metadata.json")
 	if err != nil || string(got) != "second" {
 		t.Fatalf("after replace: %q %v, want %q", got, err, "second")
 	}
@@ -119,7 +122,7 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
 	versions := [][]byte{bytes.Repeat([]byte("a"), 256<<10), bytes.Repeat([]byte("b"), 64<<10)}
-	if err := d.Put(ctx, "f", versions[0]); err != nil {
+	if err := d.Put(ctx, "f", bytes.NewReader(versions[0])); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -129,7 +132,7 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 		defer wg.Done()
 		defer close(done)
 		for i := 1; i <= 40; i++ {
-			if err := d.Put(ctx, "f", versions[i%2]); err != nil {
+			if err := d.Put(ctx, "f", bytes.NewReader(versions[i%2])); err != nil {
 				t.Error(err)
 				return
 			}
@@ -142,7 +145,7 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 			stop = true // one last read after the writer finished
 		default:
 		}
-		got, err := d.Get(ctx, "f")
+		got, err := sb.ReadBlob(ctx, d, "f")
 		if err != nil {
 			t.Fatalf("read %d: %v", reads, err)
 		}
@@ -151,7 +154,7 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	if got, _ := d.Get(ctx, "f"); !bytes.Equal(got, versions[0]) {
+	if got, _ := sb.ReadBlob(ctx, d, "f"); !bytes.Equal(got, versions[0]) {
 		t.Errorf("last version not kept: %d bytes", len(got))
 	}
 	if got := files(t, d.Root()); len(got) != 1 || got[0] != "f" {
@@ -163,11 +166,11 @@ func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
 func TestFailedPutLeavesNoTemporaryFile(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	if err := d.Put(ctx, "7/metadata.json", []byte("{}")); err != nil {
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("{}")); err != nil {
 		t.Fatal(err)
 	}
 	// "7" is a directory that is not empty: renaming a file onto it fails.
-	err := d.Put(ctx, "7", []byte("x"))
+	err := d.Put(ctx, "7", strings.NewReader("x"))
 	if err == nil {
 		t.Fatal("Put onto a directory succeeded")
 	}
@@ -179,17 +182,17 @@ func TestFailedPutLeavesNoTemporaryFile(t *testing.T) {
 func TestNestedKeysCreateDirectories(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	if err := d.Put(ctx, "42/attachments/photo.png", []byte("png")); err != nil {
+	if err := d.Put(ctx, "42/attachments/photo.png", strings.NewReader("png")); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Put(ctx, "42/metadata.json", []byte("{}")); err != nil {
+	if err := d.Put(ctx, "42/metadata.json", strings.NewReader("{}")); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(filepath.Join(d.Root(), "42", "attachments"))
 	if err != nil || !fi.IsDir() {
 		t.Fatalf("nested directory: %v", err)
 	}
-	if got, err := d.Get(ctx, "42/attachments/photo.png"); err != nil || string(got) != "png" {
+	if got, err := sb.ReadBlob(ctx, d, "42/attachments/photo.png"); err != nil || string(got) != "png" {
 		t.Errorf("Get nested: %q %v", got, err)
 	}
 	want := "42/ 42/attachments/ 42/attachments/photo.png 42/metadata.json"
@@ -203,12 +206,18 @@ func TestBadKeysAreRefused(t *testing.T) {
 	ctx := context.Background()
 	for _, key := range []string{"", "/abs", "../x", "a/../b", "a//b", "a\\b", "..", ".", "./x", "a/./b", "a/", "/", "x/..",
 		localfs.StagingDir + "/x", localfs.StagingDir} {
-		err := d.Put(ctx, key, []byte("data"))
+		err := d.Put(ctx, key, strings.NewReader("data"))
 		if sb.ErrorCode(err) != sb.EINVALID {
 			t.Errorf("Put(%q) = %v, want invalid", key, err)
 		}
-		if _, err := d.Get(ctx, key); sb.ErrorCode(err) != sb.EINVALID {
-			t.Errorf("Get(%q) = %v, want invalid", key, err)
+		if _, err := d.Open(ctx, key); sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Open(%q) = %v, want invalid", key, err)
+		}
+		if _, err := d.Stat(ctx, key); sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Stat(%q) = %v, want invalid", key, err)
+		}
+		if err := d.Delete(ctx, key); sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Delete(%q) = %v, want invalid", key, err)
 		}
 	}
 	if got := files(t, d.Root()); len(got) != 0 {
@@ -221,13 +230,134 @@ func TestBadKeysAreRefused(t *testing.T) {
 	}
 }
 
-func TestGetMissingIsNotFound(t *testing.T) {
+// A key with no file is not found, whatever is or is not on the way to
+// it: nothing, a directory (the parent of other keys), a file where a
+// directory would be.
+func TestMissingIsNotFound(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	for _, key := range []string{"missing.json", "no/such/dir/file"} {
-		if _, err := d.Get(ctx, key); sb.ErrorCode(err) != sb.ENOTFOUND {
-			t.Errorf("Get(%q) = %v, want not_found", key, err)
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("{}")); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"missing.json", "no/such/dir/file", "7", "7/metadata.json/x"} {
+		if _, err := d.Open(ctx, key); sb.ErrorCode(err) != sb.ENOTFOUND {
+			t.Errorf("Open(%q) = %v, want not_found", key, err)
 		}
+		if _, err := d.Stat(ctx, key); sb.ErrorCode(err) != sb.ENOTFOUND {
+			t.Errorf("Stat(%q) = %v, want not_found", key, err)
+		}
+		if err := d.Delete(ctx, key); err != nil {
+			t.Errorf("Delete(%q) = %v, want nil", key, err)
+		}
+	}
+	// Deleting the directory's key left the directory and its file.
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
+		t.Errorf("directory holds %q, want %q", got, want)
+	}
+}
+
+// A Put whose reader fails leaves the old file and no temporary file.
+func TestFailedReaderLeavesNoTemporaryFile(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("{}")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader(strings.Repeat("x", 100<<10)), iotest.ErrReader(boom))
+	if err := d.Put(ctx, "7/metadata.json", r); !errors.Is(err, boom) {
+		t.Fatalf("Put = %v, want boom", err)
+	}
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
+		t.Errorf("after a failed Put the directory holds %q, want %q", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(d.Root(), "7", "metadata.json")); err != nil || string(b) != "{}" {
+		t.Errorf("the file on disk: %q %v", b, err)
+	}
+}
+
+// Deleting a file removes it from the disk and keeps its directory.
+func TestDeleteRemovesTheFile(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for _, key := range []string{"7/metadata.json", "7/other"} {
+		if err := d.Put(ctx, key, strings.NewReader("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Delete(ctx, "7/metadata.json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete(ctx, "7/other"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(files(t, d.Root()), " "), "7/"; got != want {
+		t.Errorf("after Delete the directory holds %q, want %q", got, want)
+	}
+	if list, err := d.List(ctx, "", "", 0); err != nil || len(list) != 0 {
+		t.Errorf("List shows the empty directory: %+v %v", list, err)
+	}
+}
+
+// An open file reads what it was opened on: the descriptor keeps the old
+// file after a rename over it or a removal.
+func TestOpenKeepsReadingItsFile(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	if err := d.Put(ctx, "f", strings.NewReader("old")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Open(ctx, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := d.Put(ctx, "f", strings.NewReader("new and longer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Delete(ctx, "f"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(b); err != nil || string(got) != "old" || b.Info().Size != 3 {
+		t.Errorf("read %q %v, size %d; want the old file", got, err, b.Info().Size)
+	}
+}
+
+// List shows the files under the root: not the staging directory nor
+// what it holds, not directories, not names that no key has; and a key
+// that only starts like the staging directory is an ordinary key.
+func TestListShowsKeysOnly(t *testing.T) {
+	d := newDir(t)
+	ctx := context.Background()
+	for _, key := range []string{".tmpx", ".tmp2/a", "a/b"} {
+		if err := d.Put(ctx, key, strings.NewReader(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{filepath.Join(localfs.StagingDir, "put-1"), `a/back\slash`} {
+		if err := os.WriteFile(filepath.Join(d.Root(), name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(d.Root(), "empty"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(d.Root(), "a", "b"), filepath.Join(d.Root(), "link")); err != nil {
+		t.Fatal(err)
+	}
+	list, err := d.List(ctx, "", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, info := range list {
+		got = append(got, info.Key)
+	}
+	if want := ".tmp2/a .tmpx a/b"; strings.Join(got, " ") != want {
+		t.Errorf("listed %q, want %q", got, want)
+	}
+	if list, err := d.List(ctx, localfs.StagingDir, "", 0); err != nil || len(list) != 2 {
+		t.Errorf("List(%q) = %+v %v, want .tmp2/a and .tmpx", localfs.StagingDir, list, err)
 	}
 }
 
@@ -245,7 +375,7 @@ func TestFileMode(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i, data := range []string{"one", "two"} { // created, then replaced
-		if err := d.Put(ctx, "1/a/metadata.json", []byte(data)); err != nil {
+		if err := d.Put(ctx, "1/a/metadata.json", strings.NewReader(data)); err != nil {
 			t.Fatal(err)
 		}
 		fi, err := os.Stat(filepath.Join(d.Root(), "1", "a", "metadata.json"))
@@ -272,7 +402,7 @@ func TestFileMode(t *testing.T) {
 func TestNewSweepsStaleTemporaryFiles(t *testing.T) {
 	d := newDir(t)
 	ctx := context.Background()
-	if err := d.Put(ctx, "7/metadata.json", []byte("{}")); err != nil {
+	if err := d.Put(ctx, "7/metadata.json", strings.NewReader("{}")); err != nil {
 		t.Fatal(err)
 	}
 	// What a crash between the write and the rename leaves.
@@ -290,7 +420,7 @@ func TestNewSweepsStaleTemporaryFiles(t *testing.T) {
 	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
 		t.Errorf("after the reopen the directory holds %q, want %q", got, want)
 	}
-	if b, err := d.Get(ctx, "7/metadata.json"); err != nil || string(b) != "{}" {
+	if b, err := sb.ReadBlob(ctx, d, "7/metadata.json"); err != nil || string(b) != "{}" {
 		t.Errorf("the file in place: %q %v", b, err)
 	}
 }
@@ -301,7 +431,7 @@ func TestAttachmentKeys(t *testing.T) {
 	ctx := context.Background()
 	for key, data := range map[string]string{sb.AttachmentKey(12, 7): "bytes", sb.ThumbnailKey(12, 7): "thumb",
 		sb.AttachmentKey(3, 8): "other"} {
-		if err := d.Put(ctx, key, []byte(data)); err != nil {
+		if err := d.Put(ctx, key, strings.NewReader(data)); err != nil {
 			t.Fatalf("put %s: %v", key, err)
 		}
 	}
@@ -310,10 +440,10 @@ func TestAttachmentKeys(t *testing.T) {
 	if got := files(t, d.Root()); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files %v, want %v", got, want)
 	}
-	if b, err := d.Get(ctx, sb.ThumbnailKey(12, 7)); err != nil || string(b) != "thumb" {
+	if b, err := sb.ReadBlob(ctx, d, sb.ThumbnailKey(12, 7)); err != nil || string(b) != "thumb" {
 		t.Errorf("thumbnail: %q %v", b, err)
 	}
-	if _, err := d.Get(ctx, sb.ThumbnailKey(3, 8)); sb.ErrorCode(err) != sb.ENOTFOUND {
+	if _, err := sb.ReadBlob(ctx, d, sb.ThumbnailKey(3, 8)); sb.ErrorCode(err) != sb.ENOTFOUND {
 		t.Errorf("missing thumbnail: %v", err)
 	}
 }

@@ -4,6 +4,7 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -155,6 +156,6 @@ func (w *Worker) Run(ctx context.Context, poke <-chan struct{}) {
 // files under key(item).
 func BlobDeliverer(files sb.BlobStore, key func(sb.OutboxItem) string) Deliverer {
 	return func(ctx context.Context, it sb.OutboxItem) error {
-		return files.Put(ctx, key(it), it.Payload)
+		return files.Put(ctx, key(it), bytes.NewReader(it.Payload))
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -378,5 +381,39 @@ func TestBackoff(t *testing.T) {
 		if got := custom.Backoff(n); got != want {
 			t.Errorf("custom Backoff(%d) = %s, want %s", n, got, want)
 		}
+	}
+}
+
+// BlobDeliverer writes an item's payload to file storage under the key
+// it names, and a later item for the same key replaces the file; a key
+// the store refuses is a failed delivery, retried later.
+func TestBlobDelivererWritesThePayload(t *testing.T) {
+	e := newEnv(t)
+	files, err := localfs.New(filepath.Join(t.TempDir(), "exports"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metadataKey := func(it sb.OutboxItem) string { return fmt.Sprintf("%d/metadata.json", it.SessionID) }
+	w := &outbox.Worker{Store: e.db, Clock: e.clock, Logger: quiet, Deliverers: map[string]outbox.Deliverer{
+		"metadata": outbox.BlobDeliverer(files, metadataKey),
+		"escape":   outbox.BlobDeliverer(files, func(sb.OutboxItem) string { return "../escape.json" }),
+	}}
+	path := filepath.Join(files.Root(), "1", "metadata.json")
+	e.add("metadata", "metadata/1/v1", `{"v":1}`)
+	e.deliverDue(w, 1)
+	if b, err := os.ReadFile(path); err != nil || string(b) != `{"v":1}` {
+		t.Fatalf("the file holds %q (%v)", b, err)
+	}
+	e.add("metadata", "metadata/1/v2", `{"v":2}`)
+	bad := e.add("escape", "escape/1", `{}`)
+	e.deliverDue(w, 1)
+	if b, err := os.ReadFile(path); err != nil || string(b) != `{"v":2}` {
+		t.Errorf("after the second delivery the file holds %q (%v)", b, err)
+	}
+	if got := e.get(bad.ID); got.State != sb.OutboxPending || !strings.Contains(got.LastError, "bad file key") {
+		t.Errorf("refused key: state %q, error %q", got.State, got.LastError)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(files.Root()), "escape.json")); !os.IsNotExist(err) {
+		t.Errorf("a refused key wrote outside the root: %v", err)
 	}
 }
