@@ -10,13 +10,18 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"testing/iotest"
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/localfs"
+	"github.com/switchboardhq/switchboard/storetest"
 )
+
+// The local directory passes the suite every file storage passes.
+func TestBlobStore(t *testing.T) {
+	storetest.RunBlobStore(t, func(t *testing.T) sb.BlobStore { return newDir(t) })
+}
 
 func newDir(t *testing.T) *localfs.Dir {
 	t.Helper()
@@ -113,52 +118,6 @@ func TestPutReplacesAndLeavesNoTemporaryFiles(t *testing.T) {
 	}
 	if got, want := strings.Join(files(t, d.Root()), " "), "7/ 7/metadata.json"; got != want {
 		t.Errorf("directory holds %q, want %q", got, want)
-	}
-}
-
-// Readers never see a partly written file: every Get during a stream of
-// replacing Puts returns one whole version.
-func TestPutIsAtomicForConcurrentReaders(t *testing.T) {
-	d := newDir(t)
-	ctx := context.Background()
-	versions := [][]byte{bytes.Repeat([]byte("a"), 256<<10), bytes.Repeat([]byte("b"), 64<<10)}
-	if err := d.Put(ctx, "f", bytes.NewReader(versions[0])); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(done)
-		for i := 1; i <= 40; i++ {
-			if err := d.Put(ctx, "f", bytes.NewReader(versions[i%2])); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
-	reads := 0
-	for stop := false; !stop; reads++ {
-		select {
-		case <-done:
-			stop = true // one last read after the writer finished
-		default:
-		}
-		got, err := sb.ReadBlob(ctx, d, "f")
-		if err != nil {
-			t.Fatalf("read %d: %v", reads, err)
-		}
-		if !bytes.Equal(got, versions[0]) && !bytes.Equal(got, versions[1]) {
-			t.Fatalf("read %d saw a partial file of %d bytes", reads, len(got))
-		}
-	}
-	wg.Wait()
-	if got, _ := sb.ReadBlob(ctx, d, "f"); !bytes.Equal(got, versions[0]) {
-		t.Errorf("last version not kept: %d bytes", len(got))
-	}
-	if got := files(t, d.Root()); len(got) != 1 || got[0] != "f" {
-		t.Errorf("directory holds %q, want only f", got)
 	}
 }
 
