@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -264,47 +263,30 @@ func (s *Server) attachmentThumbnail(w http.ResponseWriter, r *http.Request) err
 		contentDisposition("inline", "thumbnail-"+att.Name))
 }
 
-// serveFile answers with a stored file. An attachment never changes, so
-// its digest is a strong ETag and the browser may keep it; it stays
-// private to the caller. nosniff and a sandbox policy keep a browser from
-// running anything in it. An empty contentType is sniffed (thumbnails are
-// PNG or JPEG).
+// serveFile answers with a stored file through http.ServeContent, which
+// answers HEAD, Range requests and the conditional ones: If-None-Match and
+// If-Range against the ETag, If-Modified-Since against the file's
+// modification time. An attachment never changes, so its digest is a
+// strong ETag and the browser may keep it; it stays private to the caller.
+// nosniff and a sandbox policy keep a browser from running anything in it.
+// An empty contentType is sniffed (thumbnails are PNG or JPEG).
 func serveFile(w http.ResponseWriter, r *http.Request, files sb.BlobStore, key, etag, contentType, disposition string) error {
+	b, err := files.Open(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	data, err := sb.ReadBlob(r.Context(), files, key)
-	if err != nil {
-		return err
-	}
-	if contentType == "" {
-		contentType = http.DetectContentType(data)
-	}
-	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", disposition)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(data)
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
 	}
+	http.ServeContent(w, r, "", b.Info().ModTime, b)
 	return nil
-}
-
-// etagMatches reports whether an If-None-Match list names etag (weakly).
-func etagMatches(list, etag string) bool {
-	for _, t := range strings.Split(list, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag {
-			return true
-		}
-	}
-	return false
 }
 
 // attachToMessage resolves the attachment an image or file message names:

@@ -12,6 +12,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -194,6 +195,98 @@ func TestAttachmentRoundTrip(t *testing.T) {
 	}
 	if stored, _ := s.db.SessionAttachments(ctx, int64(id)); len(stored) != 5 {
 		t.Errorf("%d records", len(stored))
+	}
+}
+
+// Downloads answer HEAD, Range and conditional requests, and keep their
+// headers on every one of them.
+func TestAttachmentDownloadRangesAndConditionals(t *testing.T) {
+	s := newStack(t)
+	id := chatWithAgent(s)
+	data := []byte(strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz\n", 10)) // 370 bytes
+	a := attachment(t, s.upload("agent", id, "notes.txt", "text/plain", data))
+	path := "/api/v1/attachments/" + itoa(int(a.ID))
+	etag := `"` + a.SHA256 + `"`
+	size := strconv.Itoa(len(data))
+	headers := func(what string, r response, want map[string]string) {
+		t.Helper()
+		for h, v := range want {
+			if g := r.Header.Get(h); g != v {
+				t.Errorf("%s: %s %q, want %q", what, h, g, v)
+			}
+		}
+	}
+	file := map[string]string{"ETag": etag, "Content-Type": "text/plain",
+		"Content-Disposition":    `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`,
+		"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+		"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
+
+	r := s.do("agent", "GET", path, "", "Range", "bytes=0-9")
+	if r.Status != 206 || string(r.Body) != "0123456789" {
+		t.Errorf("first 10 bytes: %d %q", r.Status, r.Body)
+	}
+	headers("range", r, file)
+	headers("range", r, map[string]string{"Content-Range": "bytes 0-9/" + size, "Content-Length": "10"})
+	if r := s.do("agent", "GET", path, "", "Range", "bytes=360-"); r.Status != 206 || string(r.Body) != string(data[360:]) {
+		t.Errorf("the last bytes: %d %q", r.Status, r.Body)
+	}
+	if r := s.do("agent", "GET", path, "", "Range", "bytes=1000-"); r.Status != 416 || r.Header.Get("Content-Range") != "bytes */"+size {
+		t.Errorf("a range past the end: %d %q", r.Status, r.Header.Get("Content-Range"))
+	}
+
+	r = s.do("agent", "HEAD", path, "")
+	if r.Status != 200 || len(r.Body) != 0 {
+		t.Errorf("HEAD: %d, %d bytes of body", r.Status, len(r.Body))
+	}
+	headers("HEAD", r, file)
+	headers("HEAD", r, map[string]string{"Content-Length": size})
+	lastModified := r.Header.Get("Last-Modified")
+	if lm, err := http.ParseTime(lastModified); err != nil || time.Since(lm) > time.Hour || time.Until(lm) > time.Hour {
+		t.Errorf("Last-Modified %q (%v): not the file's modification time", lastModified, err)
+	}
+
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+		r := s.do("agent", "GET", path, "", "If-None-Match", inm)
+		if r.Status != 304 || len(r.Body) != 0 {
+			t.Errorf("If-None-Match %s: %d, %d bytes", inm, r.Status, len(r.Body))
+		}
+		headers("304", r, map[string]string{"ETag": etag, "Cache-Control": file["Cache-Control"]})
+	}
+	if r := s.do("agent", "GET", path, "", "If-None-Match", `"other"`); r.Status != 200 || string(r.Body) != string(data) {
+		t.Errorf("If-None-Match another ETag: %d, %d bytes", r.Status, len(r.Body))
+	}
+	if r := s.do("agent", "GET", path, "", "If-Modified-Since", lastModified); r.Status != 304 || len(r.Body) != 0 {
+		t.Errorf("If-Modified-Since its Last-Modified: %d, %d bytes", r.Status, len(r.Body))
+	}
+	// If-Range: the range while the ETag matches, else the whole file.
+	if r := s.do("agent", "GET", path, "", "Range", "bytes=10-19", "If-Range", etag); r.Status != 206 || string(r.Body) != "abcdefghij" {
+		t.Errorf("If-Range with the ETag: %d %q", r.Status, r.Body)
+	}
+	if r := s.do("agent", "GET", path, "", "Range", "bytes=10-19", "If-Range", `"other"`); r.Status != 200 || string(r.Body) != string(data) {
+		t.Errorf("If-Range with another ETag: %d, %d bytes", r.Status, len(r.Body))
+	}
+
+	// A thumbnail's type is sniffed, also for HEAD and for a range.
+	pic := attachment(t, s.upload("agent", id, "pic.png", "image/png", pngBytes(t, 600, 300)))
+	thumbPath := "/api/v1/attachments/" + itoa(int(pic.ID)) + "/thumbnail"
+	thumb := s.mustDo("agent", "GET", thumbPath, "", 200)
+	r = s.do("agent", "HEAD", thumbPath, "")
+	if r.Status != 200 || len(r.Body) != 0 || r.Header.Get("Content-Type") != "image/jpeg" ||
+		r.Header.Get("Content-Length") != strconv.Itoa(len(thumb.Body)) {
+		t.Errorf("HEAD thumbnail: %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Content-Length"))
+	}
+	r = s.do("agent", "GET", thumbPath, "", "Range", "bytes=0-9")
+	if r.Status != 206 || !bytes.Equal(r.Body, thumb.Body[:10]) || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("thumbnail range: %d %q %v", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+
+	// A missing file is a JSON not_found, without the file's headers.
+	if err := s.files.Delete(context.Background(), sb.AttachmentKey(int64(id), a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	r = s.do("agent", "GET", path, "")
+	if r.Status != 404 || r.errCode(t) != "not_found" || r.Header.Get("ETag") != "" || r.Header.Get("Cache-Control") != "" {
+		t.Errorf("a missing file: %d %s, ETag %q, Cache-Control %q", r.Status, r.Body, r.Header.Get("ETag"), r.Header.Get("Cache-Control"))
 	}
 }
 
