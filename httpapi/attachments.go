@@ -288,27 +288,3 @@ func serveFile(w http.ResponseWriter, r *http.Request, files sb.BlobStore, key, 
 	http.ServeContent(w, r, "", b.Info().ModTime, b)
 	return nil
 }
-
-// attachToMessage resolves the attachment an image or file message names:
-// it must belong to the session the message is for. The message then
-// records a snapshot of it.
-func (s *Server) attachToMessage(ctx context.Context, sessionID int64, cmd lifecycle.Command) error {
-	m, ok := cmd.(*lifecycle.Message)
-	if !ok || m.AttachmentID == 0 {
-		return nil
-	}
-	records, _, err := s.attachmentStores()
-	if err != nil {
-		return err
-	}
-	att, err := records.Attachment(ctx, m.AttachmentID)
-	if sb.ErrorCode(err) == sb.ENOTFOUND || err == nil && att.SessionID != sessionID {
-		return sb.Errorf(sb.ENOTFOUND, "attachment %d is not an attachment of session %d", m.AttachmentID, sessionID)
-	}
-	if err != nil {
-		return err
-	}
-	ref := att.Ref()
-	m.Attachment = &ref
-	return nil
-}

@@ -7,12 +7,12 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
@@ -21,43 +21,9 @@ const TokenPrefix = "sbt_"
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
-	TokenID int64
-	Name    string
-	Role    string
-	AgentID int64
-	// UserID is the logged-in user of a desk or console login, if any.
-	UserID int64
-	// VisitorID and PluginID identify a visitor (role visitor): the signed
-	// identity the widget holds, and the web plugin it came through.
-	VisitorID string
-	PluginID  int64
-	// visitor is the full visitor identity of a visitor token.
-	visitor webauth.Visitor
+	service.Caller
 	// login is the browser login of a cookie-authenticated request.
 	login *sb.Login
-}
-
-// Actor is the event actor a principal's commands are recorded with.
-func (p Principal) Actor() sb.Actor {
-	switch p.Role {
-	case sb.RoleAgent:
-		return sb.Actor{Kind: sb.ActorAgent, ID: strconv.FormatInt(p.AgentID, 10), Name: p.Name}
-	case sb.RoleSupervisor:
-		return sb.Actor{Kind: sb.ActorSupervisor, ID: p.actorID(), Name: p.Name}
-	case sb.RoleAdmin:
-		return sb.Actor{Kind: sb.ActorAdmin, ID: p.actorID(), Name: p.Name}
-	case sb.RoleVisitor:
-		return sb.Actor{Kind: sb.ActorEndUser, ID: p.VisitorID, Name: p.Name}
-	}
-	return sb.Actor{Kind: sb.ActorIntegration, ID: strconv.FormatInt(p.TokenID, 10), Name: p.Name}
-}
-
-// actorID names a token by its ID and a logged-in user as user:<id>.
-func (p Principal) actorID() string {
-	if p.UserID != 0 {
-		return "user:" + strconv.FormatInt(p.UserID, 10)
-	}
-	return strconv.FormatInt(p.TokenID, 10)
 }
 
 type principalKey struct{}
@@ -178,7 +144,7 @@ func (s *Server) bearer(ctx context.Context, secret string) (Principal, error) {
 		}
 		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the token is not valid")
 	}
-	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}, nil
+	return Principal{Caller: service.Caller{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}}, nil
 }
 
 // Role sets used by the routes. Admins may do everything.

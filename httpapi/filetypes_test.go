@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/service"
 )
 
 func TestSniff(t *testing.T) {
@@ -92,11 +93,11 @@ func TestMayReadSession(t *testing.T) {
 		p  Principal
 		ok bool
 	}{
-		{Principal{Role: sb.RoleAgent, AgentID: 9}, true},
-		{Principal{Role: sb.RoleIntegration}, true},
-		{Principal{Role: sb.RoleVisitor, VisitorID: "v:abc"}, true},
-		{Principal{Role: sb.RoleVisitor, VisitorID: "v:xyz"}, false},
-		{Principal{Role: sb.RoleVisitor}, false},
+		{Principal{Caller: service.Caller{Role: sb.RoleAgent, AgentID: 9}}, true},
+		{Principal{Caller: service.Caller{Role: sb.RoleIntegration}}, true},
+		{Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v:abc"}}, true},
+		{Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v:xyz"}}, false},
+		{Principal{Caller: service.Caller{Role: sb.RoleVisitor}}, false},
 	} {
 		if err := mayReadSession(c.p, sess); (err == nil) != c.ok {
 			t.Errorf("%+v: %v", c.p, err)

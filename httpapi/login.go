@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
@@ -238,7 +239,7 @@ func (s *Server) cookieLogin(r *http.Request, secret string) (Principal, error) 
 	if u.Disabled {
 		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the user is disabled")
 	}
-	return Principal{UserID: u.ID, Name: u.Name, Role: u.Role, AgentID: u.AgentID, login: l}, nil
+	return Principal{Caller: service.Caller{UserID: u.ID, Name: u.Name, Role: u.Role, AgentID: u.AgentID}, login: l}, nil
 }
 
 // logout ends the caller's login and clears the cookie. A missing or

@@ -115,7 +115,7 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 		in.PluginID, in.VisitorID = p.PluginID, p.VisitorID
 		// What the visitor told the widget already answers the form
 		// unless the form says otherwise.
-		for key, v := range map[string]string{"name": p.visitor.Name, "email": p.visitor.Email, "phone": p.visitor.Phone} {
+		for key, v := range map[string]string{"name": p.Contact.Name, "email": p.Contact.Email, "phone": p.Contact.Phone} {
 			if _, ok := in.Fields[key]; !ok && v != "" {
 				switch key {
 				case "name":

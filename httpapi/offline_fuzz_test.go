@@ -14,6 +14,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -66,9 +67,9 @@ func FuzzOfflineMessageBody(f *testing.F) {
 			}
 			return
 		}
-		p := Principal{Role: sb.RoleIntegration}
+		p := Principal{Caller: service.Caller{Role: sb.RoleIntegration}}
 		if asVisitor {
-			p = Principal{Role: sb.RoleVisitor, VisitorID: "v-1", PluginID: 1}
+			p = Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v-1", PluginID: 1}}
 		}
 		m, err := s.newOfflineMessage(ctx, p, in)
 		if err != nil {
@@ -110,7 +111,7 @@ func FuzzOfflinePatch(f *testing.F) {
 		if err := DecodeStrict(body, &patch, false); err != nil {
 			return
 		}
-		p := Principal{Role: roles[int(pick)%len(roles)], AgentID: 1}
+		p := Principal{Caller: service.Caller{Role: roles[int(pick)%len(roles)], AgentID: 1}}
 		m := sb.OfflineMessage{ID: 1, Status: statuses[int(pick/8)%3], AssigneeID: (assignee%3 + 3) % 3}
 		if m.Status == sb.OfflineProcessed {
 			m.ProcessedAt = &now

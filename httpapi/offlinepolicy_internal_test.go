@@ -18,11 +18,11 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/sqlite"
-	"github.com/switchboardhq/switchboard/webauth"
 )
 
-var visitor = Principal{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 1, visitor: webauth.Visitor{ID: "v-abc", PluginID: 1, Name: "Dana"}}
+var visitor = Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 1, Contact: service.Contact{Name: "Dana"}}}
 
 // Visitors may leave offline messages and read templates, nothing else of
 // the chat configuration.
@@ -58,7 +58,7 @@ func TestOfflineStep(t *testing.T) {
 }
 
 func TestOfflinePolicyForAgents(t *testing.T) {
-	agent := Principal{Role: sb.RoleAgent, AgentID: 1}
+	agent := Principal{Caller: service.Caller{Role: sb.RoleAgent, AgentID: 1}}
 	id := func(v int64) *int64 { return &v }
 	st := func(v string) *string { return &v }
 	for _, c := range []struct {
@@ -82,11 +82,11 @@ func TestOfflinePolicyForAgents(t *testing.T) {
 			t.Errorf("%s: %v, want allowed %v", c.name, err, c.ok)
 		}
 	}
-	if err := offlineMay(Principal{Role: sb.RoleAgent}, sb.OfflineMessage{}, OfflineMessagePatch{AssigneeID: id(0)}); err == nil {
+	if err := offlineMay(Principal{Caller: service.Caller{Role: sb.RoleAgent}}, sb.OfflineMessage{}, OfflineMessagePatch{AssigneeID: id(0)}); err == nil {
 		t.Error("an agent login without an agent changed a message")
 	}
 	for _, role := range []string{sb.RoleSupervisor, sb.RoleAdmin, sb.RoleIntegration} {
-		if err := offlineMay(Principal{Role: role}, sb.OfflineMessage{AssigneeID: 2}, OfflineMessagePatch{AssigneeID: id(7)}); err != nil {
+		if err := offlineMay(Principal{Caller: service.Caller{Role: role}}, sb.OfflineMessage{AssigneeID: 2}, OfflineMessagePatch{AssigneeID: id(7)}); err != nil {
 			t.Errorf("%s: %v", role, err)
 		}
 	}
@@ -153,11 +153,11 @@ func TestVisitorOfflineMessage(t *testing.T) {
 	if _, err := s.newOfflineMessage(ctx, visitor, OfflineMessageInput{SessionID: 2, Email: "dana@example.com", Content: "hello"}); sb.ErrorCode(err) != sb.EFORBIDDEN {
 		t.Errorf("another visitor's session: %v", err)
 	}
-	closed := Principal{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 2}
+	closed := Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v-abc", PluginID: 2}}
 	if _, err := s.newOfflineMessage(ctx, closed, OfflineMessageInput{Email: "dana@example.com", Content: "hello"}); sb.ErrorCode(err) != sb.EFORBIDDEN {
 		t.Errorf("a plugin that takes no offline messages: %v", err)
 	}
-	staff, err := s.newOfflineMessage(ctx, Principal{Role: sb.RoleIntegration}, OfflineMessageInput{PluginID: 9, VisitorID: "crm-1", SessionID: 2,
+	staff, err := s.newOfflineMessage(ctx, Principal{Caller: service.Caller{Role: sb.RoleIntegration}}, OfflineMessageInput{PluginID: 9, VisitorID: "crm-1", SessionID: 2,
 		Name: "Kim", Email: "kim@example.com", Content: "x"})
 	if err != nil || staff.PluginID != 9 || staff.VisitorID != "crm-1" {
 		t.Errorf("staff message %+v %v", staff, err)
@@ -187,13 +187,13 @@ func TestVisitorOfflineLimit(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "360" || !strings.Contains(rec.Body.String(), `"code":"rate_limited"`) {
 		t.Errorf("over the limit: %d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
-	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-other", PluginID: 1}); rec.Code != http.StatusCreated {
+	if rec := post(Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v-other", PluginID: 1}}); rec.Code != http.StatusCreated {
 		t.Errorf("another visitor: %d %s", rec.Code, rec.Body)
 	}
 	for range OfflinePerAddress {
-		post(Principal{Role: sb.RoleIntegration})
+		post(Principal{Caller: service.Caller{Role: sb.RoleIntegration}})
 	}
-	if rec := post(Principal{Role: sb.RoleIntegration}); rec.Code != http.StatusCreated {
+	if rec := post(Principal{Caller: service.Caller{Role: sb.RoleIntegration}}); rec.Code != http.StatusCreated {
 		t.Errorf("staff were limited: %d %s", rec.Code, rec.Body)
 	}
 	c.Advance(6 * time.Minute)
@@ -202,11 +202,11 @@ func TestVisitorOfflineLimit(t *testing.T) {
 	}
 	// One client address, many visitor IDs.
 	for i := 1; i < OfflinePerAddress; i++ {
-		if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: fmt.Sprintf("v-%d", i), PluginID: 1}); rec.Code != http.StatusCreated {
+		if rec := post(Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: fmt.Sprintf("v-%d", i), PluginID: 1}}); rec.Code != http.StatusCreated {
 			t.Fatalf("visitor %d: %d %s", i, rec.Code, rec.Body)
 		}
 	}
-	if rec := post(Principal{Role: sb.RoleVisitor, VisitorID: "v-next", PluginID: 1}); rec.Code != http.StatusTooManyRequests {
+	if rec := post(Principal{Caller: service.Caller{Role: sb.RoleVisitor, VisitorID: "v-next", PluginID: 1}}); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("message %d from one address: %d %s", OfflinePerAddress+1, rec.Code, rec.Body)
 	}
 }

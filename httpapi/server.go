@@ -17,12 +17,16 @@ import (
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/routing"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
 // Config wires a Server.
 type Config struct {
 	Engine *engine.Engine
+	// Commands runs session commands; nil runs them on Engine, deciding
+	// with Directory, Settings and Attachments.
+	Commands service.Commands
 	// Feed hands this node's followers (WebSocket, SSE, queue positions)
 	// the events the engine publishes.
 	Feed      sb.EventFeed
@@ -233,6 +237,13 @@ func New(cfg Config) *Server {
 	}
 	if rs, ok := cfg.Config.(sb.ReportStore); ok && cfg.Reports == nil {
 		cfg.Reports = rs
+	}
+	if cfg.Commands == nil {
+		var att service.Attachments
+		if cfg.Attachments != nil && cfg.Files != nil {
+			att = cfg.Attachments
+		}
+		cfg.Commands = service.NewSessions(cfg.Engine, cfg.Directory, service.Options{Settings: cfg.Settings, Attachments: att})
 	}
 	cfg.ChatLimits = cfg.ChatLimits.withDefaults()
 	if cfg.BodyTimeout == 0 {

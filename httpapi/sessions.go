@@ -10,7 +10,6 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/sessionview"
@@ -36,25 +35,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, cmd, false); err != nil {
 		return err
 	}
-	p := principalFrom(r.Context())
-	if err := s.visitorCreate(r.Context(), p, cmd); err != nil {
-		return err
-	}
-	if p.Role == sb.RoleAgent && cmd.AgentID != p.AgentID {
-		return sb.Errorf(sb.EFORBIDDEN, "an agent may only create sessions it dials itself (agent_id %d)", p.AgentID)
-	}
-	if cmd.Route && cmd.QueueID == 0 {
-		info, ok := cmd.Type.Info()
-		if !ok {
-			return sb.Errorf(sb.EINVALID, "type %q is not a session type", cmd.Type)
-		}
-		q, agent, rule, err := s.Directory.Route(directory.RouteInput{Channel: info.Channel, Tags: cmd.EndUser.Tags, Entry: cmd.Entry}, s.Engine.Clock().Now())
-		if err != nil {
-			return err
-		}
-		cmd.QueueID, cmd.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
-	}
-	res, err := s.Engine.Create(r.Context(), cmd, p.Actor())
+	res, err := s.Commands.Create(r.Context(), principalFrom(r.Context()).Caller, cmd)
 	if err != nil {
 		return err
 	}
@@ -137,8 +118,9 @@ func (s *Server) runCommand(ctx context.Context, p Principal, id int64, name str
 	return s.run(ctx, p, id, cmd, body, match)
 }
 
-// run decodes body into cmd and executes it on session id for p, with every
-// check a session command passes through, whichever transport it came by.
+// run decodes body into cmd and runs it on session id for p through the
+// service, which holds every check a session command passes through,
+// whichever transport it came by.
 func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.Command, body []byte, match *int64) (engine.Result, error) {
 	if id <= 0 {
 		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
@@ -146,51 +128,7 @@ func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.C
 	if err := DecodeStrict(body, cmd, true); err != nil {
 		return engine.Result{}, err
 	}
-	if err := visitorCommand(p, cmd); err != nil {
-		return engine.Result{}, err
-	}
-	if err := s.attachToMessage(ctx, id, cmd); err != nil {
-		return engine.Result{}, err
-	}
-	var err error
-	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
-		sess, err := s.Engine.Store().Session(ctx, id)
-		if err != nil {
-			return engine.Result{}, err
-		}
-		q, agent, rule, err := s.Directory.Route(directory.RouteInput{Channel: sess.Channel, Tags: sess.EndUser.Tags, Entry: sess.Entry}, s.Engine.Clock().Now())
-		if err != nil {
-			return engine.Result{}, err
-		}
-		e.QueueID, e.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
-	}
-	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToQueue && t.QueueID != 0 && !s.Directory.HasMembers(t.QueueID) {
-		if _, err := s.Directory.GetQueue(t.QueueID); err == nil {
-			return engine.Result{}, sb.Errorf(sb.ECONFLICT, "queue %d has no members and cannot receive transfers", t.QueueID)
-		}
-	}
-	if t, ok := cmd.(*lifecycle.Transfer); ok && t.Kind == sb.TransferToAgent && s.Settings.RoutingSettings().TransferConfirmation {
-		t.Confirm = true // the setting: every transfer to an agent waits for the receiver
-	}
-	if err := setSender(p, cmd); err != nil {
-		return engine.Result{}, err
-	}
-	if err := s.prepareChat(p, cmd); err != nil {
-		return engine.Result{}, err
-	}
-	if t, ok := cmd.(*lifecycle.Tag); ok {
-		if t.AddRefs, err = s.Directory.SessionTagRefs(t.Add); err != nil {
-			return engine.Result{}, err
-		}
-	}
-	cond := &engine.Cond{IfMatch: match}
-	if p.Role == sb.RoleAgent {
-		cond.Check = func(sess *sb.Session) error { return agentMay(p.AgentID, sess, cmd) }
-	}
-	if p.Role == sb.RoleVisitor {
-		cond.Check = func(sess *sb.Session) error { return visitorOwns(p, sess) }
-	}
-	return s.Engine.Execute(ctx, id, cmd, p.Actor(), cond)
+	return s.Commands.Run(ctx, p.Caller, id, cmd, match)
 }
 
 // session reads the session named by the path, if the caller may read its
@@ -392,42 +330,6 @@ func nonNil[T any](v []T) []T {
 		return []T{}
 	}
 	return v
-}
-
-// setSender fills in who sends or recalls a message from the caller: an
-// agent as itself; integrations and administrators relay the end user, a
-// virtual agent or the system; supervisors speak as the system.
-func setSender(p Principal, cmd lifecycle.Command) error {
-	var from *string
-	var agentID *int64
-	switch c := cmd.(type) {
-	case *lifecycle.Message:
-		from, agentID = &c.From, &c.AgentID
-	case *lifecycle.Recall:
-		from, agentID = &c.From, &c.AgentID
-	default:
-		return nil
-	}
-	switch p.Role {
-	case sb.RoleAgent:
-		if *from != "" && *from != sb.FromAgent {
-			return sb.Errorf(sb.EFORBIDDEN, "an agent writes as itself, not as %s", *from)
-		}
-		*from, *agentID = sb.FromAgent, p.AgentID
-	case sb.RoleSupervisor:
-		if *from != "" && *from != sb.FromSystem {
-			return sb.Errorf(sb.EFORBIDDEN, "a supervisor writes as the system")
-		}
-		*from = sb.FromSystem
-	default:
-		if *from == sb.FromAgent {
-			return sb.Errorf(sb.EFORBIDDEN, "only an agent's own token writes as an agent")
-		}
-		if *from == "" {
-			return sb.Errorf(sb.EINVALID, "from is required: end_user, virtual_agent or system")
-		}
-	}
-	return nil
 }
 
 // transcriptLine is one message of a session's transcript.

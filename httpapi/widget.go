@@ -6,7 +6,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/directory"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/validate"
 	"github.com/switchboardhq/switchboard/webauth"
 )
@@ -84,7 +84,7 @@ func (s *Server) pluginByKey(r *http.Request) (sb.WebPlugin, error) {
 // pluginRoute is where a web plugin's chats go now: the group of the
 // routing rules that match them, else the plugin's own group.
 func (s *Server) pluginRoute(p sb.WebPlugin, now time.Time) (queueID, agentID int64, rule sb.RoutingRule, err error) {
-	return s.Directory.Route(directory.RouteInput{Channel: sb.ChannelWeb, Entry: p.Entry, QueueID: p.QueueID}, now)
+	return service.PluginRoute(s.Directory, p, now)
 }
 
 func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {

@@ -1,4 +1,4 @@
-package httpapi
+package service
 
 import (
 	"time"
@@ -12,32 +12,31 @@ import (
 // deadline, attribution and score options (which tags each score offers),
 // and the names of an agent's message: its own for staff, the nickname
 // visitors see.
-func (s *Server) prepareChat(p Principal, cmd lifecycle.Command) error {
-	csat := s.Directory.CSATSettings()
+func (s *Sessions) prepareChat(c Caller, cmd lifecycle.Command) {
+	csat := s.dir.CSATSettings()
 	window := time.Duration(csat.DeadlineSeconds) * time.Second
-	switch c := cmd.(type) {
+	switch cmd := cmd.(type) {
 	case *lifecycle.InviteRating:
-		switch p.Role {
+		switch c.Role {
 		case sb.RoleAgent:
-			c.By, c.AgentID = sb.FromAgent, p.AgentID
+			cmd.By, cmd.AgentID = sb.FromAgent, c.AgentID
 		case sb.RoleSupervisor, sb.RoleAdmin:
-			c.By = "supervisor"
+			cmd.By = "supervisor"
 		default:
-			c.By = sb.FromSystem
+			cmd.By = sb.FromSystem
 		}
-		c.Window = window
+		cmd.Window = window
 	case *lifecycle.Rate:
-		c.Window, c.Attribution, c.Scores = window, csat.Attribution, csat.Scores
+		cmd.Window, cmd.Attribution, cmd.Scores = window, csat.Attribution, csat.Scores
 	case *lifecycle.Message:
-		if c.From != sb.FromAgent {
+		if cmd.From != sb.FromAgent {
 			break
 		}
-		if a, err := s.Directory.GetAgent(c.AgentID); err == nil {
-			c.AgentName = a.Name // for colleagues' transcripts
-			if s.Directory.ChatSettings().ShowAgentNickname {
-				c.Nickname = a.Nickname
+		if a, err := s.dir.GetAgent(cmd.AgentID); err == nil {
+			cmd.AgentName = a.Name // for colleagues' transcripts
+			if s.dir.ChatSettings().ShowAgentNickname {
+				cmd.Nickname = a.Nickname
 			}
 		}
 	}
-	return nil
 }
