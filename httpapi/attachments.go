@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -285,6 +286,44 @@ func serveFile(w http.ResponseWriter, r *http.Request, files sb.BlobStore, key, 
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
-	http.ServeContent(w, r, "", b.Info().ModTime, b)
+	http.ServeContent(&rangeErrors{ResponseWriter: w, size: b.Info().Size}, r, "", b.Info().ModTime, b)
 	return nil
+}
+
+// rangeErrors answers the refusals http.ServeContent writes as plain text
+// (416 for a range outside the file, 412 for a failed If-Match or
+// If-Unmodified-Since) as the API's JSON errors, with their status and
+// ServeContent's headers (Content-Range: bytes */size).
+type rangeErrors struct {
+	http.ResponseWriter
+	size    int64
+	refused bool
+}
+
+func (w *rangeErrors) WriteHeader(status int) {
+	var e *sb.Error
+	switch status {
+	case http.StatusRequestedRangeNotSatisfiable:
+		e = sb.Errorf(sb.EINVALID, "the range is not satisfiable: the file has %d bytes", w.size)
+	case http.StatusPreconditionFailed:
+		e = sb.Errorf(sb.EPRECONDITION, "the file does not match If-Match or If-Unmodified-Since")
+	default:
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.refused = true
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("X-Content-Type-Options")
+	body, _ := json.Marshal(errorBody{Error: errorOf(e)})
+	h.Set("Content-Type", "application/json")
+	w.ResponseWriter.WriteHeader(status)
+	w.ResponseWriter.Write(append(body, '\n'))
+}
+
+func (w *rangeErrors) Write(p []byte) (int, error) {
+	if w.refused {
+		return len(p), nil // ServeContent's plain-text message
+	}
+	return w.ResponseWriter.Write(p)
 }

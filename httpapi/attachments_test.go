@@ -230,8 +230,12 @@ func TestAttachmentDownloadRangesAndConditionals(t *testing.T) {
 	if r := s.do("agent", "GET", path, "", "Range", "bytes=360-"); r.Status != 206 || string(r.Body) != string(data[360:]) {
 		t.Errorf("the last bytes: %d %q", r.Status, r.Body)
 	}
-	if r := s.do("agent", "GET", path, "", "Range", "bytes=1000-"); r.Status != 416 || r.Header.Get("Content-Range") != "bytes */"+size {
-		t.Errorf("a range past the end: %d %q", r.Status, r.Header.Get("Content-Range"))
+	if r := s.do("agent", "GET", path, "", "Range", "bytes=1000-"); r.Status != 416 || r.Header.Get("Content-Range") != "bytes */"+size ||
+		r.Header.Get("Content-Type") != "application/json" || r.errCode(t) != "invalid" {
+		t.Errorf("a range past the end: %d %q %s", r.Status, r.Header.Get("Content-Range"), r.Body)
+	}
+	if r := s.do("agent", "GET", path, "", "If-Match", `"other"`); r.Status != 412 || r.errCode(t) != "precondition" {
+		t.Errorf("If-Match with another ETag: %d %s", r.Status, r.Body)
 	}
 
 	r = s.do("agent", "HEAD", path, "")
