@@ -22,12 +22,14 @@ import (
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/report"
-	"github.com/switchboardhq/switchboard/sqlite"
 	"github.com/switchboardhq/switchboard/web"
 )
 
 // Options configure an App.
 type Options struct {
+	// Store names the database (see OpenStore): "" is the SQLite file at
+	// DBPath.
+	Store string
 	// DBPath is the SQLite file; ":memory:" for a private in-memory store.
 	DBPath string
 	// ExportsDir receives metadata files (<session id>/metadata.json).
@@ -62,7 +64,7 @@ type Options struct {
 
 // App is a running Switchboard.
 type App struct {
-	DB         *sqlite.DB
+	DB         Store
 	Directory  *directory.Directory
 	Dispatcher *dispatch.Dispatcher
 	Engine     *engine.Engine
@@ -86,7 +88,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	db, err := sqlite.Open(ctx, opt.DBPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
+	db, err := OpenStore(ctx, opt.Store, opt.DBPath, StoreOptions{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +121,10 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
 		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
 	}}
-	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock, Index: db.IndexMessages}
+	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock}
+	if ix, ok := db.(messageIndexer); ok {
+		a.Reports.Index = ix.IndexMessages
+	}
 	currentPosition, followPosition := a.queuePositions()
 	cfg := httpapi.Config{
 		Reports: db, ReportSync: a.Reports.Sync, Feed: a.Broker,

@@ -8,7 +8,6 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/lifecycle"
-	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 // VerifyReport is the outcome of Verify.
@@ -23,7 +22,7 @@ type VerifyReport struct {
 // Verify folds every session's log and compares the result with the stored
 // projection. With fix set, differing projections are rewritten from the
 // log (the log is the truth; projections are derived).
-func Verify(ctx context.Context, db *sqlite.DB, fix bool) (VerifyReport, error) {
+func Verify(ctx context.Context, db Store, fix bool) (VerifyReport, error) {
 	var rep VerifyReport
 	err := db.ForEachLog(ctx, func(id int64, events []sb.Event) error {
 		rep.Sessions++

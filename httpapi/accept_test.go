@@ -18,6 +18,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 // acceptStack is the whole server with routing, on loopback: Support (1)
@@ -40,7 +41,7 @@ func acceptStack(t *testing.T) *stack {
 		srv.Close()
 		a.Close()
 	})
-	s := &stack{t: t, db: a.DB, eng: a.Engine, clock: c, srv: srv, tokens: map[string]string{}}
+	s := &stack{t: t, db: a.DB.(*sqlite.DB), eng: a.Engine, clock: c, srv: srv, tokens: map[string]string{}}
 	for _, role := range []string{sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegration} {
 		_, secret, err := httpapi.CreateToken(ctx, a.DB, c, role, role, 0, "")
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/httpapi"
+	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 // slStore is a report store that answers the service-level report from
@@ -62,7 +63,7 @@ func wallStack(t *testing.T, reports sb.ReportStore) (*stack, *app.App) {
 		srv.Close()
 		a.Close()
 	})
-	s := &stack{t: t, db: a.DB, eng: a.Engine, clock: c, srv: srv, tokens: map[string]string{}}
+	s := &stack{t: t, db: a.DB.(*sqlite.DB), eng: a.Engine, clock: c, srv: srv, tokens: map[string]string{}}
 	for _, role := range []string{sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegration} {
 		_, secret, err := httpapi.CreateToken(ctx, a.DB, c, role, role, 0, "")
 		if err != nil {

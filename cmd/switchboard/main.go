@@ -30,7 +30,6 @@ import (
 	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/replay"
-	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 var version = "dev"
@@ -252,7 +251,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 // that writes takes the directory's lock first, so that it cannot run
 // beside a server or another command that writes; one that only reads runs
 // beside them. The returned func closes the store and releases the lock.
-func openExisting(ctx context.Context, data string, writes bool) (*sqlite.DB, func(), error) {
+func openExisting(ctx context.Context, data string, writes bool) (app.Store, func(), error) {
 	dbPath, _ := app.DataPaths(data)
 	if _, err := os.Stat(dbPath); err != nil {
 		return nil, nil, fmt.Errorf("no database at %s: %w", dbPath, err)
@@ -264,7 +263,7 @@ func openExisting(ctx context.Context, data string, writes bool) (*sqlite.DB, fu
 			return nil, nil, err
 		}
 	}
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := app.OpenStore(ctx, "", dbPath, app.StoreOptions{})
 	if err != nil {
 		lock.Release()
 		return nil, nil, err
