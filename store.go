@@ -70,6 +70,29 @@ type Change struct {
 	CancelTimers []string
 	// Outbox adds deliveries.
 	Outbox []OutboxItem
+	// Idempotency, when set, records the command that made this change
+	// under its idempotency key, in the same transaction. The store
+	// refuses the change with EPRECONDITION if the key is recorded
+	// already.
+	Idempotency *IdempotencyRecord
+}
+
+// IdempotencyRecord remembers a command a client sent with an
+// idempotency key, so that the command sent again (a retry after a lost
+// answer, or across a failover) is answered as the first time instead of
+// running twice.
+type IdempotencyRecord struct {
+	// Key is the client's key, scoped by the caller that sent it.
+	Key string
+	// Fingerprint identifies the request: the same key with another
+	// request is refused.
+	Fingerprint string
+	// SessionID is the session the command ran on (or created); its
+	// answer was the session at version ToSeq and the events with Seq in
+	// (FromSeq, ToSeq].
+	SessionID      int64
+	FromSeq, ToSeq int64
+	CreatedAt      time.Time
 }
 
 // Served is an agent who handled a customer's session.
@@ -168,4 +191,10 @@ type EventStore interface {
 	Outbox(ctx context.Context, state string, limit int) ([]OutboxItem, error)
 	// OutboxItem returns one delivery.
 	OutboxItem(ctx context.Context, id int64) (OutboxItem, error)
+	// Idempotency returns the record of an idempotency key; ENOTFOUND
+	// when none.
+	Idempotency(ctx context.Context, key string) (IdempotencyRecord, error)
+	// PruneIdempotency forgets the keys recorded before t and returns how
+	// many it forgot.
+	PruneIdempotency(ctx context.Context, before time.Time) (int64, error)
 }

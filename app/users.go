@@ -98,17 +98,28 @@ func ResetPassword(ctx context.Context, users sb.UserStore, now time.Time, email
 	return u, password, nil
 }
 
-// sweepLogins deletes the logins that ended more than a day ago, now and
-// then every hour, until ctx ends.
+// IdempotencyKeyAge is how long idempotency keys are remembered at least.
+const IdempotencyKeyAge = 24 * time.Hour
+
+// sweepLogins deletes the logins that ended more than a day ago and the
+// idempotency keys older than IdempotencyKeyAge, now and then every hour,
+// until ctx ends.
 func (a *App) sweepLogins(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := a.DB.DeleteExpiredLogins(ctx, a.opt.Clock.Now().Add(-24*time.Hour))
+		now := a.opt.Clock.Now()
+		n, err := a.DB.DeleteExpiredLogins(ctx, now.Add(-24*time.Hour))
 		if err != nil && ctx.Err() == nil {
 			a.opt.Logger.Warn("sweep logins", "err", err)
 		} else if n > 0 {
 			a.opt.Logger.Debug("swept logins", "deleted", n)
+		}
+		n, err = a.DB.PruneIdempotency(ctx, now.Add(-IdempotencyKeyAge))
+		if err != nil && ctx.Err() == nil {
+			a.opt.Logger.Warn("prune idempotency keys", "err", err)
+		} else if n > 0 {
+			a.opt.Logger.Debug("pruned idempotency keys", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -87,6 +87,8 @@ type Engine struct {
 	// the writer. A session in either is the committed version.
 	cache map[int64]*sb.Session
 	ended recent.Cache[int64, *sb.Session]
+	// keys are the idempotency keys committed lately (idempotency.go).
+	keys keyCache
 	// free holds session IDs the store reserved for this engine and no
 	// committed session uses yet, in ascending order.
 	free []int64
@@ -96,6 +98,8 @@ type request struct {
 	ctx       context.Context
 	sessionID int64 // 0: create
 	run       func(s *sb.Session, newID int64) (*sb.Change, error)
+	// idem, when set, runs the command once per key.
+	idem *Idempotency
 	// do, when set, is run instead of a session command (see Do).
 	do  func(now time.Time) ([]Followup, error)
 	res chan result
@@ -104,6 +108,8 @@ type request struct {
 type result struct {
 	change *sb.Change
 	err    error
+	// replayed says the answer is a repeated key's first answer.
+	replayed bool
 }
 
 // New starts an engine over store.
@@ -129,7 +135,8 @@ func New(ctx context.Context, store sb.EventStore, opt Options) (*Engine, error)
 	e := &Engine{store: store, opt: opt, log: opt.Logger,
 		reqs: make(chan *request, 4096), wake: make(chan struct{}, 1), poke: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{}),
-		cache: make(map[int64]*sb.Session), ended: recent.Cache[int64, *sb.Session]{Keep: 1024}}
+		cache: make(map[int64]*sb.Session), ended: recent.Cache[int64, *sb.Session]{Keep: 1024},
+		keys: keyCache{Keep: recentKeys}}
 	go e.writer()
 	if err := e.startDispatcher(ctx); err != nil {
 		e.Close()
@@ -154,11 +161,19 @@ func (e *Engine) Clock() sb.Clock { return e.opt.Clock }
 type Result struct {
 	Session *sb.Session
 	Events  []sb.Event
+	// Replayed says the command had run before under its idempotency
+	// key: this is that first answer, and nothing ran now.
+	Replayed bool
 }
 
 // Create executes a create command and returns the new session.
 func (e *Engine) Create(ctx context.Context, cmd *lifecycle.Create, actor sb.Actor) (Result, error) {
-	return e.submit(ctx, 0, func(_ *sb.Session, newID int64) (*sb.Change, error) {
+	return e.CreateWith(ctx, cmd, actor, nil)
+}
+
+// CreateWith is Create with an idempotency key (idem may be nil).
+func (e *Engine) CreateWith(ctx context.Context, cmd *lifecycle.Create, actor sb.Actor, idem *Idempotency) (Result, error) {
+	return e.submit(ctx, 0, idem, func(_ *sb.Session, newID int64) (*sb.Change, error) {
 		env := e.env(actor)
 		env.SessionID = newID
 		res, err := lifecycle.Execute(nil, cmd, env)
@@ -179,11 +194,17 @@ type Cond struct {
 	// Check may refuse the command, for example because the caller may not
 	// act on this session.
 	Check func(s *sb.Session) error
+	// Idempotency, when set, runs the command once per key.
+	Idempotency *Idempotency
 }
 
 // Execute runs cmd on session id if the conditions hold (cond may be nil).
 func (e *Engine) Execute(ctx context.Context, id int64, cmd lifecycle.Command, actor sb.Actor, cond *Cond) (Result, error) {
-	return e.submit(ctx, id, func(s *sb.Session, _ int64) (*sb.Change, error) {
+	var idem *Idempotency
+	if cond != nil {
+		idem = cond.Idempotency
+	}
+	return e.submit(ctx, id, idem, func(s *sb.Session, _ int64) (*sb.Change, error) {
 		if cond != nil && cond.IfMatch != nil && s.Seq != *cond.IfMatch {
 			return nil, &sb.Error{Code: sb.EPRECONDITION, Message: fmt.Sprintf("session %d is at version %d, not %d", id, s.Seq, *cond.IfMatch),
 				Detail: map[string]any{"seq": s.Seq}}
@@ -238,8 +259,8 @@ func (e *Engine) change(before *sb.Session, res lifecycle.Result) *sb.Change {
 	return ch
 }
 
-func (e *Engine) submit(ctx context.Context, id int64, run func(*sb.Session, int64) (*sb.Change, error)) (Result, error) {
-	r := &request{ctx: ctx, sessionID: id, run: run, res: make(chan result, 1)}
+func (e *Engine) submit(ctx context.Context, id int64, idem *Idempotency, run func(*sb.Session, int64) (*sb.Change, error)) (Result, error) {
+	r := &request{ctx: ctx, sessionID: id, run: run, idem: idem, res: make(chan result, 1)}
 	select {
 	case e.reqs <- r:
 	case <-e.quit:
@@ -253,7 +274,7 @@ func (e *Engine) submit(ctx context.Context, id int64, run func(*sb.Session, int
 	if out.err != nil {
 		return Result{}, out.err
 	}
-	return Result{Session: out.change.Session, Events: out.change.Events}, nil
+	return Result{Session: out.change.Session, Events: out.change.Events, Replayed: out.replayed}, nil
 }
 
 // writer is the single goroutine that owns the cache and all commits.
@@ -318,6 +339,7 @@ func (e *Engine) process(batch []*request) {
 	var changes []*sb.Change
 	var answered []*request // requests that staged no change but await the commit (Do)
 	followupFailed := false
+	kb := &keyedBatch{}
 	stage := func(r *request, ch *sb.Change) {
 		id := ch.Session.ID
 		prev, had := e.cache[id]
@@ -360,6 +382,9 @@ func (e *Engine) process(batch []*request) {
 		if r.do == nil && r.sessionID == 0 {
 			creates--
 		}
+		if r.idem != nil && e.repeat(r, kb) {
+			continue
+		}
 		if r.do != nil {
 			fus, err := r.do(e.opt.Clock.Now())
 			if err != nil {
@@ -399,9 +424,36 @@ func (e *Engine) process(batch []*request) {
 			used = append(used, newID)
 			e.free = e.free[1:]
 		}
+		if r.idem != nil {
+			ch.Idempotency = &sb.IdempotencyRecord{Key: r.idem.Key, Fingerprint: r.idem.Fingerprint, SessionID: ch.Session.ID,
+				FromSeq: ch.ExpectedSeq, CreatedAt: e.opt.Clock.Now().UTC()}
+			if kb.staged == nil {
+				kb.staged = map[string]bool{}
+			}
+			kb.staged[r.idem.Key] = true
+		}
 		stage(r, ch)
 		if e.opt.Dispatcher != nil {
 			follow(e.react(s, ch))
+		}
+	}
+	// A keyed request's record says where its answer ends (see answers
+	// below): at its session's version after the follow-ups the batch
+	// applied to that session after it.
+	var lastOf map[int64]*sb.IdempotencyRecord
+	if kb.staged != nil {
+		lastOf = map[int64]*sb.IdempotencyRecord{}
+	}
+	for _, p := range all {
+		if lastOf == nil {
+			break
+		}
+		id := p.change.Session.ID
+		if p.r != nil {
+			lastOf[id] = p.change.Idempotency // nil for a request without a key
+		}
+		if rec := lastOf[id]; rec != nil {
+			rec.ToSeq = p.change.Session.Seq
 		}
 	}
 	var err error
@@ -427,6 +479,7 @@ func (e *Engine) process(batch []*request) {
 			}
 		}
 		requests = append(requests, answered...)
+		requests = append(requests, kb.again...)
 		if len(requests) > 1 {
 			for _, r := range requests {
 				e.process([]*request{r})
@@ -490,6 +543,7 @@ func (e *Engine) process(batch []*request) {
 	for _, r := range answered {
 		r.res <- result{}
 	}
+	e.remember(changes, kb)
 	if earliest != noTimer {
 		if a := e.awaiting.Load(); a == 0 || earliest < a {
 			notify(e.wake)

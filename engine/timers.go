@@ -23,7 +23,7 @@ func (e *Engine) FireTimer(ctx context.Context, t sb.Timer) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.submit(ctx, t.SessionID, func(s *sb.Session, _ int64) (*sb.Change, error) {
+	_, err = e.submit(ctx, t.SessionID, nil, func(s *sb.Session, _ int64) (*sb.Change, error) {
 		cmd, outbox, err := h(s, t)
 		if err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/lifecycle"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/sessionview"
 )
 
@@ -24,9 +25,14 @@ type commandResponse struct {
 
 // respondCommand answers a command with the session and its events as the
 // caller may see them.
-func (s *Server) respondCommand(w http.ResponseWriter, r *http.Request, status int, sess *sb.Session, events []sb.Event) error {
+func (s *Server) respondCommand(w http.ResponseWriter, r *http.Request, status int, res engine.Result) error {
+	sess := res.Session
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(sess.Seq, 10)))
-	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsOf(principalFrom(r.Context()), sess, events))})
+	if res.Replayed {
+		// The first answer to the request's Idempotency-Key: nothing ran now.
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, commandResponse{Session: s.sessionFor(r, sess), Events: nonNil(s.eventsOf(principalFrom(r.Context()), sess, res.Events))})
 	return nil
 }
 
@@ -35,12 +41,12 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, cmd, false); err != nil {
 		return err
 	}
-	res, err := s.Commands.Create(r.Context(), principalFrom(r.Context()).Caller, cmd)
+	res, err := s.Commands.Create(r.Context(), principalFrom(r.Context()).Caller, cmd, service.RunOptions{IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/sessions/"+strconv.FormatInt(res.Session.ID, 10))
-	return s.respondCommand(w, r, http.StatusCreated, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusCreated, res)
 }
 
 // ifMatch reads the expected session version from If-Match ("5" or 5).
@@ -100,35 +106,35 @@ func (s *Server) runREST(w http.ResponseWriter, r *http.Request, name string) er
 			return err
 		}
 	}
-	res, err := s.run(r.Context(), principalFrom(r.Context()), id, cmd, body, match)
+	res, err := s.run(r.Context(), principalFrom(r.Context()), id, cmd, body, service.RunOptions{IfMatch: match, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		return err
 	}
-	return s.respondCommand(w, r, http.StatusOK, res.Session, res.Events)
+	return s.respondCommand(w, r, http.StatusOK, res)
 }
 
 // runCommand runs the public session command name on session id for p,
 // exactly as POST /api/v1/sessions/{id}/{command} does: body is the raw
 // JSON body (empty for none) and match the version of If-Match, if any.
-func (s *Server) runCommand(ctx context.Context, p Principal, id int64, name string, body []byte, match *int64) (engine.Result, error) {
+func (s *Server) runCommand(ctx context.Context, p Principal, id int64, name string, body []byte, opt service.RunOptions) (engine.Result, error) {
 	cmd, err := sessionCommand(name)
 	if err != nil {
 		return engine.Result{}, err
 	}
-	return s.run(ctx, p, id, cmd, body, match)
+	return s.run(ctx, p, id, cmd, body, opt)
 }
 
 // run decodes body into cmd and runs it on session id for p through the
 // service, which holds every check a session command passes through,
 // whichever transport it came by.
-func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.Command, body []byte, match *int64) (engine.Result, error) {
+func (s *Server) run(ctx context.Context, p Principal, id int64, cmd lifecycle.Command, body []byte, opt service.RunOptions) (engine.Result, error) {
 	if id <= 0 {
 		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
 	}
 	if err := DecodeStrict(body, cmd, true); err != nil {
 		return engine.Result{}, err
 	}
-	return s.Commands.Run(ctx, p.Caller, id, cmd, match)
+	return s.Commands.Run(ctx, p.Caller, id, cmd, opt)
 }
 
 // session reads the session named by the path, if the caller may read its

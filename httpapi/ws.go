@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/service"
 )
 
 // WebSocket limits.
@@ -320,12 +321,16 @@ func (c *wsConn) handle(f WSRequest) {
 	case opTyping:
 		c.relayTyping(f)
 	case opCommand:
-		res, err := c.s.runCommand(c.ctx, c.p, f.sessionID(), *f.Command, f.Body, f.IfMatch)
+		opt := service.RunOptions{IfMatch: f.IfMatch}
+		if f.IdempotencyKey != nil {
+			opt.IdempotencyKey = *f.IdempotencyKey
+		}
+		res, err := c.s.runCommand(c.ctx, c.p, f.sessionID(), *f.Command, f.Body, opt)
 		if err != nil {
 			c.fail(f.Ref, f.sessionID(), err)
 			return
 		}
-		m := WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events))}
+		m := WSMessage{Op: "result", Ref: f.Ref, SessionID: res.Session.ID, Events: nonNil(c.s.eventsOf(c.p, res.Session, res.Events)), Replayed: res.Replayed}
 		if *f.Command == commandMessage {
 			// A chat message's answer is its events and the session's
 			// new version: the session itself is most of the bytes and the

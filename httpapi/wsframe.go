@@ -38,6 +38,9 @@ type WSRequest struct {
 	Command   *string         `json:"command,omitempty"`
 	Body      json.RawMessage `json:"body,omitempty"`
 	IfMatch   *int64          `json:"if_match,omitempty"`
+	// IdempotencyKey runs a command once: sent again with the key, it
+	// gets the first result (replayed), as Idempotency-Key does on REST.
+	IdempotencyKey *string `json:"idempotency_key,omitempty"`
 	// TZ, Within and ShortAbandon are subscribe_wallboard's parameters,
 	// as the query of GET /api/v1/wallboard.
 	TZ           *string `json:"tz,omitempty"`
@@ -57,11 +60,14 @@ type WSMessage struct {
 	Typing    *bool     `json:"typing,omitempty"`
 	// Session is a command's result: the session after it, except for
 	// a message, whose result carries Seq, the session's new version.
-	Session   any          `json:"session,omitempty"`
-	Seq       int64        `json:"seq,omitempty"`
-	Events    []sb.Event   `json:"events,omitempty"`
-	Error     *errorDetail `json:"error,omitempty"`
-	Wallboard *Wallboard   `json:"wallboard,omitempty"`
+	Session any          `json:"session,omitempty"`
+	Seq     int64        `json:"seq,omitempty"`
+	Events  []sb.Event   `json:"events,omitempty"`
+	Error   *errorDetail `json:"error,omitempty"`
+	// Replayed marks a command's result as the first answer to its
+	// idempotency key: the command did not run again.
+	Replayed  bool       `json:"replayed,omitempty"`
+	Wallboard *Wallboard `json:"wallboard,omitempty"`
 }
 
 // maxRefLen bounds the ref a client may attach to a frame.
@@ -75,7 +81,7 @@ var (
 		opUnsubscribe:  {"session_id"},
 		opSubscribeAll: {"after_id"},
 		opTyping:       {"session_id", "typing"},
-		opCommand:      {"session_id", "command", "body", "if_match"},
+		opCommand:      {"session_id", "command", "body", "if_match", "idempotency_key"},
 		opPing:         {},
 
 		opSubscribeWallboard:   {"tz", "within", "short_abandon"},
@@ -111,19 +117,20 @@ func decodeFrame(data []byte) (WSRequest, error) {
 		return f, sb.Errorf(sb.EINVALID, "unknown op %q", f.Op)
 	}
 	present := map[string]bool{
-		"session_id": f.SessionID != nil,
-		"after_seq":  f.AfterSeq != nil,
-		"after_id":   f.AfterID != nil,
-		"typing":     f.Typing != nil,
-		"command":    f.Command != nil,
-		"body":       f.Body != nil,
-		"if_match":   f.IfMatch != nil,
+		"session_id":      f.SessionID != nil,
+		"after_seq":       f.AfterSeq != nil,
+		"after_id":        f.AfterID != nil,
+		"typing":          f.Typing != nil,
+		"command":         f.Command != nil,
+		"body":            f.Body != nil,
+		"if_match":        f.IfMatch != nil,
+		"idempotency_key": f.IdempotencyKey != nil,
 
 		"tz":            f.TZ != nil,
 		"within":        f.Within != nil,
 		"short_abandon": f.ShortAbandon != nil,
 	}
-	for _, name := range []string{"session_id", "after_seq", "after_id", "typing", "command", "body", "if_match", "tz", "within", "short_abandon"} {
+	for _, name := range []string{"session_id", "after_seq", "after_id", "typing", "command", "body", "if_match", "idempotency_key", "tz", "within", "short_abandon"} {
 		if present[name] && !slices.Contains(fields, name) {
 			return f, sb.Errorf(sb.EINVALID, "op %s does not take %s", f.Op, name)
 		}

@@ -14,15 +14,24 @@ import (
 // the node that owns the writer; a node that does not forwards them.
 type Commands interface {
 	// Create starts a session.
-	Create(ctx context.Context, c Caller, cmd *lifecycle.Create) (engine.Result, error)
-	// Run runs cmd on session id; match, if set, is the version the
-	// session must be at (If-Match).
-	Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Command, match *int64) (engine.Result, error)
+	Create(ctx context.Context, c Caller, cmd *lifecycle.Create, opt RunOptions) (engine.Result, error)
+	// Run runs cmd on session id.
+	Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Command, opt RunOptions) (engine.Result, error)
+}
+
+// RunOptions are what a request says of how to run its command.
+type RunOptions struct {
+	// IfMatch, if set, is the version the session must be at (If-Match).
+	IfMatch *int64
+	// IdempotencyKey, if set, runs the command once for this caller and
+	// key: the same request sent again gets the first answer (Replayed),
+	// another request with the key is refused (see idempotency.go).
+	IdempotencyKey string
 }
 
 // Engine commits session commands; *engine.Engine is one.
 type Engine interface {
-	Create(ctx context.Context, cmd *lifecycle.Create, actor sb.Actor) (engine.Result, error)
+	CreateWith(ctx context.Context, cmd *lifecycle.Create, actor sb.Actor, idem *engine.Idempotency) (engine.Result, error)
 	Execute(ctx context.Context, id int64, cmd lifecycle.Command, actor sb.Actor, cond *engine.Cond) (engine.Result, error)
 	Clock() sb.Clock
 	Store() sb.EventStore
@@ -87,7 +96,11 @@ func NewSessions(eng Engine, dir Directory, opt Options) *Sessions {
 // plugin for itself; an agent may only create the sessions it dials; a
 // session to be routed with no queue named goes where the routing rules
 // send it.
-func (s *Sessions) Create(ctx context.Context, c Caller, cmd *lifecycle.Create) (engine.Result, error) {
+func (s *Sessions) Create(ctx context.Context, c Caller, cmd *lifecycle.Create, opt RunOptions) (engine.Result, error) {
+	idem, err := idempotency(c, opt.IdempotencyKey, 0, cmd)
+	if err != nil {
+		return engine.Result{}, err
+	}
 	if err := s.visitorCreate(ctx, c, cmd); err != nil {
 		return engine.Result{}, err
 	}
@@ -105,7 +118,7 @@ func (s *Sessions) Create(ctx context.Context, c Caller, cmd *lifecycle.Create) 
 		}
 		cmd.QueueID, cmd.Routed = q, lifecycle.Routed{RuleID: rule.ID, AgentID: agent}
 	}
-	return s.engine.Create(ctx, cmd, c.Actor())
+	return s.engine.CreateWith(ctx, cmd, c.Actor(), idem)
 }
 
 // Run runs cmd, decoded from the request, on session id for c, with every
@@ -114,9 +127,13 @@ func (s *Sessions) Create(ctx context.Context, c Caller, cmd *lifecycle.Create) 
 // policy, the sender of a message, what chat commands take from the
 // settings, and — checked against the session as the writer holds it — the
 // sessions an agent or a visitor may act on.
-func (s *Sessions) Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Command, match *int64) (engine.Result, error) {
+func (s *Sessions) Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Command, opt RunOptions) (engine.Result, error) {
 	if id <= 0 {
 		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
+	}
+	idem, err := idempotency(c, opt.IdempotencyKey, id, cmd)
+	if err != nil {
+		return engine.Result{}, err
 	}
 	if err := visitorCommand(c, cmd); err != nil {
 		return engine.Result{}, err
@@ -124,7 +141,6 @@ func (s *Sessions) Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Co
 	if err := s.attachToMessage(ctx, id, cmd); err != nil {
 		return engine.Result{}, err
 	}
-	var err error
 	if e, ok := cmd.(*lifecycle.Enqueue); ok && e.Route && e.QueueID == 0 {
 		sess, err := s.engine.Store().Session(ctx, id)
 		if err != nil {
@@ -153,7 +169,7 @@ func (s *Sessions) Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Co
 			return engine.Result{}, err
 		}
 	}
-	cond := &engine.Cond{IfMatch: match}
+	cond := &engine.Cond{IfMatch: opt.IfMatch, Idempotency: idem}
 	switch c.Role {
 	case sb.RoleAgent:
 		cond.Check = func(sess *sb.Session) error { return AgentMay(c.AgentID, sess, cmd) }

@@ -82,7 +82,7 @@ var integration = service.Caller{Role: sb.RoleIntegration, TokenID: 3, Name: "cr
 // chat starts a web chat in Support and returns its ID.
 func (f *fixture) chat() int64 {
 	f.t.Helper()
-	res, err := f.svc.Create(f.ctx, integration, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1, EndUser: sb.EndUser{Name: "Ada", Identifier: "v-ada"}})
+	res, err := f.svc.Create(f.ctx, integration, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1, EndUser: sb.EndUser{Name: "Ada", Identifier: "v-ada"}}, service.RunOptions{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func (f *fixture) chat() int64 {
 // run runs cmd for c and returns the code of its error ("" for none).
 func (f *fixture) run(c service.Caller, id int64, cmd lifecycle.Command) string {
 	f.t.Helper()
-	_, err := f.svc.Run(f.ctx, c, id, cmd, nil)
+	_, err := f.svc.Run(f.ctx, c, id, cmd, service.RunOptions{})
 	if err != nil {
 		return sb.ErrorCode(err)
 	}
@@ -142,7 +142,7 @@ func TestVisitorsKeepToTheirSide(t *testing.T) {
 	id := f.chat()
 	ada := service.Caller{Role: sb.RoleVisitor, VisitorID: "v-ada", PluginID: 1, Name: "Ada"}
 	other := service.Caller{Role: sb.RoleVisitor, VisitorID: "v-bob", PluginID: 1, Name: "Bob"}
-	res, err := f.svc.Run(f.ctx, ada, id, &lifecycle.Message{Kind: "text", Text: "hello"}, nil)
+	res, err := f.svc.Run(f.ctx, ada, id, &lifecycle.Message{Kind: "text", Text: "hello"}, service.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestCommandsTakeTheSettings(t *testing.T) {
 	if _, err := f.dir.SaveChatSettings(f.ctx, chat); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.svc.Run(f.ctx, f.noam, id, &lifecycle.Message{Kind: "text", Text: "Hello Ada"}, nil)
+	res, err := f.svc.Run(f.ctx, f.noam, id, &lifecycle.Message{Kind: "text", Text: "Hello Ada"}, service.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestCommandsTakeTheSettings(t *testing.T) {
 	if _, err := f.dir.SaveRoutingSettings(f.ctx, rs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Run(f.ctx, f.noam, id, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: 2}, nil); err != nil {
+	if _, err := f.svc.Run(f.ctx, f.noam, id, &lifecycle.Transfer{Kind: sb.TransferToAgent, AgentID: 2}, service.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := f.db.Session(f.ctx, id)

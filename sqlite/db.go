@@ -299,12 +299,13 @@ var statements = map[string]string{
 	// (projection.go); on the right, seq is the row's version before.
 	"updateSessionTail": `UPDATE sessions SET status = ?, seq = ?, agent_id = ?, queue_id = ?, updated_at = ?, ended_at = ?, state_seq = COALESCE(state_seq, seq)
 		WHERE id = ? AND seq = ?`,
-	"insertEvent":  `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	"setTimer":     `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO UPDATE SET due_at = excluded.due_at, data = excluded.data`,
-	"ensureTimer":  `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO NOTHING`,
-	"cancelTimer":  `DELETE FROM timers WHERE session_id = ? AND kind = ?`,
-	"firedTimer":   `DELETE FROM timers WHERE session_id = ? AND kind = ? AND due_at = ?`,
-	"insertOutbox": `INSERT INTO outbox (kind, session_id, key, payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
+	"insertEvent":       `INSERT INTO events (session_id, seq, type, v, time, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	"setTimer":          `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO UPDATE SET due_at = excluded.due_at, data = excluded.data`,
+	"ensureTimer":       `INSERT INTO timers (session_id, kind, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (session_id, kind) DO NOTHING`,
+	"cancelTimer":       `DELETE FROM timers WHERE session_id = ? AND kind = ?`,
+	"firedTimer":        `DELETE FROM timers WHERE session_id = ? AND kind = ? AND due_at = ?`,
+	"insertOutbox":      `INSERT INTO outbox (kind, session_id, key, payload, state, attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
+	"insertIdempotency": `INSERT INTO idempotency_keys (key, fingerprint, session_id, from_seq, to_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	"advanceSequence": `INSERT INTO id_sequences (name, last) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET last = MAX(last, excluded.last)`,
 	"reserveSessionIDs": `INSERT INTO id_sequences (name, last)

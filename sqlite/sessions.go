@@ -260,7 +260,7 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 			return fmt.Errorf("commit: outbox: %w", err)
 		}
 	}
-	return nil
+	return recordIdempotency(ctx, st, c.Idempotency)
 }
 
 func isConstraint(err error) bool {

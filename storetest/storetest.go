@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Timers", testTimers},
 		{"FiredTimerOnlyOnce", testFiredTimerOnlyOnce},
 		{"Outbox", testOutbox},
+		{"Idempotency", testIdempotency},
 		{"Config", testConfig},
 		{"IDSequences", testIDSequences},
 		{"Tokens", testTokens},
