@@ -35,6 +35,7 @@ type stack struct {
 	feed   *broker.Broker // the engine's publisher and the API's feed
 	clock  *clock.Virtual
 	srv    *httptest.Server
+	api    *httpapi.Server
 	files  *localfs.Dir
 	tokens map[string]string
 	// catchUp runs in the WebSocket writer around its store reads.
@@ -90,7 +91,7 @@ func newStack(t *testing.T) *stack {
 	hooks := &catchUpHooks{}
 	httpapi.SetWSCatchUpHook(api, hooks.run)
 	srv := httptest.NewServer(api)
-	s := &stack{t: t, db: db, eng: eng, feed: feed, clock: c, srv: srv, files: files, tokens: map[string]string{}, catchUp: hooks}
+	s := &stack{t: t, db: db, eng: eng, feed: feed, clock: c, srv: srv, api: api, files: files, tokens: map[string]string{}, catchUp: hooks}
 	t.Cleanup(func() {
 		feed.Close()
 		srv.Close()
