@@ -17,7 +17,7 @@ import (
 
 // openReportTest opens a store on a new, empty database, closed when the
 // test ends, and returns its URL too, for a second node.
-func openReportTest(t *testing.T) (*DB, string) {
+func openReportTest(t testing.TB) (*DB, string) {
 	t.Helper()
 	url := pgtest.New(t)
 	db, err := Open(context.Background(), url)
