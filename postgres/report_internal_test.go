@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	sb "github.com/switchboardhq/switchboard"
+
 	"github.com/switchboardhq/switchboard/internal/pgtest"
 	"github.com/switchboardhq/switchboard/storetest"
 )
@@ -293,4 +295,57 @@ func TestPutFactsRewritesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("facts after the change: %+v, %v", got.Session, err)
 	}
 	checkRollups(t, db)
+}
+
+// A report that has read one fact table and then reads another, while a
+// ResetFacts waits to truncate them, deadlocks with it; PostgreSQL ends
+// one of the two, and when it ends the reset, the reset is tried again
+// and succeeds once the report is done.
+func TestResetFactsOutlastsADeadlockWithAReport(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openReportTest(t)
+	if err := db.PutFacts(ctx, []sb.SessionFacts{storetest.RandomFacts(rand.New(rand.NewPCG(1, 2)), 1)}, 5); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var pid int
+	if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	// The wait facts come after the agent facts in the TRUNCATE.
+	if _, err := tx.Exec(ctx, `SELECT count(*) FROM report_wait_facts`); err != nil {
+		t.Fatal(err)
+	}
+	reset := make(chan error, 1)
+	go func() { reset <- db.ResetFacts(ctx) }()
+	// Wait until the reset waits for the report's lock.
+	for {
+		var waiting bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock')`).
+			Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // polling another session's lock wait
+	}
+	_, readErr := tx.Exec(ctx, `SELECT count(*) FROM report_agent_facts`)
+	tx.Rollback(ctx)
+	if readErr != nil && pgCode(readErr) != deadlockDetected {
+		t.Fatalf("the report's second read: %v", readErr)
+	}
+	if err := <-reset; err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+	if c, err := db.ReportCheckpoint(ctx); err != nil || c != 0 {
+		t.Errorf("checkpoint after the reset: %d, %v", c, err)
+	}
+	if _, err := db.Facts(ctx, 1); sb.ErrorCode(err) != sb.ENOTFOUND {
+		t.Errorf("facts after the reset: %v", err)
+	}
 }
