@@ -144,9 +144,3 @@ func (f Fence) check(ctx context.Context, tx pgx.Tx) error {
 	}
 	return nil
 }
-
-// ms and fromMS store times as milliseconds since the Unix epoch, as the
-// SQLite store does, so both stores round-trip times alike.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
