@@ -35,6 +35,13 @@ const migrationLock = 0x5357_4244 // "SWBD"
 // DB is an open PostgreSQL store.
 type DB struct {
 	pool *pgxpool.Pool
+	// indexed remembers committed session_agents rows, so that a commit
+	// writes each pair once (agentindex.go, Commit).
+	indexed agentIndex
+	// timersOpByOp makes Commit write every timer op as a statement of
+	// its own, in order, instead of planning them (timerplan.go): the
+	// tests compare the two.
+	timersOpByOp bool
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value

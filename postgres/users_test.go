@@ -8,22 +8,8 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/internal/pgtest"
-	"github.com/switchboardhq/switchboard/postgres"
 	"github.com/switchboardhq/switchboard/storetest"
 )
-
-// openTest opens a store on a new, empty database, closed when the test
-// ends.
-func openTest(t *testing.T) *postgres.DB {
-	t.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.New(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func TestUserConformance(t *testing.T) {
 	storetest.RunUsers(t, func(t *testing.T) sb.UserStore { return openTest(t) })
