@@ -80,11 +80,11 @@ func TestForwarderWaitsForTheNextLeader(t *testing.T) {
 		}}
 	crm := service.Caller{Role: sb.RoleIntegration, TokenID: 3, Name: "crm"}
 	done := make(chan error, 1)
+	base := s.clock.Timers() // before the forwarder can pause
 	go func() {
 		_, err := fwd.Create(context.Background(), crm, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: 1}, service.RunOptions{})
 		done <- err
 	}()
-	base := s.clock.Timers()
 	waitPause := func() {
 		t.Helper()
 		tick := time.NewTicker(time.Millisecond)
@@ -97,7 +97,7 @@ func TestForwarderWaitsForTheNextLeader(t *testing.T) {
 			}
 		}
 	}
-	for range 2 { // two failed tries, a second apart
+	for i := range 2 { // two failed tries, a second apart
 		<-tries
 		waitPause()
 		select {
@@ -105,12 +105,15 @@ func TestForwarderWaitsForTheNextLeader(t *testing.T) {
 			t.Fatalf("gave up after one try: %v", err)
 		default:
 		}
+		if i == 1 {
+			elected.Store(true) // before the pause ends: the third try finds the leader
+		}
 		s.clock.Advance(time.Second)
 	}
-	elected.Store(true)
 	if err := <-done; err != nil {
 		t.Fatalf("after the election: %v", err)
 	}
+	<-tries // the try that found the leader
 	if n := s.eventCount(); n == 0 {
 		t.Fatal("the command never reached the new leader")
 	}
