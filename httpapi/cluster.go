@@ -49,14 +49,9 @@ func (s *Server) runForwarded(r *http.Request, req cluster.Request) (result engi
 		}
 		return s.Commands.Create(r.Context(), req.Caller, cmd, opt)
 	}
-	var cmd lifecycle.Command = new(lifecycle.RecordEvent)
-	if req.Command != "record-event" {
-		if cmd, err = sessionCommand(req.Command); err != nil {
-			return result, err
-		}
-	}
-	if err := DecodeStrict(req.Body, cmd, true); err != nil {
+	cmd, err := restCommand(req.Command)
+	if err != nil {
 		return result, err
 	}
-	return s.Commands.Run(r.Context(), req.Caller, req.SessionID, cmd, opt)
+	return s.run(r.Context(), Principal{Caller: req.Caller}, req.SessionID, cmd, req.Body, opt)
 }

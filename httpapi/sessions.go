@@ -85,6 +85,15 @@ func sessionCommand(name string) (lifecycle.Command, error) {
 	return cmd, nil
 }
 
+// restCommand returns a new command named by a client as the REST routes
+// take them: record-event (its own route) or a public session command.
+func restCommand(name string) (lifecycle.Command, error) {
+	if name == "record-event" {
+		return new(lifecycle.RecordEvent), nil
+	}
+	return sessionCommand(name)
+}
+
 // runREST runs the session command name from an HTTP request: the session
 // from the path, the version from If-Match, the body as the command.
 func (s *Server) runREST(w http.ResponseWriter, r *http.Request, name string) error {
@@ -100,11 +109,9 @@ func (s *Server) runREST(w http.ResponseWriter, r *http.Request, name string) er
 	if err != nil {
 		return err
 	}
-	var cmd lifecycle.Command = new(lifecycle.RecordEvent)
-	if name != "record-event" {
-		if cmd, err = sessionCommand(name); err != nil {
-			return err
-		}
+	cmd, err := restCommand(name)
+	if err != nil {
+		return err
 	}
 	res, err := s.run(r.Context(), principalFrom(r.Context()), id, cmd, body, service.RunOptions{IfMatch: match, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {

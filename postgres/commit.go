@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/agentindex"
 )
 
 var _ sb.EventStore = (*DB)(nil)
@@ -65,7 +66,7 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 	for i, e := range p.eventRefs {
 		e.ID = p.firstEventID + int64(i)
 	}
-	db.indexed.add(p.indexed)
+	db.indexed.Add(p.indexed)
 	return nil
 }
 
@@ -74,7 +75,7 @@ type commitPlan struct {
 	inserts, updates sessionCols
 	newest           int64 // the largest ID of a new session
 	agents           struct{ agent, session []int64 }
-	indexed          []agentPair // session_agents rows written
+	indexed          []agentindex.Pair // session_agents rows written
 	customers        customerRows
 	timers           timerPlan
 	outbox           outboxCols
@@ -153,7 +154,7 @@ func (db *DB) planCommit(changes []*sb.Change) (*commitPlan, error) {
 		return nil, err
 	}
 	p := &commitPlan{timers: timerPlan{sequential: db.timersOpByOp}}
-	pairs := make(map[agentPair]bool)
+	pairs := make(map[agentindex.Pair]bool)
 	for i, c := range changes {
 		s := c.Session
 		if rows[i].write {
@@ -168,8 +169,8 @@ func (db *DB) planCommit(changes []*sb.Change) (*commitPlan, error) {
 		if s.Agent != nil {
 			agentID = s.Agent.ID
 		}
-		pair := agentPair{agentID, s.ID}
-		indexed := agentID != 0 && db.indexed.has(pair)
+		pair := agentindex.Pair{Agent: agentID, Session: s.ID}
+		indexed := agentID != 0 && db.indexed.Has(pair)
 		if agentID != 0 && !indexed && !pairs[pair] {
 			// Every handler is the current agent of some committed
 			// version, so this records every agent who handled the

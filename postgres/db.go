@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/agentindex"
 )
 
 //go:embed migrations/*.sql
@@ -37,7 +38,7 @@ type DB struct {
 	pool *pgxpool.Pool
 	// indexed remembers committed session_agents rows, so that a commit
 	// writes each pair once (agentindex.go, Commit).
-	indexed agentIndex
+	indexed agentindex.Index
 	// timersOpByOp makes Commit write every timer op as a statement of
 	// its own, in order, instead of planning them (timerplan.go): the
 	// tests compare the two.

@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/agentindex"
 	"github.com/switchboardhq/switchboard/internal/recent"
 )
 
@@ -52,7 +53,7 @@ type DB struct {
 	reads map[string]*sql.Stmt
 	// indexed remembers committed session_agents rows, so that a commit
 	// writes each pair once (see Commit).
-	indexed agentIndex
+	indexed agentindex.Index
 	// facts are the report facts PutFacts stored last for the sessions
 	// it wrote lately (report_write.go), under factsMu, which PutFacts
 	// and ResetFacts hold from before their transaction to after the

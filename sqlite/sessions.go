@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/agentindex"
 )
 
 var _ sb.EventStore = (*DB)(nil)
@@ -80,7 +81,7 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	db.indexed.add(w.indexed)
+	db.indexed.Add(w.indexed)
 	db.committed()
 	if w.messages {
 		db.textPending.Store(true)
@@ -131,7 +132,7 @@ func sessionRows(changes []*sb.Change) ([]sessionRow, error) {
 type commitWriter struct {
 	st      func(string) *sql.Stmt
 	buf     bytes.Buffer
-	indexed []agentPair
+	indexed []agentindex.Pair
 	// messages says whether the transaction adds a chat message, which
 	// IndexMessages then indexes (messagetext.go).
 	messages bool
@@ -192,8 +193,8 @@ func (db *DB) commitOne(ctx context.Context, w *commitWriter, row sessionRow, c 
 			}
 		}
 	}
-	pair := agentPair{agentID, s.ID}
-	indexed := agentID != 0 && db.indexed.has(pair)
+	pair := agentindex.Pair{Agent: agentID, Session: s.ID}
+	indexed := agentID != 0 && db.indexed.Has(pair)
 	if agentID != 0 && !indexed {
 		// Every handler is the current agent of some committed version,
 		// so this records every agent who handled the session.
