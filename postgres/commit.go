@@ -49,6 +49,9 @@ func (db *DB) Commit(ctx context.Context, changes []*sb.Change) (err error) {
 	}
 	b := &pgx.Batch{}
 	b.BeginTx(pgx.TxOptions{})
+	if f := db.fence.Load(); f != nil {
+		p.queueFence(b, *f)
+	}
 	p.queue(b)
 	br := db.pool.SendBatch(ctx, b)
 	tx := br.Tx()
@@ -380,6 +383,19 @@ func (p *commitPlan) queue(b *pgx.Batch) {
 			p.firstEventID = last - n + 1
 			return nil
 		}
+	}
+}
+
+// queueFence checks the leader's term first in the batch: when it has
+// ended, the batch is refused and nothing after it commits.
+func (p *commitPlan) queueFence(b *pgx.Batch, f Fence) {
+	b.Queue(fenceSQL, f.Lease).Fn = func(br pgx.BatchResults) error {
+		var epoch int64
+		err := f.verdict(br.QueryRow().Scan(&epoch), epoch)
+		if sb.ErrorCode(err) == sb.EUNAVAILABLE {
+			p.refuse(err)
+		}
+		return err
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,6 +44,8 @@ type DB struct {
 	// its own, in order, instead of planning them (timerplan.go): the
 	// tests compare the two.
 	timersOpByOp bool
+	// fence is the term the leader's writes check (SetFence); nil: none.
+	fence atomic.Pointer[Fence]
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value

@@ -127,20 +127,43 @@ type Fence struct {
 	Epoch int64
 }
 
-// check refuses the transaction unless the lease is still in the fence's
-// term. It reads the lease row FOR SHARE, so a node acquiring the lease
+// fenceSQL reads the lease row FOR SHARE, so a node acquiring the lease
 // waits for the transactions that checked the old term to end, and every
 // transaction after the acquisition sees the new epoch: a deposed leader's
 // commit either lands before the new term starts (and the new leader
 // reads it) or not at all.
+const fenceSQL = `SELECT epoch FROM leases WHERE name = $1 FOR SHARE`
+
+// check refuses the transaction unless the lease is still in the fence's
+// term.
 func (f Fence) check(ctx context.Context, tx pgx.Tx) error {
 	var epoch int64
-	err := tx.QueryRow(ctx, `SELECT epoch FROM leases WHERE name = $1 FOR SHARE`, f.Lease).Scan(&epoch)
+	return f.verdict(tx.QueryRow(ctx, fenceSQL, f.Lease).Scan(&epoch), epoch)
+}
+
+// verdict is the fence's answer to the lease row it read.
+func (f Fence) verdict(err error, epoch int64) error {
 	if errors.Is(err, pgx.ErrNoRows) || err == nil && epoch != f.Epoch {
-		return sb.Errorf(sb.EUNAVAILABLE, "this node is no longer the leader (term %d ended)", f.Epoch)
+		return sb.Errorf(sb.EUNAVAILABLE, "this node is not the leader (term %d of lease %q is not current)", f.Epoch, f.Lease)
 	}
 	if err != nil {
 		return fmt.Errorf("check the lease: %w", err)
+	}
+	return nil
+}
+
+// SetFence makes every later write of the leader's state (Commit, the
+// report facts) check f in its transaction and refuse with unavailable
+// once f's term has ended. A node sets the fence of each term it starts;
+// a node that is not the leader sets Fence{Lease: name} (epoch 0, which no
+// term has), so that nothing it runs can write that state. A store with
+// no fence set writes unchecked: one process alone on its database.
+func (db *DB) SetFence(f Fence) { db.fence.Store(&f) }
+
+// checkFence is check for the fence set, if any.
+func (db *DB) checkFence(ctx context.Context, tx pgx.Tx) error {
+	if f := db.fence.Load(); f != nil {
+		return f.check(ctx, tx)
 	}
 	return nil
 }

@@ -161,6 +161,9 @@ func (db *DB) ResetFacts(ctx context.Context) (err error) {
 	}
 	for attempt := 0; ; attempt++ {
 		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			if err := db.checkFence(ctx, tx); err != nil {
+				return err
+			}
 			if _, err := lockReportState(ctx, tx); err != nil {
 				return err
 			}

@@ -47,6 +47,9 @@ func (db *DB) PutFacts(ctx context.Context, facts []sb.SessionFacts, checkpoint 
 		ids = append(ids, f.SessionID)
 	}
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := db.checkFence(ctx, tx); err != nil {
+			return err
+		}
 		threshold, err := lockReportState(ctx, tx)
 		if err != nil {
 			return err
