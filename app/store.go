@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"strings"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/postgres"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -42,7 +44,10 @@ type messageIndexer interface {
 	IndexMessages(ctx context.Context) error
 }
 
-var _ Store = (*sqlite.DB)(nil)
+var (
+	_ Store = (*sqlite.DB)(nil)
+	_ Store = (*postgres.DB)(nil)
+)
 
 // StoreOptions tune the store OpenStore opens.
 type StoreOptions struct {
@@ -53,29 +58,29 @@ type StoreOptions struct {
 }
 
 // OpenStore opens the store named by url: "" or "sqlite:" for the SQLite
-// file at dbPath, "sqlite:PATH" for another file.
+// file at dbPath, "sqlite:PATH" for another file, a postgres:// (or
+// postgresql://) URL for a PostgreSQL database, which it migrates.
 func OpenStore(ctx context.Context, url, dbPath string, opt StoreOptions) (Store, error) {
 	switch {
 	case url == "" || url == "sqlite:":
 		return sqlite.Open(ctx, dbPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
 	case strings.HasPrefix(url, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"), sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", redact(url), err)
+		}
+		return db, nil
 	}
-	return nil, fmt.Errorf("store %q: want sqlite: or sqlite:PATH", redact(url))
+	return nil, fmt.Errorf("store %q: want sqlite:, sqlite:PATH or a postgres:// URL", redact(url))
 }
 
 // redact hides the password of a URL in messages.
-func redact(url string) string {
-	scheme, rest, ok := strings.Cut(url, "://")
-	if !ok {
-		return url
+func redact(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
 	}
-	auth, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return url
-	}
-	if user, _, ok := strings.Cut(auth, ":"); ok {
-		return scheme + "://" + user + ":***@" + host
-	}
-	return url
+	return u.Redacted()
 }

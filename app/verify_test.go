@@ -14,22 +14,28 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/internal/pgtest"
 	"github.com/switchboardhq/switchboard/lifecycle"
-	"github.com/switchboardhq/switchboard/sqlite"
 )
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-// populate opens an App on a new store, runs a few sessions through their
-// lifecycle, closes it and returns the store's path and session IDs.
-func populate(t *testing.T) (string, []int64) {
+// eachStore runs test on a new SQLite store and on a new PostgreSQL
+// database, named by their URLs.
+func eachStore(t *testing.T, test func(t *testing.T, url string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, "sqlite:"+filepath.Join(t.TempDir(), "sb.db")) })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.New(t)) })
+}
+
+// populate opens an App on the new store at url, runs a few sessions
+// through their lifecycle, closes it and returns the session IDs.
+func populate(t *testing.T, url string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "sb.db")
 	c := clock.NewVirtual(t0)
 	n := 0
-	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: filepath.Join(dir, "exports"), Clock: c,
+	a, err := app.Open(ctx, app.Options{Store: url, ExportsDir: filepath.Join(dir, "exports"), Clock: c,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		NewUUID: func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }})
 	if err != nil {
@@ -85,12 +91,12 @@ func populate(t *testing.T) (string, []int64) {
 
 	failed := create()
 	do(failed, &lifecycle.Fail{Reason: "carrier_error"})
-	return dbPath, []int64{ended, assigned, queued, failed}
+	return []int64{ended, assigned, queued, failed}
 }
 
-func openStore(t *testing.T, path string) *sqlite.DB {
+func openStore(t *testing.T, url string) app.Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	db, err := app.OpenStore(context.Background(), url, "", app.StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +104,7 @@ func openStore(t *testing.T, path string) *sqlite.DB {
 	return db
 }
 
-func countEvents(t *testing.T, db *sqlite.DB, ids []int64) int {
+func countEvents(t *testing.T, db app.Store, ids []int64) int {
 	t.Helper()
 	total := 0
 	for _, id := range ids {
@@ -121,7 +127,7 @@ func countEvents(t *testing.T, db *sqlite.DB, ids []int64) int {
 	return total
 }
 
-func verify(t *testing.T, db *sqlite.DB, fix bool) app.VerifyReport {
+func verify(t *testing.T, db app.Store, fix bool) app.VerifyReport {
 	t.Helper()
 	rep, err := app.Verify(context.Background(), db, fix)
 	if err != nil {
@@ -130,9 +136,11 @@ func verify(t *testing.T, db *sqlite.DB, fix bool) app.VerifyReport {
 	return rep
 }
 
-func TestVerifyAcceptsAnIntactStore(t *testing.T) {
-	path, ids := populate(t)
-	db := openStore(t, path)
+func TestVerifyAcceptsAnIntactStore(t *testing.T) { eachStore(t, verifyAcceptsAnIntactStore) }
+
+func verifyAcceptsAnIntactStore(t *testing.T, url string) {
+	ids := populate(t, url)
+	db := openStore(t, url)
 	events := countEvents(t, db, ids)
 	rep := verify(t, db, false)
 	if rep.Sessions != len(ids) || rep.Events != events || len(rep.Mismatch) != 0 || rep.Orphans != 0 {
@@ -141,8 +149,12 @@ func TestVerifyAcceptsAnIntactStore(t *testing.T) {
 }
 
 func TestVerifyFindsAndFixesACorruptProjection(t *testing.T) {
-	path, ids := populate(t)
-	db := openStore(t, path)
+	eachStore(t, verifyFindsAndFixesACorruptProjection)
+}
+
+func verifyFindsAndFixesACorruptProjection(t *testing.T, url string) {
+	ids := populate(t, url)
+	db := openStore(t, url)
 	ctx := context.Background()
 	events := countEvents(t, db, ids)
 	victim := ids[1]
@@ -226,9 +238,11 @@ func TestVerifyFindsAndFixesACorruptProjection(t *testing.T) {
 }
 
 // A session row without a log is counted as an orphan, not folded.
-func TestVerifyCountsOrphans(t *testing.T) {
-	path, ids := populate(t)
-	db := openStore(t, path)
+func TestVerifyCountsOrphans(t *testing.T) { eachStore(t, verifyCountsOrphans) }
+
+func verifyCountsOrphans(t *testing.T, url string) {
+	ids := populate(t, url)
+	db := openStore(t, url)
 	ctx := context.Background()
 	orphan := &sb.Session{ID: 99, UUID: "00000000-0000-4000-8000-000000000099", Type: sb.TypeChatWeb, Medium: sb.MediumChat,
 		Direction: sb.Inbound, Channel: sb.ChannelWeb, Lang: "en", Status: sb.StatusQueued, CreatedAt: t0, UpdatedAt: t0}
