@@ -18,7 +18,6 @@ import (
 	"github.com/switchboardhq/switchboard/dispatch"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
-	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/report"
@@ -32,6 +31,9 @@ type Options struct {
 	Store string
 	// DBPath is the SQLite file; ":memory:" for a private in-memory store.
 	DBPath string
+	// Files names where files are kept (see openFiles): "" for ExportsDir
+	// and FilesDir, or an s3:// URL.
+	Files string
 	// ExportsDir receives metadata files (<session id>/metadata.json).
 	ExportsDir string
 	// FilesDir keeps private files: chat attachments under
@@ -69,9 +71,10 @@ type App struct {
 	Dispatcher *dispatch.Dispatcher
 	Engine     *engine.Engine
 	Broker     *broker.Broker
-	Files      *localfs.Dir
-	// Uploads keeps chat attachments; nil without Options.FilesDir.
-	Uploads *localfs.Dir
+	// Files keeps the metadata exports.
+	Files sb.BlobStore
+	// Uploads keeps chat attachments; nil when they are switched off.
+	Uploads sb.BlobStore
 	Outbox  *outbox.Worker
 	// Reports keeps the report facts up to date with the event log.
 	Reports   *report.Projector
@@ -97,15 +100,9 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	if a.Files, err = localfs.New(opt.ExportsDir); err != nil {
+	if a.Files, a.Uploads, err = openFiles(ctx, opt); err != nil {
 		db.Close()
 		return nil, err
-	}
-	if opt.FilesDir != "" {
-		if a.Uploads, err = localfs.New(opt.FilesDir); err != nil {
-			db.Close()
-			return nil, err
-		}
 	}
 	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
 	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/internal/s3test"
 )
 
 // The store named by a URL: the data directory's SQLite file by default,
@@ -37,4 +38,9 @@ func TestOpenStoreByURL(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	s3test.StopShared()
+	os.Exit(code)
+}

@@ -132,6 +132,19 @@ func New(ctx context.Context, c Config) (*Store, error) {
 	return s, nil
 }
 
+// Sub returns a store of the same bucket, through the same client, that
+// keeps its keys under folder/ within s's prefix: one URL can hold the
+// exports and the private files apart.
+func (s *Store) Sub(folder string) (*Store, error) {
+	if checkKey(folder) != nil || strings.Contains(folder, "/") {
+		return nil, sb.Errorf(sb.EINVALID, "file storage: bad folder %q", folder)
+	}
+	sub := *s
+	sub.prefix = s.prefix + folder + "/"
+	sub.where = "s3://" + s.bucket + "/" + sub.prefix
+	return &sub, nil
+}
+
 // Bucket returns the name of the store's bucket.
 func (s *Store) Bucket() string { return s.bucket }
 

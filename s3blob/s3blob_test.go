@@ -348,3 +348,46 @@ func TestServerGone(t *testing.T) {
 		t.Errorf("list on a stopped server: %v", err)
 	}
 }
+
+// A sub-store keeps its keys in a folder of its parent's prefix: it
+// passes the suite, its parent lists its keys under the folder, and a
+// sibling does not see them.
+func TestSub(t *testing.T) {
+	srv, bucket := s3test.NewBucket(t)
+	storetest.RunBlobStore(t, func(t *testing.T) sb.BlobStore {
+		sub, err := open(t, srv, bucket, fmt.Sprintf("sub-%d", stores.Add(1))).Sub("exports")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	})
+
+	ctx := context.Background()
+	parent := open(t, srv, bucket, "app")
+	exports, err := parent.Sub("exports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := parent.Sub("files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exports.Put(ctx, "7/metadata.json", strings.NewReader("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if exports.Prefix() != "app/exports/" {
+		t.Errorf("prefix %q, want app/exports/", exports.Prefix())
+	}
+	got, err := parent.List(ctx, "", "", 10)
+	if err != nil || len(got) != 1 || got[0].Key != "exports/7/metadata.json" {
+		t.Errorf("the parent lists %+v %v, want exports/7/metadata.json", got, err)
+	}
+	if _, err := files.Stat(ctx, "7/metadata.json"); sb.ErrorCode(err) != sb.ENOTFOUND {
+		t.Errorf("a sibling's stat: %v, want not found", err)
+	}
+	for _, bad := range []string{"", "a/b", "..", "."} {
+		if _, err := parent.Sub(bad); sb.ErrorCode(err) != sb.EINVALID {
+			t.Errorf("Sub(%q): %v, want invalid", bad, err)
+		}
+	}
+}

@@ -52,10 +52,16 @@ var (
 // Main runs the tests and then stops the server, if one was started.
 func Main(m interface{ Run() int }) {
 	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// StopShared stops the shared server, if one was started: for a TestMain
+// that uses more than one kind of server.
+func StopShared() {
 	if shared != nil {
 		shared.Stop()
 	}
-	os.Exit(code)
 }
 
 // New returns the URL of a new, empty database on the shared server,
