@@ -26,7 +26,7 @@ func TestCommitChecksTheFence(t *testing.T) {
 		s := &sb.Session{ID: id, UUID: fmt.Sprintf("00000000-0000-4000-8000-%012d", id), Type: sb.TypeChatWeb,
 			Medium: sb.MediumChat, Channel: sb.ChannelWeb, Status: sb.StatusQueued, Seq: seq, CreatedAt: leaseT0, UpdatedAt: leaseT0}
 		return &sb.Change{Session: s, ExpectedSeq: seq - 1,
-			Events: []sb.Event{{SessionID: id, Seq: seq, Type: "note", Version: 1, Time: leaseT0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)}},
+			Events:    []sb.Event{{SessionID: id, Seq: seq, Type: "note", Version: 1, Time: leaseT0, Actor: sb.SystemActor, Data: json.RawMessage(`{}`)}},
 			SetTimers: []sb.Timer{{SessionID: id, Kind: "queue_timeout", DueAt: leaseT0.Add(time.Minute)}}}
 	}
 	facts := func(id int64) []sb.SessionFacts { return []sb.SessionFacts{{SessionID: id, Seq: 1}} }
