@@ -122,12 +122,10 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	if ix, ok := db.(messageIndexer); ok {
 		a.Reports.Index = ix.IndexMessages
 	}
-	currentPosition, followPosition := a.queuePositions()
 	cfg := httpapi.Config{
 		Reports: db, ReportSync: a.Reports.Sync, Feed: a.Broker,
 		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
-		Agents: routedAgents{a}, Settings: routedSettings{a}, QueuePosition: currentPosition,
-		FollowQueuePosition: followPosition, QueueState: a.queueState, ReadRouter: a.readRouter, TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
+		Routing: newRouting(a), TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
 		BodyTimeout: opt.BodyTimeout, UploadTimeout: opt.UploadTimeout, StreamWriteTimeout: opt.StreamWriteTimeout,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

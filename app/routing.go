@@ -9,23 +9,40 @@ import (
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/routing"
+	"github.com/switchboardhq/switchboard/service"
 )
 
-// routedAgents saves agents through the engine's writer, so that the
-// router sees every change of capacity, groups and status in order with the
-// session changes, and assigns what the change makes possible.
-type routedAgents struct{ a *App }
+// Routing is this process's routing, for the API (service.Routing): it
+// saves agents and settings through the engine's writer, so that the
+// router sees every change in order with the session changes and assigns
+// what the change makes possible, and reads the router in the writer or
+// from its snapshots.
+type Routing struct {
+	a            *App
+	current      func(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error)
+	recentWithin func(ctx context.Context, sessionID int64, interval time.Duration) (httpapi.QueuePosition, error)
+}
 
-func (r routedAgents) SaveAgent(ctx context.Context, ag sb.Agent) (sb.Agent, error) {
+var _ service.Routing = (*Routing)(nil)
+
+func newRouting(a *App) *Routing {
+	r := &Routing{a: a}
+	r.current, r.recentWithin = a.queuePositions()
+	return r
+}
+
+// SaveAgent implements service.Routing.
+func (r *Routing) SaveAgent(ctx context.Context, ag sb.Agent) (sb.Agent, error) {
 	return r.apply(ctx, func() (sb.Agent, error) { return r.a.Directory.SaveAgent(ctx, ag) })
 }
 
-func (r routedAgents) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+// SetAgentStatus implements service.Routing.
+func (r *Routing) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
 	return r.apply(ctx, func() (sb.Agent, error) { return r.a.Directory.SetAgentStatus(ctx, id, s) })
 }
 
 // apply runs save in the writer and hands the saved agent to routing.
-func (r routedAgents) apply(ctx context.Context, save func() (sb.Agent, error)) (sb.Agent, error) {
+func (r *Routing) apply(ctx context.Context, save func() (sb.Agent, error)) (sb.Agent, error) {
 	var saved sb.Agent
 	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		var err error
@@ -37,13 +54,8 @@ func (r routedAgents) apply(ctx context.Context, save func() (sb.Agent, error)) 
 	return saved, err
 }
 
-// routedSettings saves routing settings through the engine's writer, so
-// that routing applies them in order with the session changes.
-type routedSettings struct{ a *App }
-
-func (r routedSettings) RoutingSettings() sb.RoutingSettings { return r.a.Directory.RoutingSettings() }
-
-func (r routedSettings) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
+// SaveRoutingSettings implements service.Routing.
+func (r *Routing) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
 	var saved sb.RoutingSettings
 	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		var err error
@@ -53,6 +65,31 @@ func (r routedSettings) SaveRoutingSettings(ctx context.Context, s sb.RoutingSet
 		return r.a.Dispatcher.SettingsChanged(saved, now), nil
 	})
 	return saved, err
+}
+
+// QueuePosition implements service.Routing.
+func (r *Routing) QueuePosition(ctx context.Context, sessionID int64, maxAge time.Duration) (service.QueuePosition, error) {
+	if maxAge <= 0 {
+		return r.current(ctx, sessionID)
+	}
+	return r.recentWithin(ctx, sessionID, maxAge)
+}
+
+// QueueState implements service.Routing.
+func (r *Routing) QueueState(ctx context.Context, queueID int64) (service.QueueState, error) {
+	return r.a.queueState(ctx, queueID)
+}
+
+// View implements service.Routing: read in the writer goroutine, the
+// router's owner.
+func (r *Routing) View(ctx context.Context) (service.RoutingView, error) {
+	agents := r.a.Directory.Agents()
+	var v service.RoutingView
+	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		v = service.ViewOf(r.a.Dispatcher.Router(), agents, now)
+		return nil, nil
+	})
+	return v, err
 }
 
 // queuePositions returns the readers of queue positions: current answers
@@ -126,12 +163,4 @@ func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState
 		return nil, nil
 	})
 	return st, err
-}
-
-// readRouter runs read in the writer goroutine, the router's owner.
-func (a *App) readRouter(ctx context.Context, read func(r *routing.Router, now time.Time)) error {
-	return a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
-		read(a.Dispatcher.Router(), now)
-		return nil, nil
-	})
 }

@@ -52,7 +52,7 @@ func TestAnAgentPicksUpOnlyFromItsGroupsWhileWorkingAndUnderCapacity(t *testing.
 	e := newEnv(t)
 	officeHoursOnly(t, e) // Support is closed: chats wait however agents stand
 	ctx := context.Background()
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 5}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 5}); err != nil {
 		t.Fatal(err)
 	}
 	e.status(3, sb.AgentOnline)
@@ -89,7 +89,7 @@ func TestAnAgentPicksUpOnlyFromItsGroupsWhileWorkingAndUnderCapacity(t *testing.
 func TestDirectedAssignmentsKeepCapacity(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 1}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 1}); err != nil {
 		t.Fatal(err)
 	}
 	s1, s2 := e.chat(1), e.chat(1) // everybody offline: they wait
@@ -106,7 +106,7 @@ func TestDirectedAssignmentsKeepCapacity(t *testing.T) {
 func TestTransfersToAnAgentKeepCapacity(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 1}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{Name: "Kim S", Email: "kim@example.com", Groups: []int64{2}, MaxConcurrent: 1}); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)

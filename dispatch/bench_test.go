@@ -33,12 +33,12 @@ func benchApp(b *testing.B) *app.App {
 		b.Fatal(err)
 	}
 	for i := 1; i <= 50; i++ {
-		ag, err := a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: fmt.Sprintf("Agent %d", i),
+		ag, err := a.API.Config.Routing.SaveAgent(ctx, sb.Agent{Name: fmt.Sprintf("Agent %d", i),
 			Email: fmt.Sprintf("a%d@example.com", i), Groups: []int64{1}, MaxConcurrent: 99})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := a.API.Config.Agents.SetAgentStatus(ctx, ag.ID, sb.AgentOnline); err != nil {
+		if _, err := a.API.Config.Routing.SetAgentStatus(ctx, ag.ID, sb.AgentOnline); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,7 +15,7 @@ func chatWithNoam(t *testing.T, e *env, set func(*sb.RoutingSettings)) int64 {
 	t.Helper()
 	s := e.a.Directory.RoutingSettings()
 	set(&s)
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), s); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -156,7 +156,7 @@ func TestQueueRemindersWhileWaiting(t *testing.T) {
 	set := e.a.Directory.RoutingSettings()
 	set.QueueReminderSeconds, set.QueueReminders = 60, 2
 	set.QueueReminderText, set.QueueReminderLeaveMessage = "Thanks for waiting. You can also leave us a message.", true
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	id := e.chat(1) // nobody online: it waits
@@ -190,7 +190,7 @@ func TestQueueTimeoutKeepWaiting(t *testing.T) {
 	ctx := context.Background()
 	set := e.a.Directory.RoutingSettings()
 	set.QueueTimeoutSeconds, set.QueueTimeoutAction, set.QueueTimeoutText = 300, "keep_waiting", "All agents are still busy; please keep waiting."
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	id := e.chat(1)
@@ -200,7 +200,7 @@ func TestQueueTimeoutKeepWaiting(t *testing.T) {
 		t.Fatalf("after the timeout: %s with %d messages", s.Status, s.Messages.Count)
 	}
 	set.QueueTimeoutAction, set.QueueTimeoutText = "end", "Sorry, nobody could answer. Please try again later."
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	id = e.chat(1)
@@ -209,7 +209,7 @@ func TestQueueTimeoutKeepWaiting(t *testing.T) {
 		t.Fatalf("ending timeout: %s, %d messages, wait %s", s.Status, s.Messages.Count, s.QueueWaits[0].Outcome)
 	}
 	set.QueueTimeoutAction, set.QueueTimeoutText = "keep_waiting", ""
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("keep waiting without a text: %v", err)
 	}
 }
@@ -254,7 +254,7 @@ func TestGroupGreetings(t *testing.T) {
 		t.Fatalf("in hours: %q", got)
 	}
 	// Transferred into Sales: greeted there (Alex joins Sales to take it).
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{ID: 2, Name: "Alex B", Email: "alex@example.com", Groups: []int64{2}, MaxConcurrent: 2}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{ID: 2, Name: "Alex B", Email: "alex@example.com", Groups: []int64{2}, MaxConcurrent: 2}); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -265,7 +265,7 @@ func TestGroupGreetings(t *testing.T) {
 	}
 	set := e.a.Directory.RoutingSettings()
 	set.NoGreetingOnTransfer = true
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentAway)
@@ -290,7 +290,7 @@ func TestTimersTagTheSessionsTheyEnd(t *testing.T) {
 	}
 	set := e.a.Directory.RoutingSettings()
 	set.QueueTimeoutSeconds, set.QueueTimeoutTagID = 300, tag.ID
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	id := e.chat(1)
@@ -300,7 +300,7 @@ func TestTimersTagTheSessionsTheyEnd(t *testing.T) {
 		t.Fatalf("after the timeout: %s with tags %+v", s.Status, s.Tags)
 	}
 	set.InactiveTagID = 999
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("an unknown tag in the settings: %v", err)
 	}
 }

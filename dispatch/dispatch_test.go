@@ -49,7 +49,7 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	agents := e.a.API.Config.Agents
+	agents := e.a.API.Config.Routing
 	for _, a := range []sb.Agent{
 		{Name: "Noam B", Email: "noam@example.com", Groups: []int64{1}, MaxConcurrent: 2},
 		{Name: "Alex B", Email: "alex@example.com", Groups: []int64{1}, MaxConcurrent: 2},
@@ -63,7 +63,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) status(agent int64, s sb.AgentStatus) {
 	e.t.Helper()
-	if _, err := e.a.API.Config.Agents.SetAgentStatus(context.Background(), agent, s); err != nil {
+	if _, err := e.a.API.Config.Routing.SetAgentStatus(context.Background(), agent, s); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -109,7 +109,7 @@ func TestWaitingSessionsAreAssignedWhenAnAgentComesOnline(t *testing.T) {
 	if st := e.session(s1).Status; st != sb.StatusQueued {
 		t.Fatalf("with every agent offline the session is %s", st)
 	}
-	pos, err := e.a.API.Config.QueuePosition(context.Background(), s3)
+	pos, err := e.a.API.Config.Routing.QueuePosition(context.Background(), s3, 0)
 	if err != nil || pos.Position != 3 || pos.Waiting != 3 || pos.QueueID != 1 {
 		t.Fatalf("position %+v %v", pos, err)
 	}
@@ -209,7 +209,7 @@ func TestWaitingSessionIsAssignedAtStart(t *testing.T) {
 func TestTransferToAQueueIsRouted(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{ID: 2, Name: "Alex B", Email: "alex@example.com", Groups: []int64{2}, MaxConcurrent: 2}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{ID: 2, Name: "Alex B", Email: "alex@example.com", Groups: []int64{2}, MaxConcurrent: 2}); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -319,7 +319,7 @@ func TestQueueStateShowsMembersAndLoad(t *testing.T) {
 	e.chat(1)
 	e.chat(1)
 	e.chat(1)
-	st, err := e.a.API.Config.QueueState(context.Background(), 1)
+	st, err := e.a.API.Config.Routing.QueueState(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

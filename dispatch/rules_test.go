@@ -27,7 +27,7 @@ func officeHoursOnly(t *testing.T, e *env) {
 	}
 	set := sb.DefaultRoutingSettings()
 	set.OnlyWorkHours = true
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,11 +49,11 @@ func TestCustomerLevelsReorderTheQueue(t *testing.T) {
 		return res.Session.ID
 	}
 	plain, gold, vip, unknown := create(), create("gold"), create("newsletter", "VIP"), create("newsletter")
-	pos, _ := e.a.API.Config.QueuePosition(ctx, vip)
+	pos, _ := e.a.API.Config.Routing.QueuePosition(ctx, vip, 0)
 	if pos.Position != 1 {
 		t.Errorf("the VIP is at position %d, want 1", pos.Position)
 	}
-	if _, err := e.a.API.Config.Agents.SaveAgent(ctx, sb.Agent{ID: 1, Name: "Noam B", Email: "noam@example.com", Groups: []int64{1}, MaxConcurrent: 1}); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveAgent(ctx, sb.Agent{ID: 1, Name: "Noam B", Email: "noam@example.com", Groups: []int64{1}, MaxConcurrent: 1}); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -83,7 +83,7 @@ func TestTransferOfferTimesOut(t *testing.T) {
 	ctx := context.Background()
 	set := sb.DefaultRoutingSettings()
 	set.TransferTimeoutSeconds = 30
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -126,14 +126,14 @@ func TestSettingsApplyAtOnce(t *testing.T) {
 	s := e.chat(1)
 	set := sb.DefaultRoutingSettings()
 	set.OnlyOnlineAgents = false
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(context.Background(), set); err != nil {
 		t.Fatal(err)
 	}
 	if e.agentOf(s) != 1 {
 		t.Errorf("with offline agents allowed the waiting session went to %d", e.agentOf(s))
 	}
 	set.TransferTimeoutSeconds = 1
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(context.Background(), set); sb.ErrorCode(err) != sb.EINVALID {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(context.Background(), set); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("a 1 s transfer timeout: %v", err)
 	}
 }
@@ -239,7 +239,7 @@ func TestQueueTimeoutEndsALongWait(t *testing.T) {
 	ctx := context.Background()
 	set := sb.DefaultRoutingSettings()
 	set.QueueTimeoutSeconds = 120
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	dropped := e.chat(1)
@@ -283,7 +283,7 @@ func TestFamiliarCustomerReturnsToTheLastAgent(t *testing.T) {
 	ctx := context.Background()
 	set := sb.DefaultRoutingSettings()
 	set.FamiliarCustomer = "last_agent"
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	e.status(1, sb.AgentOnline)
@@ -369,7 +369,7 @@ func TestAfterHoursDeflectionPerChannel(t *testing.T) {
 	set := e.a.Directory.RoutingSettings()
 	set.AfterHours = map[sb.Channel]string{sb.ChannelWeb: sb.AfterHoursLeaveMessage, sb.ChannelWhatsApp: sb.AfterHoursMessage,
 		sb.ChannelMobile: sb.AfterHoursOpenChat}
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); err != nil {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); err != nil {
 		t.Fatal(err)
 	}
 	create := func(typ sb.SessionType) *sb.Session {
@@ -404,7 +404,7 @@ func TestAfterHoursDeflectionPerChannel(t *testing.T) {
 		t.Errorf("a web chat in work hours: %s", s.Status)
 	}
 	set.AfterHours = map[sb.Channel]string{"fax": sb.AfterHoursMessage}
-	if _, err := e.a.API.Config.Settings.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
+	if _, err := e.a.API.Config.Routing.SaveRoutingSettings(ctx, set); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("an unknown channel: %v", err)
 	}
 }

@@ -106,7 +106,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) error 
 	by, agentID := uploader(p)
 	att := sb.Attachment{SessionID: sess.ID, Name: name, ContentType: ft.mediaType, Size: int64(len(data)),
 		SHA256: hex.EncodeToString(sum[:]), Kind: sb.AttachmentFile, UploadedBy: by, AgentID: agentID,
-		CreatedAt: s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)}
+		CreatedAt: s.Clock.Now().UTC().Truncate(time.Millisecond)}
 	var thumb []byte
 	if ft.image {
 		att.Kind = sb.AttachmentImage
@@ -223,7 +223,7 @@ func (s *Server) readableAttachment(r *http.Request) (sb.Attachment, sb.BlobStor
 	if err != nil {
 		return sb.Attachment{}, nil, err
 	}
-	sess, err := s.Engine.Store().Session(r.Context(), att.SessionID)
+	sess, err := s.Events.Session(r.Context(), att.SessionID)
 	if err != nil {
 		return sb.Attachment{}, nil, err
 	}

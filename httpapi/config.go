@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) configRoutes() {
-	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.Agents.SaveAgent,
+	crud(s, "agents", s.Directory.Agents, s.Directory.GetAgent, s.saveAgent,
 		func(a *sb.Agent) *int64 { return &a.ID })
 	crud(s, "virtual-agents", s.Directory.VirtualAgents, s.Directory.GetVirtualAgent, s.Directory.SaveVirtualAgent,
 		func(v *sb.VirtualAgent) *int64 { return &v.ID })
@@ -147,7 +147,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	} else if in.AgentID != 0 {
 		return sb.Errorf(sb.EINVALID, "agent_id is only for agent tokens")
 	}
-	t, secret, err := CreateToken(r.Context(), s.Config.Config, s.Engine.Clock(), in.Name, in.Role, in.AgentID, "")
+	t, secret, err := CreateToken(r.Context(), s.Config.Config, s.Clock, in.Name, in.Role, in.AgentID, "")
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if id == principalFrom(r.Context()).TokenID {
 		return sb.Errorf(sb.ECONFLICT, "a token cannot revoke itself")
 	}
-	if err := s.Config.Config.RevokeToken(r.Context(), id, s.Engine.Clock().Now()); err != nil {
+	if err := s.Config.Config.RevokeToken(r.Context(), id, s.Clock.Now()); err != nil {
 		return err
 	}
 	s.auth.forget()
@@ -184,7 +184,7 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Engine.Store().Outbox(r.Context(), state, int(limit))
+	list, err := s.Events.Outbox(r.Context(), state, int(limit))
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (s *Server) getOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, err := s.Engine.Store().OutboxItem(r.Context(), id)
+	it, err := s.Events.OutboxItem(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -210,11 +210,11 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, err := outbox.Retry(r.Context(), s.Engine.Store(), s.Engine.Clock(), id)
+	it, err := outbox.Retry(r.Context(), s.Events, s.Clock, id)
 	if err != nil {
 		return err
 	}
-	s.Engine.PokeDeliveries()
+	s.PokeDeliveries()
 	writeJSON(w, http.StatusOK, it)
 	return nil
 }
@@ -238,7 +238,7 @@ func (s *Server) deletable(name string, del func(context.Context, int64) error) 
 // in the configuration names.
 func (s *Server) deleteQueue(ctx context.Context, id int64) error {
 	for _, st := range []sb.Status{sb.StatusQueued, sb.StatusRequeued} {
-		waiting, err := s.Engine.Store().Sessions(ctx, sb.SessionFilter{Status: &st, QueueID: id, Limit: 1})
+		waiting, err := s.Events.Sessions(ctx, sb.SessionFilter{Status: &st, QueueID: id, Limit: 1})
 		if err != nil {
 			return err
 		}

@@ -68,9 +68,9 @@ func (s *Server) follow(ctx context.Context, f feed) error {
 			var err error
 			offStack(func() {
 				if f.SessionID != 0 {
-					events, err = s.Engine.Store().SessionEvents(ctx, f.SessionID, last, page)
+					events, err = s.Events.SessionEvents(ctx, f.SessionID, last, page)
 				} else {
-					events, err = s.Engine.Store().Events(ctx, last, page)
+					events, err = s.Events.Events(ctx, last, page)
 				}
 			})
 			if err != nil {

@@ -168,7 +168,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return errWrongLogin
 	}
 	s.limiter.Succeed(email, ip)
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	if webauth.NeedsRehash(u.PasswordHash) {
 		if phc, err := s.hashPassword(r.Context(), in.Password); err == nil {
 			u.PasswordHash = phc
@@ -218,7 +218,7 @@ func (s *Server) cookieLogin(r *http.Request, secret string) (Principal, error) 
 		}
 		return Principal{}, err
 	}
-	if !l.Active(s.Engine.Clock().Now()) {
+	if !l.Active(s.Clock.Now()) {
 		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
 	}
 	switch r.Method {
@@ -250,7 +250,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err == nil && p.login != nil {
-		if err := s.Users.RevokeLogin(r.Context(), p.login.ID, s.Engine.Clock().Now()); err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
+		if err := s.Users.RevokeLogin(r.Context(), p.login.ID, s.Clock.Now()); err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
 			return err
 		}
 	}
@@ -326,7 +326,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if u.PasswordHash, err = s.hashPassword(r.Context(), in.NewPassword); err != nil {
 		return err
 	}
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	u.UpdatedAt = now
 	if err := s.Users.UpdateUser(r.Context(), u); err != nil {
 		return err

@@ -143,14 +143,14 @@ func (s *Server) newOfflineMessage(ctx context.Context, p Principal, in OfflineM
 	if err != nil {
 		return sb.OfflineMessage{}, err
 	}
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	m := sb.OfflineMessage{PluginID: in.PluginID, TemplateID: tpl.ID, VisitorID: in.VisitorID, SessionID: in.SessionID,
 		QueueID: in.QueueID, Status: sb.OfflineUnprocessed, CreatedAt: now, UpdatedAt: now}
 	if err := formAnswers(tpl, in, &m); err != nil {
 		return sb.OfflineMessage{}, err
 	}
 	if m.SessionID != 0 {
-		sess, err := s.Engine.Store().Session(ctx, m.SessionID)
+		sess, err := s.Events.Session(ctx, m.SessionID)
 		if sb.ErrorCode(err) == sb.ENOTFOUND {
 			return sb.OfflineMessage{}, sb.Errorf(sb.EINVALID, "session_id: session %d not found", m.SessionID)
 		}
@@ -412,7 +412,7 @@ func (s *Server) changeOffline(w http.ResponseWriter, r *http.Request, patch Off
 		return err
 	}
 	p := principalFrom(r.Context())
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	agentExists := func(id int64) bool { _, err := s.Directory.GetAgent(id); return err == nil }
 	m, err := store.UpdateOfflineMessage(r.Context(), id, func(m *sb.OfflineMessage) error {
 		return applyOfflinePatch(p, m, patch, now, agentExists)

@@ -34,18 +34,14 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if s.QueuePosition == nil {
-		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	if s.Routing == nil {
+		return errNoRouting
 	}
 	if _, ok := w.(http.Flusher); !ok {
 		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
-	follow := s.FollowQueuePosition
-	if follow == nil {
-		follow = func(ctx context.Context, id int64, _ time.Duration) (QueuePosition, error) {
-			return s.QueuePosition(ctx, id)
-		}
-	}
+	current := func(ctx context.Context, id int64) (QueuePosition, error) { return s.Routing.QueuePosition(ctx, id, 0) }
+	follow := s.Routing.QueuePosition
 	// moved is signalled by the session's own events that may change its
 	// place; the watcher runs under the broker's lock, so it never blocks.
 	moved := make(chan struct{}, 1)
@@ -59,7 +55,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 		}
 	}, func() { close(gone) })
 	defer watch.Close()
-	pos, err := s.QueuePosition(r.Context(), sess.ID)
+	pos, err := current(r.Context(), sess.ID)
 	if err != nil {
 		return err // not waiting: 409 before the stream starts
 	}
@@ -83,21 +79,21 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	defer tick.Stop()
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
-	current := false // the next read must see every change made so far
+	fresh := false // the next read must see every change made so far
 	for {
 		select {
 		case <-moved:
-			current = true
+			fresh = true
 		case <-tick.C:
 			var next QueuePosition
 			var err error
-			if current {
-				next, err = s.QueuePosition(r.Context(), sess.ID)
+			if fresh {
+				next, err = current(r.Context(), sess.ID)
 			} else if next, err = follow(r.Context(), sess.ID, s.PositionInterval); sb.ErrorCode(err) == sb.ECONFLICT {
 				// Not waiting in a view that may be old: make sure.
-				next, err = s.QueuePosition(r.Context(), sess.ID)
+				next, err = current(r.Context(), sess.ID)
 			}
-			current = false
+			fresh = false
 			switch {
 			case sb.ErrorCode(err) == sb.ECONFLICT:
 				send("left", map[string]int64{"session_id": sess.ID})

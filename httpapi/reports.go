@@ -243,7 +243,7 @@ func (s *Server) visitorNicknames(ctx context.Context) func(sessionID int64, nam
 	return func(id int64, name string) string {
 		v, seen := read[id]
 		if !seen {
-			if sess, err := s.Engine.Store().Session(ctx, id); err == nil {
+			if sess, err := s.Events.Session(ctx, id); err == nil {
 				u := sess.EndUser
 				v = visitor{user: sb.EndUser{Identifier: u.Identifier, Region: u.Region, Network: u.Network}, created: sess.CreatedAt, ok: true}
 			} // else the fact's name stands

@@ -1,10 +1,22 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	sb "github.com/switchboardhq/switchboard"
 )
+
+// errNoRouting answers a read of routing on a server without it.
+var errNoRouting = sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+
+// saveAgent saves an agent through routing, when it runs.
+func (s *Server) saveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
+	if s.Routing != nil {
+		return s.Routing.SaveAgent(ctx, a)
+	}
+	return s.Directory.SaveAgent(ctx, a)
+}
 
 // setAgentStatus changes an agent's status: the agent itself, a supervisor
 // or an administrator may. An agent coming online picks up waiting sessions.
@@ -23,7 +35,12 @@ func (s *Server) setAgentStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	a, err := s.Agents.SetAgentStatus(r.Context(), id, in.Status)
+	var a sb.Agent
+	if s.Routing != nil {
+		a, err = s.Routing.SetAgentStatus(r.Context(), id, in.Status)
+	} else {
+		a, err = s.Directory.SetAgentStatus(r.Context(), id, in.Status)
+	}
 	if err != nil {
 		return err
 	}
@@ -37,10 +54,10 @@ func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.QueuePosition == nil {
-		return sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	if s.Routing == nil {
+		return errNoRouting
 	}
-	pos, err := s.QueuePosition(r.Context(), sess.ID)
+	pos, err := s.Routing.QueuePosition(r.Context(), sess.ID, 0)
 	if err != nil {
 		return err
 	}
@@ -49,7 +66,7 @@ func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getRoutingSettings(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, s.Settings.RoutingSettings())
+	writeJSON(w, http.StatusOK, s.Directory.RoutingSettings())
 	return nil
 }
 
@@ -60,7 +77,11 @@ func (s *Server) putRoutingSettings(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in, false); err != nil {
 		return err
 	}
-	out, err := s.Settings.SaveRoutingSettings(r.Context(), in)
+	save := s.Directory.SaveRoutingSettings
+	if s.Routing != nil {
+		save = s.Routing.SaveRoutingSettings
+	}
+	out, err := save(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -88,10 +109,10 @@ func (s *Server) queueState(r *http.Request) (QueueState, error) {
 	if _, err := s.Directory.GetQueue(id); err != nil {
 		return QueueState{}, err
 	}
-	if s.QueueState == nil {
+	if s.Routing == nil {
 		return QueueState{}, sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
 	}
-	return s.QueueState(r.Context(), id)
+	return s.Routing.QueueState(r.Context(), id)
 }
 
 // queueAvailability answers what a visitor may see of a queue. It is built
@@ -101,7 +122,7 @@ func (s *Server) queueAvailability(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	a := Availability{QueueID: st.QueueID, Open: s.Directory.QueueOpen(st.QueueID, s.Engine.Clock().Now()), Waiting: st.Waiting,
+	a := Availability{QueueID: st.QueueID, Open: s.Directory.QueueOpen(st.QueueID, s.Clock.Now()), Waiting: st.Waiting,
 		EstimatedWaitSeconds: st.NextWaitSeconds}
 	for _, m := range st.Members {
 		if m.Status == sb.AgentOnline { // invisible agents look offline to visitors

@@ -16,17 +16,27 @@ import (
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/report"
-	"github.com/switchboardhq/switchboard/routing"
 	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/webauth"
 )
 
 // Config wires a Server.
 type Config struct {
+	// Engine is the writer of a node that runs it (one process, or a
+	// cluster's leader): Commands, Events, Clock and PokeDeliveries
+	// default from it. A node without one (a cluster's follower) sets
+	// those four instead.
 	Engine *engine.Engine
 	// Commands runs session commands; nil runs them on Engine, deciding
 	// with Directory, Settings and Attachments.
 	Commands service.Commands
+	// Events reads the sessions and their logs; nil: Engine's store.
+	Events sb.EventStore
+	// Clock is the node's clock; nil: Engine's.
+	Clock sb.Clock
+	// PokeDeliveries wakes the outbox after a change that adds a
+	// delivery outside a session command; nil: Engine's.
+	PokeDeliveries func()
 	// Feed hands this node's followers (WebSocket, SSE, queue positions)
 	// the events the engine publishes.
 	Feed      sb.EventFeed
@@ -46,24 +56,11 @@ type Config struct {
 	// PositionInterval is the most often a queue-position stream sends
 	// (default 1 s).
 	PositionInterval time.Duration
-	// Agents saves agents and changes their status. The app routes both
-	// through the engine so that routing sees them; nil uses the
-	// directory directly.
-	Agents AgentWriter
-	// Settings reads and saves the routing settings; the app routes saves
-	// through the engine. Nil uses the directory directly.
-	Settings SettingsWriter
-	// QueuePosition reports a waiting session's place in its queue; nil
-	// when routing is off.
-	QueuePosition func(ctx context.Context, sessionID int64) (QueuePosition, error)
-	// FollowQueuePosition is QueuePosition for a stream that reads every
-	// interval: it may answer from a view up to about two intervals old,
-	// and costs no trip through the engine's writer. Nil uses
-	// QueuePosition.
-	FollowQueuePosition func(ctx context.Context, sessionID int64, interval time.Duration) (QueuePosition, error)
-	// QueueState reports a queue's members and waiting sessions as routing
-	// sees them; nil when routing is off.
-	QueueState func(ctx context.Context, queueID int64) (QueueState, error)
+	// Routing is the router's node's: agent and settings changes and
+	// queue reads (the app's, or a follower's forwarder to the leader).
+	// Nil: routing is off; agents and settings are saved on Directory and
+	// the queue reads answer 503.
+	Routing service.Routing
 	// Users keeps users, logins and the visitor-token key; nil uses
 	// Config when it implements sb.UserStore.
 	Users sb.UserStore
@@ -91,9 +88,6 @@ type Config struct {
 	// the report routes call it before they read, when set, and say in
 	// their answer when it reports the facts are not current.
 	ReportSync func(context.Context) (report.Freshness, error)
-	// ReadRouter runs read in the goroutine that owns routing, with the
-	// router and the time; nil when routing is off.
-	ReadRouter func(ctx context.Context, read func(r *routing.Router, now time.Time)) error
 	// ChatLimits caps the chats visitors start; zero fields take
 	// DefaultChatLimits.
 	ChatLimits ChatLimits
@@ -108,14 +102,7 @@ type Config struct {
 }
 
 // QueueState is a queue as routing sees it now.
-type QueueState struct {
-	QueueID int64 `json:"queue_id"`
-	Waiting int   `json:"waiting"`
-	// NextWaitSeconds estimates the wait of a session that would join now.
-	NextWaitSeconds *int64 `json:"next_wait_seconds,omitempty"`
-	// Members are the queue's agents with their status and load.
-	Members []Member `json:"members"`
-}
+type QueueState = service.QueueState
 
 // Availability is what a visitor may know of a queue: whether it is open,
 // how many agents are online (invisible agents count as offline), how many
@@ -130,41 +117,10 @@ type Availability struct {
 }
 
 // Member is an agent of a queue as routing sees it.
-type Member struct {
-	AgentID  int64          `json:"agent_id"`
-	Name     string         `json:"name"`
-	Status   sb.AgentStatus `json:"status"`
-	Load     int            `json:"load"`
-	Capacity int            `json:"capacity"`
-}
-
-// AgentWriter saves agents and their status.
-type AgentWriter interface {
-	SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error)
-	SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error)
-}
-
-// SettingsWriter reads and saves the routing settings.
-type SettingsWriter interface {
-	RoutingSettings() sb.RoutingSettings
-	SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error)
-}
+type Member = service.Member
 
 // QueuePosition is a waiting session's place in its queue.
-type QueuePosition struct {
-	SessionID int64 `json:"session_id"`
-	QueueID   int64 `json:"queue_id"`
-	// Position is 1 for the next session to be served.
-	Position int `json:"position"`
-	Waiting  int `json:"waiting"`
-	// EstimatedWaitSeconds is how much longer the session should wait,
-	// from the queue's recent pace; absent when there is no estimate.
-	EstimatedWaitSeconds *int64 `json:"estimated_wait_seconds,omitempty"`
-	// NoEstimate says why there is none: no_agent_available (no member
-	// of the queue can take sessions now), outside_work_hours or
-	// pace_unknown.
-	NoEstimate string `json:"no_estimate,omitempty"`
-}
+type QueuePosition = service.QueuePosition
 
 // Server is the HTTP API.
 type Server struct {
@@ -205,8 +161,22 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // New returns a server for cfg.
 func New(cfg Config) *Server {
-	if cfg.Engine == nil || cfg.Feed == nil {
-		panic("httpapi: Config.Engine and Config.Feed are required")
+	if cfg.Engine != nil {
+		if cfg.Events == nil {
+			cfg.Events = cfg.Engine.Store()
+		}
+		if cfg.Clock == nil {
+			cfg.Clock = cfg.Engine.Clock()
+		}
+		if cfg.PokeDeliveries == nil {
+			cfg.PokeDeliveries = cfg.Engine.PokeDeliveries
+		}
+	}
+	if cfg.Events == nil || cfg.Clock == nil || cfg.Feed == nil || cfg.Engine == nil && cfg.Commands == nil {
+		panic("httpapi: Config.Feed and either Config.Engine or Commands, Events and Clock are required")
+	}
+	if cfg.PokeDeliveries == nil {
+		cfg.PokeDeliveries = func() {}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -219,12 +189,6 @@ func New(cfg Config) *Server {
 	}
 	if cfg.PositionInterval == 0 {
 		cfg.PositionInterval = time.Second
-	}
-	if cfg.Agents == nil {
-		cfg.Agents = cfg.Directory
-	}
-	if cfg.Settings == nil {
-		cfg.Settings = cfg.Directory
 	}
 	if us, ok := cfg.Config.(sb.UserStore); ok && cfg.Users == nil {
 		cfg.Users = us
@@ -243,7 +207,7 @@ func New(cfg Config) *Server {
 		if cfg.Attachments != nil && cfg.Files != nil {
 			att = cfg.Attachments
 		}
-		cfg.Commands = service.NewSessions(cfg.Engine, cfg.Directory, service.Options{Settings: cfg.Settings, Attachments: att})
+		cfg.Commands = service.NewSessions(cfg.Engine, cfg.Directory, service.Options{Attachments: att})
 	}
 	cfg.ChatLimits = cfg.ChatLimits.withDefaults()
 	if cfg.BodyTimeout == 0 {
@@ -259,10 +223,10 @@ func New(cfg Config) *Server {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Engine.Clock()), hashing: make(chan struct{}, maxHashing),
-		offlineLimit: newWindowLimiter(cfg.Engine.Clock(), OfflineWindow), typingHub: newTypingHub()}
-	s.chatLimit = newWindowLimiter(cfg.Engine.Clock(), cfg.ChatLimits.Window)
-	s.tickets = webauth.NewTickets[Principal](cfg.Engine.Clock())
+		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Clock), hashing: make(chan struct{}, maxHashing),
+		offlineLimit: newWindowLimiter(cfg.Clock, OfflineWindow), typingHub: newTypingHub()}
+	s.chatLimit = newWindowLimiter(cfg.Clock, cfg.ChatLimits.Window)
+	s.tickets = webauth.NewTickets[Principal](cfg.Clock)
 	s.wallboard = newWallboardHub(s)
 	s.register()
 	return s

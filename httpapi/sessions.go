@@ -158,7 +158,7 @@ func (s *Server) session(r *http.Request) (*sb.Session, error) {
 // that reads a session's details (its events, messages, streams,
 // attachments, metadata and report facts) and of WebSocket subscriptions.
 func (s *Server) readableSession(ctx context.Context, p Principal, id int64) (*sb.Session, error) {
-	sess, err := s.Engine.Store().Session(ctx, id)
+	sess, err := s.Events.Session(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Server) listedSession(r *http.Request) (*sb.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.Engine.Store().Session(r.Context(), id)
+	sess, err := s.Events.Session(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 	if p.Role == sb.RoleVisitor {
 		f.EndUser, f.Type = p.VisitorID, sb.TypeChatWeb // a visitor lists its own chats
 	}
-	list, err := s.Engine.Store().Sessions(r.Context(), f)
+	list, err := s.Events.Sessions(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return eventPage(w, r, "after_seq", "next_after_seq", func(after int64, limit int) ([]sb.Event, error) {
-		return s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, limit)
+		return s.Events.SessionEvents(r.Context(), sess.ID, after, limit)
 	}, func(e sb.Event) int64 { return e.Seq }, func(es []sb.Event) ([]sb.Event, error) {
 		return s.eventsOf(principalFrom(r.Context()), sess, es), nil
 	})
@@ -308,7 +308,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) allEvents(w http.ResponseWriter, r *http.Request) error {
 	return eventPage(w, r, "after", "next_after", func(after int64, limit int) ([]sb.Event, error) {
-		return s.Engine.Store().Events(r.Context(), after, limit)
+		return s.Events.Events(r.Context(), after, limit)
 	}, func(e sb.Event) int64 { return e.ID }, s.newEventReader(principalFrom(r.Context())).filter(r.Context()))
 }
 
@@ -323,7 +323,7 @@ func (s *Server) sessionMetadata(w http.ResponseWriter, r *http.Request) error {
 	if !s.policy().SeesRatings(viewer(principalFrom(r.Context()))) {
 		sess = sessionview.WithoutRating(sess)
 	}
-	doc, err := s.Metadata(sess, s.Engine.Clock().Now())
+	doc, err := s.Metadata(sess, s.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 	lines := []transcriptLine{}
 	index := map[int64]int{}
 	for after := int64(0); ; {
-		page, err := s.Engine.Store().SessionEvents(r.Context(), sess.ID, after, 1000)
+		page, err := s.Events.SessionEvents(r.Context(), sess.ID, after, 1000)
 		if err != nil {
 			return err
 		}

@@ -114,7 +114,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if u.PasswordHash, err = s.hashPassword(r.Context(), in.Password); err != nil {
 		return err
 	}
-	u.CreatedAt = s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	u.CreatedAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
 	u.UpdatedAt = u.CreatedAt
 	if err := users.CreateUser(r.Context(), &u); err != nil {
 		return err
@@ -151,7 +151,7 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	now := s.Engine.Clock().Now().UTC().Truncate(time.Millisecond)
+	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	u.UpdatedAt = now
 	if err := users.UpdateUser(r.Context(), u); err != nil {
 		return err

@@ -50,7 +50,7 @@ type eventReader struct {
 
 // newEventReader returns the reader of a feed for p.
 func (s *Server) newEventReader(p Principal) *eventReader {
-	return &eventReader{s: s, p: p, rd: sessionview.NewReader(viewer(p), s.policy, s.Engine.Store().Session)}
+	return &eventReader{s: s, p: p, rd: sessionview.NewReader(viewer(p), s.policy, s.Events.Session)}
 }
 
 // event returns e as the subscriber may see it, and whether it may see it

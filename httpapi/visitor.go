@@ -43,7 +43,7 @@ func (s *Server) visitorPrincipal(ctx context.Context, token string) (Principal,
 	if err != nil {
 		return Principal{}, err
 	}
-	v, err := webauth.ParseVisitor(key, token, s.Engine.Clock().Now(), VisitorTokenMaxAge)
+	v, err := webauth.ParseVisitor(key, token, s.Clock.Now(), VisitorTokenMaxAge)
 	if err != nil {
 		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the visitor token is not valid")
 	}

@@ -9,7 +9,7 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/report"
-	"github.com/switchboardhq/switchboard/routing"
+	"github.com/switchboardhq/switchboard/service"
 )
 
 // Wallboard is the live supervisor view: every group's queue and agents
@@ -223,38 +223,41 @@ func (s *Server) getWallboard(w http.ResponseWriter, r *http.Request) error {
 type wallboardLive struct {
 	at     time.Time
 	groups []sb.Queue
-	queues map[int64]routing.QueueStats
+	queues map[int64]service.QueueStats
 	agents []WallboardAgent
 }
 
 // readWallboard reads the groups and agents from the directory, and their
 // queues and loads from the router in the goroutine that owns it.
 func (s *Server) readWallboard(ctx context.Context) (wallboardLive, error) {
-	if s.ReadRouter == nil {
-		return wallboardLive{}, sb.Errorf(sb.EUNAVAILABLE, "routing is not running")
+	if s.Routing == nil {
+		return wallboardLive{}, errNoRouting
 	}
-	live := wallboardLive{groups: s.Directory.Queues(), queues: map[int64]routing.QueueStats{}}
+	live := wallboardLive{groups: s.Directory.Queues(), queues: map[int64]service.QueueStats{}}
 	agents := s.Directory.Agents()
-	live.agents = make([]WallboardAgent, len(agents))
-	err := s.ReadRouter(ctx, func(r *routing.Router, now time.Time) {
-		live.at = now
-		for _, q := range r.Queues() {
-			live.queues[q.GroupID] = q
-		}
-		for i, a := range agents {
-			load, capacity := r.Load(a.ID)
-			if capacity == 0 { // not known to routing yet
-				capacity = a.MaxConcurrent
-			}
-			live.agents[i] = WallboardAgent{AgentID: a.ID, Name: a.Name, Status: a.Status, Load: load, Capacity: capacity,
-				Groups: slices.Clone(a.Groups)}
-			if live.agents[i].Groups == nil {
-				live.agents[i].Groups = []int64{}
-			}
-		}
-	})
+	view, err := s.Routing.View(ctx)
 	if err != nil {
 		return wallboardLive{}, err
+	}
+	live.at = view.At
+	for _, q := range view.Queues {
+		live.queues[q.GroupID] = q
+	}
+	loads := make(map[int64]service.AgentLoad, len(view.Loads))
+	for _, l := range view.Loads {
+		loads[l.AgentID] = l
+	}
+	live.agents = make([]WallboardAgent, len(agents))
+	for i, a := range agents {
+		l := loads[a.ID]
+		if l.Capacity == 0 { // not known to routing yet
+			l.Capacity = a.MaxConcurrent
+		}
+		live.agents[i] = WallboardAgent{AgentID: a.ID, Name: a.Name, Status: a.Status, Load: l.Load, Capacity: l.Capacity,
+			Groups: slices.Clone(a.Groups)}
+		if live.agents[i].Groups == nil {
+			live.agents[i].Groups = []int64{}
+		}
 	}
 	return live, nil
 }
@@ -341,7 +344,7 @@ func (f *WallboardFigures) count(a WallboardAgent) {
 }
 
 // waitedSeconds is how long a queue's longest wait has lasted at now.
-func waitedSeconds(q routing.QueueStats, now time.Time) int64 {
+func waitedSeconds(q service.QueueStats, now time.Time) int64 {
 	if q.Waiting == 0 || q.Oldest.IsZero() {
 		return 0
 	}

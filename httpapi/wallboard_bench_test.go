@@ -13,6 +13,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/routing"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
 
@@ -55,12 +56,29 @@ func benchWallboard(b *testing.B, groups, agents, waiting int) *Server {
 			b.Fatal(err)
 		}
 	}
-	s := &Server{Config: Config{Directory: dir, ReadRouter: func(_ context.Context, read func(*routing.Router, time.Time)) error {
-		read(r, c.Now())
-		return nil
-	}}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Server{Config: Config{Directory: dir, Routing: routerView{func() service.RoutingView {
+		return service.ViewOf(r, dir.Agents(), c.Now())
+	}}}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.wallboard = &wallboardHub{s: s, clock: c, kick: make(chan struct{}, 1), subs: map[*wsConn]*wallboardSub{}}
 	return s
+}
+
+// routerView is routing whose only read is View.
+type routerView struct{ view func() service.RoutingView }
+
+func (v routerView) View(context.Context) (service.RoutingView, error) { return v.view(), nil }
+func (routerView) SaveAgent(context.Context, sb.Agent) (sb.Agent, error) { panic("not in the benchmark") }
+func (routerView) SetAgentStatus(context.Context, int64, sb.AgentStatus) (sb.Agent, error) {
+	panic("not in the benchmark")
+}
+func (routerView) SaveRoutingSettings(context.Context, sb.RoutingSettings) (sb.RoutingSettings, error) {
+	panic("not in the benchmark")
+}
+func (routerView) QueuePosition(context.Context, int64, time.Duration) (service.QueuePosition, error) {
+	panic("not in the benchmark")
+}
+func (routerView) QueueState(context.Context, int64) (service.QueueState, error) {
+	panic("not in the benchmark")
 }
 
 // BenchmarkWallboardSnapshot is one tick's work for any number of

@@ -87,7 +87,7 @@ type wallboardSub struct {
 }
 
 func newWallboardHub(s *Server) *wallboardHub {
-	return &wallboardHub{s: s, clock: s.Engine.Clock(), kick: make(chan struct{}, 1), subs: map[*wsConn]*wallboardSub{}}
+	return &wallboardHub{s: s, clock: s.Clock, kick: make(chan struct{}, 1), subs: map[*wsConn]*wallboardSub{}}
 }
 
 // signal wakes the loop; the clock calls it, so it must not block.

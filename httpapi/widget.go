@@ -108,11 +108,11 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	now := s.Engine.Clock().Now()
+	now := s.Clock.Now()
 	if q, _, _, err := s.pluginRoute(p, now); err == nil && q != 0 {
 		out.Routed, out.Open = true, s.Directory.QueueOpen(q, now)
-		if !chat.HideAgentStatus && s.QueueState != nil {
-			if st, err := s.QueueState(r.Context(), q); err == nil {
+		if !chat.HideAgentStatus && s.Routing != nil {
+			if st, err := s.Routing.QueueState(r.Context(), q); err == nil {
 				for _, m := range st.Members {
 					if m.Status == sb.AgentOnline { // invisible agents look offline to visitors
 						out.AgentsOnline++
@@ -174,7 +174,7 @@ func (s *Server) widgetVisitor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.Engine.Clock().Now()
+	now := s.Clock.Now()
 	var cur *webauth.Visitor
 	if in.VisitorToken != "" {
 		if v, err := webauth.ParseVisitor(key, in.VisitorToken, now, VisitorTokenMaxAge); err == nil && v.PluginID == p.ID {

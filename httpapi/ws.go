@@ -60,7 +60,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	c := &wsConn{s: s, p: p, view: s.newEventReader(p), ws: ws, out: hj.out, ctx: ctx, cancel: cancel,
 		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
-		typing: newRateLimiter(s.Engine.Clock(), typingRate, typingBurst)}
+		typing: newRateLimiter(s.Clock, typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
 	// The request's goroutine returns now, freeing its stack and the
 	// request: a long-lived connection keeps only what it needs.

@@ -260,9 +260,9 @@ func (c *wsConn) catchUp(sub *wsSub) error {
 		var err error
 		offStack(func() {
 			if sub.sessionID != 0 {
-				events, err = c.s.Engine.Store().SessionEvents(c.ctx, sub.sessionID, sub.last, storePage)
+				events, err = c.s.Events.SessionEvents(c.ctx, sub.sessionID, sub.last, storePage)
 			} else {
-				events, err = c.s.Engine.Store().Events(c.ctx, sub.last, storePage)
+				events, err = c.s.Events.Events(c.ctx, sub.last, storePage)
 			}
 		})
 		c.catchUpHook(sub, true)
