@@ -67,7 +67,9 @@ func benchWallboard(b *testing.B, groups, agents, waiting int) *Server {
 type routerView struct{ view func() service.RoutingView }
 
 func (v routerView) View(context.Context) (service.RoutingView, error) { return v.view(), nil }
-func (routerView) SaveAgent(context.Context, sb.Agent) (sb.Agent, error) { panic("not in the benchmark") }
+func (routerView) SaveAgent(context.Context, sb.Agent) (sb.Agent, error) {
+	panic("not in the benchmark")
+}
 func (routerView) SetAgentStatus(context.Context, int64, sb.AgentStatus) (sb.Agent, error) {
 	panic("not in the benchmark")
 }
