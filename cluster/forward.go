@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -62,9 +63,26 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 	if req.IdempotencyKey == "" {
 		req.IdempotencyKey = newKey()
 	}
+	var res Result
+	if err := f.call(ctx, CommandPath, req, &res, true); err != nil {
+		return engine.Result{}, err
+	}
+	if res.Session == nil {
+		return engine.Result{}, fmt.Errorf("forward %s: the leader's answer has no session", name)
+	}
+	return engine.Result{Session: res.Session, Events: res.Events, Replayed: res.Replayed}, nil
+}
+
+// call sends req to the leader's path and decodes its answer into out,
+// trying again while no leader takes it, for up to Patience. A request
+// that may have reached a leader before its answer was lost (a timeout, a
+// connection cut mid-way) is tried again only when resend is set: when
+// running it twice is harmless (a read, or a command under its
+// idempotency key).
+func (f *Forwarder) call(ctx context.Context, path string, req, out any, resend bool) error {
 	payload, err := json.Marshal(req)
 	if err != nil {
-		return engine.Result{}, fmt.Errorf("forward %s: %w", name, err)
+		return fmt.Errorf("forward %s: %w", path, err)
 	}
 	patience, pause := f.Patience, f.Pause
 	if patience <= 0 {
@@ -75,12 +93,12 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 	}
 	start := f.Clock.Now()
 	for {
-		res, err := f.try(ctx, payload)
-		if err == nil || !errors.Is(err, errNoLeader) {
-			return res, err
+		err := f.try(ctx, path, payload, out)
+		if err == nil || !errors.Is(err, errNoLeader) && !(resend && errors.Is(err, errLost)) {
+			return err
 		}
 		if f.Clock.Now().Sub(start) >= patience {
-			return engine.Result{}, sb.Errorf(sb.EUNAVAILABLE, "no leader answered for %s: %v", patience, err)
+			return sb.Errorf(sb.EUNAVAILABLE, "no leader answered for %s: %v", patience, err)
 		}
 		wait := make(chan struct{})
 		t := clock.AfterFunc(f.Clock, pause, func() { close(wait) })
@@ -88,24 +106,29 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 		case <-wait:
 		case <-ctx.Done():
 			t.Stop()
-			return engine.Result{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
 }
 
-// errNoLeader marks a try that found no leader to run the command: it may
-// be sent again.
+// errNoLeader marks a try that no leader ran: none was found, the
+// connection was refused, or the node answered that it does not lead (or
+// cannot write) now. It may be sent again.
 var errNoLeader = errors.New("no leader")
 
-// try sends the command once.
-func (f *Forwarder) try(ctx context.Context, payload []byte) (engine.Result, error) {
+// errLost marks a try whose request may have reached the leader but
+// whose answer did not come back.
+var errLost = errors.New("the leader's answer was lost")
+
+// try sends the request once.
+func (f *Forwarder) try(ctx context.Context, path string, payload []byte, out any) error {
 	base, err := f.Leader(ctx)
 	if err != nil {
-		return engine.Result{}, fmt.Errorf("%w: %v", errNoLeader, err)
+		return fmt.Errorf("%w: %v", errNoLeader, err)
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, base+CommandPath, bytes.NewReader(payload))
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(payload))
 	if err != nil {
-		return engine.Result{}, fmt.Errorf("forward: %w", err)
+		return fmt.Errorf("forward: %w", err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	hr.Header.Set(SecretHeader, f.Secret)
@@ -116,32 +139,42 @@ func (f *Forwarder) try(ctx context.Context, payload []byte) (engine.Result, err
 	resp, err := client.Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return engine.Result{}, ctx.Err()
+			return ctx.Err()
 		}
-		return engine.Result{}, fmt.Errorf("%w: %v", errNoLeader, err)
+		if notSent(err) {
+			return fmt.Errorf("%w: %v", errNoLeader, err)
+		}
+		return fmt.Errorf("%w: %v", errLost, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return engine.Result{}, fmt.Errorf("%w: read the answer: %v", errNoLeader, err)
+		return fmt.Errorf("%w: read the answer: %v", errLost, err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		var res Result
-		if err := json.Unmarshal(data, &res); err != nil || res.Session == nil {
-			return engine.Result{}, fmt.Errorf("forward: the leader's answer: %v", err)
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("forward: the leader's answer: %w", err)
 		}
-		return engine.Result{Session: res.Session, Events: res.Events, Replayed: res.Replayed}, nil
+		return nil
 	}
 	var eb errorBody
 	if err := json.Unmarshal(data, &eb); err != nil || eb.Error.Code == "" {
-		return engine.Result{}, fmt.Errorf("%w: the leader answered %s", errNoLeader, resp.Status)
+		return fmt.Errorf("%w: the leader answered %s", errLost, resp.Status)
 	}
 	e := &sb.Error{Code: eb.Error.Code, Message: eb.Error.Message, Detail: eb.Error.Detail}
 	if resp.StatusCode == http.StatusMisdirectedRequest || e.Code == sb.EUNAVAILABLE {
-		// Not the leader (any more), or its store cannot write for now.
-		return engine.Result{}, fmt.Errorf("%w: %w", errNoLeader, e)
+		// Not the leader (any more), or its store cannot write for now:
+		// refused before anything ran.
+		return fmt.Errorf("%w: %w", errNoLeader, e)
 	}
-	return engine.Result{}, e
+	return e
+}
+
+// notSent reports whether a request's error came before any of it was
+// sent: the connection could not be made.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // newKey makes an idempotency key for a command the client sent without

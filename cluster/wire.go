@@ -45,3 +45,31 @@ type errorBody struct {
 		Detail  map[string]any `json:"detail,omitempty"`
 	} `json:"error"`
 }
+
+// RoutingPath is where the leader takes routing's calls (service.Routing):
+// RoutingPath + the op's name.
+const RoutingPath = "/internal/v1/routing/"
+
+// The routing ops.
+const (
+	OpSaveAgent     = "save-agent"
+	OpAgentStatus   = "agent-status"
+	OpSaveSettings  = "save-settings"
+	OpQueuePosition = "queue-position"
+	OpQueueState    = "queue-state"
+	OpView          = "view"
+)
+
+// RoutingRequest is a forwarded call of service.Routing; each op reads
+// its own fields. The answer is the call's result as JSON, or the API's
+// error.
+type RoutingRequest struct {
+	Agent     *sb.Agent           `json:"agent,omitempty"`
+	AgentID   int64               `json:"agent_id,omitempty"`
+	Status    sb.AgentStatus      `json:"status,omitempty"`
+	Settings  *sb.RoutingSettings `json:"settings,omitempty"`
+	SessionID int64               `json:"session_id,omitempty"`
+	QueueID   int64               `json:"queue_id,omitempty"`
+	// MaxAgeMS is QueuePosition's maxAge in milliseconds.
+	MaxAgeMS int64 `json:"max_age_ms,omitempty"`
+}
