@@ -11,6 +11,12 @@ import (
 	sb "github.com/switchboardhq/switchboard"
 )
 
+// LeaderLease is the name of the cluster's leader lease: its holder is the
+// one node that writes the sessions, and a command that writes offline
+// (verify --fix, reports rebuild) holds it too, so that it cannot run beside
+// a running cluster.
+const LeaderLease = "leader"
+
 // ErrLeaseLost says another node holds the lease now: the term it was
 // asked about has ended.
 var ErrLeaseLost = errors.New("the lease is held by another node")
