@@ -30,7 +30,7 @@ func adminCmd(args []string, stdout, stderr io.Writer) error {
 		return errors.New("usage: switchboard admin reset-password [--data DIR] EMAIL")
 	}
 	ctx := context.Background()
-	db, closeDB, err := openExisting(ctx, *data, true)
+	db, closeDB, err := openExisting(ctx, *data, "", true, stderr)
 	if datadir.IsInUse(err) {
 		return fmt.Errorf("%w: reset-password runs while the server is stopped", err)
 	}

@@ -2,7 +2,8 @@
 //
 //	switchboard [serve] [flags]     run the server (the default)
 //	switchboard replay [--out DIR] SCENARIO.jsonl
-//	switchboard verify [--data DIR] [--fix]
+//	switchboard verify [--data DIR] [--store URL] [--fix]
+//	switchboard reports rebuild|threshold [--data DIR] [--store URL] [--seconds N]
 //	switchboard generate --data DIR [--sessions N] [--days D] [--seed S]
 //	switchboard admin reset-password [--data DIR] EMAIL
 //	switchboard version
@@ -81,6 +82,8 @@ func serve(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env SWITCHBOARD_ADDR)")
 	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	store := addStoreFlag(fs)
+	files := fs.String("files", env("SWITCHBOARD_FILES", ""), "where the metadata exports and attachments go: empty for the data directory, or s3://BUCKET/PREFIX?endpoint=URL&region=R with credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (env SWITCHBOARD_FILES)")
 	delay := fs.String("metadata-delay", env("SWITCHBOARD_METADATA_DELAY", engine.DefaultMetadataDelay.String()), "wait after a session ends before its metadata file is written (env SWITCHBOARD_METADATA_DELAY)")
 	tz := fs.String("timezone", env("SWITCHBOARD_TIMEZONE", "UTC"), "IANA time zone of metadata timestamps (env SWITCHBOARD_TIMEZONE)")
 	sync := fs.String("synchronous", env("SWITCHBOARD_SYNCHRONOUS", "NORMAL"), "SQLite synchronous mode: NORMAL survives a process crash, FULL also power loss (env SWITCHBOARD_SYNCHRONOUS)")
@@ -107,11 +110,16 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("timezone: %w", err)
 	}
-	lock, err := datadir.Acquire(*data)
-	if err != nil {
-		return err
+	// The data directory's lock guards what the server keeps there: the
+	// SQLite file, or the files. With the store on PostgreSQL and the
+	// files on S3 it keeps nothing there, and takes no lock.
+	if !isPostgres(*store) || !strings.HasPrefix(*files, "s3://") {
+		lock, err := datadir.Acquire(*data)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
-	defer lock.Release()
 	dbPath, exports := app.DataPaths(*data)
 
 	// Bind (the API and the profiler) before anything is created: a start
@@ -131,7 +139,7 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, app.Options{DBPath: dbPath, ExportsDir: exports, FilesDir: app.FilesPath(*data),
+	a, err := app.Open(ctx, app.Options{Store: *store, DBPath: dbPath, Files: *files, ExportsDir: exports, FilesDir: app.FilesPath(*data),
 		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy, ChatLimits: limits.chats,
 		BodyTimeout: limits.body, UploadTimeout: limits.upload, StreamWriteTimeout: limits.streamWrite})
 	if err != nil {
@@ -162,7 +170,11 @@ func serve(args []string, stderr io.Writer) error {
 	go func() { a.Run(runCtx); close(done) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("switchboard listening", "addr", ln.Addr().String(), "data", *data, "version", version)
+	where := *data
+	if *files != "" {
+		where = redactURL(*files)
+	}
+	log.Info("switchboard listening", "addr", ln.Addr().String(), "data", *data, "store", describeStore(*store, *data), "files", where, "version", version)
 
 	select {
 	case err := <-errc:
@@ -220,17 +232,19 @@ func replayCmd(args []string, stdout, stderr io.Writer) error {
 
 // verifyCmd folds every session's log and compares it with the stored
 // projection; --fix rewrites the projections that differ, and so takes the
-// data directory's lock: it refuses to run beside a server.
+// data directory's lock, or on PostgreSQL the cluster's leader lease: it
+// refuses to run beside a server.
 func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	store := addStoreFlag(fs)
 	fix := fs.Bool("fix", false, "rewrite projections that differ from their log")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	db, closeDB, err := openExisting(ctx, *data, *fix)
+	db, closeDB, err := openExisting(ctx, *data, *store, *fix, stderr)
 	if err != nil {
 		return err
 	}
@@ -245,28 +259,4 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d projections differ from their log (run with --fix to rebuild them)", len(rep.Mismatch))
 	}
 	return nil
-}
-
-// openExisting opens the store of a data directory that has one. A command
-// that writes takes the directory's lock first, so that it cannot run
-// beside a server or another command that writes; one that only reads runs
-// beside them. The returned func closes the store and releases the lock.
-func openExisting(ctx context.Context, data string, writes bool) (app.Store, func(), error) {
-	dbPath, _ := app.DataPaths(data)
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, nil, fmt.Errorf("no database at %s: %w", dbPath, err)
-	}
-	var lock *datadir.Lock
-	if writes {
-		var err error
-		if lock, err = datadir.Acquire(data); err != nil {
-			return nil, nil, err
-		}
-	}
-	db, err := app.OpenStore(ctx, "", dbPath, app.StoreOptions{})
-	if err != nil {
-		lock.Release()
-		return nil, nil, err
-	}
-	return db, func() { db.Close(); lock.Release() }, nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // reportsCmd runs "switchboard reports rebuild" and "switchboard reports
-// threshold": maintenance of the report facts in a data directory.
+// threshold": maintenance of the report facts in a data directory or the
+// cluster's database.
 func reportsCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: switchboard reports rebuild|threshold [flags]")
@@ -23,14 +24,16 @@ func reportsCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reports "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	store := addStoreFlag(fs)
 	seconds := fs.Int("seconds", -1, "threshold: the queue report's x, in seconds (a wait counts when it lasted longer)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx := context.Background()
 	// Reading the threshold runs beside a server; changing it, or a
-	// rebuild, takes the data directory's lock.
-	db, closeDB, err := openExisting(ctx, *data, sub != "threshold" || *seconds >= 0)
+	// rebuild, takes the data directory's lock (the cluster's leader
+	// lease on PostgreSQL).
+	db, closeDB, err := openExisting(ctx, *data, *store, sub != "threshold" || *seconds >= 0, stderr)
 	if err != nil {
 		return err
 	}
