@@ -19,6 +19,8 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/internal/s3test"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
 
@@ -34,7 +36,8 @@ type server struct {
 	startLog string
 }
 
-// binDir holds the binary the tests build, once per run; TestMain removes it.
+// binDir holds the binary the tests build, once per run; TestMain removes
+// it, and stops the PostgreSQL and S3 servers the tests started.
 var (
 	binDir   string
 	binOnce  sync.Once
@@ -47,6 +50,8 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	pgtest.StopShared()
+	s3test.StopShared()
 	os.Exit(code)
 }
 
