@@ -40,7 +40,7 @@ func populateStore(t *testing.T, url string) []int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag, err := a.API.Config.Agents.SaveAgent(ctx, sb.Agent{Name: "Ann", Email: "ann@example.com"})
+	ag, err := a.API.Config.Routing.SaveAgent(ctx, sb.Agent{Name: "Ann", Email: "ann@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
