@@ -21,6 +21,7 @@ import (
 	"github.com/switchboardhq/switchboard/metadata"
 	"github.com/switchboardhq/switchboard/outbox"
 	"github.com/switchboardhq/switchboard/report"
+	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/web"
 )
 
@@ -80,11 +81,41 @@ type App struct {
 	Reports   *report.Projector
 	API       *httpapi.Server
 	opt       Options
+	roles     *roles
+	remote    Remote // a follower's leader; nil in one process
 	closeOnce sync.Once
 }
 
-// Open builds the stack.
+// Open builds the stack of one process, which runs the writer.
 func Open(ctx context.Context, opt Options) (*App, error) {
+	a, err := open(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Lead(ctx, a.Broker); err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// OpenFollower builds the stack of a cluster node that does not run the
+// writer: remote runs its commands and routing, and the node's broker
+// hands on the events something else relays into it (Broker.Publish).
+// Lead makes it the writer.
+func OpenFollower(ctx context.Context, opt Options, remote Remote) (*App, error) {
+	a, err := open(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	a.remote = remote
+	a.roles.set(remote, remote, storedFreshness(a.DB), func() {})
+	return a, nil
+}
+
+// open builds what every node has: the store, the directory, the files,
+// the broker and the API.
+func open(ctx context.Context, opt Options) (*App, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
@@ -95,7 +126,7 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Broker: broker.New(), opt: opt}
+	a := &App{DB: db, Broker: broker.New(), opt: opt, roles: new(roles)}
 	if a.Directory, err = directory.Open(ctx, db, opt.Clock); err != nil {
 		db.Close()
 		return nil, err
@@ -104,28 +135,11 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	render := func(s *sb.Session, now time.Time) ([]byte, error) { return metadata.Render(s, now, opt.Location) }
-	a.Dispatcher = dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
-	a.Engine, err = engine.New(ctx, db, engine.Options{
-		Clock: opt.Clock, Directory: a.Directory, Publisher: a.Broker, Logger: opt.Logger, NewUUID: opt.NewUUID,
-		MetadataDelay: opt.MetadataDelay, Dispatcher: a.Dispatcher, Timers: a.Dispatcher.TimerHandlers(),
-		Metadata: func(s *sb.Session) ([]byte, error) { return render(s, opt.Clock.Now()) },
-	})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
-		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
-	}}
-	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock}
-	if ix, ok := db.(messageIndexer); ok {
-		a.Reports.Index = ix.IndexMessages
-	}
 	cfg := httpapi.Config{
-		Reports: db, ReportSync: a.Reports.Sync, Feed: a.Broker,
-		Engine: a.Engine, Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: render,
-		Routing: newRouting(a), TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
+		Commands: a.roles, Routing: a.roles, Events: db, Clock: opt.Clock, PokeDeliveries: a.roles.pokeDeliveries,
+		Reports: db, ReportSync: a.roles.reportSync, Feed: a.Broker,
+		Directory: a.Directory, Config: db, Offline: db, Logger: opt.Logger, Metadata: a.render,
+		TrustProxy: opt.TrustProxy, ChatLimits: opt.ChatLimits,
 		BodyTimeout: opt.BodyTimeout, UploadTimeout: opt.UploadTimeout, StreamWriteTimeout: opt.StreamWriteTimeout,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
@@ -142,6 +156,57 @@ func Open(ctx context.Context, opt Options) (*App, error) {
 	}
 	a.API = httpapi.New(cfg)
 	return a, nil
+}
+
+// render renders a session's metadata file as of now.
+func (a *App) render(s *sb.Session, now time.Time) ([]byte, error) {
+	return metadata.Render(s, now, a.opt.Location)
+}
+
+// Lead makes this node the writer: it builds the router from the store,
+// starts the engine, whose commits pub hands on (the broker, or a bus
+// publisher in front of it), and takes the commands and routing from the
+// remote leader, if any. Run then runs the writer's loops. A cluster node
+// calls it once it holds the leader's lease, with the store fenced.
+func (a *App) Lead(ctx context.Context, pub sb.Publisher) error {
+	opt, db := a.opt, a.DB
+	dispatcher := dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
+	eng, err := engine.New(ctx, db, engine.Options{
+		Clock: opt.Clock, Directory: a.Directory, Publisher: pub, Logger: opt.Logger, NewUUID: opt.NewUUID,
+		MetadataDelay: opt.MetadataDelay, Dispatcher: dispatcher, Timers: dispatcher.TimerHandlers(),
+		Metadata: func(s *sb.Session) ([]byte, error) { return a.render(s, opt.Clock.Now()) },
+	})
+	if err != nil {
+		return err
+	}
+	a.Dispatcher, a.Engine = dispatcher, eng
+	a.Outbox = &outbox.Worker{Store: db, Clock: opt.Clock, Logger: opt.Logger, Deliverers: map[string]outbox.Deliverer{
+		engine.OutboxMetadata: outbox.BlobDeliverer(a.Files, func(it sb.OutboxItem) string { return engine.MetadataKey(it.SessionID) }),
+	}}
+	a.Reports = &report.Projector{Events: db, Reports: db, Log: opt.Logger, Clock: opt.Clock}
+	if ix, ok := db.(messageIndexer); ok {
+		a.Reports.Index = ix.IndexMessages
+	}
+	var att service.Attachments
+	if a.Uploads != nil {
+		att = db
+	}
+	sessions := service.NewSessions(eng, a.Directory, service.Options{Attachments: att})
+	a.roles.set(sessions, newRouting(a), a.Reports.Sync, eng.PokeDeliveries)
+	return nil
+}
+
+// Follow gives the writer up: commands and routing go to the remote
+// leader again, and the engine stops after its in-flight commands. The
+// writer's loops (Run) must have ended first.
+func (a *App) Follow() {
+	if a.remote == nil {
+		return
+	}
+	a.roles.set(a.remote, a.remote, storedFreshness(a.DB), func() {})
+	if a.Engine != nil {
+		a.Engine.Close()
+	}
 }
 
 // Handler returns the HTTP handler: the browser pages and the API.
@@ -179,7 +244,9 @@ func (a *App) Close() error {
 	var err error
 	a.closeOnce.Do(func() {
 		a.Broker.Close()
-		a.Engine.Close()
+		if a.Engine != nil {
+			a.Engine.Close()
+		}
 		err = a.DB.Close()
 	})
 	return err

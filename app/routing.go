@@ -6,6 +6,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/dispatch"
 	"github.com/switchboardhq/switchboard/engine"
 	"github.com/switchboardhq/switchboard/httpapi"
 	"github.com/switchboardhq/switchboard/routing"
@@ -19,6 +20,8 @@ import (
 // from its snapshots.
 type Routing struct {
 	a            *App
+	eng          *engine.Engine
+	disp         *dispatch.Dispatcher
 	current      func(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error)
 	recentWithin func(ctx context.Context, sessionID int64, interval time.Duration) (httpapi.QueuePosition, error)
 }
@@ -26,8 +29,8 @@ type Routing struct {
 var _ service.Routing = (*Routing)(nil)
 
 func newRouting(a *App) *Routing {
-	r := &Routing{a: a}
-	r.current, r.recentWithin = a.queuePositions()
+	r := &Routing{a: a, eng: a.Engine, disp: a.Dispatcher}
+	r.current, r.recentWithin = r.queuePositions()
 	return r
 }
 
@@ -44,12 +47,12 @@ func (r *Routing) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus
 // apply runs save in the writer and hands the saved agent to routing.
 func (r *Routing) apply(ctx context.Context, save func() (sb.Agent, error)) (sb.Agent, error) {
 	var saved sb.Agent
-	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+	err := r.eng.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		var err error
 		if saved, err = save(); err != nil {
 			return nil, err
 		}
-		return r.a.Dispatcher.AgentChanged(saved, now)
+		return r.disp.AgentChanged(saved, now)
 	})
 	return saved, err
 }
@@ -57,12 +60,12 @@ func (r *Routing) apply(ctx context.Context, save func() (sb.Agent, error)) (sb.
 // SaveRoutingSettings implements service.Routing.
 func (r *Routing) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
 	var saved sb.RoutingSettings
-	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+	err := r.eng.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
 		var err error
 		if saved, err = r.a.Directory.SaveRoutingSettings(ctx, s); err != nil {
 			return nil, err
 		}
-		return r.a.Dispatcher.SettingsChanged(saved, now), nil
+		return r.disp.SettingsChanged(saved, now), nil
 	})
 	return saved, err
 }
@@ -77,7 +80,7 @@ func (r *Routing) QueuePosition(ctx context.Context, sessionID int64, maxAge tim
 
 // QueueState implements service.Routing.
 func (r *Routing) QueueState(ctx context.Context, queueID int64) (service.QueueState, error) {
-	return r.a.queueState(ctx, queueID)
+	return r.queueState(ctx, queueID)
 }
 
 // View implements service.Routing: read in the writer goroutine, the
@@ -85,8 +88,8 @@ func (r *Routing) QueueState(ctx context.Context, queueID int64) (service.QueueS
 func (r *Routing) View(ctx context.Context) (service.RoutingView, error) {
 	agents := r.a.Directory.Agents()
 	var v service.RoutingView
-	err := r.a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
-		v = service.ViewOf(r.a.Dispatcher.Router(), agents, now)
+	err := r.eng.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		v = service.ViewOf(r.disp.Router(), agents, now)
 		return nil, nil
 	})
 	return v, err
@@ -97,10 +100,10 @@ func (r *Routing) View(ctx context.Context) (service.RoutingView, error) {
 // start of a stream); follow answers from a snapshot at most about two
 // intervals old (a stream's updates). Both read a snapshot of the router
 // and go through the engine's writer only to take a new one.
-func (a *App) queuePositions() (current func(context.Context, int64) (httpapi.QueuePosition, error),
+func (r *Routing) queuePositions() (current func(context.Context, int64) (httpapi.QueuePosition, error),
 	follow func(context.Context, int64, time.Duration) (httpapi.QueuePosition, error)) {
-	p := a.Dispatcher.Positions(func(ctx context.Context, fn func()) error {
-		return a.Engine.Do(ctx, func(time.Time) ([]engine.Followup, error) {
+	p := r.disp.Positions(func(ctx context.Context, fn func()) error {
+		return r.eng.Do(ctx, func(time.Time) ([]engine.Followup, error) {
 			fn()
 			return nil, nil
 		})
@@ -110,14 +113,14 @@ func (a *App) queuePositions() (current func(context.Context, int64) (httpapi.Qu
 		if err != nil {
 			return httpapi.QueuePosition{}, err
 		}
-		return queuePosition(s, sessionID, a.opt.Clock.Now())
+		return queuePosition(s, sessionID, r.a.opt.Clock.Now())
 	}
 	follow = func(ctx context.Context, sessionID int64, interval time.Duration) (httpapi.QueuePosition, error) {
 		s, err := p.Recent(ctx, interval)
 		if err != nil {
 			return httpapi.QueuePosition{}, err
 		}
-		return queuePosition(s, sessionID, a.opt.Clock.Now())
+		return queuePosition(s, sessionID, r.a.opt.Clock.Now())
 	}
 	return current, follow
 }
@@ -141,16 +144,16 @@ func queuePosition(s *routing.Snapshot, sessionID int64, now time.Time) (httpapi
 
 // queueState reads a queue's members and waiting count from the router, in
 // the writer goroutine that owns it.
-func (a *App) queueState(ctx context.Context, queueID int64) (httpapi.QueueState, error) {
+func (r *Routing) queueState(ctx context.Context, queueID int64) (httpapi.QueueState, error) {
 	st := httpapi.QueueState{QueueID: queueID, Members: []httpapi.Member{}}
 	var members []sb.Agent
-	for _, ag := range a.Directory.Agents() {
+	for _, ag := range r.a.Directory.Agents() {
 		if slices.Contains(ag.Groups, queueID) {
 			members = append(members, ag)
 		}
 	}
-	err := a.Engine.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
-		r := a.Dispatcher.Router()
+	err := r.eng.Do(ctx, func(now time.Time) ([]engine.Followup, error) {
+		r := r.disp.Router()
 		st.Waiting = r.Waiting(queueID)
 		if ewt, why := r.EstimatedWait(queueID, st.Waiting+1, now); why == "" {
 			secs := int64(ewt.Round(time.Second) / time.Second)
