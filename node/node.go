@@ -1,0 +1,222 @@
+// Package node runs one node of a cluster: every node serves the whole
+// API on a shared PostgreSQL store, and the node that holds the leader's
+// lease also runs the writer (the engine, routing, timers, the outbox and
+// the report projector), fenced by the lease's epoch. The others forward
+// commands and routing's calls to it and relay its events from NATS
+// JetStream into their own broker, so a subscriber on any node sees every
+// event of its sessions. When the leader's lease lapses (the leader died,
+// paused or lost the database) another node takes it, rebuilds routing
+// from the store and leads; a deposed leader's writes are refused by the
+// fence and it rejoins as a follower.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/cluster"
+	"github.com/switchboardhq/switchboard/natsbus"
+	"github.com/switchboardhq/switchboard/postgres"
+)
+
+// DefaultLeaseTTL is how long a leader's term lasts without renewal: the
+// longest a cluster goes without a writer after its leader dies.
+const DefaultLeaseTTL = 5 * time.Second
+
+// Options configure a node.
+type Options struct {
+	// App configures the stack; its Store must be a postgres:// URL.
+	App app.Options
+	// Bus is the NATS URL the leader publishes its events to.
+	Bus string
+	// Name names the node, unique in the cluster (a host name and port).
+	Name string
+	// Address is host:port where the other nodes reach this node's
+	// cluster listener (ClusterHandler).
+	Address string
+	// Secret is the cluster's shared secret.
+	Secret string
+	// LeaseTTL is the leader's term without renewal (default
+	// DefaultLeaseTTL); the leader renews it every third of it.
+	LeaseTTL time.Duration
+	// Poll is how often a follower's relay reads the store's last
+	// position, besides the stream (default 1 s).
+	Poll time.Duration
+}
+
+// Node is a running node.
+type Node struct {
+	// App is the node's stack; App.Engine is set while it leads.
+	App *app.App
+	opt Options
+	log *slog.Logger
+	db  *postgres.DB
+	bus *natsbus.Bus
+
+	lease   *postgres.Lease
+	fwd     *cluster.Forwarder
+	leading atomic.Bool
+	// local hands events to the node's broker and remembers the newest
+	// position it handed on, where a relay starts.
+	local *tracker
+
+	leaderMu sync.Mutex
+	leader   cachedLeader
+
+	// stalled stops the leader renewing its lease, and releasing it on the
+	// way out, while everything else runs: the tests' stand-in for a
+	// process paused past its term, or killed.
+	stalled atomic.Bool
+}
+
+// Open connects the node to the store and the bus and builds its stack as
+// a follower; Run takes part in the election.
+func Open(ctx context.Context, opt Options) (*Node, error) {
+	if !strings.HasPrefix(opt.App.Store, "postgres://") && !strings.HasPrefix(opt.App.Store, "postgresql://") {
+		return nil, errors.New("a cluster node needs a postgres:// store")
+	}
+	if opt.Bus == "" || opt.Name == "" || opt.Address == "" || opt.Secret == "" {
+		return nil, errors.New("a cluster node needs a bus, a name, a cluster address and a secret")
+	}
+	if opt.LeaseTTL <= 0 {
+		opt.LeaseTTL = DefaultLeaseTTL
+	}
+	if opt.Poll <= 0 {
+		opt.Poll = time.Second
+	}
+	if opt.App.Logger == nil {
+		opt.App.Logger = slog.Default()
+	}
+	n := &Node{opt: opt, log: opt.App.Logger.With("node", opt.Name)}
+	n.fwd = &cluster.Forwarder{Leader: n.leaderURL, Secret: opt.Secret, Clock: opt.App.Clock,
+		Patience: 3 * opt.LeaseTTL}
+	a, err := app.OpenFollower(ctx, opt.App, n.fwd)
+	if err != nil {
+		return nil, err
+	}
+	db, ok := a.DB.(*postgres.DB)
+	if !ok {
+		a.Close()
+		return nil, errors.New("a cluster node needs a postgres:// store")
+	}
+	db.SetFence(postgres.Fence{Lease: postgres.LeaderLease}) // a follower writes none of the leader's state
+	n.App, n.db = a, db
+	n.local = &tracker{to: a.Broker}
+	if n.local.last, err = db.LastEventID(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	if n.bus, err = natsbus.Connect(ctx, opt.Bus, natsbus.Options{Logger: n.log}); err != nil {
+		a.Close()
+		return nil, err
+	}
+	n.lease = db.Lease(postgres.LeaderLease, opt.Name, opt.Address, opt.LeaseTTL, opt.App.Clock)
+	return n, nil
+}
+
+// Leading reports whether the node leads now.
+func (n *Node) Leading() bool { return n.leading.Load() }
+
+// Handler is the public API and pages, the same on every node.
+func (n *Node) Handler() http.Handler { return n.App.Handler() }
+
+// ClusterHandler is the cluster listener: the leader's side of forwarded
+// commands and routing calls. A node that does not lead answers 421, so
+// the forwarder asks the next leader.
+func (n *Node) ClusterHandler() http.Handler {
+	h := n.App.API.ClusterHandler(n.opt.Secret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !n.leading.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			fmt.Fprintf(w, `{"error":{"code":%q,"message":"node %s does not lead"}}`+"\n", sb.EUNAVAILABLE, n.opt.Name)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Close releases the lease if the node holds it and closes the stack.
+func (n *Node) Close() error {
+	n.bus.Close()
+	return n.App.Close()
+}
+
+// tracker hands events to the broker and keeps the newest position.
+type tracker struct {
+	mu   sync.Mutex
+	to   sb.Publisher
+	last int64
+}
+
+// Publish implements sb.Publisher.
+func (t *tracker) Publish(events []sb.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fresh := events[:0:0]
+	for _, e := range events {
+		if e.ID > t.last {
+			fresh = append(fresh, e)
+			t.last = e.ID
+		}
+	}
+	if len(fresh) > 0 {
+		t.to.Publish(fresh)
+	}
+}
+
+func (t *tracker) position() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.last
+}
+
+// cachedLeader is the lease's holder as last read.
+type cachedLeader struct {
+	url  string
+	read time.Time
+}
+
+// leaderURL is the base URL of the leader's cluster listener, read from
+// the lease at most every tenth of its TTL.
+func (n *Node) leaderURL(ctx context.Context) (string, error) {
+	now := n.opt.App.Clock.Now()
+	n.leaderMu.Lock()
+	defer n.leaderMu.Unlock()
+	if n.leader.url != "" && now.Sub(n.leader.read) < n.opt.LeaseTTL/10 {
+		return n.leader.url, nil
+	}
+	h, err := n.lease.Holder(ctx)
+	if err != nil {
+		return "", err
+	}
+	if h.Node == "" || !h.Expires.After(now) {
+		n.leader = cachedLeader{}
+		return "", errors.New("no node holds the leader's lease")
+	}
+	n.leader = cachedLeader{url: "http://" + h.Address, read: now}
+	return n.leader.url, nil
+}
+
+// sleep waits d on the node's clock, or until ctx ends.
+func (n *Node) sleep(ctx context.Context, d time.Duration) bool {
+	done := make(chan struct{})
+	t := clock.AfterFunc(n.opt.App.Clock, d, func() { close(done) })
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	}
+}
