@@ -207,7 +207,7 @@ func TestFailoverAndFencing(t *testing.T) {
 	b.stalled.Store(false) // it wakes, finds its term lost and follows
 	waitFor(t, c, true, "node-b to follow", func() bool { return !b.Leading() })
 	third := create(b, "Lucy") // forwarded to node-c
-	if third <= second { // the refused create may have used an ID: gaps are allowed
+	if third <= second {       // the refused create may have used an ID: gaps are allowed
 		t.Errorf("the session on node-c is %d, want one after %d", third, second)
 	}
 
