@@ -37,15 +37,17 @@ const DefaultLeaseTTL = 5 * time.Second
 type Options struct {
 	// App configures the stack; its Store must be a postgres:// URL.
 	App app.Options
-	// Bus is the NATS URL the leader publishes its events to.
+	// Bus is the NATS URL the leader publishes its events to; without
+	// one, followers read the leader's events from the store every Poll.
 	Bus string
 	// Name names the node, unique in the cluster (a host name and port).
 	Name string
 	// Address is host:port where the other nodes reach this node's
-	// cluster listener (ClusterHandler).
+	// cluster listener (ClusterHandler), and Secret the cluster's shared
+	// secret. Without them the node leads alone: while it leads, another
+	// node cannot forward commands to it.
 	Address string
-	// Secret is the cluster's shared secret.
-	Secret string
+	Secret  string
 	// LeaseTTL is the leader's term without renewal (default
 	// DefaultLeaseTTL); the leader renews it every third of it.
 	LeaseTTL time.Duration
@@ -85,8 +87,11 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 	if !strings.HasPrefix(opt.App.Store, "postgres://") && !strings.HasPrefix(opt.App.Store, "postgresql://") {
 		return nil, errors.New("a cluster node needs a postgres:// store")
 	}
-	if opt.Bus == "" || opt.Name == "" || opt.Address == "" || opt.Secret == "" {
-		return nil, errors.New("a cluster node needs a bus, a name, a cluster address and a secret")
+	if opt.Name == "" {
+		return nil, errors.New("a cluster node needs a name")
+	}
+	if (opt.Address == "") != (opt.Secret == "") {
+		return nil, errors.New("a cluster node takes forwarded commands with both a cluster address and a secret, or neither")
 	}
 	if opt.LeaseTTL <= 0 {
 		opt.LeaseTTL = DefaultLeaseTTL
@@ -116,9 +121,11 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 		a.Close()
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	if n.bus, err = natsbus.Connect(ctx, opt.Bus, natsbus.Options{Logger: n.log}); err != nil {
-		a.Close()
-		return nil, err
+	if opt.Bus != "" {
+		if n.bus, err = natsbus.Connect(ctx, opt.Bus, natsbus.Options{Logger: n.log}); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	n.lease = db.Lease(postgres.LeaderLease, opt.Name, opt.Address, opt.LeaseTTL, opt.App.Clock)
 	return n, nil
@@ -148,7 +155,9 @@ func (n *Node) ClusterHandler() http.Handler {
 
 // Close releases the lease if the node holds it and closes the stack.
 func (n *Node) Close() error {
-	n.bus.Close()
+	if n.bus != nil {
+		n.bus.Close()
+	}
 	return n.App.Close()
 }
 
@@ -203,6 +212,10 @@ func (n *Node) leaderURL(ctx context.Context) (string, error) {
 	if h.Node == "" || !h.Expires.After(now) {
 		n.leader = cachedLeader{}
 		return "", errors.New("no node holds the leader's lease")
+	}
+	if h.Address == "" {
+		n.leader = cachedLeader{}
+		return "", fmt.Errorf("node %s leads without a cluster address: it takes no forwarded commands", h.Node)
 	}
 	n.leader = cachedLeader{url: "http://" + h.Address, read: now}
 	return n.leader.url, nil

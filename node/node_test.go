@@ -145,8 +145,12 @@ func (f *follower) seen() []int64 {
 // change. A leader that stops renewing (paused) is deposed once its term
 // expires: its writes are refused, and it rejoins as a follower.
 func TestFailoverAndFencing(t *testing.T) {
+	t.Run("nats", func(t *testing.T) { failoverAndFencing(t, natstest.Start(t, t.TempDir()).ClientURL()) })
+	t.Run("store-polling", func(t *testing.T) { failoverAndFencing(t, "") })
+}
+
+func failoverAndFencing(t *testing.T, bus string) {
 	store := pgtest.New(t)
-	bus := natstest.Start(t, t.TempDir()).ClientURL()
 	c := clock.NewVirtual(t0)
 	ctx := context.Background()
 
@@ -175,7 +179,7 @@ func TestFailoverAndFencing(t *testing.T) {
 		t.Fatal("node-b leads")
 	}
 	last := func() int64 { id, _ := a.db.LastEventID(ctx); return id }
-	waitFor(t, c, false, "node-b's subscriber to see node-a's events", func() bool {
+	waitFor(t, c, true, "node-b's subscriber to see node-a's events", func() bool {
 		s := sub.seen()
 		return len(s) > 0 && s[len(s)-1] == last()
 	})
@@ -211,7 +215,7 @@ func TestFailoverAndFencing(t *testing.T) {
 		t.Errorf("the session on node-c is %d, want one after %d", third, second)
 	}
 
-	waitFor(t, c, false, "node-b's subscriber to catch up", func() bool {
+	waitFor(t, c, true, "node-b's subscriber to catch up", func() bool {
 		s := sub.seen()
 		return len(s) > 0 && s[len(s)-1] == last()
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/postgres"
 )
 
@@ -56,7 +57,7 @@ func (n *Node) relayUntilElected(ctx context.Context) (postgres.Term, bool) {
 	go func() {
 		defer wg.Done()
 		for relayCtx.Err() == nil {
-			_, err := n.bus.Relay(relayCtx, n.db, n.local, n.local.position(), n.opt.App.Clock, n.opt.Poll)
+			err := n.relay(relayCtx)
 			if err != nil && relayCtx.Err() == nil {
 				n.log.Warn("relay: starting again", "err", err)
 				n.sleep(relayCtx, n.opt.Poll)
@@ -78,6 +79,21 @@ func (n *Node) relayUntilElected(ctx context.Context) (postgres.Term, bool) {
 	}
 }
 
+// relay hands the leader's events to the node's broker until ctx ends:
+// from the bus, or from the store every Poll without one.
+func (n *Node) relay(ctx context.Context) error {
+	if n.bus != nil {
+		_, err := n.bus.Relay(ctx, n.db, n.local, n.local.position(), n.opt.App.Clock, n.opt.Poll)
+		return err
+	}
+	for n.sleep(ctx, n.opt.Poll) {
+		if err := n.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // catchUp hands the node's broker every committed event after the last it
 // handed on.
 func (n *Node) catchUp(ctx context.Context) error {
@@ -97,10 +113,15 @@ func (n *Node) catchUp(ctx context.Context) error {
 func (n *Node) lead(ctx context.Context, t postgres.Term) {
 	log := n.log.With("epoch", t.Epoch)
 	n.db.SetFence(postgres.Fence{Lease: postgres.LeaderLease, Epoch: t.Epoch})
-	pub := n.bus.Publisher(n.local)
+	var pub sb.Publisher = n.local
+	closePub := func() {}
+	if n.bus != nil {
+		p := n.bus.Publisher(n.local)
+		pub, closePub = p, p.Close
+	}
 	if err := n.App.Lead(ctx, pub); err != nil {
 		log.Error("cannot lead", "err", err)
-		pub.Close()
+		closePub()
 		n.db.SetFence(postgres.Fence{Lease: postgres.LeaderLease})
 		n.release(t)
 		n.sleep(ctx, n.opt.LeaseTTL)
@@ -135,7 +156,7 @@ func (n *Node) lead(ctx context.Context, t postgres.Term) {
 	<-done
 	n.db.SetFence(postgres.Fence{Lease: postgres.LeaderLease})
 	n.App.Follow()
-	pub.Close()
+	closePub()
 	if ctx.Err() != nil && !n.stalled.Load() {
 		n.release(t)
 	}
