@@ -132,6 +132,11 @@ func startServer(t *testing.T, bin, data string, flags ...string) *server {
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
 
 func (s *server) call(method, path string, body any) (int, []byte, error) {
+	return s.callKeyed(method, path, body, "")
+}
+
+// callKeyed is call with an Idempotency-Key, when key is set.
+func (s *server) callKeyed(method, path string, body any, key string) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -141,6 +146,9 @@ func (s *server) call(method, path string, body any) (int, []byte, error) {
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	res, err := client.Do(req)
 	if err != nil {

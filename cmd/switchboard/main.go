@@ -91,10 +91,14 @@ func serve(args []string, stderr io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", env("SWITCHBOARD_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env SWITCHBOARD_TRUST_PROXY=true)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	limits := addLimitFlags(fs)
+	cluster := addClusterFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := limits.check(); err != nil {
+		return err
+	}
+	if err := cluster.check(*store); err != nil {
 		return err
 	}
 	var lv slog.Level
@@ -139,13 +143,14 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, app.Options{Store: *store, DBPath: dbPath, Files: *files, ExportsDir: exports, FilesDir: app.FilesPath(*data),
+	st, err := openStack(ctx, app.Options{Store: *store, DBPath: dbPath, Files: *files, ExportsDir: exports, FilesDir: app.FilesPath(*data),
 		Clock: clock.Real{}, Logger: log, MetadataDelay: d, Location: loc, Synchronous: *sync, TrustProxy: *trustProxy, ChatLimits: limits.chats,
-		BodyTimeout: limits.body, UploadTimeout: limits.upload, StreamWriteTimeout: limits.streamWrite})
+		BodyTimeout: limits.body, UploadTimeout: limits.upload, StreamWriteTimeout: limits.streamWrite}, cluster, ln.Addr().String(), log)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	a := st.app
+	defer st.close()
 	secret, err := a.EnsureAdminToken(ctx, os.Getenv("SWITCHBOARD_ADMIN_TOKEN"))
 	if err != nil {
 		return err
@@ -167,7 +172,7 @@ func serve(args []string, stderr io.Writer) error {
 	srv.RegisterOnShutdown(a.Broker.Close) // ends live streams so shutdown need not wait for them
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { a.Run(runCtx); close(done) }()
+	go func() { st.run(runCtx); close(done) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	where := *data
@@ -191,7 +196,7 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	cancelRun()
 	<-done
-	if err := a.Close(); err != nil {
+	if err := st.close(); err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
 	log.Info("stopped")
