@@ -14,23 +14,24 @@ import (
 
 // adminCmd runs "switchboard admin reset-password EMAIL": it gives a user a
 // new random password, printed once, and ends the user's browser logins.
-// It takes the data directory's lock, so it runs only while the server is
-// stopped: a running server would keep its own view of the user.
+// It takes the data directory's lock (on PostgreSQL, the cluster's leader
+// lease), so it runs only while the server or cluster is stopped.
 func adminCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "reset-password" {
-		return errors.New("usage: switchboard admin reset-password [--data DIR] EMAIL")
+		return errors.New("usage: switchboard admin reset-password [--data DIR] [--store URL] EMAIL")
 	}
 	fs := flag.NewFlagSet("admin reset-password", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env("SWITCHBOARD_DATA", "./data"), "data directory (env SWITCHBOARD_DATA)")
+	store := addStoreFlag(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: switchboard admin reset-password [--data DIR] EMAIL")
+		return errors.New("usage: switchboard admin reset-password [--data DIR] [--store URL] EMAIL")
 	}
 	ctx := context.Background()
-	db, closeDB, err := openExisting(ctx, *data, "", true, stderr)
+	db, closeDB, err := openExisting(ctx, *data, *store, true, stderr)
 	if datadir.IsInUse(err) {
 		return fmt.Errorf("%w: reset-password runs while the server is stopped", err)
 	}
