@@ -45,6 +45,7 @@ func (d *Directory) SaveChatSettings(ctx context.Context, s sb.ChatSettings) (sb
 	}
 	d.mu.Lock()
 	d.chat = s
+	d.writes++
 	d.mu.Unlock()
 	return s, nil
 }
@@ -60,6 +61,7 @@ func (d *Directory) SaveCSATSettings(ctx context.Context, s sb.CSATSettings) (sb
 	}
 	d.mu.Lock()
 	d.csat = s
+	d.writes++
 	d.mu.Unlock()
 	return s, nil
 }

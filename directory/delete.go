@@ -96,6 +96,7 @@ func (d *Directory) remove(ctx context.Context, kind string, id int64, uncache f
 		return err
 	}
 	uncache()
+	d.writes++
 	return nil
 }
 

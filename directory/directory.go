@@ -17,7 +17,6 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/validate"
-	"github.com/switchboardhq/switchboard/worktime"
 )
 
 // Config document kinds.
@@ -30,91 +29,27 @@ const (
 	KindPlan         = "work_time_plan"
 )
 
-// Directory is safe for concurrent use.
+// Directory is safe for concurrent use. When several processes share the
+// store, each keeps its own Directory, and Reload (or Follow) brings in
+// the others' writes.
 type Directory struct {
 	store sb.ConfigStore
 	clock sb.Clock
 
-	mu     sync.RWMutex
-	agents map[int64]*sb.Agent
-	vas    map[int64]*sb.VirtualAgent
-	queues map[int64]*sb.Queue
-	tags   map[int64]*sb.CustomerTag
-	rules  map[int64]*sb.QueueRule
-	plans  map[int64]*worktime.Plan
-	routes map[int64]*sb.RoutingRule
-	stags  map[int64]*sb.SessionTag
-	wplugs map[int64]*sb.WebPlugin
-	qcats  map[int64]*sb.QuickReplyCategory
-	qrs    map[int64]*sb.QuickReply
-	forms  map[int64]*sb.LeaveMessageTemplate
-
-	settings sb.RoutingSettings
-	chat     sb.ChatSettings
-	csat     sb.CSATSettings
+	mu sync.RWMutex
+	// writes counts the changes this directory's own writes made to the
+	// caches, so that Reload can tell whether one raced its read.
+	writes uint64
+	caches
 }
 
 // Open loads the directory from the store.
 func Open(ctx context.Context, store sb.ConfigStore, clock sb.Clock) (*Directory, error) {
-	d := &Directory{store: store, clock: clock,
-		agents: map[int64]*sb.Agent{}, vas: map[int64]*sb.VirtualAgent{}, queues: map[int64]*sb.Queue{},
-		tags: map[int64]*sb.CustomerTag{}, rules: map[int64]*sb.QueueRule{}, plans: map[int64]*worktime.Plan{},
-		routes: map[int64]*sb.RoutingRule{}, stags: map[int64]*sb.SessionTag{},
-		wplugs: map[int64]*sb.WebPlugin{},
-		qcats:  map[int64]*sb.QuickReplyCategory{}, qrs: map[int64]*sb.QuickReply{}, forms: map[int64]*sb.LeaveMessageTemplate{}}
-	if err := load(ctx, store, KindAgent, d.agents, func(a *sb.Agent) int64 { return a.ID }); err != nil {
+	c, err := loadCaches(ctx, store)
+	if err != nil {
 		return nil, err
 	}
-	if err := load(ctx, store, KindVirtualAgent, d.vas, func(v *sb.VirtualAgent) int64 { return v.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindQueue, d.queues, func(q *sb.Queue) int64 { return q.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindCustomerTag, d.tags, func(t *sb.CustomerTag) int64 { return t.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindQueueRule, d.rules, func(r *sb.QueueRule) int64 { return r.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindPlan, d.plans, func(p *worktime.Plan) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindRoutingRule, d.routes, func(r *sb.RoutingRule) int64 { return r.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindSessionTag, d.stags, func(t *sb.SessionTag) int64 { return t.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindWebPlugin, d.wplugs, func(p *sb.WebPlugin) int64 { return p.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindQuickReplyCategory, d.qcats, func(c *sb.QuickReplyCategory) int64 { return c.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindQuickReply, d.qrs, func(r *sb.QuickReply) int64 { return r.ID }); err != nil {
-		return nil, err
-	}
-	if err := load(ctx, store, KindLeaveMessageTemplate, d.forms, func(t *sb.LeaveMessageTemplate) int64 { return t.ID }); err != nil {
-		return nil, err
-	}
-	d.normalizeDefaultTemplate()
-	for _, p := range d.plans {
-		if err := p.Validate(); err != nil {
-			return nil, fmt.Errorf("load work-time plan %d: %w", p.ID, err)
-		}
-	}
-	if err := d.loadSettings(ctx); err != nil {
-		return nil, err
-	}
-	d.chat, d.csat = sb.DefaultChatSettings(), sb.DefaultCSATSettings()
-	if err := loadSingleton(ctx, store, KindChatSettings, &d.chat); err != nil {
-		return nil, err
-	}
-	if err := loadSingleton(ctx, store, KindCSATSettings, &d.csat); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return &Directory{store: store, clock: clock, caches: *c}, nil
 }
 
 func load[T any](ctx context.Context, store sb.ConfigStore, kind string, into map[int64]*T, id func(*T) int64) error {
@@ -424,6 +359,7 @@ func persist[T any](ctx context.Context, d *Directory, kind string, id int64, m 
 		return err
 	}
 	m[id] = &v
+	d.writes++
 	return nil
 }
 

@@ -88,19 +88,20 @@ func (d *Directory) SaveRoutingSettings(ctx context.Context, s sb.RoutingSetting
 		return s, err
 	}
 	d.settings = s
+	d.writes++
 	return s, nil
 }
 
-func (d *Directory) loadSettings(ctx context.Context) error {
-	d.settings = sb.DefaultRoutingSettings()
-	docs, err := d.store.ConfigDocs(ctx, KindSettings)
+func loadSettings(ctx context.Context, store sb.ConfigStore) (sb.RoutingSettings, error) {
+	s := sb.DefaultRoutingSettings()
+	docs, err := store.ConfigDocs(ctx, KindSettings)
 	if err != nil {
-		return fmt.Errorf("load settings: %w", err)
+		return s, fmt.Errorf("load settings: %w", err)
 	}
 	if len(docs) > 0 {
-		if err := json.Unmarshal(docs[0], &d.settings); err != nil {
-			return fmt.Errorf("load settings: %w", err)
+		if err := json.Unmarshal(docs[0], &s); err != nil {
+			return s, fmt.Errorf("load settings: %w", err)
 		}
 	}
-	return nil
+	return s, nil
 }

@@ -201,22 +201,22 @@ func (d *Directory) DeleteLeaveMessageTemplate(ctx context.Context, id int64) er
 
 // normalizeDefaultTemplate keeps exactly one default template after
 // loading: the lowest ID wins when a failed write left none or two.
-func (d *Directory) normalizeDefaultTemplate() {
+func (c *caches) normalizeDefaultTemplate() {
 	var ids []int64
-	for id := range d.forms {
+	for id := range c.forms {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	found := false
 	for _, id := range ids {
-		t := d.forms[id]
+		t := c.forms[id]
 		if t.Default && found {
 			t.Default = false
 		}
 		found = found || t.Default
 	}
 	if !found && len(ids) > 0 {
-		d.forms[ids[0]].Default = true
+		c.forms[ids[0]].Default = true
 	}
 }
 

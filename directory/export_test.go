@@ -1,0 +1,4 @@
+package directory
+
+// ReloadTries is reloadTries, for the tests.
+const ReloadTries = reloadTries
