@@ -170,6 +170,13 @@ func (a *App) render(s *sb.Session, now time.Time) ([]byte, error) {
 // calls it once it holds the leader's lease, with the store fenced.
 func (a *App) Lead(ctx context.Context, pub sb.Publisher) error {
 	opt, db := a.opt, a.DB
+	if a.remote != nil {
+		// While it followed, other nodes may have changed the
+		// configuration this node cached: routing starts from the store's.
+		if err := a.Directory.Reload(ctx); err != nil {
+			return err
+		}
+	}
 	dispatcher := dispatch.New(db, a.Directory, opt.Clock, opt.Logger)
 	eng, err := engine.New(ctx, db, engine.Options{
 		Clock: opt.Clock, Directory: a.Directory, Publisher: pub, Logger: opt.Logger, NewUUID: opt.NewUUID,

@@ -48,6 +48,8 @@ func TestClusterSurvivesTheLeadersSIGKILL(t *testing.T) {
 			"--lease-ttl", ttl.String())
 	}
 	start(0)
+	start(1)
+	start(2)
 	db, err := postgres.Open(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +63,9 @@ func TestClusterSurvivesTheLeadersSIGKILL(t *testing.T) {
 		return h.Node
 	}
 	waitFor(t, func() bool { return holder() == "node-1" })
+	// Made on the leader, after the followers started: the one that leads
+	// next reads it from the store when it takes over.
 	nodes[0].must("POST", "/api/v1/queues", map[string]any{"name": "售后"}, 201)
-	start(1)
-	start(2)
 
 	// Clients create sessions through every node, each with its own
 	// idempotency key, and retry a failed one under the same key.
