@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/redact"
 	"github.com/switchboardhq/switchboard/localfs"
 	"github.com/switchboardhq/switchboard/s3blob"
 )
@@ -44,5 +45,5 @@ func openFiles(ctx context.Context, opt Options) (exports, files sb.BlobStore, e
 		}
 		return e, f, nil
 	}
-	return nil, nil, sb.Errorf(sb.EINVALID, "file storage %q: want an s3:// URL, or nothing for the data directory", redact(opt.Files))
+	return nil, nil, sb.Errorf(sb.EINVALID, "file storage %q: want an s3:// URL, or nothing for the data directory", redact.URL(opt.Files))
 }

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	neturl "net/url"
 	"strings"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/redact"
 	"github.com/switchboardhq/switchboard/postgres"
 	"github.com/switchboardhq/switchboard/sqlite"
 )
@@ -69,18 +69,9 @@ func OpenStore(ctx context.Context, url, dbPath string, opt StoreOptions) (Store
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		db, err := postgres.Open(ctx, url)
 		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", redact(url), err)
+			return nil, fmt.Errorf("store %s: %w", redact.URL(url), err)
 		}
 		return db, nil
 	}
-	return nil, fmt.Errorf("store %q: want sqlite:, sqlite:PATH or a postgres:// URL", redact(url))
-}
-
-// redact hides the password of a URL in messages.
-func redact(raw string) string {
-	u, err := neturl.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
+	return nil, fmt.Errorf("store %q: want sqlite:, sqlite:PATH or a postgres:// URL", redact.URL(url))
 }

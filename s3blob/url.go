@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/minio/minio-go/v7/pkg/s3utils"
+
+	"github.com/switchboardhq/switchboard/internal/redact"
 )
 
 // Config says where a Store keeps its objects and how it reaches them.
@@ -43,7 +45,7 @@ const DefaultRegion = "us-east-1"
 // returned Config has none.
 func ParseURL(raw string) (Config, error) {
 	fail := func(format string, args ...any) (Config, error) {
-		return Config{}, fmt.Errorf("file storage URL %q: %s", redact(raw), fmt.Sprintf(format, args...))
+		return Config{}, fmt.Errorf("file storage URL %q: %s", redact.URL(raw), fmt.Sprintf(format, args...))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -145,13 +147,4 @@ func unwrapURLError(err error) error {
 		return e.Err
 	}
 	return err
-}
-
-// redact hides a password written into the URL by mistake.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
 }

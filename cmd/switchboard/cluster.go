@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/internal/redact"
 	"github.com/switchboardhq/switchboard/node"
 )
 
@@ -92,6 +93,6 @@ func openStack(ctx context.Context, opt app.Options, c clusterFlags, listen stri
 		}()
 		st.close = func() error { srv.Close(); return n.Close() }
 	}
-	log.Info("cluster node", "node", name, "cluster_addr", *c.addr, "bus", redactURL(*c.bus), "lease_ttl", c.ttl.String())
+	log.Info("cluster node", "node", name, "cluster_addr", *c.addr, "bus", redact.URL(*c.bus), "lease_ttl", c.ttl.String())
 	return st, nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/datadir"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/internal/redact"
 	"github.com/switchboardhq/switchboard/replay"
 )
 
@@ -177,7 +178,7 @@ func serve(args []string, stderr io.Writer) error {
 	go func() { errc <- srv.Serve(ln) }()
 	where := *data
 	if *files != "" {
-		where = redactURL(*files)
+		where = redact.URL(*files)
 	}
 	log.Info("switchboard listening", "addr", ln.Addr().String(), "data", *data, "store", describeStore(*store, *data), "files", where, "version", version)
 

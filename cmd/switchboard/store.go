@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	neturl "net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/switchboardhq/switchboard/app"
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/datadir"
+	"github.com/switchboardhq/switchboard/internal/redact"
 	"github.com/switchboardhq/switchboard/postgres"
 )
 
@@ -41,28 +41,10 @@ func sqlitePath(store, data string) string {
 	return dbPath
 }
 
-// redactURL hides a URL's password, in its user part or in a password=
-// query parameter (which PostgreSQL's drivers also take), for logs and
-// messages.
-func redactURL(raw string) string {
-	u, err := neturl.Parse(raw)
-	if err != nil {
-		if strings.Contains(raw, "@") || strings.Contains(strings.ToLower(raw), "password") {
-			return "(an unreadable URL)"
-		}
-		return raw
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
-
 // describeStore is the store as a log line names it.
 func describeStore(store, data string) string {
 	if isPostgres(store) {
-		return redactURL(store)
+		return redact.URL(store)
 	}
 	return "sqlite:" + sqlitePath(store, data)
 }
@@ -115,7 +97,7 @@ func openCluster(ctx context.Context, store string, writes bool, stderr io.Write
 	db, ok := s.(*postgres.DB)
 	if !ok {
 		s.Close()
-		return nil, nil, fmt.Errorf("store %s is not a PostgreSQL database", redactURL(store))
+		return nil, nil, fmt.Errorf("store %s is not a PostgreSQL database", redact.URL(store))
 	}
 	release, err := holdLeader(ctx, db, stderr)
 	if err != nil {
