@@ -47,17 +47,22 @@ func HashToken(secret string) []byte {
 }
 
 // authenticator resolves bearer tokens, caching them in memory. Revocations
-// made through this server drop the cache entry at once.
+// made through this server drop the cache at once; those made elsewhere
+// (another node of a cluster) when ForgetTokens is called.
 type authenticator struct {
 	store sb.ConfigStore
 	mu    sync.RWMutex
 	cache map[string]*sb.Token
+	// gen counts the forgets: a lookup that read the store before a
+	// forget must not cache what it read, which may predate a revocation.
+	gen uint64
 }
 
 func (a *authenticator) lookup(ctx context.Context, secret string) (*sb.Token, error) {
 	key := string(HashToken(secret))
 	a.mu.RLock()
 	t, ok := a.cache[key]
+	gen := a.gen
 	a.mu.RUnlock()
 	if ok {
 		return t, nil
@@ -67,19 +72,28 @@ func (a *authenticator) lookup(ctx context.Context, secret string) (*sb.Token, e
 		return nil, err
 	}
 	a.mu.Lock()
-	if len(a.cache) > 10000 {
-		clear(a.cache)
+	if a.gen == gen {
+		if len(a.cache) > 10000 {
+			clear(a.cache)
+		}
+		a.cache[key] = t
 	}
-	a.cache[key] = t
 	a.mu.Unlock()
 	return t, nil
 }
 
 func (a *authenticator) forget() {
 	a.mu.Lock()
+	a.gen++
 	clear(a.cache)
 	a.mu.Unlock()
 }
+
+// ForgetTokens drops every API token the server has cached, so that the
+// next request with each reads it from the store again: a cluster node
+// calls it when another node created or revoked a token, and then
+// EndRevoked.
+func (s *Server) ForgetTokens() { s.auth.forget() }
 
 // apiFunc is a handler that returns its refusal; authed writes it.
 type apiFunc func(w http.ResponseWriter, r *http.Request) error

@@ -171,6 +171,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.auth.forget()
+	s.live.endTokens(map[int64]bool{id: true})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -75,6 +75,8 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if !send("position", pos) {
 		return nil
 	}
+	ctx, revoked := context.WithCancel(r.Context())
+	defer s.live.hold(principalFrom(ctx), revoked)()
 	tick := time.NewTicker(s.PositionInterval)
 	defer tick.Stop()
 	keepAlive := time.NewTicker(s.KeepAlive)
@@ -88,10 +90,10 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 			var next QueuePosition
 			var err error
 			if fresh {
-				next, err = current(r.Context(), sess.ID)
-			} else if next, err = follow(r.Context(), sess.ID, s.PositionInterval); sb.ErrorCode(err) == sb.ECONFLICT {
+				next, err = current(ctx, sess.ID)
+			} else if next, err = follow(ctx, sess.ID, s.PositionInterval); sb.ErrorCode(err) == sb.ECONFLICT {
 				// Not waiting in a view that may be old: make sure.
-				next, err = current(r.Context(), sess.ID)
+				next, err = current(ctx, sess.ID)
 			}
 			fresh = false
 			switch {
@@ -113,7 +115,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 			}
 		case <-gone:
 			return nil // shutting down
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return nil
 		}
 	}

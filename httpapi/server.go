@@ -142,6 +142,8 @@ type Server struct {
 	chatLimit    *windowLimiter
 	// tickets stand in for credentials in the URLs of streams.
 	tickets *webauth.Tickets[Principal]
+	// live are the connections to end when their token is revoked.
+	live liveConns
 	// wallboard serves the wallboard's WebSocket subscribers.
 	wallboard *wallboardHub
 	// wsCatchUp, if set, runs before (read false) and after (read true)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -66,10 +67,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
 	var buf bytes.Buffer
-	view := s.newEventReader(principalFrom(r.Context()))
-	err := s.follow(r.Context(), feed{SessionID: sessionID, After: after, Buffer: 1024,
+	p := principalFrom(r.Context())
+	ctx, revoked := context.WithCancel(r.Context())
+	defer s.live.hold(p, revoked)()
+	view := s.newEventReader(p)
+	err := s.follow(ctx, feed{SessionID: sessionID, After: after, Buffer: 1024,
 		Send: func(e sb.Event, pos int64) error {
-			e, visible, err := view.event(r.Context(), e)
+			e, visible, err := view.event(ctx, e)
 			if err != nil {
 				return err
 			}
@@ -101,7 +105,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 		},
 	})
 	// follow ends only with an error: the caller leaving, the broker closing, or a failure.
-	if r.Context().Err() == nil && !errors.Is(err, errBrokerClosed) {
+	if ctx.Err() == nil && !errors.Is(err, errBrokerClosed) {
 		s.log.Error("event stream failed", "session", sessionID, "err", err)
 	}
 	return nil

@@ -62,6 +62,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Clock, typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
+	c.release = s.live.hold(p, func() { c.kill(websocket.StatusPolicyViolation, "the token was revoked") })
 	// The request's goroutine returns now, freeing its stack and the
 	// request: a long-lived connection keeps only what it needs.
 	go c.run()
@@ -77,6 +78,7 @@ func (c *wsConn) run() {
 		c.writeLoop()
 	}()
 	c.readLoop()
+	c.release()
 	c.kill(websocket.StatusNormalClosure, "")
 	c.cancel()
 	c.unsubscribeAll()
@@ -94,6 +96,8 @@ type wsConn struct {
 	corked bool
 	ctx    context.Context // ends with the connection
 	cancel context.CancelFunc
+	// release forgets the connection in the server's live connections.
+	release func()
 
 	killOnce sync.Once
 	done     chan struct{} // closed by kill

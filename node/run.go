@@ -14,8 +14,13 @@ import (
 // it relays the leader's events into the node's broker and tries for the
 // lease every third of its TTL; once it holds the lease it leads until the
 // term is lost or ctx ends. On the way out a leader releases its term, so
-// that another node takes over at once.
+// that another node takes over at once. Throughout, in either role, it
+// follows the shared configuration's changes (followConfig).
 func (n *Node) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); n.followConfig(ctx) }()
+	defer wg.Wait()
 	for ctx.Err() == nil {
 		t, ok := n.follow(ctx)
 		if !ok {

@@ -1,0 +1,91 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/clock"
+	"github.com/switchboardhq/switchboard/internal/pgtest"
+)
+
+// A change made on one node reaches the caches of the others at once: a
+// token revoked on the leader stops working on a follower that had it
+// cached, for new requests and for the stream it had open; a setting
+// saved on the follower holds on the leader, and a queue created on the
+// follower takes sessions on the leader.
+func TestConfigChangesReachEveryNode(t *testing.T) {
+	store := pgtest.New(t)
+	c := clock.NewVirtual(t0)
+	ctx := context.Background()
+	a := startNode(t, "node-a", store, "", c)
+	waitFor(t, c, false, "node-a to lead", a.Leading)
+	admin, err := a.App.EnsureAdminToken(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startNode(t, "node-b", store, "", c)
+
+	code, tok := call(t, a, admin, "POST", "/api/v1/tokens", `{"name":"crm","role":"integration"}`)
+	if code != 201 {
+		t.Fatalf("create a token: %d %v", code, tok)
+	}
+	crm := tok["secret"].(string)
+	if code, out := call(t, b, crm, "GET", "/api/v1/sessions", ""); code != 200 { // node-b caches it
+		t.Fatalf("the new token on node-b: %d %v", code, out)
+	}
+	req, _ := http.NewRequest("GET", b.api.URL+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+crm)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("a stream on node-b: %v %v", stream, err)
+	}
+	ended := make(chan struct{})
+	go func() { io.Copy(io.Discard, stream.Body); stream.Body.Close(); close(ended) }()
+
+	revoked := time.Now()
+	if code, out := call(t, a, admin, "DELETE", fmt.Sprintf("/api/v1/tokens/%v", tok["id"]), ""); code != 204 {
+		t.Fatalf("revoke on node-a: %d %v", code, out)
+	}
+	waitFor(t, c, false, "node-b to refuse the revoked token", func() bool {
+		code, _ := call(t, b, crm, "GET", "/api/v1/sessions", "")
+		return code == http.StatusUnauthorized
+	})
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("node-b's stream of the revoked token is still open")
+	}
+	if took := time.Since(revoked); took > time.Second {
+		t.Errorf("node-b honoured the revocation after %v, want within a second", took)
+	} else {
+		t.Logf("node-b honoured the revocation after %v", took)
+	}
+
+	// A setting saved on the follower (written to the store there) holds
+	// on the leader; a queue created there takes the leader's sessions.
+	_, chat := call(t, b, admin, "GET", "/api/v1/settings/chat", "")
+	chat["dispatcher_nickname"] = "前台"
+	body, _ := json.Marshal(chat)
+	if code, out := call(t, b, admin, "PUT", "/api/v1/settings/chat", string(body)); code != 200 {
+		t.Fatalf("save the chat settings on node-b: %d %v", code, out)
+	}
+	code, q := call(t, b, admin, "POST", "/api/v1/queues", `{"name":"售后"}`)
+	if code != 201 {
+		t.Fatalf("create a queue on node-b: %d %v", code, q)
+	}
+	waitFor(t, c, false, "node-a to see node-b's changes", func() bool {
+		_, err := a.App.Directory.GetQueue(int64(q["id"].(float64)))
+		return err == nil && a.App.Directory.ChatSettings().DispatcherNickname == "前台"
+	})
+	if code, out := call(t, a, admin, "POST", "/api/v1/sessions", fmt.Sprintf(`{"type":"chat_web","queue_id":%v}`, q["id"])); code != 201 {
+		t.Errorf("a session in node-b's queue, on node-a: %d %v", code, out)
+	}
+	if code, out := call(t, a, admin, "GET", "/api/v1/settings/chat", ""); code != 200 || out["dispatcher_nickname"] != "前台" {
+		t.Errorf("node-a's chat settings: %d %v", code, out)
+	}
+}
