@@ -24,7 +24,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do [ "$p" -gt 0 ] && kill -9 "$p" 2>/dev/null; done
   "${as[@]}" "$pgbin/pg_ctl" -D "$out/pg" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$out"
 }
@@ -61,8 +61,11 @@ node() {
   return 1
 }
 stop_nodes() {
-  kill "${pid1:-0}" "${pid2:-0}" 2>/dev/null || true
-  wait "${pid1:-0}" "${pid2:-0}" 2>/dev/null || true
+  for p in ${pid1:-} ${pid2:-}; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  pid1= pid2=
 }
 fresh_db() { psql -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
 
@@ -115,7 +118,7 @@ failover)
     t1=$(date +%s.%N)
     echo "failover {\"ttl\":\"$ttl\",\"status\":$code,\"seconds\":$(awk "BEGIN{printf \"%.3f\", $t1 - $t0}")}"
     wait "$pid1" 2>/dev/null || true
-    pid1=0
+    pid1=
     stop_nodes
   done
   ;;
