@@ -109,7 +109,7 @@ func OpenFollower(ctx context.Context, opt Options, remote Remote) (*App, error)
 		return nil, err
 	}
 	a.remote = remote
-	a.roles.set(remote, remote, storedFreshness(a.DB), func() {})
+	a.roles.set(remote, remoteRouting{remote, a.Directory, a.opt.Logger}, storedFreshness(a.DB), func() {})
 	return a, nil
 }
 
@@ -210,7 +210,7 @@ func (a *App) Follow() {
 	if a.remote == nil {
 		return
 	}
-	a.roles.set(a.remote, a.remote, storedFreshness(a.DB), func() {})
+	a.roles.set(a.remote, remoteRouting{a.remote, a.Directory, a.opt.Logger}, storedFreshness(a.DB), func() {})
 	if a.Engine != nil {
 		a.Engine.Close()
 	}

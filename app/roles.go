@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -100,6 +101,46 @@ func (r *roles) pokeDeliveries() {
 	poke := r.poke
 	r.mu.RUnlock()
 	poke()
+}
+
+// remoteRouting is routing on the leader, as a follower sees it: after a
+// save the leader made, the follower reloads its directory before it
+// answers, so that what the caller saved there holds there at once (an
+// agent it created may be given a token next) rather than when the
+// store's change feed brings it.
+type remoteRouting struct {
+	service.Routing
+	dir interface{ Reload(context.Context) error }
+	log *slog.Logger
+}
+
+func (r remoteRouting) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
+	a, err := r.Routing.SaveAgent(ctx, a)
+	r.reload(ctx, err)
+	return a, err
+}
+
+func (r remoteRouting) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+	a, err := r.Routing.SetAgentStatus(ctx, id, s)
+	r.reload(ctx, err)
+	return a, err
+}
+
+func (r remoteRouting) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
+	s, err := r.Routing.SaveRoutingSettings(ctx, s)
+	r.reload(ctx, err)
+	return s, err
+}
+
+// reload reloads the directory after a save that succeeded (err nil). The
+// save stands even if the reload fails: the change feed brings it later.
+func (r remoteRouting) reload(ctx context.Context, err error) {
+	if err != nil {
+		return
+	}
+	if err := r.dir.Reload(ctx); err != nil {
+		r.log.Warn("reload the directory after a save on the leader", "err", err)
+	}
 }
 
 // storedFreshness is how current the report facts are by the store

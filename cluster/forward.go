@@ -84,6 +84,13 @@ func (f *Forwarder) call(ctx context.Context, path string, req, out any, resend 
 	if err != nil {
 		return fmt.Errorf("forward %s: %w", path, err)
 	}
+	return f.retry(ctx, resend, func() error { return f.try(ctx, path, payload, out) })
+}
+
+// retry runs try until it succeeds or fails for good: again while no
+// leader ran it (errNoLeader), and after a lost answer (errLost) only when
+// resend is set, pausing between tries, for up to Patience.
+func (f *Forwarder) retry(ctx context.Context, resend bool, try func() error) error {
 	patience, pause := f.Patience, f.Pause
 	if patience <= 0 {
 		patience = 15 * time.Second
@@ -93,7 +100,7 @@ func (f *Forwarder) call(ctx context.Context, path string, req, out any, resend 
 	}
 	start := f.Clock.Now()
 	for {
-		err := f.try(ctx, path, payload, out)
+		err := try()
 		if err == nil || !errors.Is(err, errNoLeader) && !(resend && errors.Is(err, errLost)) {
 			return err
 		}
@@ -132,11 +139,7 @@ func (f *Forwarder) try(ctx context.Context, path string, payload []byte, out an
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	hr.Header.Set(SecretHeader, f.Secret)
-	client := f.Client
-	if client == nil {
-		client = defaultClient
-	}
-	resp, err := client.Do(hr)
+	resp, err := f.client().Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -168,6 +171,13 @@ func (f *Forwarder) try(ctx context.Context, path string, payload []byte, out an
 		return fmt.Errorf("%w: %w", errNoLeader, e)
 	}
 	return e
+}
+
+func (f *Forwarder) client() *http.Client {
+	if f.Client != nil {
+		return f.Client
+	}
+	return defaultClient
 }
 
 // defaultClient sends forwarded requests: straight to the leader (no

@@ -16,11 +16,14 @@ import (
 // ClusterHandler serves the leader's side of command forwarding
 // (cluster.CommandPath): another node's forwarded command, run through
 // this server's Commands for the caller it names, answered as
-// cluster.Result or the API's JSON error. Only a request with the
+// cluster.Result or the API's JSON error; routing's calls
+// (cluster.RoutingPath); and the public API for the requests only the
+// leader serves (cluster.APIPath, see LeaderOnly). Only a request with the
 // cluster's secret is heard; serve it on the cluster's own listener, not
 // the public one.
 func (s *Server) ClusterHandler(secret string) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle(cluster.APIPath+"/", s.proxied(secret))
 	mux.HandleFunc("POST "+cluster.RoutingPath+"{op}", func(w http.ResponseWriter, r *http.Request) {
 		if !s.clusterSecret(w, r, secret) {
 			return

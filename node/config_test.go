@@ -15,9 +15,9 @@ import (
 
 // A change made on one node reaches the caches of the others at once: a
 // token revoked on the leader stops working on a follower that had it
-// cached, for new requests and for the stream it had open; a setting
-// saved on the follower holds on the leader, and a queue created on the
-// follower takes sessions on the leader.
+// cached, for new requests and for the stream it had open; configuration
+// written through the follower is made by the leader, and holds on both
+// when the follower answers.
 func TestConfigChangesReachEveryNode(t *testing.T) {
 	store := pgtest.New(t)
 	c := clock.NewVirtual(t0)
@@ -66,8 +66,9 @@ func TestConfigChangesReachEveryNode(t *testing.T) {
 		t.Logf("node-b honoured the revocation after %v", took)
 	}
 
-	// A setting saved on the follower (written to the store there) holds
-	// on the leader; a queue created there takes the leader's sessions.
+	// A setting saved and a queue created through the follower are made
+	// by the leader, and both nodes have them when the follower answers:
+	// the leader takes a session in the queue at once.
 	_, chat := call(t, b, admin, "GET", "/api/v1/settings/chat", "")
 	chat["dispatcher_nickname"] = "前台"
 	body, _ := json.Marshal(chat)
@@ -78,14 +79,31 @@ func TestConfigChangesReachEveryNode(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("create a queue on node-b: %d %v", code, q)
 	}
-	waitFor(t, c, false, "node-a to see node-b's changes", func() bool {
-		_, err := a.App.Directory.GetQueue(int64(q["id"].(float64)))
-		return err == nil && a.App.Directory.ChatSettings().DispatcherNickname == "前台"
-	})
+	for name, n := range map[string]*testNode{"node-a": a, "node-b": b} {
+		if _, err := n.App.Directory.GetQueue(int64(q["id"].(float64))); err != nil {
+			t.Errorf("%s's directory right after the create: %v", name, err)
+		}
+		if got := n.App.Directory.ChatSettings().DispatcherNickname; got != "前台" {
+			t.Errorf("%s's dispatcher nickname right after the save: %q", name, got)
+		}
+	}
+	if code, out := call(t, a, admin, "POST", "/api/v1/queues", `{"name":"售后"}`); code != http.StatusConflict {
+		t.Errorf("the same queue name again, on node-a: %d %v, want 409", code, out)
+	}
 	if code, out := call(t, a, admin, "POST", "/api/v1/sessions", fmt.Sprintf(`{"type":"chat_web","queue_id":%v}`, q["id"])); code != 201 {
 		t.Errorf("a session in node-b's queue, on node-a: %d %v", code, out)
 	}
 	if code, out := call(t, a, admin, "GET", "/api/v1/settings/chat", ""); code != 200 || out["dispatcher_nickname"] != "前台" {
 		t.Errorf("node-a's chat settings: %d %v", code, out)
+	}
+
+	// An agent saved through node-b runs on the leader; node-b knows it
+	// when it answers, so the agent's token can be made there next.
+	code, ag := call(t, b, admin, "POST", "/api/v1/agents", `{"name":"韩梅梅","email":"meimei@example.com"}`)
+	if code != 201 {
+		t.Fatalf("create an agent on node-b: %d %v", code, ag)
+	}
+	if code, out := call(t, b, admin, "POST", "/api/v1/tokens", fmt.Sprintf(`{"name":"meimei","role":"agent","agent_id":%v}`, ag["id"])); code != 201 {
+		t.Errorf("a token for the new agent on node-b, right after: %d %v", code, out)
 	}
 }

@@ -134,8 +134,29 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 // Leading reports whether the node leads now.
 func (n *Node) Leading() bool { return n.leading.Load() }
 
-// Handler is the public API and pages, the same on every node.
-func (n *Node) Handler() http.Handler { return n.App.Handler() }
+// Handler is the public API and pages, the same on every node. A node
+// that does not lead sends on what only the leader serves (a write to the
+// shared configuration or the tokens, httpapi.Server.LeaderOnly) and,
+// before it answers, reloads what the leader changed, so the client reads
+// its own write here next.
+func (n *Node) Handler() http.Handler {
+	public, api := n.App.Handler(), n.App.API
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.leading.Load() || !api.LeaderOnly(r) {
+			public.ServeHTTP(w, r)
+			return
+		}
+		n.fwd.Proxy(w, r, func(ctx context.Context, status int) {
+			if status >= 300 {
+				return
+			}
+			api.ForgetTokens()
+			if err := n.App.Directory.Reload(ctx); err != nil {
+				n.log.Warn("reload the directory after a change on the leader", "err", err)
+			}
+		})
+	})
+}
 
 // ClusterHandler is the cluster listener: the leader's side of forwarded
 // commands and routing calls. A node that does not lead answers 421, so

@@ -24,7 +24,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do [ "$p" -gt 0 ] && kill -9 "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   "${as[@]}" "$pgbin/pg_ctl" -D "$out/pg" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$out"
 }
