@@ -50,11 +50,15 @@ func (s *Server) limitVisitorChats(h apiFunc) apiFunc {
 		}
 		plugin := strconv.FormatInt(p.PluginID, 10)
 		l := s.ChatLimits
-		if wait := s.chatLimit.take(
+		wait, err := s.chatLimit.take(r.Context(),
 			quota{"visitor:" + plugin + ":" + p.VisitorID, l.PerVisitor},
 			quota{"address:" + s.clientIP(r), l.PerAddress},
 			quota{"plugin:" + plugin, l.PerPlugin},
-		); wait > 0 {
+		)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
 			return sb.Errorf(sb.ERATELIMITED, "too many chats started; try again in %d seconds", retryAfter(w, wait))
 		}
 		return h(w, r)

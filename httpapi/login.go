@@ -149,7 +149,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if len(email) > 254 || len(in.Password) > 4*webauth.MaxPasswordLen {
 		return errWrongLogin
 	}
-	if ok, wait := s.limiter.Allow(email, ip); !ok {
+	if ok, wait, err := s.limiter.Allow(r.Context(), email, ip); err != nil {
+		return err
+	} else if !ok {
 		return s.rateLimited(w, wait)
 	}
 	u, err := users.UserByEmail(r.Context(), email)
@@ -164,10 +166,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if !errors.Is(err, webauth.ErrMismatch) {
 			s.log.Warn("password check failed", "user", u.ID, "err", err)
 		}
-		s.limiter.Fail(email, ip)
+		if err := s.limiter.Fail(r.Context(), email, ip); err != nil {
+			return err
+		}
 		return errWrongLogin
 	}
-	s.limiter.Succeed(email, ip)
+	if err := s.limiter.Succeed(r.Context(), email, ip); err != nil {
+		s.log.Warn("login limits: record a login", "user", u.ID, "err", err)
+	}
 	now := s.Clock.Now().UTC().Truncate(time.Millisecond)
 	if webauth.NeedsRehash(u.PasswordHash) {
 		if phc, err := s.hashPassword(r.Context(), in.Password); err == nil {
@@ -316,11 +322,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ip := s.clientIP(r)
-	if ok, wait := s.limiter.Allow(u.Email, ip); !ok {
+	if ok, wait, err := s.limiter.Allow(r.Context(), u.Email, ip); err != nil {
+		return err
+	} else if !ok {
 		return s.rateLimited(w, wait)
 	}
 	if err := s.verifyPassword(r.Context(), in.CurrentPassword, u.PasswordHash); err != nil {
-		s.limiter.Fail(u.Email, ip)
+		if err := s.limiter.Fail(r.Context(), u.Email, ip); err != nil {
+			return err
+		}
 		return sb.Errorf(sb.EFORBIDDEN, "current_password is wrong")
 	}
 	if u.PasswordHash, err = s.hashPassword(r.Context(), in.NewPassword); err != nil {

@@ -76,7 +76,11 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	limits := visitorLimits(p, s.clientIP(r))
 	for key, limit := range limits {
-		if wait := s.offlineLimit.wait(key, limit); wait > 0 {
+		wait, err := s.offlineLimit.wait(r.Context(), key, limit)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
 			return sb.Errorf(sb.ERATELIMITED, "too many offline messages; try again in %d seconds", retryAfter(w, wait))
 		}
 	}
@@ -87,8 +91,11 @@ func (s *Server) createOffline(w http.ResponseWriter, r *http.Request) error {
 	if err := store.CreateOfflineMessage(r.Context(), &m); err != nil {
 		return err
 	}
-	for key := range limits {
-		s.offlineLimit.add(key)
+	if len(limits) > 0 {
+		if err := s.offlineLimit.add(r.Context(), slices.Collect(maps.Keys(limits))...); err != nil {
+			// The message is stored; only its count is lost.
+			s.log.Warn("offline limits: count a message", "message", m.ID, "err", err)
+		}
 	}
 	writeJSON(w, http.StatusCreated, m)
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/directory"
 	"github.com/switchboardhq/switchboard/docs"
 	"github.com/switchboardhq/switchboard/engine"
+	"github.com/switchboardhq/switchboard/ratelimit"
 	"github.com/switchboardhq/switchboard/report"
 	"github.com/switchboardhq/switchboard/service"
 	"github.com/switchboardhq/switchboard/webauth"
@@ -91,6 +92,11 @@ type Config struct {
 	// ChatLimits caps the chats visitors start; zero fields take
 	// DefaultChatLimits.
 	ChatLimits ChatLimits
+	// RateLimits keeps the counts of the login, offline-message and chat
+	// limits; nil keeps them in this server's memory. The nodes of a
+	// cluster share one (the PostgreSQL store), so that the limits hold
+	// for the cluster as a whole rather than per node.
+	RateLimits sb.RateLimitStore
 	// BodyTimeout is how long a request body may take to arrive, from
 	// the end of its headers (default 30 s); UploadTimeout the same for an
 	// attachment upload (default 10 min). A slower body is answered 408.
@@ -224,10 +230,13 @@ func New(cfg Config) *Server {
 	if cfg.LeaveMessageTemplate == nil && cfg.Directory != nil {
 		cfg.LeaveMessageTemplate = directoryForms(cfg.Directory)
 	}
+	if cfg.RateLimits == nil {
+		cfg.RateLimits = ratelimit.NewMemory(maxLimiterKeys)
+	}
 	s := &Server{Config: cfg, log: cfg.Logger, auth: &authenticator{store: cfg.Config, cache: map[string]*sb.Token{}},
-		mux: http.NewServeMux(), limiter: webauth.NewLimiter(cfg.Clock), hashing: make(chan struct{}, maxHashing),
-		offlineLimit: newWindowLimiter(cfg.Clock, OfflineWindow), typingHub: newTypingHub()}
-	s.chatLimit = newWindowLimiter(cfg.Clock, cfg.ChatLimits.Window)
+		mux: http.NewServeMux(), limiter: webauth.NewSharedLimiter(cfg.Clock, cfg.RateLimits), hashing: make(chan struct{}, maxHashing),
+		offlineLimit: newWindowLimiter(cfg.Clock, cfg.RateLimits, "offline", OfflineWindow), typingHub: newTypingHub()}
+	s.chatLimit = newWindowLimiter(cfg.Clock, cfg.RateLimits, "chat", cfg.ChatLimits.Window)
 	s.tickets = webauth.NewTickets[Principal](cfg.Clock)
 	s.wallboard = newWallboardHub(s)
 	s.register()

@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/ratelimit"
 )
 
 // Visitors are anonymous, so what they may do without limit elsewhere is
@@ -16,48 +18,44 @@ const (
 	OfflinePerVisitor = 5
 	OfflinePerAddress = 30
 	OfflineWindow     = 10 * time.Minute
-	// maxLimiterKeys bounds the limiter's memory; beyond it the windows
-	// that are over are dropped, and if none is, all.
+	// maxLimiterKeys bounds the memory of a limiter that counts in
+	// memory, per kind of key (see ratelimit.Memory).
 	maxLimiterKeys = 100_000
 )
 
 // windowLimiter counts events per key in fixed windows that start with a
-// key's first event. It is safe for concurrent use.
+// key's first event, in an sb.RateLimitStore: its own memory, or the
+// store a cluster's nodes share (Config.RateLimits), under its own kind
+// of key (kind + "-" + key). It is safe for concurrent use.
 type windowLimiter struct {
 	clock  sb.Clock
+	store  sb.RateLimitStore
+	kind   string
 	window time.Duration
-
-	mu   sync.Mutex
-	hits map[string]*hits
 }
 
-type hits struct {
-	start time.Time
-	n     int
+// newWindowLimiter returns a limiter counting in store, in memory when
+// store is nil.
+func newWindowLimiter(clock sb.Clock, store sb.RateLimitStore, kind string, window time.Duration) *windowLimiter {
+	if store == nil {
+		store = ratelimit.NewMemory(maxLimiterKeys)
+	}
+	return &windowLimiter{clock: clock, store: store, kind: kind, window: window}
 }
 
-func newWindowLimiter(clock sb.Clock, window time.Duration) *windowLimiter {
-	return &windowLimiter{clock: clock, window: window, hits: map[string]*hits{}}
-}
+// storeKey is key in the store: "kind-visitor:…" for "visitor:…", so that
+// each kind of key of each limiter is a group of its own.
+func (l *windowLimiter) storeKey(key string) string { return l.kind + "-" + key }
 
 // wait returns how long until key may have another event with at most
 // limit per window (0: now).
-func (l *windowLimiter) wait(key string, limit int) time.Duration {
+func (l *windowLimiter) wait(ctx context.Context, key string, limit int) (time.Duration, error) {
 	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.waitLocked(key, limit, now)
-}
-
-func (l *windowLimiter) waitLocked(key string, limit int, now time.Time) time.Duration {
-	h := l.hits[key]
-	if h == nil || h.n < limit {
-		return 0
+	ws, err := l.store.RateWindows(ctx, now, l.storeKey(key))
+	if err != nil {
+		return 0, fmt.Errorf("%s limits: %w", l.kind, err)
 	}
-	if end := h.start.Add(l.window); now.Before(end) {
-		return end.Sub(now)
-	}
-	return 0
+	return ws[0].Wait(limit, now), nil
 }
 
 // quota is a limiter key with the most events it may have per window.
@@ -69,53 +67,39 @@ type quota struct {
 // take counts an event against every quota if none of them is used up,
 // and returns 0. Otherwise it counts nothing and returns how long until
 // all of them have room again. Checking and counting are one step, so
-// that concurrent callers cannot overrun a quota.
-func (l *windowLimiter) take(quotas ...quota) time.Duration {
+// that concurrent callers, on any node sharing the store, cannot overrun
+// a quota.
+func (l *windowLimiter) take(ctx context.Context, quotas ...quota) (time.Duration, error) {
 	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	qs := make([]sb.RateQuota, len(quotas))
+	for i, q := range quotas {
+		qs[i] = sb.RateQuota{Key: l.storeKey(q.key), Window: l.window, Limit: q.limit}
+	}
+	taken, ws, err := l.store.TakeRate(ctx, now, qs...)
+	if err != nil {
+		return 0, fmt.Errorf("%s limits: %w", l.kind, err)
+	}
+	if taken {
+		return 0, nil
+	}
 	var wait time.Duration
-	for _, q := range quotas {
-		wait = max(wait, l.waitLocked(q.key, q.limit, now))
+	for i, q := range quotas {
+		wait = max(wait, ws[i].Wait(q.limit, now))
 	}
-	if wait > 0 {
-		return wait
-	}
-	for _, q := range quotas {
-		l.addLocked(q.key, now)
-	}
-	return 0
+	// Refused, so some quota was full at now: wait > 0.
+	return max(wait, time.Nanosecond), nil
 }
 
-// add counts an event for key.
-func (l *windowLimiter) add(key string) {
-	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.addLocked(key, now)
-}
-
-func (l *windowLimiter) addLocked(key string, now time.Time) {
-	h := l.hits[key]
-	if h == nil || !now.Before(h.start.Add(l.window)) {
-		if h == nil && len(l.hits) >= maxLimiterKeys {
-			l.pruneLocked(now)
-		}
-		l.hits[key] = &hits{start: now, n: 1}
-		return
+// add counts an event for each of keys.
+func (l *windowLimiter) add(ctx context.Context, keys ...string) error {
+	qs := make([]sb.RateQuota, len(keys))
+	for i, k := range keys {
+		qs[i] = sb.RateQuota{Key: l.storeKey(k), Window: l.window}
 	}
-	h.n++
-}
-
-func (l *windowLimiter) pruneLocked(now time.Time) {
-	for k, h := range l.hits {
-		if !now.Before(h.start.Add(l.window)) {
-			delete(l.hits, k)
-		}
+	if _, _, err := l.store.TakeRate(ctx, l.clock.Now(), qs...); err != nil {
+		return fmt.Errorf("%s limits: %w", l.kind, err)
 	}
-	if len(l.hits) >= maxLimiterKeys {
-		clear(l.hits)
-	}
+	return nil
 }
 
 // retryAfter sets Retry-After to wait in whole seconds, rounded up (at

@@ -1,10 +1,13 @@
 package webauth
 
 import (
-	"sync"
+	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/ratelimit"
 )
 
 // Login rate limits. Failures are counted in fixed windows of Window that
@@ -32,35 +35,41 @@ const (
 	Window                       = 15 * time.Minute
 )
 
-// maxTracked bounds each of the limiter's maps: beyond it, the entries
-// whose window is over are dropped, then arbitrary ones.
+// maxTracked bounds each kind of key the limiter keeps in memory (see
+// ratelimit.Memory): beyond it, the entries whose window is over are
+// dropped, then arbitrary ones.
 const maxTracked = 100000
 
+// The kinds of key the limiter counts under in its store: each is a group
+// of its own in ratelimit.Memory, so that a flood of one kind (addresses)
+// does not evict another (the accounts' backoff, the known addresses).
+const (
+	keyPair    = "login-pair:"    // account and address: failures
+	keyIP      = "login-ip:"      // address: failures
+	keyAccount = "login-account:" // account, all addresses: failures
+	keyBackoff = "login-backoff:" // account in backoff: its attempts from unknown addresses
+	keyTrust   = "login-trust:"   // account and address: the last login there
+)
+
 // Limiter counts failed logins per account and client address, per
-// address and per account (see the constants). It is safe for concurrent
-// use.
+// address and per account (see the constants) in an sb.RateLimitStore:
+// its own memory, or a store the nodes of a cluster share, so that the
+// limits hold for the cluster as a whole. It is safe for concurrent use.
 type Limiter struct {
 	clock sb.Clock
-
-	mu      sync.Mutex
-	pair    map[string]*window   // account and address
-	ip      map[string]*window   // address
-	account map[string]*window   // account, all addresses
-	trusted map[string]time.Time // account and address: the last login there
+	store sb.RateLimitStore
 }
 
-type window struct {
-	start    time.Time
-	failures int
-	// next is when an account in backoff takes its next attempt from an
-	// address it does not know.
-	next time.Time
-}
-
-// NewLimiter returns a limiter reading time from clock.
+// NewLimiter returns a limiter reading time from clock and counting in
+// memory.
 func NewLimiter(clock sb.Clock) *Limiter {
-	return &Limiter{clock: clock, pair: map[string]*window{}, ip: map[string]*window{},
-		account: map[string]*window{}, trusted: map[string]time.Time{}}
+	return NewSharedLimiter(clock, ratelimit.NewMemory(maxTracked))
+}
+
+// NewSharedLimiter returns a limiter reading time from clock and counting
+// in store.
+func NewSharedLimiter(clock sb.Clock, store sb.RateLimitStore) *Limiter {
+	return &Limiter{clock: clock, store: store}
 }
 
 func pairKey(email, ip string) string { return email + "\x00" + ip }
@@ -69,122 +78,71 @@ func pairKey(email, ip string) string { return email + "\x00" + ip }
 // it may not, it returns how long until it may. While the account backs
 // off, an allowed attempt from an address it does not know takes the
 // account's next slot.
-func (l *Limiter) Allow(email, ip string) (bool, time.Duration) {
+func (l *Limiter) Allow(ctx context.Context, email, ip string) (bool, time.Duration, error) {
 	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	pk := pairKey(email, ip)
-	wait := max(blocked(l.pair[pk], MaxFailuresPerAccountAddress, now), blocked(l.ip[ip], MaxFailuresPerIP, now))
-	if wait > 0 {
-		return false, wait
+	ws, err := l.store.RateWindows(ctx, now, keyPair+pk, keyIP+ip, keyAccount+email, keyTrust+pk)
+	if err != nil {
+		return false, 0, fmt.Errorf("login limits: %w", err)
 	}
-	a := l.account[email]
-	if blocked(a, AccountBackoffAfter, now) == 0 || l.trustedLocked(pk, now) {
-		return true, 0
+	pair, addr, account, trusted := ws[0], ws[1], ws[2], ws[3]
+	if wait := max(pair.Wait(MaxFailuresPerAccountAddress, now), addr.Wait(MaxFailuresPerIP, now)); wait > 0 {
+		return false, wait, nil
 	}
-	if now.Before(a.next) {
-		return false, a.next.Sub(now)
+	if account.Wait(AccountBackoffAfter, now) == 0 || trusted.Count > 0 {
+		return true, 0, nil
 	}
-	a.next = now.Add(AccountBackoffInterval)
-	return true, 0
-}
-
-func (l *Limiter) trustedLocked(pk string, now time.Time) bool {
-	t, ok := l.trusted[pk]
-	return ok && now.Before(t.Add(TrustFor))
-}
-
-// blocked returns how long w still refuses attempts (0: it does not).
-func blocked(w *window, limit int, now time.Time) time.Duration {
-	if w == nil || w.failures < limit {
-		return 0
+	// One attempt per interval: the first hit of each backoff window.
+	taken, bw, err := l.store.TakeRate(ctx, now, sb.RateQuota{Key: keyBackoff + email, Window: AccountBackoffInterval, Limit: 1})
+	if err != nil {
+		return false, 0, fmt.Errorf("login limits: %w", err)
 	}
-	if end := w.start.Add(Window); now.Before(end) {
-		return end.Sub(now)
+	if !taken {
+		return false, bw[0].End.Sub(now), nil
 	}
-	return 0
+	return true, 0, nil
 }
 
 // Fail records a failed login for email from ip.
-func (l *Limiter) Fail(email, ip string) {
+func (l *Limiter) Fail(ctx context.Context, email, ip string) error {
 	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	count(l.pair, pairKey(email, ip), now)
-	count(l.ip, ip, now)
-	count(l.account, email, now)
+	_, _, err := l.store.TakeRate(ctx, now,
+		sb.RateQuota{Key: keyPair + pairKey(email, ip), Window: Window},
+		sb.RateQuota{Key: keyIP + ip, Window: Window},
+		sb.RateQuota{Key: keyAccount + email, Window: Window})
+	if err != nil {
+		return fmt.Errorf("login limits: %w", err)
+	}
+	return nil
 }
 
 // Succeed records a successful login for email from ip: the address's
 // failures for the account are forgotten and the address becomes known to
-// the account. The address keeps its own count (one right password does
-// not excuse guessing at other accounts) and the account its backoff.
-func (l *Limiter) Succeed(email, ip string) {
+// the account for TrustFor. The address keeps its own count (one right
+// password does not excuse guessing at other accounts) and the account
+// its backoff.
+func (l *Limiter) Succeed(ctx context.Context, email, ip string) error {
 	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	pk := pairKey(email, ip)
-	delete(l.pair, pk)
-	if _, ok := l.trusted[pk]; !ok && len(l.trusted) >= maxTracked {
-		pruneTrusted(l.trusted, now)
+	if err := l.store.ResetRate(ctx, keyPair+pk); err != nil {
+		return fmt.Errorf("login limits: %w", err)
 	}
-	l.trusted[pk] = now
+	if err := l.store.StartRate(ctx, now, keyTrust+pk, TrustFor); err != nil {
+		return fmt.Errorf("login limits: %w", err)
+	}
+	return nil
 }
 
-func count(m map[string]*window, key string, now time.Time) {
-	w := m[key]
-	if w == nil || !now.Before(w.start.Add(Window)) {
-		if w == nil && len(m) >= maxTracked {
-			prune(m, now)
-		}
-		m[key] = &window{start: now, failures: 1}
-		return
-	}
-	w.failures++
-}
-
-// prune drops the windows that are over and, if the map is still nearly
-// full (a flood of distinct keys), arbitrary entries down to half, so that
-// pruning stays rare and memory stays bounded.
-func prune(m map[string]*window, now time.Time) {
-	for k, w := range m {
-		if !now.Before(w.start.Add(Window)) {
-			delete(m, k)
-		}
-	}
-	if len(m) < maxTracked*9/10 {
-		return
-	}
-	for k := range m {
-		if len(m) <= maxTracked/2 {
-			break
-		}
-		delete(m, k)
-	}
-}
-
-// pruneTrusted drops the known addresses whose trust is over and, if the
-// map is still nearly full, arbitrary ones down to half.
-func pruneTrusted(m map[string]time.Time, now time.Time) {
-	for k, t := range m {
-		if !now.Before(t.Add(TrustFor)) {
-			delete(m, k)
-		}
-	}
-	if len(m) < maxTracked*9/10 {
-		return
-	}
-	for k := range m {
-		if len(m) <= maxTracked/2 {
-			break
-		}
-		delete(m, k)
-	}
-}
-
-// tracked returns how many keys the limiter holds (for tests).
+// tracked returns how many keys of one kind the limiter holds in memory,
+// the most of any kind (for tests).
 func (l *Limiter) tracked() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return max(len(l.pair), len(l.ip), len(l.account), len(l.trusted))
+	m, ok := l.store.(*ratelimit.Memory)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, k := range []string{keyPair, keyIP, keyAccount, keyBackoff, keyTrust} {
+		n = max(n, m.Len(strings.TrimSuffix(k, ":")))
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -81,9 +82,35 @@ func TestCheckPassword(t *testing.T) {
 	}
 }
 
+// testLimiter calls a Limiter without a context; an error fails the test.
+type testLimiter struct {
+	t *testing.T
+	*Limiter
+}
+
+func (l testLimiter) Allow(email, ip string) (bool, time.Duration) {
+	ok, wait, err := l.Limiter.Allow(context.Background(), email, ip)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return ok, wait
+}
+
+func (l testLimiter) Fail(email, ip string) {
+	if err := l.Limiter.Fail(context.Background(), email, ip); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+func (l testLimiter) Succeed(email, ip string) {
+	if err := l.Limiter.Succeed(context.Background(), email, ip); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
 func TestLimiterLocksTheAddressNotTheAccount(t *testing.T) {
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	l := NewLimiter(c)
+	l := testLimiter{t, NewLimiter(c)}
 	for i := 0; i < MaxFailuresPerAccountAddress; i++ {
 		if ok, _ := l.Allow("a@x.io", "10.0.0.66"); !ok {
 			t.Fatalf("attempt %d refused", i+1)
@@ -109,7 +136,7 @@ func TestLimiterLocksTheAddressNotTheAccount(t *testing.T) {
 
 func TestLimiterPerIPAndSuccess(t *testing.T) {
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	l := NewLimiter(c)
+	l := testLimiter{t, NewLimiter(c)}
 	for i := 0; i < MaxFailuresPerIP; i++ {
 		l.Fail(string(rune('a'+i))+"@x.io", "10.0.0.9")
 	}
@@ -131,7 +158,7 @@ func TestLimiterPerIPAndSuccess(t *testing.T) {
 // addresses it has logged in from are not slowed.
 func TestLimiterBacksOffAnAccountUnderADistributedAttack(t *testing.T) {
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	l := NewLimiter(c)
+	l := testLimiter{t, NewLimiter(c)}
 	l.Succeed("a@x.io", "192.0.2.1") // the owner's usual address
 	for i := 0; i < AccountBackoffAfter-1; i++ {
 		l.Fail("a@x.io", "10.1.0."+strconv.Itoa(i))
@@ -169,7 +196,7 @@ func TestLimiterBacksOffAnAccountUnderADistributedAttack(t *testing.T) {
 
 func TestLimiterMemoryIsBounded(t *testing.T) {
 	c := clock.NewVirtual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	l := NewLimiter(c)
+	l := testLimiter{t, NewLimiter(c)}
 	for i := 0; i < maxTracked+5000; i++ {
 		l.Fail("", strings.Repeat("x", 3)+string(rune(i+1000)))
 		if i%1000 == 0 {
