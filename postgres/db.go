@@ -46,6 +46,9 @@ type DB struct {
 	timersOpByOp bool
 	// fence is the term the leader's writes check (SetFence); nil: none.
 	fence atomic.Pointer[Fence]
+	// ratesPruned is when (µs, by the callers' clock) this node last
+	// pruned the rate-limit windows (ratelimit.go).
+	ratesPruned atomic.Int64
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
@@ -74,7 +77,7 @@ func (db *DB) Close() error {
 }
 
 // Pool is the connection pool, for the packages of the cluster that keep
-// their own tables beside the store's (the leader lease, shared limits).
+// their own tables beside the store's (the leader lease).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // migrate applies the embedded migrations not yet applied, each in its own
