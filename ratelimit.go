@@ -16,7 +16,8 @@ import (
 // end is not after now is over and reads as none. Every call takes now
 // from the caller's clock; the store never reads a clock of its own.
 //
-// Keys are opaque to the store, except that the in-memory store bounds
+// Keys are opaque to the store and may hold any bytes (a NUL, what a
+// client sent that is not UTF-8), except that the in-memory store bounds
 // its keys per group, a group being the key up to its first colon
 // ("login-ip:…"), so that a flood of one kind of key does not evict
 // another kind. A store may forget windows that are over, and the

@@ -20,7 +20,7 @@ import (
 // check the fence (checkFence), and a follower, or a leader that lost its
 // term, still counts.
 //
-// Times are microseconds since the epoch, from the caller's clock: the
+// Keys are bytea: a key may hold any bytes. Times are microseconds since the epoch, from the caller's clock: the
 // database's own clock is never read, so tests run on a virtual clock.
 
 var _ sb.RateLimitStore = (*DB)(nil)
@@ -76,7 +76,7 @@ func (db *DB) TakeRate(ctx context.Context, now time.Time, quotas ...sb.RateQuot
 		b := &pgx.Batch{}
 		for _, i := range order {
 			qu := quotas[i]
-			b.Queue(takeRateSQL, qu.Key, us(now), qu.Window.Microseconds(), max(qu.Limit, 0))
+			b.Queue(takeRateSQL, []byte(qu.Key), us(now), qu.Window.Microseconds(), max(qu.Limit, 0))
 		}
 		var res pgx.BatchResults
 		if q != nil {
@@ -129,6 +129,16 @@ func (db *DB) TakeRate(ctx context.Context, now time.Time, quotas ...sb.RateQuot
 // errNotTaken rolls back a take that found a quota full.
 var errNotTaken = errors.New("a rate limit is full")
 
+// byteKeys are keys as the table keeps them: bytes, since a key may hold
+// any (a NUL, what a client sent that is not UTF-8), which text may not.
+func byteKeys(keys []string) [][]byte {
+	b := make([][]byte, len(keys))
+	for i, k := range keys {
+		b[i] = []byte(k)
+	}
+	return b
+}
+
 // RateWindows implements sb.RateLimitStore.
 func (db *DB) RateWindows(ctx context.Context, now time.Time, keys ...string) (windows []sb.RateWindow, err error) {
 	defer classify(&err)
@@ -136,20 +146,20 @@ func (db *DB) RateWindows(ctx context.Context, now time.Time, keys ...string) (w
 	if len(keys) == 0 {
 		return windows, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT key, start_us, end_us, hits FROM rate_limits WHERE key = ANY($1) AND end_us > $2`, keys, us(now))
+	rows, err := db.pool.Query(ctx, `SELECT key, start_us, end_us, hits FROM rate_limits WHERE key = ANY($1) AND end_us > $2`, byteKeys(keys), us(now))
 	if err != nil {
 		return nil, fmt.Errorf("read rate limits: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var key string
+		var key []byte
 		var start, end int64
 		var hits int
 		if err := rows.Scan(&key, &start, &end, &hits); err != nil {
 			return nil, fmt.Errorf("read rate limits: %w", err)
 		}
 		for i, k := range keys {
-			if k == key {
+			if k == string(key) {
 				windows[i] = sb.RateWindow{Start: fromUS(start), End: fromUS(end), Count: hits}
 			}
 		}
@@ -166,7 +176,7 @@ func (db *DB) StartRate(ctx context.Context, now time.Time, key string, window t
 	db.pruneRatesNow(ctx, now)
 	_, err = db.pool.Exec(ctx, `INSERT INTO rate_limits (key, start_us, end_us, hits) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (key) DO UPDATE SET start_us = EXCLUDED.start_us, end_us = EXCLUDED.end_us, hits = 1`,
-		key, us(now), us(now.Add(window)))
+		[]byte(key), us(now), us(now.Add(window)))
 	if err != nil {
 		return fmt.Errorf("start a rate limit window: %w", err)
 	}
@@ -179,7 +189,7 @@ func (db *DB) ResetRate(ctx context.Context, keys ...string) (err error) {
 	if len(keys) == 0 {
 		return nil
 	}
-	if _, err := db.pool.Exec(ctx, `DELETE FROM rate_limits WHERE key = ANY($1)`, keys); err != nil {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM rate_limits WHERE key = ANY($1)`, byteKeys(keys)); err != nil {
 		return fmt.Errorf("reset rate limits: %w", err)
 	}
 	return nil

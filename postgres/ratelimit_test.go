@@ -43,9 +43,11 @@ func TestPruneRateLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for r.Next() {
-		var k string
-		r.Scan(&k)
-		keys = append(keys, k)
+		var k []byte
+		if err := r.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, string(k))
 	}
 	if len(keys) != 1 || keys[0] != "k-b:1" {
 		t.Errorf("rows after a later write: %v, want only k-b:1", keys)

@@ -22,6 +22,7 @@ func RunRateLimits(t *testing.T, open func(t *testing.T) sb.RateLimitStore) {
 		{"LimitsAllOrNothing", testRateAllOrNothing},
 		{"StartAndReset", testRateStartAndReset},
 		{"DuplicateKeys", testRateDuplicateKeys},
+		{"AnyBytesInKeys", testRateAnyBytes},
 		{"ConcurrentHitsAreCounted", testRateConcurrentHits},
 		{"ConcurrentTakesNeverOverrun", testRateConcurrentTakes},
 	} {
@@ -180,6 +181,31 @@ func testRateDuplicateKeys(t *testing.T, st sb.RateLimitStore) {
 	q := sb.RateQuota{Key: "k-a:1", Window: time.Minute}
 	if _, _, err := st.TakeRate(context.Background(), t0, q, sb.RateQuota{Key: "k-b:1", Window: time.Minute}, q); sb.ErrorCode(err) != sb.EINVALID {
 		t.Errorf("a key twice: %v, want invalid", err)
+	}
+}
+
+// Keys may hold any bytes: what clients send ends up in them.
+func testRateAnyBytes(t *testing.T, st sb.RateLimitStore) {
+	keys := []string{"k-a:a@x.io\x00203.0.113.7", "k-a:\xff\xfe", "k-a:a@x.io"}
+	for i, k := range keys {
+		for range i + 1 {
+			take(t, st, t0, sb.RateQuota{Key: k, Window: time.Minute})
+		}
+	}
+	ws := windows(t, st, t0, keys...)
+	for i := range keys {
+		if ws[i].Count != i+1 {
+			t.Errorf("key %q: %+v, want %d hits", keys[i], ws[i], i+1)
+		}
+	}
+	if err := st.ResetRate(context.Background(), keys[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StartRate(context.Background(), t0, keys[1], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if ws := windows(t, st, t0, keys...); ws[0].Count != 0 || ws[1].Count != 1 || ws[2].Count != 3 {
+		t.Errorf("after a reset and a start: %+v", ws)
 	}
 }
 
