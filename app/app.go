@@ -154,6 +154,12 @@ func open(ctx context.Context, opt Options) (*App, error) {
 	if a.Uploads != nil {
 		cfg.Files = a.Uploads
 	}
+	if rl, ok := db.(sb.RateLimitStore); ok {
+		// A store the nodes share (PostgreSQL) keeps the rate limits'
+		// counts, so that they hold for the cluster rather than per
+		// node; with SQLite they stay in memory.
+		cfg.RateLimits = rl
+	}
 	a.API = httpapi.New(cfg)
 	return a, nil
 }
