@@ -22,7 +22,7 @@ func (downRates) RateWindows(context.Context, time.Time, ...string) ([]sb.RateWi
 	return nil, errDown
 }
 func (downRates) StartRate(context.Context, time.Time, string, time.Duration) error { return errDown }
-func (downRates) ResetRate(context.Context, ...string) error                       { return errDown }
+func (downRates) ResetRate(context.Context, ...string) error                        { return errDown }
 
 // Two servers given one store count together: failures on both lock the
 // address out on both at the total one server allows.
