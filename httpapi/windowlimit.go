@@ -86,7 +86,8 @@ func (l *windowLimiter) take(ctx context.Context, quotas ...quota) (time.Duratio
 	for i, q := range quotas {
 		wait = max(wait, ws[i].Wait(q.limit, now))
 	}
-	// Refused, so some quota was full at now: wait > 0.
+	// Refused: a quota was full. The windows a shared store read after
+	// the refusal may have ended or been reset since; then retry soon.
 	return max(wait, time.Nanosecond), nil
 }
 

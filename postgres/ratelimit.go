@@ -51,10 +51,11 @@ const takeRateSQL = `INSERT INTO rate_limits AS r (key, start_us, end_us, hits) 
 	WHERE r.end_us <= $2 OR $4::integer = 0 OR r.hits < $4::integer
 	RETURNING start_us, end_us, hits`
 
-// TakeRate implements sb.RateLimitStore. One quota is one statement;
-// several are one transaction that counts them in key order (so that
-// concurrent takes lock their rows in the same order and never deadlock)
-// and rolls back when one of them is full.
+// TakeRate implements sb.RateLimitStore. One quota, or quotas without a
+// limit, are one batch of statements; several with a limit are one
+// transaction that rolls back when one of them is full. Either counts the
+// keys in key order, so that concurrent takes lock their rows in the same
+// order and never deadlock.
 func (db *DB) TakeRate(ctx context.Context, now time.Time, quotas ...sb.RateQuota) (taken bool, windows []sb.RateWindow, err error) {
 	defer classify(&err)
 	if len(quotas) == 0 {
@@ -99,7 +100,15 @@ func (db *DB) TakeRate(ctx context.Context, now time.Time, quotas ...sb.RateQuot
 		}
 		return true, res.Close()
 	}
-	if len(quotas) == 1 {
+	limited := 0
+	for _, q := range quotas {
+		if q.Limit > 0 {
+			limited++
+		}
+	}
+	if len(quotas) == 1 || limited == 0 {
+		// Nothing to roll back: one statement, or hits that no quota
+		// refuses.
 		taken, err = take(nil)
 	} else {
 		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {

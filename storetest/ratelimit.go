@@ -237,6 +237,27 @@ func testRateConcurrentHits(t *testing.T, st sb.RateLimitStore) {
 			t.Fatalf("the concurrent hits' counts %v, want 1 to %d", counts, n)
 		}
 	}
+
+	// Hits on two keys without limits, named in either order: all
+	// counted, no deadlock.
+	for i := range n {
+		wg.Go(func() {
+			qs := []sb.RateQuota{{Key: "k-b:1", Window: time.Minute}, {Key: "k-c:1", Window: time.Minute}}
+			if i%2 == 1 {
+				qs[0], qs[1] = qs[1], qs[0]
+			}
+			_, _, errs[i] = st.TakeRate(context.Background(), t0, qs...)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ws := windows(t, st, t0, "k-b:1", "k-c:1"); ws[0].Count != n || ws[1].Count != n {
+		t.Errorf("concurrent hits on two keys: %+v, want %d each", ws, n)
+	}
 }
 
 // Concurrent takes against two quotas, named in either order, take
