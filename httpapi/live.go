@@ -14,6 +14,10 @@ import (
 type liveConns struct {
 	mu    sync.Mutex
 	conns map[*liveConn]struct{}
+	// revoked are the tokens known to be revoked: a connection
+	// authenticated just before its token's revocation and registered
+	// just after is ended as it registers.
+	revoked map[int64]bool
 }
 
 // liveConn is a live connection: its token and how to end it.
@@ -31,6 +35,11 @@ func (l *liveConns) hold(p Principal, end func()) (release func()) {
 	}
 	c := &liveConn{tokenID: p.TokenID, end: end}
 	l.mu.Lock()
+	if l.revoked[p.TokenID] {
+		l.mu.Unlock()
+		end()
+		return func() {}
+	}
 	if l.conns == nil {
 		l.conns = map[*liveConn]struct{}{}
 	}
@@ -54,9 +63,16 @@ func (l *liveConns) tokenIDs() map[int64]bool {
 	return ids
 }
 
-// endTokens ends the connections made with one of the tokens in gone.
+// endTokens ends the connections made with one of the tokens in gone,
+// and those that register later with one.
 func (l *liveConns) endTokens(gone map[int64]bool) int {
 	l.mu.Lock()
+	if l.revoked == nil {
+		l.revoked = map[int64]bool{}
+	}
+	for id := range gone {
+		l.revoked[id] = true
+	}
 	var ended []*liveConn
 	for c := range l.conns {
 		if gone[c.tokenID] {
@@ -77,18 +93,15 @@ func (l *liveConns) endTokens(gone map[int64]bool) int {
 // them at once; a cluster node calls EndRevoked when another node revoked
 // a token.
 func (s *Server) EndRevoked(ctx context.Context) error {
-	held := s.live.tokenIDs()
-	if len(held) == 0 {
-		return nil
-	}
 	tokens, err := s.Config.Config.Tokens(ctx)
 	if err != nil {
 		return fmt.Errorf("read the tokens of live connections: %w", err)
 	}
-	gone := held
+	gone := s.live.tokenIDs() // held by a connection and not in the store
 	for _, t := range tokens {
-		if t.RevokedAt == nil {
-			delete(gone, t.ID)
+		delete(gone, t.ID)
+		if t.RevokedAt != nil {
+			gone[t.ID] = true
 		}
 	}
 	if n := s.live.endTokens(gone); n > 0 {

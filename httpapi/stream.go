@@ -54,6 +54,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	if _, ok := w.(http.Flusher); !ok {
 		return sb.Errorf(sb.EINTERNAL, "streaming unsupported")
 	}
+	// Held from before the answer starts: a revocation the client may
+	// learn of after it saw the stream open ends it.
+	p := principalFrom(r.Context())
+	ctx, revoked := context.WithCancel(r.Context())
+	defer s.live.hold(p, revoked)()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -67,9 +72,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, sessionID, after
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()
 	var buf bytes.Buffer
-	p := principalFrom(r.Context())
-	ctx, revoked := context.WithCancel(r.Context())
-	defer s.live.hold(p, revoked)()
 	view := s.newEventReader(p)
 	err := s.follow(ctx, feed{SessionID: sessionID, After: after, Buffer: 1024,
 		Send: func(e sb.Event, pos int64) error {
