@@ -78,12 +78,15 @@ type App struct {
 	Uploads sb.BlobStore
 	Outbox  *outbox.Worker
 	// Reports keeps the report facts up to date with the event log.
-	Reports   *report.Projector
-	API       *httpapi.Server
-	opt       Options
-	roles     *roles
-	remote    Remote // a follower's leader; nil in one process
-	closeOnce sync.Once
+	Reports *report.Projector
+	API     *httpapi.Server
+	opt     Options
+	roles   *roles
+	remote  Remote // a follower's leader; nil in one process
+	// remoteRouting is the leader's routing as the API sees it while
+	// this node follows.
+	remoteRouting *remoteRouting
+	closeOnce     sync.Once
 }
 
 // Open builds the stack of one process, which runs the writer.
@@ -109,7 +112,8 @@ func OpenFollower(ctx context.Context, opt Options, remote Remote) (*App, error)
 		return nil, err
 	}
 	a.remote = remote
-	a.roles.set(remote, remoteRouting{remote, a.Directory, a.opt.Logger}, storedFreshness(a.DB), func() {})
+	a.remoteRouting = &remoteRouting{Routing: remote, dir: a.Directory, log: a.opt.Logger, clock: a.opt.Clock}
+	a.roles.set(remote, a.remoteRouting, storedFreshness(a.DB), func() {})
 	return a, nil
 }
 
@@ -216,7 +220,7 @@ func (a *App) Follow() {
 	if a.remote == nil {
 		return
 	}
-	a.roles.set(a.remote, remoteRouting{a.remote, a.Directory, a.opt.Logger}, storedFreshness(a.DB), func() {})
+	a.roles.set(a.remote, a.remoteRouting, storedFreshness(a.DB), func() {})
 	if a.Engine != nil {
 		a.Engine.Close()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
@@ -79,6 +80,11 @@ func (r *roles) QueuePosition(ctx context.Context, sessionID int64, maxAge time.
 	return x.QueuePosition(ctx, sessionID, maxAge)
 }
 
+func (r *roles) QueuePositions(ctx context.Context, maxAge time.Duration) ([]service.QueuePosition, error) {
+	_, x := r.get()
+	return x.QueuePositions(ctx, maxAge)
+}
+
 func (r *roles) QueueState(ctx context.Context, queueID int64) (service.QueueState, error) {
 	_, x := r.get()
 	return x.QueueState(ctx, queueID)
@@ -103,30 +109,47 @@ func (r *roles) pokeDeliveries() {
 	poke()
 }
 
-// remoteRouting is routing on the leader, as a follower sees it: after a
-// save the leader made, the follower reloads its directory before it
-// answers, so that what the caller saved there holds there at once (an
-// agent it created may be given a token next) rather than when the
-// store's change feed brings it.
+// remoteRouting is routing on the leader, as a follower sees it.
+//
+// After a save the leader made, the follower reloads its directory
+// before it answers, so that what the caller saved there holds there at
+// once (an agent it created may be given a token next) rather than when
+// the store's change feed brings it.
+//
+// The queue positions that streams follow (QueuePosition with a maxAge)
+// are read from the leader's whole list of positions, fetched at most
+// once per maxAge for every stream on the node together: thousands of
+// visitors waiting on a follower cost the leader one call per interval.
 type remoteRouting struct {
 	service.Routing
-	dir interface{ Reload(context.Context) error }
-	log *slog.Logger
+	dir   interface{ Reload(context.Context) error }
+	log   *slog.Logger
+	clock sb.Clock
+
+	fetch     sync.Mutex // one fetch of the positions at a time
+	positions atomic.Pointer[positionView]
 }
 
-func (r remoteRouting) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
+// positionView is the leader's list of positions, by session, as fetched
+// at a time.
+type positionView struct {
+	at time.Time
+	by map[int64]service.QueuePosition
+}
+
+func (r *remoteRouting) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
 	a, err := r.Routing.SaveAgent(ctx, a)
 	r.reload(ctx, err)
 	return a, err
 }
 
-func (r remoteRouting) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
+func (r *remoteRouting) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
 	a, err := r.Routing.SetAgentStatus(ctx, id, s)
 	r.reload(ctx, err)
 	return a, err
 }
 
-func (r remoteRouting) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
+func (r *remoteRouting) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
 	s, err := r.Routing.SaveRoutingSettings(ctx, s)
 	r.reload(ctx, err)
 	return s, err
@@ -134,13 +157,61 @@ func (r remoteRouting) SaveRoutingSettings(ctx context.Context, s sb.RoutingSett
 
 // reload reloads the directory after a save that succeeded (err nil). The
 // save stands even if the reload fails: the change feed brings it later.
-func (r remoteRouting) reload(ctx context.Context, err error) {
+func (r *remoteRouting) reload(ctx context.Context, err error) {
 	if err != nil {
 		return
 	}
 	if err := r.dir.Reload(ctx); err != nil {
 		r.log.Warn("reload the directory after a save on the leader", "err", err)
 	}
+}
+
+// QueuePosition asks the leader for a current position (maxAge 0), and
+// reads one at most about maxAge old from the node's copy of the leader's
+// list: a session not in it is answered as not waiting, and the stream
+// asking then makes sure with a current read.
+func (r *remoteRouting) QueuePosition(ctx context.Context, sessionID int64, maxAge time.Duration) (service.QueuePosition, error) {
+	if maxAge <= 0 {
+		return r.Routing.QueuePosition(ctx, sessionID, 0)
+	}
+	v, err := r.recentPositions(ctx, maxAge)
+	if err != nil {
+		return service.QueuePosition{}, err
+	}
+	if p, ok := v.by[sessionID]; ok {
+		return p, nil
+	}
+	return service.QueuePosition{SessionID: sessionID}, sb.Errorf(sb.ECONFLICT, "session %d is not waiting in a queue", sessionID)
+}
+
+// recentPositions returns the node's copy of the leader's positions,
+// fetching it again when it is maxAge old.
+func (r *remoteRouting) recentPositions(ctx context.Context, maxAge time.Duration) (*positionView, error) {
+	fresh := func() *positionView {
+		if v := r.positions.Load(); v != nil && r.clock.Now().Sub(v.at) < maxAge {
+			return v
+		}
+		return nil
+	}
+	if v := fresh(); v != nil {
+		return v, nil
+	}
+	r.fetch.Lock()
+	defer r.fetch.Unlock()
+	if v := fresh(); v != nil {
+		return v, nil // fetched by another stream meanwhile
+	}
+	at := r.clock.Now()
+	list, err := r.Routing.QueuePositions(ctx, maxAge)
+	if err != nil {
+		return nil, err
+	}
+	v := &positionView{at: at, by: make(map[int64]service.QueuePosition, len(list))}
+	for _, p := range list {
+		v.by[p.SessionID] = p
+	}
+	r.positions.Store(v)
+	return v, nil
 }
 
 // storedFreshness is how current the report facts are by the store

@@ -22,6 +22,7 @@ type Routing struct {
 	a            *App
 	eng          *engine.Engine
 	disp         *dispatch.Dispatcher
+	positions    *dispatch.Positions
 	current      func(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error)
 	recentWithin func(ctx context.Context, sessionID int64, interval time.Duration) (httpapi.QueuePosition, error)
 }
@@ -78,6 +79,24 @@ func (r *Routing) QueuePosition(ctx context.Context, sessionID int64, maxAge tim
 	return r.recentWithin(ctx, sessionID, maxAge)
 }
 
+// QueuePositions implements service.Routing.
+func (r *Routing) QueuePositions(ctx context.Context, maxAge time.Duration) ([]service.QueuePosition, error) {
+	s, err := r.positions.Recent(ctx, maxAge)
+	if err != nil {
+		return nil, err
+	}
+	now := r.a.opt.Clock.Now()
+	ids := s.Sessions()
+	slices.Sort(ids)
+	out := make([]service.QueuePosition, 0, len(ids))
+	for _, id := range ids {
+		if pos, err := queuePosition(s, id, now); err == nil {
+			out = append(out, pos)
+		}
+	}
+	return out, nil
+}
+
 // QueueState implements service.Routing.
 func (r *Routing) QueueState(ctx context.Context, queueID int64) (service.QueueState, error) {
 	return r.queueState(ctx, queueID)
@@ -108,6 +127,7 @@ func (r *Routing) queuePositions() (current func(context.Context, int64) (httpap
 			return nil, nil
 		})
 	})
+	r.positions = p
 	current = func(ctx context.Context, sessionID int64) (httpapi.QueuePosition, error) {
 		s, err := p.Current(ctx)
 		if err != nil {

@@ -36,6 +36,12 @@ func (f *Forwarder) QueuePosition(ctx context.Context, sessionID int64, maxAge t
 	return out, err
 }
 
+// QueuePositions implements service.Routing on the leader.
+func (f *Forwarder) QueuePositions(ctx context.Context, maxAge time.Duration) (out []service.QueuePosition, err error) {
+	err = f.call(ctx, RoutingPath+OpQueuePositions, RoutingRequest{MaxAgeMS: maxAge.Milliseconds()}, &out, true)
+	return out, err
+}
+
 // QueueState implements service.Routing on the leader.
 func (f *Forwarder) QueueState(ctx context.Context, queueID int64) (out service.QueueState, err error) {
 	err = f.call(ctx, RoutingPath+OpQueueState, RoutingRequest{QueueID: queueID}, &out, true)

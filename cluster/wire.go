@@ -58,6 +58,8 @@ const (
 	OpQueuePosition = "queue-position"
 	OpQueueState    = "queue-state"
 	OpView          = "view"
+	// OpQueuePositions answers every waiting session's place at once.
+	OpQueuePositions = "queue-positions"
 )
 
 // RoutingRequest is a forwarded call of service.Routing; each op reads
@@ -70,6 +72,7 @@ type RoutingRequest struct {
 	Settings  *sb.RoutingSettings `json:"settings,omitempty"`
 	SessionID int64               `json:"session_id,omitempty"`
 	QueueID   int64               `json:"queue_id,omitempty"`
-	// MaxAgeMS is QueuePosition's maxAge in milliseconds.
+	// MaxAgeMS is QueuePosition's and QueuePositions' maxAge in
+	// milliseconds.
 	MaxAgeMS int64 `json:"max_age_ms,omitempty"`
 }

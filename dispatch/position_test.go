@@ -33,37 +33,8 @@ func TestQueuePositionIsUpdatedLive(t *testing.T) {
 	second := e.chat(1)
 	third := e.chat(1)
 
-	// A generous deadline so a broken stream fails instead of hanging.
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(sctx, "GET", srv.URL+"/api/v1/sessions/3/queue-position/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+secret)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("stream: %v %v", err, res.Status)
-	}
-	defer res.Body.Close()
-	rd := bufio.NewReader(res.Body)
-	next := func() (string, httpapi.QueuePosition) {
-		t.Helper()
-		var event string
-		var pos httpapi.QueuePosition
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				t.Fatalf("stream ended: %v", err)
-			}
-			line = strings.TrimSpace(line)
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				json.Unmarshal([]byte(line[6:]), &pos)
-			case line == "" && event != "":
-				return event, pos
-			}
-		}
-	}
+	st := openPositionStream(t, e, srv.URL+"/api/v1/sessions/3/queue-position/stream", secret)
+	next := func() (string, httpapi.QueuePosition) { t.Helper(); ev := st.next(); return ev.Event, ev.Position }
 	if ev, pos := next(); ev != "position" || pos.Position != 3 || pos.Waiting != 3 {
 		t.Fatalf("first: %s %+v", ev, pos)
 	}
@@ -98,36 +69,7 @@ func TestQueuePositionHasNoEstimateWithoutAnAgent(t *testing.T) {
 		t.Fatalf("with Noam online: %+v", pos)
 	}
 
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(sctx, "GET", url+path+"/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+integration.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("stream: %v %v", err, res)
-	}
-	defer res.Body.Close()
-	rd := bufio.NewReader(res.Body)
-	next := func() QueueEvent {
-		t.Helper()
-		var ev QueueEvent
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				t.Fatalf("stream ended: %v", err)
-			}
-			line = strings.TrimSpace(line)
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				ev.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.Raw = line[6:]
-				json.Unmarshal([]byte(ev.Raw), &ev.Position)
-			case line == "" && ev.Event != "":
-				return ev
-			}
-		}
-	}
+	next := openPositionStream(t, e, url+path+"/stream", integration.token).next
 	if ev := next(); ev.Position.EstimatedWaitSeconds == nil {
 		t.Fatalf("first: %s %s", ev.Event, ev.Raw)
 	}
@@ -142,6 +84,76 @@ func TestQueuePositionHasNoEstimateWithoutAnAgent(t *testing.T) {
 	if _, ok := raw["estimated_wait_seconds"]; ok || raw["no_estimate"] != "no_agent_available" {
 		t.Fatalf("position with nobody available: %v", raw)
 	}
+}
+
+// positionStream reads a queue-position stream. The stream reads
+// positions on the server's virtual clock, once per interval: while next
+// waits for an event, it moves the clock on by the interval.
+type positionStream struct {
+	t        *testing.T
+	e        *env
+	interval time.Duration
+	lines    chan string
+	cancel   context.CancelFunc
+}
+
+func openPositionStream(t *testing.T, e *env, url, token string) *positionStream {
+	t.Helper()
+	// A generous deadline so a broken stream fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		cancel()
+		t.Fatalf("stream: %v %v", err, res)
+	}
+	s := &positionStream{t: t, e: e, interval: e.a.API.PositionInterval, lines: make(chan string), cancel: cancel}
+	go func() {
+		defer close(s.lines)
+		defer res.Body.Close()
+		rd := bufio.NewReader(res.Body)
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				return
+			}
+			select {
+			case s.lines <- strings.TrimSpace(line):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	t.Cleanup(cancel)
+	return s
+}
+
+// next returns the stream's next event.
+func (s *positionStream) next() QueueEvent {
+	s.t.Helper()
+	var ev QueueEvent
+	for range 20000 {
+		select {
+		case line, ok := <-s.lines:
+			if !ok {
+				s.t.Fatal("the stream ended")
+			}
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				ev.Event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				ev.Raw = line[6:]
+				json.Unmarshal([]byte(ev.Raw), &ev.Position)
+			case line == "" && ev.Event != "":
+				return ev
+			}
+		case <-time.After(time.Millisecond): // the server's goroutines' turn, not test logic
+			s.e.clock.Advance(s.interval)
+		}
+	}
+	s.t.Fatal("no event on the stream")
+	return ev
 }
 
 // QueueEvent is one event of the queue-position stream.
@@ -165,36 +177,7 @@ func TestQueuePositionStreamDoesNotWaitForTheWriter(t *testing.T) {
 	e.chat(1)
 	third := e.chat(1)
 
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(sctx, "GET", fmt.Sprintf("%s/api/v1/sessions/%d/queue-position/stream", url, third), nil)
-	req.Header.Set("Authorization", "Bearer "+integration.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("stream: %v %v", err, res)
-	}
-	defer res.Body.Close()
-	rd := bufio.NewReader(res.Body)
-	next := func() QueueEvent {
-		t.Helper()
-		var ev QueueEvent
-		for {
-			line, err := rd.ReadString('\n')
-			if err != nil {
-				t.Fatalf("stream ended: %v", err)
-			}
-			line = strings.TrimSpace(line)
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				ev.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.Raw = line[6:]
-				json.Unmarshal([]byte(ev.Raw), &ev.Position)
-			case line == "" && ev.Event != "":
-				return ev
-			}
-		}
-	}
+	next := openPositionStream(t, e, fmt.Sprintf("%s/api/v1/sessions/%d/queue-position/stream", url, third), integration.token).next
 	if ev := next(); ev.Position.EstimatedWaitSeconds == nil {
 		t.Fatalf("first: %s %s", ev.Event, ev.Raw)
 	}

@@ -90,6 +90,8 @@ func (s *Server) routeForwarded(ctx context.Context, op string, req cluster.Rout
 		return s.Routing.SaveRoutingSettings(ctx, *req.Settings)
 	case cluster.OpQueuePosition:
 		return s.Routing.QueuePosition(ctx, req.SessionID, time.Duration(req.MaxAgeMS)*time.Millisecond)
+	case cluster.OpQueuePositions:
+		return s.Routing.QueuePositions(ctx, time.Duration(req.MaxAgeMS)*time.Millisecond)
 	case cluster.OpQueueState:
 		return s.Routing.QueueState(ctx, req.QueueID)
 	case cluster.OpView:

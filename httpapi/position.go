@@ -7,6 +7,7 @@ import (
 	"time"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/lifecycle"
 )
 
@@ -59,6 +60,8 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err // not waiting: 409 before the stream starts
 	}
+	ctx, revoked := context.WithCancel(r.Context())
+	defer s.live.hold(principalFrom(ctx), revoked)()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -75,9 +78,7 @@ func (s *Server) streamQueuePosition(w http.ResponseWriter, r *http.Request) err
 	if !send("position", pos) {
 		return nil
 	}
-	ctx, revoked := context.WithCancel(r.Context())
-	defer s.live.hold(principalFrom(ctx), revoked)()
-	tick := time.NewTicker(s.PositionInterval)
+	tick := clock.NewTicker(s.Clock, s.PositionInterval)
 	defer tick.Stop()
 	keepAlive := time.NewTicker(s.KeepAlive)
 	defer keepAlive.Stop()

@@ -79,6 +79,9 @@ func (routerView) SaveRoutingSettings(context.Context, sb.RoutingSettings) (sb.R
 func (routerView) QueuePosition(context.Context, int64, time.Duration) (service.QueuePosition, error) {
 	panic("not in the benchmark")
 }
+func (routerView) QueuePositions(context.Context, time.Duration) ([]service.QueuePosition, error) {
+	panic("not in the benchmark")
+}
 func (routerView) QueueState(context.Context, int64) (service.QueueState, error) {
 	panic("not in the benchmark")
 }

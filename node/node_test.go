@@ -40,6 +40,17 @@ type testNode struct {
 	api    *httptest.Server
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	hitsMu sync.Mutex
+	hits   map[string]int // requests to the cluster listener, by path
+}
+
+// clusterHits returns how many requests the node's cluster listener took
+// on path.
+func (n *testNode) clusterHits(path string) int {
+	n.hitsMu.Lock()
+	defer n.hitsMu.Unlock()
+	return n.hits[path]
 }
 
 func startNode(t *testing.T, name, store, bus string, c *clock.Virtual) *testNode {
@@ -54,9 +65,15 @@ func startNode(t *testing.T, name, store, bus string, c *clock.Virtual) *testNod
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := &http.Server{Handler: n.ClusterHandler()}
+	tn := &testNode{Node: n, api: httptest.NewServer(n.Handler()), done: make(chan struct{}), hits: map[string]int{}}
+	ch := n.ClusterHandler()
+	cl := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tn.hitsMu.Lock()
+		tn.hits[r.URL.Path]++
+		tn.hitsMu.Unlock()
+		ch.ServeHTTP(w, r)
+	})}
 	go cl.Serve(ln)
-	tn := &testNode{Node: n, api: httptest.NewServer(n.Handler()), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	tn.cancel = cancel
 	go func() { n.Run(ctx); close(tn.done) }()

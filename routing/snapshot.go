@@ -114,6 +114,15 @@ func (c *Capture) Snapshot() *Snapshot {
 // owner's goroutine.
 func (r *Router) Snapshot() *Snapshot { return r.Capture().Snapshot() }
 
+// Sessions returns the sessions waiting in the snapshot, in no order.
+func (s *Snapshot) Sessions() []int64 {
+	ids := make([]int64, 0, len(s.places))
+	for id := range s.places {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // Version is the router's Version when the snapshot was captured.
 func (s *Snapshot) Version() uint64 { return s.version }
 

@@ -27,6 +27,11 @@ type Routing interface {
 	// from a view at most about maxAge old (a stream's updates, which
 	// must not cost a trip through the writer each).
 	QueuePosition(ctx context.Context, sessionID int64, maxAge time.Duration) (QueuePosition, error)
+	// QueuePositions is every waiting session's place, read from a view
+	// at most about maxAge old, as QueuePosition with a maxAge: what a
+	// node without the router caches, so that its streams cost the
+	// leader one call per interval, not one per waiting visitor.
+	QueuePositions(ctx context.Context, maxAge time.Duration) ([]QueuePosition, error)
 	// QueueState is a queue's members and waiting sessions.
 	QueueState(ctx context.Context, queueID int64) (QueueState, error)
 	// View is every queue's and every agent's state, read at one instant.
