@@ -53,9 +53,12 @@ func (c clusterFlags) check(store string) error {
 // stack is what serve runs: one process on its SQLite store, or a node of
 // a cluster on PostgreSQL.
 type stack struct {
-	app   *app.App
-	run   func(ctx context.Context)
-	close func() error
+	app *app.App
+	// handler serves the public API and pages: a node's sends on to the
+	// leader what only the leader serves.
+	handler http.Handler
+	run     func(ctx context.Context)
+	close   func() error
 }
 
 // openStack opens one process's stack, or a node with its cluster
@@ -66,7 +69,7 @@ func openStack(ctx context.Context, opt app.Options, c clusterFlags, listen stri
 		if err != nil {
 			return nil, err
 		}
-		return &stack{app: a, run: a.Run, close: a.Close}, nil
+		return &stack{app: a, handler: a.Handler(), run: a.Run, close: a.Close}, nil
 	}
 	name := *c.name
 	if name == "" {
@@ -78,7 +81,7 @@ func openStack(ctx context.Context, opt app.Options, c clusterFlags, listen stri
 	if err != nil {
 		return nil, err
 	}
-	st := &stack{app: n.App, run: n.Run, close: n.Close}
+	st := &stack{app: n.App, handler: n.Handler(), run: n.Run, close: n.Close}
 	if *c.addr != "" {
 		ln, err := net.Listen("tcp", *c.addr)
 		if err != nil {

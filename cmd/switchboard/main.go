@@ -169,7 +169,7 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	base := baseURL(ln.Addr())
 	fmt.Fprintf(stderr, "\nSwitchboard is running:\n\n    admin console  %s/admin\n    agent desk     %s/desk\n\n", base, base)
-	srv := httpServer(a.Handler(), limits.header, log)
+	srv := httpServer(st.handler, limits.header, log)
 	srv.RegisterOnShutdown(a.Broker.Close) // ends live streams so shutdown need not wait for them
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	done := make(chan struct{})
