@@ -88,6 +88,9 @@ type Engine struct {
 	ended recent.Cache[int64, *sb.Session]
 	// keys are the idempotency keys committed lately (idempotency.go).
 	keys keyCache
+	// keyPuts counts the keys put in keys; written by the writer, read by
+	// submit (see unkeyed).
+	keyPuts atomic.Uint64
 	// free holds session IDs the store reserved for this engine and no
 	// committed session uses yet, in ascending order.
 	free []int64
@@ -99,6 +102,10 @@ type request struct {
 	run       func(s *sb.Session, newID int64) (*sb.Change, error)
 	// idem, when set, runs the command once per key.
 	idem *Idempotency
+	// unkeyed says the store did not have idem's key when submit looked,
+	// before the writer took the request, with keyPuts then at puts.
+	unkeyed bool
+	puts    uint64
 	// do, when set, is run instead of a session command (see Do).
 	do  func(now time.Time) ([]Followup, error)
 	res chan result
@@ -260,6 +267,9 @@ func (e *Engine) change(before *sb.Session, res lifecycle.Result) *sb.Change {
 
 func (e *Engine) submit(ctx context.Context, id int64, idem *Idempotency, run func(*sb.Session, int64) (*sb.Change, error)) (Result, error) {
 	r := &request{ctx: ctx, sessionID: id, run: run, idem: idem, res: make(chan result, 1)}
+	if idem != nil {
+		e.lookUpKey(r)
+	}
 	select {
 	case e.reqs <- r:
 	case <-e.quit:

@@ -43,6 +43,11 @@ func (e *Engine) repeat(r *request, kb *keyedBatch) bool {
 		return true
 	}
 	rec, ok := e.keys.Get(k.Key)
+	if !ok && r.unkeyed && e.keyPuts.Load()-r.puts < recentKeys {
+		// The store had no such key when the request came, and every key
+		// committed since is still in keys: it has not run.
+		return false
+	}
 	if !ok {
 		var err error
 		rec, err = e.store.Idempotency(r.ctx, k.Key)
@@ -87,12 +92,27 @@ func (e *Engine) replay(r *request, rec sb.IdempotencyRecord) result {
 // keyCache is the writer's memory of recently committed keys.
 type keyCache = recent.Cache[string, sb.IdempotencyRecord]
 
+// lookUpKey asks the store for r's key before the writer takes r, on the
+// caller's goroutine: most keys are new, and the writer then need not ask
+// the store one key at a time, which on a networked store would bound
+// keyed commands by its round trip (every command forwarded by a cluster
+// node carries a key). A key committed after the look is one this engine
+// committed, so it is in keys while fewer than recentKeys were put since;
+// repeat trusts the look only then. Any error leaves the look to repeat.
+func (e *Engine) lookUpKey(r *request) {
+	puts := e.keyPuts.Load()
+	if _, err := e.store.Idempotency(r.ctx, r.idem.Key); sb.ErrorCode(err) == sb.ENOTFOUND {
+		r.unkeyed, r.puts = true, puts
+	}
+}
+
 // remember notes the batch's committed keys and answers the requests that
 // repeated one of them.
 func (e *Engine) remember(all []*sb.Change, kb *keyedBatch) {
 	for _, ch := range all {
 		if ch.Idempotency != nil {
 			e.keys.Put(ch.Idempotency.Key, *ch.Idempotency)
+			e.keyPuts.Add(1)
 		}
 	}
 	for _, r := range kb.again {

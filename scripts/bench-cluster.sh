@@ -9,7 +9,9 @@
 #   scripts/bench-cluster.sh failover [runs] [ttl]        SIGKILL the leader: time to the next accepted command
 #
 # Each line printed is one measurement as JSON, labelled. PG_BIN sets the
-# PostgreSQL binaries (/usr/lib/postgresql/15/bin).
+# PostgreSQL binaries (/usr/lib/postgresql/15/bin). PPROF=1 serves each
+# node's profiles on 127.0.0.1:1606N (node N). SWITCHBOARD_BIN=path runs
+# that server binary instead of building one (to compare two builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-http}
@@ -30,7 +32,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$out/switchboard" ./cmd/switchboard
+if [ -n "${SWITCHBOARD_BIN:-}" ]; then
+  cp "$SWITCHBOARD_BIN" "$out/switchboard"
+else
+  go build -o "$out/switchboard" ./cmd/switchboard
+fi
 go build -o "$out/sbload" ./cmd/sbload
 go build -o "$out/wsload" ./cmd/wsload
 go build -o "$out/nats-server" github.com/nats-io/nats-server/v2
@@ -50,7 +56,7 @@ node() {
   mkdir -p "$out/data$1"
   "$out/switchboard" serve --addr "127.0.0.1:1808$1" --data "$out/data$1" --log-level warn \
     --store "$pg/$2?sslmode=disable" --bus "$bus" --cluster-addr "127.0.0.1:1909$1" --cluster-secret bench \
-    --node-name "node-$1" --lease-ttl "${ttl:-5s}" &
+    --node-name "node-$1" --lease-ttl "${ttl:-5s}" ${PPROF:+--pprof 127.0.0.1:1606$1} &
   pids+=($!)
   eval "pid$1=$!"
   for _ in $(seq 300); do
