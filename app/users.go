@@ -128,3 +128,28 @@ func (a *App) sweepLogins(ctx context.Context) {
 		}
 	}
 }
+
+// Bootstrap makes what a new store needs to be used: the first admin token
+// (EnsureAdminToken, with tokenSecret) and the first admin user
+// (EnsureAdminUser), returning the secret and password it generated ("" if
+// none). On a store several processes share, it runs while no other does,
+// so nodes starting together make them once.
+func (a *App) Bootstrap(ctx context.Context, tokenSecret, email, password string) (secret, generated string, err error) {
+	run := func(ctx context.Context) error {
+		if secret, err = a.EnsureAdminToken(ctx, tokenSecret); err != nil {
+			return err
+		}
+		if generated, err = a.EnsureAdminUser(ctx, email, password); err != nil {
+			return fmt.Errorf("first admin user: %w", err)
+		}
+		return nil
+	}
+	if x, ok := a.DB.(interface {
+		Exclusively(context.Context, func(context.Context) error) error
+	}); ok {
+		err = x.Exclusively(ctx, run)
+	} else {
+		err = run(ctx)
+	}
+	return secret, generated, err
+}

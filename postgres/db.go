@@ -222,3 +222,22 @@ func (db *DB) CheckWrite(ctx context.Context) (err error) {
 	}
 	return nil
 }
+
+// bootstrapLock is the advisory lock key under which Exclusively runs.
+const bootstrapLock = 0x5357_4245 // "SWBE"
+
+// Exclusively runs fn while no other process runs fn under Exclusively on
+// the same database: nodes starting together make the first admin token
+// and user once, not once each. fn may use the store as usual.
+func (db *DB) Exclusively(ctx context.Context, fn func(context.Context) error) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("exclusively: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, bootstrapLock); err != nil {
+		return fmt.Errorf("exclusively: lock: %w", err)
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, bootstrapLock)
+	return fn(ctx)
+}

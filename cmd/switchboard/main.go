@@ -152,16 +152,13 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	a := st.app
 	defer st.close()
-	secret, err := a.EnsureAdminToken(ctx, os.Getenv("SWITCHBOARD_ADMIN_TOKEN"))
+	secret, password, err := a.Bootstrap(ctx, os.Getenv("SWITCHBOARD_ADMIN_TOKEN"),
+		os.Getenv("SWITCHBOARD_ADMIN_EMAIL"), os.Getenv("SWITCHBOARD_ADMIN_PASSWORD"))
 	if err != nil {
 		return err
 	}
 	if secret != "" && os.Getenv("SWITCHBOARD_ADMIN_TOKEN") == "" {
 		fmt.Fprintf(stderr, "\nCreated the first admin token. It is shown only once; keep it safe:\n\n    %s\n\n", secret)
-	}
-	password, err := a.EnsureAdminUser(ctx, os.Getenv("SWITCHBOARD_ADMIN_EMAIL"), os.Getenv("SWITCHBOARD_ADMIN_PASSWORD"))
-	if err != nil {
-		return fmt.Errorf("first admin user: %w", err)
 	}
 	if password != "" {
 		email := env("SWITCHBOARD_ADMIN_EMAIL", app.DefaultAdminEmail)
