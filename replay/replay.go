@@ -39,6 +39,11 @@ type Options struct {
 	SyncReports bool
 	// Inspect, if set, runs after the last step with the replay's stack.
 	Inspect func(ctx context.Context, a *app.App) error
+	// Store names the store to replay on (see app.OpenStore), which must
+	// be empty: "" is a private in-memory SQLite store; a postgres:// URL
+	// replays on that PostgreSQL database. Every store gives the same
+	// output.
+	Store string
 }
 
 // Step is one line of a scenario. A line with only At advances the clock.
@@ -162,7 +167,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opt Options) (err err
 	}
 	uuids := 0
 	r.app, err = app.Open(ctx, app.Options{
-		DBPath: ":memory:", ExportsDir: exports, Clock: r.clock,
+		Store: opt.Store, DBPath: ":memory:", ExportsDir: exports, Clock: r.clock,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MetadataDelay: opt.MetadataDelay,
 		NewUUID: func() string {

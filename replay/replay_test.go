@@ -13,7 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/switchboardhq/switchboard/internal/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
@@ -46,9 +50,10 @@ func scenarioName(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), ".jsonl")
 }
 
-// replayFile runs a scenario file with its metadata files going to a fresh
-// temporary directory, and returns the output and that directory.
-func replayFile(t *testing.T, path string) ([]byte, string) {
+// replayFile runs a scenario file on store (see Options.Store) with its
+// metadata files going to a fresh temporary directory, and returns the
+// output and that directory.
+func replayFile(t *testing.T, path, store string) ([]byte, string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,7 +62,7 @@ func replayFile(t *testing.T, path string) ([]byte, string) {
 	defer f.Close()
 	dir := t.TempDir()
 	var out bytes.Buffer
-	if err := Run(context.Background(), f, &out, Options{OutDir: dir}); err != nil {
+	if err := Run(context.Background(), f, &out, Options{OutDir: dir, Store: store}); err != nil {
 		t.Fatalf("replay %s: %v", path, err)
 	}
 	return out.Bytes(), dir
@@ -161,59 +166,83 @@ func clip(b []byte) string {
 // rewrites them instead.
 func TestGolden(t *testing.T) {
 	for _, path := range scenarios(t) {
-		name := scenarioName(path)
-		t.Run(name, func(t *testing.T) {
-			out, dir := replayFile(t, path)
-			if bad := serverErrors(t, out); len(bad) > 0 {
-				t.Errorf("the replay answered %d request(s) with a 5xx status:\n%s", len(bad), strings.Join(bad, "\n"))
-			}
-			files := readTree(t, dir)
-			goldenOut := filepath.Join(scenarioDir, name+".out.jsonl")
-			goldenDir := filepath.Join(scenarioDir, name)
+		t.Run(scenarioName(path), func(t *testing.T) { checkGolden(t, path, "") })
+	}
+}
 
-			if *update {
-				if err := os.WriteFile(goldenOut, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.RemoveAll(goldenDir); err != nil {
-					t.Fatal(err)
-				}
-				for _, rel := range sortedKeys(files) {
-					p := filepath.Join(goldenDir, filepath.FromSlash(rel))
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, files[rel], 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
-			}
-
-			want, err := os.ReadFile(goldenOut)
-			if err != nil {
-				t.Fatalf("%v (run go test ./replay -update to create it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("output differs from %s at %s", goldenOut, firstDiff(out, want))
-			}
-			wantFiles := readTree(t, goldenDir)
-			for _, rel := range sortedKeys(files) {
-				w, ok := wantFiles[rel]
-				if !ok {
-					t.Errorf("the replay wrote %s, which has no golden file in %s", rel, goldenDir)
-					continue
-				}
-				if !bytes.Equal(files[rel], w) {
-					t.Errorf("%s differs from its golden file at %s", rel, firstDiff(files[rel], w))
-				}
-			}
-			for _, rel := range sortedKeys(wantFiles) {
-				if _, ok := files[rel]; !ok {
-					t.Errorf("golden file %s/%s was not written by the replay", goldenDir, rel)
-				}
-			}
+// TestGoldenPostgres replays every scenario on a fresh PostgreSQL database
+// and compares the output with the same golden files as TestGolden: the
+// stores must behave alike, byte for byte.
+func TestGoldenPostgres(t *testing.T) {
+	if *update {
+		t.Skip("golden files are being rewritten from the SQLite replay")
+	}
+	if testing.Short() {
+		t.Skip("PostgreSQL replays skipped in -short mode")
+	}
+	for _, path := range scenarios(t) {
+		t.Run(scenarioName(path), func(t *testing.T) {
+			t.Parallel()
+			checkGolden(t, path, pgtest.New(t))
 		})
+	}
+}
+
+// checkGolden replays the scenario at path on store (see Options.Store)
+// and compares what it wrote with the golden files, or with -update
+// rewrites them.
+func checkGolden(t *testing.T, path, store string) {
+	t.Helper()
+	name := scenarioName(path)
+	out, dir := replayFile(t, path, store)
+	if bad := serverErrors(t, out); len(bad) > 0 {
+		t.Errorf("the replay answered %d request(s) with a 5xx status:\n%s", len(bad), strings.Join(bad, "\n"))
+	}
+	files := readTree(t, dir)
+	goldenOut := filepath.Join(scenarioDir, name+".out.jsonl")
+	goldenDir := filepath.Join(scenarioDir, name)
+
+	if *update {
+		if err := os.WriteFile(goldenOut, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.RemoveAll(goldenDir); err != nil {
+			t.Fatal(err)
+		}
+		for _, rel := range sortedKeys(files) {
+			p := filepath.Join(goldenDir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, files[rel], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+
+	want, err := os.ReadFile(goldenOut)
+	if err != nil {
+		t.Fatalf("%v (run go test ./replay -update to create it)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("output differs from %s at %s", goldenOut, firstDiff(out, want))
+	}
+	wantFiles := readTree(t, goldenDir)
+	for _, rel := range sortedKeys(files) {
+		w, ok := wantFiles[rel]
+		if !ok {
+			t.Errorf("the replay wrote %s, which has no golden file in %s", rel, goldenDir)
+			continue
+		}
+		if !bytes.Equal(files[rel], w) {
+			t.Errorf("%s differs from its golden file at %s", rel, firstDiff(files[rel], w))
+		}
+	}
+	for _, rel := range sortedKeys(wantFiles) {
+		if _, ok := files[rel]; !ok {
+			t.Errorf("golden file %s/%s was not written by the replay", goldenDir, rel)
+		}
 	}
 }
 
@@ -233,8 +262,8 @@ func TestGoldenFilesWritten(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	path := filepath.Join(scenarioDir, "voice_call_two_holds_transfer.jsonl")
-	out1, dir1 := replayFile(t, path)
-	out2, dir2 := replayFile(t, path)
+	out1, dir1 := replayFile(t, path, "")
+	out2, dir2 := replayFile(t, path, "")
 	if !bytes.Equal(out1, out2) {
 		t.Fatalf("two replays of %s differ at %s", path, firstDiff(out2, out1))
 	}
