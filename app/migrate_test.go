@@ -11,7 +11,9 @@ import (
 
 	sb "github.com/switchboardhq/switchboard"
 	"github.com/switchboardhq/switchboard/app"
+	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/lifecycle"
 	"github.com/switchboardhq/switchboard/report"
 )
 
@@ -233,5 +235,72 @@ func TestMigrate(t *testing.T) {
 				t.Errorf("a refused migration changed the target")
 			}
 		})
+	}
+}
+
+// A session waiting in a queue when the store is copied still times out
+// on the copy: its durable timer is copied with it and fires there.
+func TestMigratedTimerFires(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	fromURL, toURL := "sqlite:"+filepath.Join(t.TempDir(), "sb.db"), pgtest.New(t)
+	openApp := func(url string, c *clock.Virtual) *app.App {
+		t.Helper()
+		a, err := app.Open(ctx, app.Options{Store: url, ExportsDir: filepath.Join(t.TempDir(), "exports"), Clock: c, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+
+	c := clock.NewVirtual(t0)
+	a := openApp(fromURL, c)
+	q, err := a.Directory.SaveQueue(ctx, sb.Queue{Name: "Support"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := a.Directory.RoutingSettings()
+	rs.QueueTimeoutSeconds = 600
+	if _, err := a.Directory.SaveRoutingSettings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Engine.Create(ctx, &lifecycle.Create{Type: sb.TypeChatWeb, QueueID: q.ID}, sb.Actor{Kind: sb.ActorIntegration, ID: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Session.ID
+	pending, ok, err := a.DB.NextTimer(ctx)
+	if err != nil || !ok || pending.SessionID != id || pending.Kind != "queue_timeout" {
+		t.Fatalf("pending timer %+v %v %v, want the queue timeout of session %d", pending, ok, err, id)
+	}
+	a.Close()
+
+	if _, err := app.Migrate(ctx, openStore(t, fromURL), openStore(t, toURL), log); err != nil {
+		t.Fatal(err)
+	}
+
+	c = clock.NewVirtual(t0.Add(time.Minute))
+	b := openApp(toURL, c)
+	defer b.Close()
+	next, ok, err := b.DB.NextTimer(ctx)
+	if err != nil || !ok || !reflect.DeepEqual(next, pending) {
+		t.Fatalf("the copy's next timer %+v %v %v, want %+v", next, ok, err, pending)
+	}
+	c.Set(next.DueAt)
+	if err := b.Engine.FireTimer(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.DB.Session(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EndedAt == nil || !s.EndedAt.Equal(pending.DueAt) {
+		t.Errorf("session %d after its queue timeout on the copy: status %v, ended %v; want ended at %s", id, s.Status, s.EndedAt, pending.DueAt)
+	}
+	left, _ := b.DB.DueTimers(ctx, next.DueAt, 0)
+	for _, tm := range left {
+		if tm.Kind == pending.Kind {
+			t.Errorf("the queue timeout is still pending after it fired: %+v", tm)
+		}
 	}
 }

@@ -3,6 +3,7 @@
 //	switchboard [serve] [flags]     run the server (the default)
 //	switchboard replay [--out DIR] SCENARIO.jsonl
 //	switchboard verify [--data DIR] [--store URL] [--fix]
+//	switchboard migrate [--data DIR] [--from URL] --to URL
 //	switchboard reports rebuild|threshold [--data DIR] [--store URL] [--seconds N]
 //	switchboard generate --data DIR [--sessions N] [--days D] [--seed S]
 //	switchboard admin reset-password [--data DIR] EMAIL
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return replayCmd(args, stdout, stderr)
 	case "verify":
 		return verifyCmd(args, stdout, stderr)
+	case "migrate":
+		return migrateCmd(args, stdout, stderr)
 	case "reports":
 		return reportsCmd(args, stdout, stderr)
 	case "generate":
@@ -65,10 +68,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|reports|generate|admin|version] [flags]; see switchboard serve -h")
+		fmt.Fprintln(stdout, "usage: switchboard [serve|replay|verify|migrate|reports|generate|admin|version] [flags]; see switchboard serve -h")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, replay, verify, reports, generate, admin or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, replay, verify, migrate, reports, generate, admin or version)", cmd)
 }
 
 func env(name, def string) string {
