@@ -195,12 +195,8 @@ func (l *loader) LoadAttachment(ctx context.Context, a sb.Attachment) error {
 
 // LoadTimer implements sb.Loader.
 func (l *loader) LoadTimer(ctx context.Context, t sb.Timer) error {
-	var data []byte
-	if t.Data != nil {
-		data = t.Data
-	}
 	return l.exec(ctx, "timer", `INSERT INTO timers (session_id, kind, due_at, data) VALUES ($1, $2, $3, $4)`,
-		t.SessionID, t.Kind, ms(t.DueAt), data)
+		t.SessionID, t.Kind, ms(t.DueAt), []byte(t.Data))
 }
 
 // LoadOutbox implements sb.Loader.
