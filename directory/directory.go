@@ -40,6 +40,8 @@ type Directory struct {
 	// writes counts the changes this directory's own writes made to the
 	// caches, so that Reload can tell whether one raced its read.
 	writes uint64
+	// reloadMu runs one Reload at a time.
+	reloadMu sync.Mutex
 	caches
 }
 

@@ -84,7 +84,9 @@ const reloadTries = 2
 
 // Reload reads every document from the store again and puts them in
 // place of the cached ones, all at once under the lock: readers see the
-// directory before the reload or after it, never a mix. It brings in the
+// directory before the reload or after it, never a mix. Reloads run one
+// at a time, so what a reload puts in place was read after every reload
+// that returned before it began. It brings in the
 // writes of other processes sharing the store (see Follow).
 //
 // It reloads everything rather than the kind that changed: the
@@ -99,6 +101,10 @@ const reloadTries = 2
 // an error (the store, a document that does not load) the directory
 // keeps what it had.
 func (d *Directory) Reload(ctx context.Context) error {
+	// One reload at a time, so that a reload that began before a write
+	// elsewhere cannot replace the caches after one that began after it.
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
 	for range reloadTries {
 		d.mu.RLock()
 		before := d.writes

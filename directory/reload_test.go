@@ -192,3 +192,42 @@ func TestReloadReadsUnderTheLockAfterRepeatedRaces(t *testing.T) {
 		}
 	}
 }
+
+// Of two reloads, the one that began after a write elsewhere leaves the
+// directory with it, even when the one that began before it finishes
+// last: reloads run one at a time.
+func TestAnEarlierReloadDoesNotUndoALaterOne(t *testing.T) {
+	e := newEnv(t)
+	store := &hookedStore{ConfigStore: e.db}
+	d, err := directory.Open(e.ctx, store, e.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused, resume := make(chan struct{}), make(chan struct{})
+	first := true
+	store.docs = func(kind string, docs [][]byte, err error) ([][]byte, error) {
+		if kind == directory.KindQueue && first {
+			first = false
+			close(paused) // the first reload has read the queues: none
+			<-resume
+		}
+		return docs, err
+	}
+	earlier := make(chan error, 1)
+	go func() { earlier <- d.Reload(e.ctx) }()
+	<-paused
+	// Another node writes a queue; this node reloads because of it.
+	q := e.queue(sb.Queue{Name: "售后"})
+	later := make(chan error, 1)
+	go func() { later <- d.Reload(e.ctx) }()
+	close(resume)
+	if err := <-earlier; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-later; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.GetQueue(q.ID); err != nil {
+		t.Errorf("the queue written before the later reload began is gone: %v", err)
+	}
+}

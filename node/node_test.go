@@ -55,12 +55,20 @@ func (n *testNode) clusterHits(path string) int {
 
 func startNode(t *testing.T, name, store, bus string, c *clock.Virtual) *testNode {
 	t.Helper()
+	return startNodeTTL(t, name, store, bus, c, ttl)
+}
+
+// startNodeTTL starts a node whose leader's term lasts leaseTTL: a test
+// that moves the virtual clock on fast, without wanting a failover, gives
+// a long one, so that a leader slow to renew under load keeps its term.
+func startNodeTTL(t *testing.T, name, store, bus string, c *clock.Virtual, leaseTTL time.Duration) *testNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	n, err := Open(context.Background(), Options{Name: name, Address: ln.Addr().String(), Secret: "s3cret", Bus: bus,
-		LeaseTTL: ttl, App: app.Options{Store: store, ExportsDir: t.TempDir(), Clock: c,
+		LeaseTTL: leaseTTL, App: app.Options{Store: store, ExportsDir: t.TempDir(), Clock: c,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}})
 	if err != nil {
 		t.Fatal(err)

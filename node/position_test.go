@@ -78,7 +78,9 @@ func TestFollowerPositionStreamsShareOneLeaderCall(t *testing.T) {
 	store := pgtest.New(t)
 	c := clock.NewVirtual(t0)
 	ctx := context.Background()
-	a := startNode(t, "node-a", store, "", c)
+	// The test moves the clock on by an interval every few milliseconds:
+	// a long term keeps node-a leading however slowly it renews.
+	a := startNodeTTL(t, "node-a", store, "", c, time.Hour)
 	waitFor(t, c, false, "node-a to lead", a.Leading)
 	token, err := a.App.EnsureAdminToken(ctx, "")
 	if err != nil {
@@ -96,7 +98,7 @@ func TestFollowerPositionStreamsShareOneLeaderCall(t *testing.T) {
 		}
 		ids = append(ids, res.Session.ID)
 	}
-	b := startNode(t, "node-b", store, "", c)
+	b := startNodeTTL(t, "node-b", store, "", c, time.Hour)
 	streams := make([]*positions, waiting)
 	for i, id := range ids {
 		streams[i] = followPosition(t, b, token, id)
@@ -117,9 +119,7 @@ func TestFollowerPositionStreamsShareOneLeaderCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	ticks := 0
-	waitFor(t, c, false, "every stream to move up", func() bool {
-		c.Advance(time.Second) // the streams' interval
-		ticks++
+	moved := func() bool {
 		if _, _, left := streams[0].last(); !left {
 			return false
 		}
@@ -129,7 +129,18 @@ func TestFollowerPositionStreamsShareOneLeaderCall(t *testing.T) {
 			}
 		}
 		return true
-	})
+	}
+	for ; !moved(); ticks++ {
+		if ticks == 3000 {
+			for i, s := range streams {
+				p, n, left := s.last()
+				t.Logf("stream %d: %d positions, last %+v, left %v", i, n, p, left)
+			}
+			t.Fatalf("the streams did not all move up in %d intervals", ticks)
+		}
+		c.Advance(time.Second)           // the streams' interval
+		time.Sleep(2 * time.Millisecond) // the nodes' goroutines' turn, not test logic
+	}
 	fetches, singles := a.clusterHits(all)-firstAll, a.clusterHits(one)-firstOne
 	t.Logf("%d streams, %d intervals: %d fetches of every position, %d single reads", waiting, ticks, fetches, singles)
 	if fetches > ticks+1 {

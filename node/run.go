@@ -156,11 +156,16 @@ func (n *Node) lead(ctx context.Context, t postgres.Term) {
 		}
 		t = next
 	}
-	n.leading.Store(false)
 	endTerm()
 	<-done
-	n.db.SetFence(postgres.Fence{Lease: postgres.LeaderLease})
+	// The API forwards before the node says it follows: a command sent
+	// once Leading is false goes to the next leader, never to this
+	// node's engine fenced as a follower. Commands that reach the engine
+	// meanwhile are refused by the fence (the term is over) and sent again
+	// by whoever forwarded them.
 	n.App.Follow()
+	n.db.SetFence(postgres.Fence{Lease: postgres.LeaderLease})
+	n.leading.Store(false)
 	closePub()
 	if ctx.Err() != nil && !n.stalled.Load() {
 		n.release(t)
