@@ -38,6 +38,15 @@ type Options struct {
 	// centers sharing one NATS take a stream and subject each.
 	Stream  string
 	Subject string
+	// Namespace names the store the events come from: events go to
+	// Subject.<namespace>.<session id> with message IDs
+	// <namespace>:<position>, and a relay reads only its namespace. Give
+	// each store its own (node.Open reads one from the store), so that a
+	// new or restored database, whose positions start again, is not taken
+	// for resends of the old one's events within the duplicate window,
+	// and clusters sharing one NATS do not see each other's events. ""
+	// leaves it out.
+	Namespace string
 	// MaxAge is how long the stream keeps events (default one hour): the
 	// store keeps them for good, relays only need the recent ones.
 	MaxAge time.Duration
@@ -98,6 +107,23 @@ func Connect(ctx context.Context, url string, opt Options) (*Bus, error) {
 		return nil, fmt.Errorf("bus: stream %s: %w", opt.Stream, err)
 	}
 	return &Bus{nc: nc, js: js, stream: st, opt: opt, log: opt.Logger}, nil
+}
+
+// subject is the subject prefix of the bus's events, namespace included.
+func (b *Bus) subject() string {
+	if b.opt.Namespace == "" {
+		return b.opt.Subject
+	}
+	return b.opt.Subject + "." + b.opt.Namespace
+}
+
+// msgID is event e's message ID, for JetStream's duplicate window.
+func (b *Bus) msgID(e sb.Event) string {
+	id := strconv.FormatInt(e.ID, 10)
+	if b.opt.Namespace == "" {
+		return id
+	}
+	return b.opt.Namespace + ":" + id
 }
 
 // Close closes the connection; a publisher's queued commits are dropped
@@ -161,8 +187,8 @@ func (p *Publisher) send() {
 				p.bus.log.Error("bus: encode event", "event", e.ID, "err", err)
 				continue
 			}
-			msg := &nats.Msg{Subject: p.bus.opt.Subject + "." + strconv.FormatInt(e.SessionID, 10), Data: data, Header: nats.Header{}}
-			msg.Header.Set(jetstream.MsgIDHeader, strconv.FormatInt(e.ID, 10))
+			msg := &nats.Msg{Subject: p.bus.subject() + "." + strconv.FormatInt(e.SessionID, 10), Data: data, Header: nats.Header{}}
+			msg.Header.Set(jetstream.MsgIDHeader, p.bus.msgID(e))
 			if _, err := p.bus.js.PublishMsgAsync(msg); err != nil {
 				p.bus.log.Warn("bus: send event", "event", e.ID, "err", err)
 			}
@@ -180,7 +206,8 @@ func (p *Publisher) send() {
 // returns the position it reached when ctx ends, or an error if the store
 // fails.
 func (b *Bus) Relay(ctx context.Context, store sb.EventStore, local sb.Publisher, after int64, c sb.Clock, poll time.Duration) (int64, error) {
-	cons, err := b.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	cons, err := b.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy,
+		FilterSubjects: []string{b.subject() + ".>"}})
 	if err != nil {
 		return after, fmt.Errorf("bus: follow the stream: %w", err)
 	}

@@ -179,3 +179,53 @@ func TestRelayStartsFromItsPosition(t *testing.T) {
 	f.expect(seen, 11, 1)
 	f.quiet(seen, pub)
 }
+
+// Two stores on one NATS, each with its own namespace, whose positions
+// are the same numbers (a database made anew): a relay sees its own
+// store's events only, and none of them is taken for a resend of the
+// other's.
+func TestNamespacesKeepStoresApart(t *testing.T) {
+	f := newFixture(t)
+	other, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "other.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	bus := func(ns string) *natsbus.Bus {
+		b, err := natsbus.Connect(f.ctx, f.url, natsbus.Options{Namespace: ns, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(b.Close)
+		return b
+	}
+	old := bus("3f2a").Publisher(broker.New())
+	for range 5 {
+		old.Publish(f.commit(1)) // positions 1..5 of the old store
+	}
+	newer := bus("9c1d")
+	seen, _ := f.follower(newer, 0) // relays the store f.db, in namespace 9c1d
+	f.expect(seen, 1, 5)            // from the store, as it starts
+	// The new store's leader publishes positions 6.. of f.db; meanwhile
+	// the old namespace publishes more of its own: not seen here.
+	pub := newer.Publisher(broker.New())
+	defer pub.Close()
+	for id := range int64(3) {
+		old.Publish([]sb.Event{{ID: 6 + id, SessionID: 1, Seq: 6 + id, Type: "custom_data", Version: 1, Time: t0, Data: json.RawMessage(`{}`)}})
+	}
+	old.Close() // sent and stored before the new store's leader sends
+	for range 3 {
+		pub.Publish(f.commit(2)) // positions 6, 7, 8: the same numbers
+	}
+	for i := range int64(3) {
+		select {
+		case e := <-seen:
+			if e.ID != 6+i || e.SessionID != 2 {
+				t.Fatalf("got position %d of session %d, want position %d of this store's session 2", e.ID, e.SessionID, 6+i)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("waited for position %d: taken for a resend of the other store's", 6+i)
+		}
+	}
+	f.quiet(seen, pub)
+}

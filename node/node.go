@@ -12,6 +12,8 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +30,10 @@ import (
 	"github.com/switchboardhq/switchboard/natsbus"
 	"github.com/switchboardhq/switchboard/postgres"
 )
+
+// busNamespaceKey names the store's server key that is its namespace on
+// the bus (natsbus.Options.Namespace).
+const busNamespaceKey = "bus_namespace"
 
 // DefaultLeaseTTL is how long a leader's term lasts without renewal: the
 // longest a cluster goes without a writer after its leader dies.
@@ -122,7 +128,17 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	if opt.Bus != "" {
-		if n.bus, err = natsbus.Connect(ctx, opt.Bus, natsbus.Options{Logger: n.log}); err != nil {
+		// The store's own namespace on the bus: a database made anew
+		// starts its positions again, and they must not be taken for
+		// resends of an earlier one's events.
+		fresh := make([]byte, 8)
+		rand.Read(fresh)
+		ns, err := db.ServerKey(ctx, busNamespaceKey, fresh)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("node: the bus namespace: %w", err)
+		}
+		if n.bus, err = natsbus.Connect(ctx, opt.Bus, natsbus.Options{Namespace: hex.EncodeToString(ns), Logger: n.log}); err != nil {
 			a.Close()
 			return nil, err
 		}
