@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/internal/natstest"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
+	"github.com/switchboardhq/switchboard/internal/s3test"
 	"github.com/switchboardhq/switchboard/postgres"
 )
 
@@ -40,10 +41,14 @@ func TestClusterSurvivesTheLeadersSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
 	store := pgtest.New(t)
 	bus := natstest.Start(t, t.TempDir()).ClientURL()
+	s3, bucket := s3test.NewBucket(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", s3test.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", s3test.SecretKey)
 	const ttl = 2 * time.Second
 	nodes := make([]*server, 3)
 	start := func(i int) {
 		nodes[i] = startServer(t, bin, filepath.Join(t.TempDir(), "data"), "--store", store, "--bus", bus,
+			"--files", s3.URL(bucket, "acme"),
 			"--cluster-addr", freeAddr(t), "--cluster-secret", "s3cret", "--node-name", fmt.Sprintf("node-%d", i+1),
 			"--lease-ttl", ttl.String())
 	}
@@ -75,7 +80,7 @@ func TestClusterSurvivesTheLeadersSIGKILL(t *testing.T) {
 	stopLoad := make(chan struct{})
 	killed := make(chan time.Time, 1)
 	var firstAfter time.Time
-	for c := range 12 {
+	for c := range 64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
