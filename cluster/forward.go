@@ -61,10 +61,18 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 	}
 	req := Request{Caller: c, SessionID: id, Command: name, Body: body, IfMatch: opt.IfMatch, IdempotencyKey: opt.IdempotencyKey}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = newKey()
+		req.IdempotencyKey, req.FreshKey = newKey(), true
 	}
 	var res Result
-	if err := f.call(ctx, CommandPath, req, &res, true); err != nil {
+	err = f.retry(ctx, true, func() error {
+		payload, err := json.Marshal(req)
+		if err != nil {
+			return fmt.Errorf("forward %s: %w", name, err)
+		}
+		req.FreshKey = false // any try after this one may follow one that ran
+		return f.try(ctx, CommandPath, payload, &res)
+	})
+	if err != nil {
 		return engine.Result{}, err
 	}
 	if res.Session == nil {

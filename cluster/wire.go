@@ -28,6 +28,9 @@ type Request struct {
 	Body           json.RawMessage `json:"body,omitempty"`
 	IfMatch        *int64          `json:"if_match,omitempty"`
 	IdempotencyKey string          `json:"idempotency_key,omitempty"`
+	// FreshKey says the forwarder made IdempotencyKey (the client sent
+	// none) and this is its first try: the leader need not look it up.
+	FreshKey bool `json:"fresh_key,omitempty"`
 }
 
 // Result is the leader's answer to a forwarded command.

@@ -18,6 +18,9 @@ type Idempotency struct {
 	// Fingerprint identifies the request; the same key with another
 	// request is refused with ECONFLICT.
 	Fingerprint string
+	// Fresh says the key was made for this request and never sent
+	// before: it cannot have run, and is not looked up.
+	Fresh bool
 }
 
 // recentKeys is how many committed keys the writer remembers without
@@ -101,6 +104,10 @@ type keyCache = recent.Cache[string, sb.IdempotencyRecord]
 // repeat trusts the look only then. Any error leaves the look to repeat.
 func (e *Engine) lookUpKey(r *request) {
 	puts := e.keyPuts.Load()
+	if r.idem.Fresh {
+		r.unkeyed, r.puts = true, puts
+		return
+	}
 	if _, err := e.store.Idempotency(r.ctx, r.idem.Key); sb.ErrorCode(err) == sb.ENOTFOUND {
 		r.unkeyed, r.puts = true, puts
 	}

@@ -102,7 +102,7 @@ func (s *Server) routeForwarded(ctx context.Context, op string, req cluster.Rout
 
 // runForwarded runs a forwarded command as the public routes run it.
 func (s *Server) runForwarded(r *http.Request, req cluster.Request) (result engine.Result, err error) {
-	opt := service.RunOptions{IfMatch: req.IfMatch, IdempotencyKey: req.IdempotencyKey}
+	opt := service.RunOptions{IfMatch: req.IfMatch, IdempotencyKey: req.IdempotencyKey, FreshKey: req.FreshKey}
 	if req.Command == "create" && req.SessionID == 0 {
 		cmd := new(lifecycle.Create)
 		if err := DecodeStrict(req.Body, cmd, false); err != nil {

@@ -20,7 +20,8 @@ const MaxIdempotencyKey = 255
 // fingerprint of the request as the client sent it (before the service
 // fills anything in), so that the key sent with another request is
 // refused. No key: nil.
-func idempotency(c Caller, key string, sessionID int64, cmd lifecycle.Command) (*engine.Idempotency, error) {
+func idempotency(c Caller, opt RunOptions, sessionID int64, cmd lifecycle.Command) (*engine.Idempotency, error) {
+	key := opt.IdempotencyKey
 	if key == "" {
 		return nil, nil
 	}
@@ -40,5 +41,6 @@ func idempotency(c Caller, key string, sessionID int64, cmd lifecycle.Command) (
 	fmt.Fprintf(h, "%s\x00%d\x00", cmd.Name(), sessionID)
 	h.Write(body)
 	a := c.Actor()
-	return &engine.Idempotency{Key: string(a.Kind) + ":" + strconv.Quote(a.ID) + ":" + key, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+	return &engine.Idempotency{Key: string(a.Kind) + ":" + strconv.Quote(a.ID) + ":" + key, Fingerprint: hex.EncodeToString(h.Sum(nil)),
+		Fresh: opt.FreshKey}, nil
 }

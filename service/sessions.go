@@ -27,6 +27,10 @@ type RunOptions struct {
 	// key: the same request sent again gets the first answer (Replayed),
 	// another request with the key is refused (see idempotency.go).
 	IdempotencyKey string
+	// FreshKey says that IdempotencyKey was made for this request and
+	// never sent before (a cluster node's first try of a command the
+	// client sent without a key): the engine need not look it up.
+	FreshKey bool
 }
 
 // Engine commits session commands; *engine.Engine is one.
@@ -97,7 +101,7 @@ func NewSessions(eng Engine, dir Directory, opt Options) *Sessions {
 // session to be routed with no queue named goes where the routing rules
 // send it.
 func (s *Sessions) Create(ctx context.Context, c Caller, cmd *lifecycle.Create, opt RunOptions) (engine.Result, error) {
-	idem, err := idempotency(c, opt.IdempotencyKey, 0, cmd)
+	idem, err := idempotency(c, opt, 0, cmd)
 	if err != nil {
 		return engine.Result{}, err
 	}
@@ -131,7 +135,7 @@ func (s *Sessions) Run(ctx context.Context, c Caller, id int64, cmd lifecycle.Co
 	if id <= 0 {
 		return engine.Result{}, sb.Errorf(sb.EINVALID, "id must be a positive integer, not %d", id)
 	}
-	idem, err := idempotency(c, opt.IdempotencyKey, id, cmd)
+	idem, err := idempotency(c, opt, id, cmd)
 	if err != nil {
 		return engine.Result{}, err
 	}
