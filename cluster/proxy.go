@@ -36,7 +36,12 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 // written, with its status: the node brings its caches up to date with
 // what the leader changed, so the client reads its own write on this
 // node next.
-func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, after func(ctx context.Context, status int)) {
+//
+// here, if set, is asked before every try whether this node leads now (it
+// became leader while the request waited, or it is a node that leads
+// alone, without a cluster address, and was just starting): the request
+// is then served by the handler it returns, and after does not run.
+func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, after func(ctx context.Context, status int), here func() (http.Handler, bool)) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxProxiedBody+1))
 	switch {
 	case err != nil:
@@ -48,10 +53,22 @@ func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, after func(ctx
 	}
 	var resp *http.Response
 	var answer []byte
+	served := false
 	err = f.retry(r.Context(), false, func() error {
+		if here != nil {
+			if h, ok := here(); ok {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				h.ServeHTTP(w, r)
+				served = true
+				return nil
+			}
+		}
 		resp, answer, err = f.tryProxy(r, body)
 		return err
 	})
+	if served {
+		return
+	}
 	if err != nil {
 		code := sb.ErrorCode(err)
 		if code == "" || code == sb.EINTERNAL {

@@ -170,7 +170,7 @@ func (n *Node) Handler() http.Handler {
 			if err := n.App.Directory.Reload(ctx); err != nil {
 				n.log.Warn("reload the directory after a change on the leader", "err", err)
 			}
-		})
+		}, func() (http.Handler, bool) { return public, n.leading.Load() })
 	})
 }
 
