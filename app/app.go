@@ -210,8 +210,13 @@ func (a *App) Lead(ctx context.Context, pub sb.Publisher) error {
 	}
 	sessions := service.NewSessions(eng, a.Directory, service.Options{Attachments: att})
 	a.roles.set(sessions, newRouting(a), a.Reports.Sync, eng.PokeDeliveries)
+	a.roles.setLocal(sessions)
 	return nil
 }
+
+// LocalCommands returns this process's own commands while it runs the
+// writer (Open, or Lead until Follow), and false while another node does.
+func (a *App) LocalCommands() (service.Commands, bool) { return a.roles.getLocal() }
 
 // Follow gives the writer up: commands and routing go to the remote
 // leader again, and the engine stops after its in-flight commands. The
@@ -221,6 +226,7 @@ func (a *App) Follow() {
 		return
 	}
 	a.roles.set(a.remote, a.remoteRouting, storedFreshness(a.DB), func() {})
+	a.roles.setLocal(nil)
 	if a.Engine != nil {
 		a.Engine.Close()
 	}

@@ -31,6 +31,20 @@ type roles struct {
 	routing  service.Routing
 	sync     func(context.Context) (report.Freshness, error)
 	poke     func()
+	// local is this process's own commands while it runs the writer.
+	local service.Commands
+}
+
+func (r *roles) setLocal(c service.Commands) {
+	r.mu.Lock()
+	r.local = c
+	r.mu.Unlock()
+}
+
+func (r *roles) getLocal() (service.Commands, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.local, r.local != nil
 }
 
 var (

@@ -40,6 +40,11 @@ type Forwarder struct {
 	Clock    sb.Clock
 	Patience time.Duration
 	Pause    time.Duration
+	// Here, if set, is asked before every try of a command whether this
+	// node runs the writer now (it became leader while the command
+	// waited, or it leads alone and was starting): the command then runs
+	// on the commands it returns instead of being sent.
+	Here func() (service.Commands, bool)
 }
 
 var _ service.Commands = (*Forwarder)(nil)
@@ -64,7 +69,29 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 		req.IdempotencyKey, req.FreshKey = newKey(), true
 	}
 	var res Result
+	var local *engine.Result
 	err = f.retry(ctx, true, func() error {
+		if f.Here != nil {
+			if cmds, ok := f.Here(); ok {
+				opt := service.RunOptions{IfMatch: req.IfMatch, IdempotencyKey: req.IdempotencyKey, FreshKey: req.FreshKey}
+				req.FreshKey = false
+				var r engine.Result
+				var err error
+				if create, ok := cmd.(*lifecycle.Create); ok && name == "create" {
+					r, err = cmds.Create(ctx, c, create, opt)
+				} else {
+					r, err = cmds.Run(ctx, c, id, cmd, opt)
+				}
+				if sb.ErrorCode(err) == sb.EUNAVAILABLE {
+					// This node's writer is stopping: the next leader.
+					return fmt.Errorf("%w: %w", errNoLeader, err)
+				}
+				if err == nil {
+					local = &r
+				}
+				return err
+			}
+		}
 		payload, err := json.Marshal(req)
 		if err != nil {
 			return fmt.Errorf("forward %s: %w", name, err)
@@ -74,6 +101,9 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 	})
 	if err != nil {
 		return engine.Result{}, err
+	}
+	if local != nil {
+		return *local, nil
 	}
 	if res.Session == nil {
 		return engine.Result{}, fmt.Errorf("forward %s: the leader's answer has no session", name)

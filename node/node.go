@@ -29,6 +29,7 @@ import (
 	"github.com/switchboardhq/switchboard/cluster"
 	"github.com/switchboardhq/switchboard/natsbus"
 	"github.com/switchboardhq/switchboard/postgres"
+	"github.com/switchboardhq/switchboard/service"
 )
 
 // busNamespaceKey names the store's server key that is its namespace on
@@ -110,7 +111,7 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 	}
 	n := &Node{opt: opt, log: opt.App.Logger.With("node", opt.Name)}
 	n.fwd = &cluster.Forwarder{Leader: n.leaderURL, Secret: opt.Secret, Clock: opt.App.Clock,
-		Patience: 3 * opt.LeaseTTL}
+		Patience: 3 * opt.LeaseTTL, Here: n.localCommands}
 	a, err := app.OpenFollower(ctx, opt.App, n.fwd)
 	if err != nil {
 		return nil, err
@@ -145,6 +146,15 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 	}
 	n.lease = db.Lease(postgres.LeaderLease, opt.Name, opt.Address, opt.LeaseTTL, opt.App.Clock)
 	return n, nil
+}
+
+// localCommands returns the node's own commands while it leads: a command
+// that waited for a leader runs here once this node is the one.
+func (n *Node) localCommands() (service.Commands, bool) {
+	if !n.leading.Load() {
+		return nil, false
+	}
+	return n.App.LocalCommands()
 }
 
 // Leading reports whether the node leads now.
