@@ -6,12 +6,16 @@ import "context"
 // revoked.
 const KindToken = "token"
 
+// KindLogin is the ConfigChange kind of browser logins ended before their
+// time; the change's ID is the user's.
+const KindLogin = "login"
+
 // ConfigChange says that a configuration document or an API token was
 // written: created, replaced or deleted (a token: created or revoked). It
 // names what changed, not how: the reader reads it again.
 type ConfigChange struct {
-	// Kind is the document's config kind (as given to PutConfig), or
-	// KindToken. "" is a resync: anything may have changed.
+	// Kind is the document's config kind (as given to PutConfig),
+	// KindToken or KindLogin. "" is a resync: anything may have changed.
 	Kind string
 	// ID is the document's or the token's ID; 0 in a resync.
 	ID int64

@@ -3,39 +3,50 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
+
+	sb "github.com/switchboardhq/switchboard"
 )
 
 // liveConns are the connections that outlive the request that
 // authenticated them (WebSocket connections, event streams) and were
-// authenticated by an API token: when tokens are revoked, those whose
-// token no longer holds are ended, so that a revoked token stops working
-// for what it had open as well as for new requests.
+// authenticated by an API token or a browser login: when tokens are
+// revoked, or logins end (a logout, a new password, a disabled or deleted
+// user), those whose credentials no longer hold are ended, so that they
+// stop working for what they had open as well as for new requests.
 type liveConns struct {
 	mu    sync.Mutex
 	conns map[*liveConn]struct{}
-	// revoked are the tokens known to be revoked: a connection
-	// authenticated just before its token's revocation and registered
-	// just after is ended as it registers.
+	// revoked are the tokens, and ended the logins (by hash), known to
+	// no longer hold: a connection authenticated just before and
+	// registered just after is ended as it registers.
 	revoked map[int64]bool
+	ended   map[string]bool
 }
 
-// liveConn is a live connection: its token and how to end it.
+// liveConn is a live connection: its token or its login (the user and the
+// login's hash), and how to end it.
 type liveConn struct {
 	tokenID int64
+	userID  int64
+	login   string // the login's hash; "" for a token
 	end     func()
 }
 
 // hold registers a connection made by p, ended by end should p's token be
-// revoked; release unregisters it. A caller without a token (a login, a
-// visitor) has nothing to register.
+// revoked or its login end; release unregisters it. A visitor has nothing
+// to register.
 func (l *liveConns) hold(p Principal, end func()) (release func()) {
-	if p.TokenID == 0 {
+	c := &liveConn{tokenID: p.TokenID, end: end}
+	if p.login != nil {
+		c.userID, c.login = p.UserID, string(p.login.Hash)
+	}
+	if c.tokenID == 0 && c.login == "" {
 		return func() {}
 	}
-	c := &liveConn{tokenID: p.TokenID, end: end}
 	l.mu.Lock()
-	if l.revoked[p.TokenID] {
+	if (c.tokenID != 0 && l.revoked[c.tokenID]) || (c.login != "" && l.ended[c.login]) {
 		l.mu.Unlock()
 		end()
 		return func() {}
@@ -58,9 +69,49 @@ func (l *liveConns) tokenIDs() map[int64]bool {
 	defer l.mu.Unlock()
 	ids := make(map[int64]bool, len(l.conns))
 	for c := range l.conns {
-		ids[c.tokenID] = true
+		if c.tokenID != 0 {
+			ids[c.tokenID] = true
+		}
 	}
 	return ids
+}
+
+// logins returns the logins (hash → user) the live connections of user
+// userID were made with (0: of every user).
+func (l *liveConns) logins(userID int64) map[string]int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]int64{}
+	for c := range l.conns {
+		if c.login != "" && (userID == 0 || c.userID == userID) {
+			out[c.login] = c.userID
+		}
+	}
+	return out
+}
+
+// endLogins ends the connections made with one of the logins in gone (by
+// hash), and those that register later with one.
+func (l *liveConns) endLogins(gone map[string]bool) int {
+	l.mu.Lock()
+	if l.ended == nil {
+		l.ended = map[string]bool{}
+	}
+	for h := range gone {
+		l.ended[h] = true
+	}
+	var ended []*liveConn
+	for c := range l.conns {
+		if c.login != "" && gone[c.login] {
+			ended = append(ended, c)
+			delete(l.conns, c)
+		}
+	}
+	l.mu.Unlock()
+	for _, c := range ended {
+		c.end()
+	}
+	return len(ended)
 }
 
 // endTokens ends the connections made with one of the tokens in gone,
@@ -108,4 +159,60 @@ func (s *Server) EndRevoked(ctx context.Context) error {
 		s.log.Info("ended the live connections of revoked tokens", "connections", n)
 	}
 	return nil
+}
+
+// EndLogins ends the live connections made with a login of user userID (0:
+// of every user) that no longer authenticates: revoked or expired, its
+// user disabled or gone. The server calls it when it ends logins itself
+// (a logout, a new password, a user disabled or deleted); a cluster node
+// calls it when another node ended a user's logins.
+func (s *Server) EndLogins(ctx context.Context, userID int64) error {
+	held := s.live.logins(userID)
+	if len(held) == 0 {
+		return nil
+	}
+	users, err := s.userStore()
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	disabled := map[int64]bool{}
+	for id := range maps.Values(held) {
+		if _, seen := disabled[id]; seen {
+			continue
+		}
+		u, err := users.User(ctx, id)
+		switch {
+		case sb.ErrorCode(err) == sb.ENOTFOUND:
+			disabled[id] = true
+		case err != nil:
+			return fmt.Errorf("read the users of live connections: %w", err)
+		default:
+			disabled[id] = u.Disabled
+		}
+	}
+	gone := map[string]bool{}
+	for hash, user := range held {
+		l, err := users.LoginByHash(ctx, []byte(hash))
+		switch {
+		case sb.ErrorCode(err) == sb.ENOTFOUND:
+			gone[hash] = true
+		case err != nil:
+			return fmt.Errorf("read the logins of live connections: %w", err)
+		case !l.Active(now) || disabled[user]:
+			gone[hash] = true
+		}
+	}
+	if n := s.live.endLogins(gone); n > 0 {
+		s.log.Info("ended the live connections of ended logins", "connections", n)
+	}
+	return nil
+}
+
+// endLoginsNow is EndLogins after the server ended a user's logins, the
+// error logged: the change it follows has been made.
+func (s *Server) endLoginsNow(ctx context.Context, userID int64) {
+	if err := s.EndLogins(ctx, userID); err != nil {
+		s.log.Warn("end the live connections of ended logins", "user", userID, "err", err)
+	}
 }

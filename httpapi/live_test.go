@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -29,6 +31,8 @@ func TestRevokingATokenEndsItsLiveConnections(t *testing.T) {
 			id := int64(tok["id"].(float64))
 
 			ws := s.dialWS("crm")
+			ws.send(`{"op":"ping","ref":"p"}`) // a write just done must not spoil the close frame
+			ws.expect("pong")
 			ws.send(`{"op":"subscribe","session_id":1}`)
 			ws.expect("subscribed")
 			one, _ := s.subscribeAs("crm", "/api/v1/sessions/1/events/stream")
@@ -75,6 +79,59 @@ func TestRevokingATokenEndsItsLiveConnections(t *testing.T) {
 					break
 				}
 			}
+		})
+	}
+}
+
+// A login's connections end when the login does: a WebSocket opened with
+// a ticket of the login closes (1008) at its logout, and another user's
+// stays open. The same when another node ended the login and EndLogins is
+// called.
+func TestEndingALoginEndsItsLiveConnections(t *testing.T) {
+	for _, elsewhere := range []bool{false, true} {
+		t.Run(map[bool]string{false: "here", true: "on another node"}[elsewhere], func(t *testing.T) {
+			s := newStack(t)
+			connectedChat(s)
+			s.addUser(noamUser)
+			cookie, csrf := s.login("noam@example.com", "correct horse")
+			auth := []string{"Cookie", "sb_session=" + cookie, "X-CSRF-Token", csrf}
+			tk := s.mustWith("", "POST", "/api/v1/tickets", `{"path":"/api/v1/ws"}`, 201, auth...).json(t)["ticket"].(string)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.srv.URL, "http")+"/api/v1/ws?ticket="+tk, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.CloseNow()
+			ws.Write(ctx, websocket.MessageText, []byte(`{"op":"ping","ref":"p"}`))
+			if _, _, err := ws.Read(ctx); err != nil {
+				t.Fatalf("the login's WebSocket: %v", err)
+			}
+			other := s.dialWS("supervisor")
+
+			if elsewhere {
+				users, _ := s.api.Config.Users.(interface {
+					RevokeUserLogins(context.Context, int64, int64, time.Time) error
+				})
+				if err := users.RevokeUserLogins(context.Background(), 1, 0, s.clock.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.api.EndLogins(context.Background(), 0); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				s.mustWith("", "POST", "/api/v1/logout", "", 204, auth...)
+			}
+			for {
+				if _, _, err := ws.Read(ctx); err != nil {
+					if st := websocket.CloseStatus(err); st != websocket.StatusPolicyViolation {
+						t.Errorf("the ended login's WebSocket closed with %v (%v), want 1008", st, err)
+					}
+					break
+				}
+			}
+			other.send(`{"op":"ping","ref":"still"}`)
+			other.expect("pong")
 		})
 	}
 }

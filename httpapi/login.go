@@ -259,6 +259,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.Users.RevokeLogin(r.Context(), p.login.ID, s.Clock.Now()); err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
 			return err
 		}
+		s.endLoginsNow(r.Context(), p.UserID)
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		MaxAge: -1, Secure: overTLS(r)})
@@ -348,6 +349,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Users.RevokeUserLogins(r.Context(), u.ID, keep, now); err != nil {
 		return err
 	}
+	s.endLoginsNow(r.Context(), u.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -161,6 +161,7 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 		if err := users.RevokeUserLogins(r.Context(), u.ID, 0, now); err != nil {
 			return err
 		}
+		s.endLoginsNow(r.Context(), u.ID)
 	}
 	writeJSON(w, http.StatusOK, u)
 	return nil
@@ -183,6 +184,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err := users.DeleteUser(r.Context(), id); err != nil {
 		return err
 	}
+	s.endLoginsNow(r.Context(), id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -62,7 +62,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 		done: make(chan struct{}), subs: map[int64]*wsSub{}, wake: make(chan struct{}, 1),
 		typing: newRateLimiter(s.Clock, typingRate, typingBurst)}
 	c.writeCtx, c.cancelWrite = context.WithCancel(ctx)
-	c.release = s.live.hold(p, func() { c.kill(websocket.StatusPolicyViolation, "the token was revoked") })
+	c.release = s.live.hold(p, func() { c.end(websocket.StatusPolicyViolation, "the credentials were revoked") })
 	// The request's goroutine returns now, freeing its stack and the
 	// request: a long-lived connection keeps only what it needs.
 	go c.run()
@@ -172,6 +172,16 @@ func (c *wsConn) kill(code websocket.StatusCode, reason string) {
 		close(c.done)
 		c.cancelWrite()
 		c.out.interrupt()
+	})
+}
+
+// end ends the connection with code once the writer's write under way,
+// if any, is done: the client gets the close frame after whole frames. A
+// write blocked on a client that does not read ends at its own deadline.
+func (c *wsConn) end(code websocket.StatusCode, reason string) {
+	c.killOnce.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.done)
 	})
 }
 

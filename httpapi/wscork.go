@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -22,8 +21,14 @@ var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &
 // other goroutines meanwhile (the library's pings, pongs and close frames)
 // keep their place in the byte stream.
 type corkWriter struct {
-	conn    net.Conn
-	writing atomic.Bool // a write to the socket is under way
+	conn net.Conn
+
+	// wmu orders interrupt with the start and end of socket writes: an
+	// interrupt fails the write under way only, never a later one (the
+	// close frame that follows it).
+	wmu         sync.Mutex
+	writing     bool // a write to the socket is under way
+	interrupted bool // its deadline was moved to the past
 
 	mu     sync.Mutex
 	corked bool
@@ -53,9 +58,22 @@ func (w *corkWriter) Write(p []byte) (int, error) {
 }
 
 func (w *corkWriter) write(p []byte) (int, error) {
-	w.writing.Store(true)
-	defer w.writing.Store(false)
-	return w.conn.Write(p)
+	w.wmu.Lock()
+	w.writing = true
+	w.wmu.Unlock()
+	n, err := w.conn.Write(p)
+	w.wmu.Lock()
+	w.writing = false
+	if w.interrupted {
+		// The interrupt was for this write: the next ones (the close
+		// frame) have their own deadlines.
+		w.interrupted = false
+		if derr := w.conn.SetWriteDeadline(time.Time{}); err == nil && derr != nil {
+			err = derr
+		}
+	}
+	w.wmu.Unlock()
+	return n, err
 }
 
 // cork starts collecting writes. The socket writes until uncork must be
@@ -98,7 +116,10 @@ func (w *corkWriter) flushLocked() error {
 // interrupt makes a socket write under way fail at once: the connection
 // is being closed.
 func (w *corkWriter) interrupt() {
-	if w.writing.Load() {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	if w.writing {
+		w.interrupted = true
 		_ = w.conn.SetWriteDeadline(time.Unix(1, 0))
 	}
 }

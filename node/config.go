@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,7 +16,8 @@ const configRetry = time.Second
 // followConfig keeps the node's caches of the shared configuration true
 // until ctx ends: it listens to the store's change feed, drops the cached
 // API tokens (and ends the live connections of revoked ones) when tokens
-// change, and reloads the directory when configuration documents change.
+// change, ends the live connections of a user's ended logins, and reloads
+// the directory when configuration documents change.
 // A resync (the feed connected, or reconnected after a break in which
 // changes may have been missed) does both.
 //
@@ -25,6 +27,8 @@ const configRetry = time.Second
 // and the leader's routing reads it from its directory.
 func (n *Node) followConfig(ctx context.Context) {
 	var tokens, docs atomic.Bool
+	var loginsMu sync.Mutex
+	logins := map[int64]bool{} // users whose logins ended; 0: every user
 	dirty := make(chan struct{}, 1)
 	worker := make(chan struct{})
 	defer func() { <-worker }()
@@ -39,6 +43,15 @@ func (n *Node) followConfig(ctx context.Context) {
 			if tokens.Swap(false) {
 				if err := n.App.API.EndRevoked(ctx); err != nil && ctx.Err() == nil {
 					n.log.Warn("config feed: end the connections of revoked tokens", "err", err)
+				}
+			}
+			loginsMu.Lock()
+			users := logins
+			logins = map[int64]bool{}
+			loginsMu.Unlock()
+			for id := range users {
+				if err := n.App.API.EndLogins(ctx, id); err != nil && ctx.Err() == nil {
+					n.log.Warn("config feed: end the connections of ended logins", "user", id, "err", err)
 				}
 			}
 			if docs.Swap(false) {
@@ -60,7 +73,12 @@ func (n *Node) followConfig(ctx context.Context) {
 				n.App.API.ForgetTokens()
 				tokens.Store(true)
 			}
-			if c.Resync() || c.Kind != sb.KindToken {
+			if c.Resync() || c.Kind == sb.KindLogin {
+				loginsMu.Lock()
+				logins[c.ID] = true // a resync's ID is 0: every user
+				loginsMu.Unlock()
+			}
+			if c.Resync() || (c.Kind != sb.KindToken && c.Kind != sb.KindLogin) {
 				docs.Store(true)
 			}
 			signal(dirty)

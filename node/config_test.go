@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/internal/pgtest"
@@ -66,6 +69,25 @@ func TestConfigChangesReachEveryNode(t *testing.T) {
 		t.Logf("node-b honoured the revocation after %v", took)
 	}
 
+	// A login ended on the leader ends what the login opened on the
+	// follower: its WebSocket closes.
+	if _, err := a.App.EnsureAdminUser(ctx, "lilei@example.com", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	cookie, csrf := loginOn(t, b, "lilei@example.com", "correct horse")
+	ws := wsWithLogin(t, b, cookie, csrf)
+	req, _ = http.NewRequest("POST", a.api.URL+"/api/v1/logout", nil)
+	req.Header.Set("Cookie", "sb_session="+cookie)
+	req.Header.Set("X-CSRF-Token", csrf)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 204 {
+		t.Fatalf("log out on node-a: %v %v", res, err)
+	}
+	loggedOut := time.Now()
+	if st := closeStatus(ws); st != websocket.StatusPolicyViolation {
+		t.Errorf("the login's WebSocket on node-b closed with %v, want 1008", st)
+	}
+	t.Logf("node-b ended the login's WebSocket %v after the logout", time.Since(loggedOut))
+
 	// A setting saved and a queue created through the follower are made
 	// by the leader, and both nodes have them when the follower answers:
 	// the leader takes a session in the queue at once.
@@ -105,5 +127,59 @@ func TestConfigChangesReachEveryNode(t *testing.T) {
 	}
 	if code, out := call(t, b, admin, "POST", "/api/v1/tokens", fmt.Sprintf(`{"name":"meimei","role":"agent","agent_id":%v}`, ag["id"])); code != 201 {
 		t.Errorf("a token for the new agent on node-b, right after: %d %v", code, out)
+	}
+}
+
+// loginOn logs in on n and returns the cookie secret and the CSRF token.
+func loginOn(t *testing.T, n *testNode, email, password string) (cookie, csrf string) {
+	t.Helper()
+	res, err := http.Post(n.api.URL+"/api/v1/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("log in on %s: %v %v", n.opt.Name, res, err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	for _, c := range res.Cookies() {
+		if c.Name == "sb_session" {
+			cookie = c.Value
+		}
+	}
+	csrf, _ = out["csrf_token"].(string)
+	return cookie, csrf
+}
+
+// wsWithLogin opens a WebSocket on n with a ticket of the login.
+func wsWithLogin(t *testing.T, n *testNode, cookie, csrf string) *websocket.Conn {
+	t.Helper()
+	req, _ := http.NewRequest("POST", n.api.URL+"/api/v1/tickets", strings.NewReader(`{"path":"/api/v1/ws"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cookie", "sb_session="+cookie)
+	req.Header.Set("X-CSRF-Token", csrf)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("a ticket on %s: %v %v", n.opt.Name, res, err)
+	}
+	var tk map[string]any
+	json.NewDecoder(res.Body).Decode(&tk)
+	res.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a safety net, not a timing assumption
+	t.Cleanup(cancel)
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(n.api.URL, "http")+"/api/v1/ws?ticket="+tk["ticket"].(string), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	return ws
+}
+
+// closeStatus reads ws until it closes and returns the close code.
+func closeStatus(ws *websocket.Conn) websocket.StatusCode {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := ws.Read(ctx); err != nil {
+			return websocket.CloseStatus(err)
+		}
 	}
 }
