@@ -93,40 +93,37 @@ func (l *liveConns) logins(userID int64) map[string]int64 {
 // endLogins ends the connections made with one of the logins in gone (by
 // hash), and those that register later with one.
 func (l *liveConns) endLogins(gone map[string]bool) int {
-	l.mu.Lock()
-	if l.ended == nil {
-		l.ended = map[string]bool{}
-	}
-	for h := range gone {
-		l.ended[h] = true
-	}
-	var ended []*liveConn
-	for c := range l.conns {
-		if c.login != "" && gone[c.login] {
-			ended = append(ended, c)
-			delete(l.conns, c)
+	return l.endWhere(func() {
+		if l.ended == nil {
+			l.ended = map[string]bool{}
 		}
-	}
-	l.mu.Unlock()
-	for _, c := range ended {
-		c.end()
-	}
-	return len(ended)
+		for h := range gone {
+			l.ended[h] = true
+		}
+	}, func(c *liveConn) bool { return c.login != "" && gone[c.login] })
 }
 
 // endTokens ends the connections made with one of the tokens in gone,
 // and those that register later with one.
 func (l *liveConns) endTokens(gone map[int64]bool) int {
+	return l.endWhere(func() {
+		if l.revoked == nil {
+			l.revoked = map[int64]bool{}
+		}
+		for id := range gone {
+			l.revoked[id] = true
+		}
+	}, func(c *liveConn) bool { return c.tokenID != 0 && gone[c.tokenID] })
+}
+
+// endWhere runs remember and forgets the connections that match, under the
+// lock, then ends them outside it; it returns how many it ended.
+func (l *liveConns) endWhere(remember func(), match func(*liveConn) bool) int {
 	l.mu.Lock()
-	if l.revoked == nil {
-		l.revoked = map[int64]bool{}
-	}
-	for id := range gone {
-		l.revoked[id] = true
-	}
+	remember()
 	var ended []*liveConn
 	for c := range l.conns {
-		if gone[c.tokenID] {
+		if match(c) {
 			ended = append(ended, c)
 			delete(l.conns, c)
 		}

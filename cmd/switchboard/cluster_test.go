@@ -20,6 +20,45 @@ import (
 )
 
 // freeAddr is a loopback address nothing listens on just now.
+// testCluster is server processes on one PostgreSQL and NATS.
+type testCluster struct {
+	nodes []*server // node-1, node-2, …
+	db    *postgres.DB
+}
+
+// startCluster starts n server processes named node-1 … node-n on a new
+// PostgreSQL database and a NATS server, with the lease's ttl and extra
+// flags, and waits for node-1 to lead.
+func startCluster(t *testing.T, n int, ttl time.Duration, flags ...string) *testCluster {
+	t.Helper()
+	bin := buildBinary(t)
+	store := pgtest.New(t)
+	bus := natstest.Start(t, t.TempDir()).ClientURL()
+	c := &testCluster{nodes: make([]*server, n)}
+	for i := range c.nodes {
+		c.nodes[i] = startServer(t, bin, filepath.Join(t.TempDir(), "data"), append([]string{"--store", store, "--bus", bus,
+			"--cluster-addr", freeAddr(t), "--cluster-secret", "s3cret", "--node-name", fmt.Sprintf("node-%d", i+1),
+			"--lease-ttl", ttl.String()}, flags...)...)
+	}
+	db, err := postgres.Open(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c.db = db
+	waitFor(t, func() bool { return c.holder() == "node-1" })
+	return c
+}
+
+// holder is the node that holds an unexpired leader lease, or "".
+func (c *testCluster) holder() string {
+	h, err := c.db.Lease(postgres.LeaderLease, "test", "", time.Second, clock.Real{}).Holder(context.Background())
+	if err != nil || !h.Expires.After(time.Now()) {
+		return ""
+	}
+	return h.Node
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -38,35 +77,12 @@ func TestClusterSurvivesTheLeadersSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three server processes")
 	}
-	bin := buildBinary(t)
-	store := pgtest.New(t)
-	bus := natstest.Start(t, t.TempDir()).ClientURL()
 	s3, bucket := s3test.NewBucket(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", s3test.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", s3test.SecretKey)
 	const ttl = 2 * time.Second
-	nodes := make([]*server, 3)
-	start := func(i int) {
-		nodes[i] = startServer(t, bin, filepath.Join(t.TempDir(), "data"), "--store", store, "--bus", bus,
-			"--files", s3.URL(bucket, "acme"),
-			"--cluster-addr", freeAddr(t), "--cluster-secret", "s3cret", "--node-name", fmt.Sprintf("node-%d", i+1),
-			"--lease-ttl", ttl.String())
-	}
-	start(0)
-	start(1)
-	start(2)
-	db, err := postgres.Open(context.Background(), store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	holder := func() string {
-		h, err := db.Lease(postgres.LeaderLease, "test", "", ttl, clock.Real{}).Holder(context.Background())
-		if err != nil || !h.Expires.After(time.Now()) {
-			return ""
-		}
-		return h.Node
-	}
+	c := startCluster(t, 3, ttl, "--files", s3.URL(bucket, "acme"))
+	nodes, db, holder := c.nodes, c.db, c.holder
 	waitFor(t, func() bool { return holder() == "node-1" })
 	// Made on the leader, after the followers started: the one that leads
 	// next reads it from the store when it takes over.

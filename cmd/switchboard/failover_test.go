@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,10 +13,6 @@ import (
 	"github.com/coder/websocket"
 
 	sb "github.com/switchboardhq/switchboard"
-	"github.com/switchboardhq/switchboard/clock"
-	"github.com/switchboardhq/switchboard/internal/natstest"
-	"github.com/switchboardhq/switchboard/internal/pgtest"
-	"github.com/switchboardhq/switchboard/postgres"
 )
 
 // wsFollower follows every session's events over a node's WebSocket,
@@ -86,30 +81,10 @@ func TestClusterFailoverKeepsRoutingTimersAndStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three server processes")
 	}
-	bin := buildBinary(t)
-	store := pgtest.New(t)
-	bus := natstest.Start(t, t.TempDir()).ClientURL()
 	const ttl = 2 * time.Second
 	const agents, capacity = 3, 2
-	nodes := make([]*server, 3)
-	for i := range nodes {
-		nodes[i] = startServer(t, bin, filepath.Join(t.TempDir(), "data"), "--store", store, "--bus", bus,
-			"--cluster-addr", freeAddr(t), "--cluster-secret", "s3cret", "--node-name", fmt.Sprintf("node-%d", i+1),
-			"--lease-ttl", ttl.String())
-	}
-	db, err := postgres.Open(context.Background(), store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	holder := func() string {
-		h, err := db.Lease(postgres.LeaderLease, "test", "", ttl, clock.Real{}).Holder(context.Background())
-		if err != nil || !h.Expires.After(time.Now()) {
-			return ""
-		}
-		return h.Node
-	}
-	waitFor(t, func() bool { return holder() == "node-1" })
+	cl := startCluster(t, 3, ttl)
+	nodes, db, holder := cl.nodes, cl.db, cl.holder
 
 	// Configured through a follower: the writes go to the leader.
 	cfg := nodes[1]
