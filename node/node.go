@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,6 +111,11 @@ func Open(ctx context.Context, opt Options) (*Node, error) {
 	if opt.App.Logger == nil {
 		opt.App.Logger = slog.Default()
 	}
+	store, err := boundIdleTransactions(opt.App.Store, opt.LeaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	opt.App.Store = store
 	n := &Node{opt: opt, log: opt.App.Logger.With("node", opt.Name)}
 	n.fwd = &cluster.Forwarder{Leader: n.leaderURL, Secret: opt.Secret, Clock: opt.App.Clock,
 		Patience: 3 * opt.LeaseTTL, Here: n.localCommands}
@@ -155,6 +162,28 @@ func (n *Node) localCommands() (service.Commands, bool) {
 		return nil, false
 	}
 	return n.App.LocalCommands()
+}
+
+// boundIdleTransactions sets PostgreSQL's idle_in_transaction_session_timeout
+// on the node's connections to the lease's TTL, unless the store URL sets
+// it. A leader's commit holds a share lock on the lease row (the fence) and
+// the next leader's acquisition waits for it: a leader paused (SIGSTOP, a
+// frozen VM) in the middle of a transaction would otherwise keep the lock,
+// and the cluster leaderless, for as long as it stays paused. The
+// database ends such a session once it has been idle that long, and the
+// acquisition goes through. No transaction of the store waits on its
+// client for anything near a TTL.
+func boundIdleTransactions(store string, ttl time.Duration) (string, error) {
+	u, err := url.Parse(store)
+	if err != nil {
+		return "", fmt.Errorf("node: the store URL: %w", err)
+	}
+	q := u.Query()
+	if q.Get("idle_in_transaction_session_timeout") == "" {
+		q.Set("idle_in_transaction_session_timeout", strconv.FormatInt(ttl.Milliseconds(), 10))
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
 }
 
 // Leading reports whether the node leads now.
