@@ -84,4 +84,27 @@ func TestDeskPanelStreamTagsAndProfile(t *testing.T) {
 	if got.EndUser.Phone != "+14155550100" {
 		t.Fatalf("end user phone %q, want the one saved in the profile", got.EndUser.Phone)
 	}
+
+	// What the agent typed and left unsaved outlives a change that
+	// arrives meanwhile: a tag added elsewhere redraws the panel, not the
+	// form the agent is filling in.
+	err = chromedp.Do(ctx,
+		whenFound(`document.querySelector('#profile-form [name="email"]')`,
+			`el.value = 'grace@example.com'; el.dispatchEvent(new Event('input', {bubbles: true})); el.blur()`),
+		chromedp.Func(func(context.Context, *chromedp.Target) error {
+			s.must(s.Admin, "POST", fmt.Sprintf("/api/v1/sessions/%d/tag", id), map[string]any{"add": []int64{orders.ID}}, nil)
+			return nil
+		}),
+		waitJS(`document.querySelectorAll('#tab-tags .tag-chip').length === 2`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	email, err := chromedp.Run(ctx, chromedp.Value(css(`#profile-form [name="email"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if email != "grace@example.com" {
+		t.Errorf("the unsaved e-mail reads %q after the tag arrived, want what the agent typed", email)
+	}
 }

@@ -36,6 +36,7 @@ export class Panel {
   /** show draws the panel for a session; events are its log so far. */
   show(s, events) {
     const changed = !this.session || this.session.id !== s.id;
+    if (changed) this.profileDirty = false;
     this.session = s;
     this.el.hidden = false;
     this.drawInfo(changed);
@@ -48,10 +49,13 @@ export class Panel {
     }
   }
 
-  /** update redraws for a new projection of the same session. */
+  /** update redraws for a new projection of the same session. The
+   *  profile form is not redrawn while the agent is in it or has changed
+   *  it without saving: an event arriving meanwhile must not wipe what
+   *  the agent typed. */
   update(s) {
     if (!this.session || this.session.id !== s.id) return;
-    const editing = this.el.contains(document.activeElement) && document.activeElement.closest('form');
+    const editing = this.profileDirty || (this.el.contains(document.activeElement) && document.activeElement.closest('form'));
     this.session = s;
     if (!editing) this.drawInfo(false);
     this.drawTags();
@@ -83,7 +87,7 @@ export class Panel {
       $('#tab-info').replaceChildren(h('h3', 'Visitor'), kv([...rows, ['Notes', u.profile && u.profile.note], ...fields]), h('h3', 'Session'), kv(sess));
       return;
     }
-    const form = h('form#profile-form', { onsubmit: (e) => this.saveProfile(e) },
+    const form = h('form#profile-form', { onsubmit: (e) => this.saveProfile(e), oninput: () => { this.profileDirty = true; } },
       field('Name', 'name', u.name), field('E-mail', 'email', u.email, 'email'), field('Phone', 'phone', u.phone, 'tel'),
       h('label.field', 'Notes', h('textarea', { name: 'note', rows: 2, maxlength: 1000 }, (u.profile && u.profile.note) || '')),
       h('div.row', h('span.grow'), h('button.primary', { type: 'submit' }, 'Save profile')));
@@ -98,7 +102,9 @@ export class Panel {
     if (f.note.value.trim()) body.fields = { note: f.note.value.trim() };
     try {
       await this.opts.run('update-profile', body);
+      this.profileDirty = false;
       document.activeElement.blur();
+      this.drawInfo();
     } catch (err) {
       showError(err);
     }
