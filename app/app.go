@@ -126,7 +126,7 @@ func open(ctx context.Context, opt Options) (*App, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	db, err := OpenStore(ctx, opt.Store, opt.DBPath, StoreOptions{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
+	db, err := OpenStore(ctx, opt.Store, opt.DBPath, StoreOptions{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount, Logger: opt.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -55,6 +56,8 @@ type StoreOptions struct {
 	Synchronous string
 	// MaxPageCount caps a SQLite database's size in pages; zero: no cap.
 	MaxPageCount int64
+	// Logger logs what the store does on its own; default slog.Default().
+	Logger *slog.Logger
 }
 
 // OpenStore opens the store named by url: "" or "sqlite:" for the SQLite
@@ -63,9 +66,9 @@ type StoreOptions struct {
 func OpenStore(ctx context.Context, url, dbPath string, opt StoreOptions) (Store, error) {
 	switch {
 	case url == "" || url == "sqlite:":
-		return sqlite.Open(ctx, dbPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
+		return sqlite.Open(ctx, dbPath, sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount, Logger: opt.Logger})
 	case strings.HasPrefix(url, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"), sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount})
+		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"), sqlite.Options{Synchronous: opt.Synchronous, MaxPageCount: opt.MaxPageCount, Logger: opt.Logger})
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		db, err := postgres.Open(ctx, url)
 		if err != nil {

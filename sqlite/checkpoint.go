@@ -25,6 +25,7 @@ const (
 // checkpointer runs passive checkpoints when kicked, until stop is closed.
 type checkpointer struct {
 	conn *sql.DB
+	log  *slog.Logger
 	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
@@ -32,8 +33,11 @@ type checkpointer struct {
 	err  error
 }
 
-func startCheckpointer(conn *sql.DB) *checkpointer {
-	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func startCheckpointer(conn *sql.DB, log *slog.Logger) *checkpointer {
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &checkpointer{conn: conn, log: log, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -46,7 +50,7 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 			if _, err := c.conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-				slog.Warn("store checkpoint failed", "err", err)
+				c.log.Warn("store checkpoint failed", "err", err)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,9 @@ type Options struct {
 	// max_page_count): a write that would grow it further fails with
 	// EUNAVAILABLE, as on a full disk. Zero leaves SQLite's default.
 	MaxPageCount int64
+	// Logger logs what the store does on its own (its checkpoints);
+	// default slog.Default().
+	Logger *slog.Logger
 }
 
 // DB is an open SQLite store.
@@ -153,7 +157,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		conn.SetMaxOpenConns(1)
-		db.ckpt = startCheckpointer(conn)
+		db.ckpt = startCheckpointer(conn, opt.Logger)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
