@@ -3,10 +3,10 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 
 	sb "github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/internal/recent"
 )
 
 // liveConns are the connections that outlive the request that
@@ -18,11 +18,12 @@ import (
 type liveConns struct {
 	mu    sync.Mutex
 	conns map[*liveConn]struct{}
-	// revoked are the tokens, and ended the logins (by hash), known to
-	// no longer hold: a connection authenticated just before and
-	// registered just after is ended as it registers.
-	revoked map[int64]bool
-	ended   map[string]bool
+	// revoked are the tokens, and ended the logins (by hash), lately
+	// known to no longer hold: a connection authenticated just before and
+	// registered just after is ended as it registers. Only that moment
+	// matters, so the memory is bounded (recent.Cache keeps the latest).
+	revoked recent.Cache[int64, struct{}]
+	ended   recent.Cache[string, struct{}]
 }
 
 // liveConn is a live connection: its token or its login (the user and the
@@ -46,7 +47,9 @@ func (l *liveConns) hold(p Principal, end func()) (release func()) {
 		return func() {}
 	}
 	l.mu.Lock()
-	if (c.tokenID != 0 && l.revoked[c.tokenID]) || (c.login != "" && l.ended[c.login]) {
+	_, revoked := l.revoked.Get(c.tokenID)
+	_, ended := l.ended.Get(c.login)
+	if (c.tokenID != 0 && revoked) || (c.login != "" && ended) {
 		l.mu.Unlock()
 		end()
 		return func() {}
@@ -76,15 +79,15 @@ func (l *liveConns) tokenIDs() map[int64]bool {
 	return ids
 }
 
-// logins returns the logins (hash → user) the live connections of user
+// logins returns the logins (by hash) the live connections of user
 // userID were made with (0: of every user).
-func (l *liveConns) logins(userID int64) map[string]int64 {
+func (l *liveConns) logins(userID int64) map[string]bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := map[string]int64{}
+	out := map[string]bool{}
 	for c := range l.conns {
 		if c.login != "" && (userID == 0 || c.userID == userID) {
-			out[c.login] = c.userID
+			out[c.login] = true
 		}
 	}
 	return out
@@ -94,11 +97,8 @@ func (l *liveConns) logins(userID int64) map[string]int64 {
 // hash), and those that register later with one.
 func (l *liveConns) endLogins(gone map[string]bool) int {
 	return l.endWhere(func() {
-		if l.ended == nil {
-			l.ended = map[string]bool{}
-		}
 		for h := range gone {
-			l.ended[h] = true
+			l.ended.Put(h, struct{}{})
 		}
 	}, func(c *liveConn) bool { return c.login != "" && gone[c.login] })
 }
@@ -107,11 +107,8 @@ func (l *liveConns) endLogins(gone map[string]bool) int {
 // and those that register later with one.
 func (l *liveConns) endTokens(gone map[int64]bool) int {
 	return l.endWhere(func() {
-		if l.revoked == nil {
-			l.revoked = map[int64]bool{}
-		}
 		for id := range gone {
-			l.revoked[id] = true
+			l.revoked.Put(id, struct{}{})
 		}
 	}, func(c *liveConn) bool { return c.tokenID != 0 && gone[c.tokenID] })
 }
@@ -172,32 +169,17 @@ func (s *Server) EndLogins(ctx context.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	now := s.Clock.Now()
-	disabled := map[int64]bool{}
-	for id := range maps.Values(held) {
-		if _, seen := disabled[id]; seen {
-			continue
-		}
-		u, err := users.User(ctx, id)
-		switch {
-		case sb.ErrorCode(err) == sb.ENOTFOUND:
-			disabled[id] = true
-		case err != nil:
-			return fmt.Errorf("read the users of live connections: %w", err)
-		default:
-			disabled[id] = u.Disabled
-		}
-	}
 	gone := map[string]bool{}
-	for hash, user := range held {
-		l, err := users.LoginByHash(ctx, []byte(hash))
+	for hash := range held {
+		l, err := s.activeLogin(ctx, users, []byte(hash))
+		if err == nil {
+			_, err = loginUser(ctx, users, l)
+		}
 		switch {
-		case sb.ErrorCode(err) == sb.ENOTFOUND:
+		case sb.ErrorCode(err) == sb.EUNAUTHORIZED:
 			gone[hash] = true
 		case err != nil:
 			return fmt.Errorf("read the logins of live connections: %w", err)
-		case !l.Active(now) || disabled[user]:
-			gone[hash] = true
 		}
 	}
 	if n := s.live.endLogins(gone); n > 0 {

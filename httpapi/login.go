@@ -217,15 +217,9 @@ func (s *Server) cookieLogin(r *http.Request, secret string) (Principal, error) 
 	if err != nil {
 		return Principal{}, err
 	}
-	l, err := users.LoginByHash(r.Context(), HashToken(secret))
+	l, err := s.activeLogin(r.Context(), users, HashToken(secret))
 	if err != nil {
-		if sb.ErrorCode(err) == sb.ENOTFOUND {
-			return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
-		}
 		return Principal{}, err
-	}
-	if !l.Active(s.Clock.Now()) {
-		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -235,17 +229,43 @@ func (s *Server) cookieLogin(r *http.Request, secret string) (Principal, error) 
 			return Principal{}, sb.Errorf(sb.EFORBIDDEN, "missing or wrong CSRF token")
 		}
 	}
-	u, err := users.User(r.Context(), l.UserID)
+	u, err := loginUser(r.Context(), users, l)
 	if err != nil {
-		if sb.ErrorCode(err) == sb.ENOTFOUND {
-			return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
-		}
 		return Principal{}, err
 	}
-	if u.Disabled {
-		return Principal{}, sb.Errorf(sb.EUNAUTHORIZED, "the user is disabled")
-	}
 	return Principal{Caller: service.Caller{UserID: u.ID, Name: u.Name, Role: u.Role, AgentID: u.AgentID}, login: l}, nil
+}
+
+// activeLogin is the login whose hash is hash, if it authenticates now;
+// EUNAUTHORIZED if it has ended (revoked, expired, gone).
+func (s *Server) activeLogin(ctx context.Context, users sb.UserStore, hash []byte) (*sb.Login, error) {
+	l, err := users.LoginByHash(ctx, hash)
+	if err != nil {
+		if sb.ErrorCode(err) == sb.ENOTFOUND {
+			return nil, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
+		}
+		return nil, err
+	}
+	if !l.Active(s.Clock.Now()) {
+		return nil, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
+	}
+	return l, nil
+}
+
+// loginUser is the user of login l, if it may log in; EUNAUTHORIZED if it
+// is gone or disabled.
+func loginUser(ctx context.Context, users sb.UserStore, l *sb.Login) (*sb.User, error) {
+	u, err := users.User(ctx, l.UserID)
+	if err != nil {
+		if sb.ErrorCode(err) == sb.ENOTFOUND {
+			return nil, sb.Errorf(sb.EUNAUTHORIZED, "the login has ended; log in again")
+		}
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, sb.Errorf(sb.EUNAUTHORIZED, "the user is disabled")
+	}
+	return u, nil
 }
 
 // logout ends the caller's login and clears the cookie. A missing or
