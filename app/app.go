@@ -112,7 +112,7 @@ func OpenFollower(ctx context.Context, opt Options, remote Remote) (*App, error)
 		return nil, err
 	}
 	a.remote = remote
-	a.remoteRouting = &remoteRouting{Routing: remote, dir: a.Directory, log: a.opt.Logger, clock: a.opt.Clock}
+	a.remoteRouting = &remoteRouting{Routing: remote, clock: a.opt.Clock}
 	a.roles.set(remote, a.remoteRouting, storedFreshness(a.DB), func() {})
 	return a, nil
 }
@@ -210,13 +210,18 @@ func (a *App) Lead(ctx context.Context, pub sb.Publisher) error {
 	}
 	sessions := service.NewSessions(eng, a.Directory, service.Options{Attachments: att})
 	a.roles.set(sessions, newRouting(a), a.Reports.Sync, eng.PokeDeliveries)
-	a.roles.setLocal(sessions)
 	return nil
 }
 
 // LocalCommands returns this process's own commands while it runs the
 // writer (Open, or Lead until Follow), and false while another node does.
-func (a *App) LocalCommands() (service.Commands, bool) { return a.roles.getLocal() }
+func (a *App) LocalCommands() (service.Commands, bool) {
+	c, _ := a.roles.get()
+	if a.remote != nil && c == service.Commands(a.remote) {
+		return nil, false
+	}
+	return c, true
+}
 
 // Follow gives the writer up: commands and routing go to the remote
 // leader again, and the engine stops after its in-flight commands. The
@@ -226,7 +231,6 @@ func (a *App) Follow() {
 		return
 	}
 	a.roles.set(a.remote, a.remoteRouting, storedFreshness(a.DB), func() {})
-	a.roles.setLocal(nil)
 	if a.Engine != nil {
 		a.Engine.Close()
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,20 +30,6 @@ type roles struct {
 	routing  service.Routing
 	sync     func(context.Context) (report.Freshness, error)
 	poke     func()
-	// local is this process's own commands while it runs the writer.
-	local service.Commands
-}
-
-func (r *roles) setLocal(c service.Commands) {
-	r.mu.Lock()
-	r.local = c
-	r.mu.Unlock()
-}
-
-func (r *roles) getLocal() (service.Commands, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.local, r.local != nil
 }
 
 var (
@@ -123,21 +108,15 @@ func (r *roles) pokeDeliveries() {
 	poke()
 }
 
-// remoteRouting is routing on the leader, as a follower sees it.
-//
-// After a save the leader made, the follower reloads its directory
-// before it answers, so that what the caller saved there holds there at
-// once (an agent it created may be given a token next) rather than when
-// the store's change feed brings it.
-//
-// The queue positions that streams follow (QueuePosition with a maxAge)
-// are read from the leader's whole list of positions, fetched at most
-// once per maxAge for every stream on the node together: thousands of
-// visitors waiting on a follower cost the leader one call per interval.
+// remoteRouting is routing on the leader, as a follower sees it. The
+// queue positions that streams follow (QueuePosition with a maxAge) are
+// read from the leader's whole list of positions, fetched at most once
+// per maxAge for every stream on the node together: thousands of visitors
+// waiting on a follower cost the leader one call per interval. (Saves
+// reach the leader as whole requests, node.Node.Handler, and the follower
+// reloads its directory after them there.)
 type remoteRouting struct {
 	service.Routing
-	dir   interface{ Reload(context.Context) error }
-	log   *slog.Logger
 	clock sb.Clock
 
 	fetch     sync.Mutex // one fetch of the positions at a time
@@ -149,35 +128,6 @@ type remoteRouting struct {
 type positionView struct {
 	at time.Time
 	by map[int64]service.QueuePosition
-}
-
-func (r *remoteRouting) SaveAgent(ctx context.Context, a sb.Agent) (sb.Agent, error) {
-	a, err := r.Routing.SaveAgent(ctx, a)
-	r.reload(ctx, err)
-	return a, err
-}
-
-func (r *remoteRouting) SetAgentStatus(ctx context.Context, id int64, s sb.AgentStatus) (sb.Agent, error) {
-	a, err := r.Routing.SetAgentStatus(ctx, id, s)
-	r.reload(ctx, err)
-	return a, err
-}
-
-func (r *remoteRouting) SaveRoutingSettings(ctx context.Context, s sb.RoutingSettings) (sb.RoutingSettings, error) {
-	s, err := r.Routing.SaveRoutingSettings(ctx, s)
-	r.reload(ctx, err)
-	return s, err
-}
-
-// reload reloads the directory after a save that succeeded (err nil). The
-// save stands even if the reload fails: the change feed brings it later.
-func (r *remoteRouting) reload(ctx context.Context, err error) {
-	if err != nil {
-		return
-	}
-	if err := r.dir.Reload(ctx); err != nil {
-		r.log.Warn("reload the directory after a save on the leader", "err", err)
-	}
 }
 
 // QueuePosition asks the leader for a current position (maxAge 0), and

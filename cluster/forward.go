@@ -40,10 +40,11 @@ type Forwarder struct {
 	Clock    sb.Clock
 	Patience time.Duration
 	Pause    time.Duration
-	// Here, if set, is asked before every try of a command whether this
-	// node runs the writer now (it became leader while the command
-	// waited, or it leads alone and was starting): the command then runs
-	// on the commands it returns instead of being sent.
+	// Here, if set, is asked before every try of a command or a proxied
+	// request whether this node runs the writer now (it became leader
+	// while the request waited, or it leads alone and was starting): a
+	// command then runs on the commands it returns, a proxied request on
+	// the local handler, instead of being sent.
 	Here func() (service.Commands, bool)
 }
 
@@ -65,38 +66,28 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 		return engine.Result{}, fmt.Errorf("forward %s: %w", name, err)
 	}
 	req := Request{Caller: c, SessionID: id, Command: name, Body: body, IfMatch: opt.IfMatch, IdempotencyKey: opt.IdempotencyKey}
-	if req.IdempotencyKey == "" {
-		req.IdempotencyKey, req.FreshKey = newKey(), true
+	made := req.IdempotencyKey == ""
+	if made {
+		req.IdempotencyKey = newKey()
 	}
 	var res Result
 	var local *engine.Result
+	first := true
 	err = f.retry(ctx, true, func() error {
-		if f.Here != nil {
-			if cmds, ok := f.Here(); ok {
-				opt := service.RunOptions{IfMatch: req.IfMatch, IdempotencyKey: req.IdempotencyKey, FreshKey: req.FreshKey}
-				req.FreshKey = false
-				var r engine.Result
-				var err error
-				if create, ok := cmd.(*lifecycle.Create); ok && name == "create" {
-					r, err = cmds.Create(ctx, c, create, opt)
-				} else {
-					r, err = cmds.Run(ctx, c, id, cmd, opt)
-				}
-				if sb.ErrorCode(err) == sb.EUNAVAILABLE {
-					// This node's writer is stopping: the next leader.
-					return fmt.Errorf("%w: %w", errNoLeader, err)
-				}
-				if err == nil {
-					local = &r
-				}
-				return err
+		// Only the first try of a key made here is fresh: any later one
+		// may follow one that ran.
+		req.FreshKey, first = made && first, false
+		if cmds, ok := f.here(); ok {
+			r, err := runHere(ctx, cmds, c, &req, cmd)
+			if err == nil {
+				local = &r
 			}
+			return err
 		}
 		payload, err := json.Marshal(req)
 		if err != nil {
 			return fmt.Errorf("forward %s: %w", name, err)
 		}
-		req.FreshKey = false // any try after this one may follow one that ran
 		return f.try(ctx, CommandPath, payload, &res)
 	})
 	if err != nil {
@@ -109,6 +100,30 @@ func (f *Forwarder) forward(ctx context.Context, c service.Caller, id int64, cmd
 		return engine.Result{}, fmt.Errorf("forward %s: the leader's answer has no session", name)
 	}
 	return engine.Result{Session: res.Session, Events: res.Events, Replayed: res.Replayed}, nil
+}
+
+// here reports whether this node runs the writer now, with its commands.
+func (f *Forwarder) here() (service.Commands, bool) {
+	if f.Here == nil {
+		return nil, false
+	}
+	return f.Here()
+}
+
+// runHere runs the forwarded command req (cmd, decoded) on this node's
+// own commands. A writer that is stopping is no leader: the command goes
+// to the next one.
+func runHere(ctx context.Context, cmds service.Commands, c service.Caller, req *Request, cmd lifecycle.Command) (r engine.Result, err error) {
+	opt := service.RunOptions{IfMatch: req.IfMatch, IdempotencyKey: req.IdempotencyKey, FreshKey: req.FreshKey}
+	if create, ok := cmd.(*lifecycle.Create); ok && req.Command == "create" {
+		r, err = cmds.Create(ctx, c, create, opt)
+	} else {
+		r, err = cmds.Run(ctx, c, req.SessionID, cmd, opt)
+	}
+	if sb.ErrorCode(err) == sb.EUNAVAILABLE {
+		return r, fmt.Errorf("%w: %w", errNoLeader, err)
+	}
+	return r, err
 }
 
 // call sends req to the leader's path and decodes its answer into out,

@@ -32,16 +32,12 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 // a leader is not sent again — it may have run — and answers 503, so the
 // client looks before it tries again.
 //
-// after, if set, runs once the leader answered and before the answer is
-// written, with its status: the node brings its caches up to date with
-// what the leader changed, so the client reads its own write on this
-// node next.
-//
-// here, if set, is asked before every try whether this node leads now (it
-// became leader while the request waited, or it is a node that leads
-// alone, without a cluster address, and was just starting): the request
-// is then served by the handler it returns, and after does not run.
-func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, after func(ctx context.Context, status int), here func() (http.Handler, bool)) {
+// Once this node leads (Here), the request is served by local instead,
+// and after does not run. after, if set, runs once the leader answered
+// and before the answer is written, with its status: the node brings its
+// caches up to date with what the leader changed, so the client reads its
+// own write on this node next.
+func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, local http.Handler, after func(ctx context.Context, status int)) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxProxiedBody+1))
 	switch {
 	case err != nil:
@@ -55,14 +51,13 @@ func (f *Forwarder) Proxy(w http.ResponseWriter, r *http.Request, after func(ctx
 	var answer []byte
 	served := false
 	err = f.retry(r.Context(), false, func() error {
-		if here != nil {
-			if h, ok := here(); ok {
-				r.Body = io.NopCloser(bytes.NewReader(body))
-				h.ServeHTTP(w, r)
-				served = true
-				return nil
-			}
+		if _, ok := f.here(); ok {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			local.ServeHTTP(w, r)
+			served = true
+			return nil
 		}
+		var err error
 		resp, answer, err = f.tryProxy(r, body)
 		return err
 	})

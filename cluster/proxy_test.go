@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/clock"
 	"github.com/switchboardhq/switchboard/cluster"
+	"github.com/switchboardhq/switchboard/service"
 )
 
 var t0 = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
@@ -21,14 +22,15 @@ var t0 = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 // between tries, and returns what the client got.
 func proxy(t *testing.T, f *cluster.Forwarder, c *clock.Virtual, r *http.Request, after func(context.Context, int)) *httptest.ResponseRecorder {
 	t.Helper()
-	return proxyHere(t, f, c, r, after, nil)
+	return proxyLocal(t, f, c, r, nil, after)
 }
 
-func proxyHere(t *testing.T, f *cluster.Forwarder, c *clock.Virtual, r *http.Request, after func(context.Context, int), here func() (http.Handler, bool)) *httptest.ResponseRecorder {
+// proxyLocal is proxy with local as the node's own handler.
+func proxyLocal(t *testing.T, f *cluster.Forwarder, c *clock.Virtual, r *http.Request, local http.Handler, after func(context.Context, int)) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
 	done := make(chan struct{})
-	go func() { f.Proxy(w, r, after, here); close(done) }()
+	go func() { f.Proxy(w, r, local, after); close(done) }()
 	for {
 		select {
 		case <-done:
@@ -112,18 +114,18 @@ func TestProxyDoesNotResendWhatMayHaveRun(t *testing.T) {
 // request itself, body and all, instead of sending it anywhere.
 func TestProxyServesHereOnceThisNodeLeads(t *testing.T) {
 	c := clock.NewVirtual(t0)
-	f := &cluster.Forwarder{Leader: func(context.Context) (string, error) { return "", errors.New("the leader takes no forwarded commands") },
-		Secret: "s3cret", Clock: c, Patience: 10 * time.Second, Pause: time.Second}
 	var asked atomic.Int64
+	f := &cluster.Forwarder{Leader: func(context.Context) (string, error) { return "", errors.New("the leader takes no forwarded commands") },
+		Secret: "s3cret", Clock: c, Patience: 10 * time.Second, Pause: time.Second,
+		Here: func() (service.Commands, bool) { return nil, asked.Add(1) > 1 }}
 	local := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.WriteHeader(http.StatusCreated)
 		w.Write(body)
 	})
-	here := func() (http.Handler, bool) { return local, asked.Add(1) > 1 }
 	called := false
-	w := proxyHere(t, f, c, httptest.NewRequest("POST", "/api/v1/queues", strings.NewReader(`{"name":"售后"}`)),
-		func(context.Context, int) { called = true }, here)
+	w := proxyLocal(t, f, c, httptest.NewRequest("POST", "/api/v1/queues", strings.NewReader(`{"name":"售后"}`)), local,
+		func(context.Context, int) { called = true })
 	if w.Code != http.StatusCreated || w.Body.String() != `{"name":"售后"}` || called {
 		t.Errorf("got %d %s (after called: %v), want the local handler's 201 with the body, and no after", w.Code, w.Body, called)
 	}

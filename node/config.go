@@ -17,14 +17,15 @@ const configRetry = time.Second
 // until ctx ends: it listens to the store's change feed, drops the cached
 // API tokens (and ends the live connections of revoked ones) when tokens
 // change, ends the live connections of a user's ended logins, and reloads
-// the directory when configuration documents change.
-// A resync (the feed connected, or reconnected after a break in which
-// changes may have been missed) does both.
+// the directory when configuration documents change. A resync (the feed
+// connected, or reconnected after a break in which changes may have been
+// missed) does all three.
 //
 // Reloads are coalesced: a burst of changes made while one reload runs
-// costs one more, not one each. Every node follows, the leader too: an
-// administrator's change saved on a follower goes to the store directly,
-// and the leader's routing reads it from its directory.
+// costs one more, not one each. Every node follows, the leader too: the
+// leader makes every configuration write, but a command-line tool may
+// write the store, and a new leader must not miss what was written while
+// it followed.
 func (n *Node) followConfig(ctx context.Context) {
 	var tokens, docs atomic.Bool
 	var loginsMu sync.Mutex

@@ -201,7 +201,7 @@ func (n *Node) Handler() http.Handler {
 			public.ServeHTTP(w, r)
 			return
 		}
-		n.fwd.Proxy(w, r, func(ctx context.Context, status int) {
+		n.fwd.Proxy(w, r, public, func(ctx context.Context, status int) {
 			if status >= 300 {
 				return
 			}
@@ -209,7 +209,7 @@ func (n *Node) Handler() http.Handler {
 			if err := n.App.Directory.Reload(ctx); err != nil {
 				n.log.Warn("reload the directory after a change on the leader", "err", err)
 			}
-		}, func() (http.Handler, bool) { return public, n.leading.Load() })
+		})
 	})
 }
 
