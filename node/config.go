@@ -23,9 +23,9 @@ const configRetry = time.Second
 //
 // Reloads are coalesced: a burst of changes made while one reload runs
 // costs one more, not one each. Every node follows, the leader too: the
-// leader makes every configuration write, but a command-line tool may
-// write the store, and a new leader must not miss what was written while
-// it followed.
+// leader makes every configuration and token write, but logins end on
+// any node (a logout), and the leader's own writes come back as changes,
+// which costs it a reload each.
 func (n *Node) followConfig(ctx context.Context) {
 	var tokens, docs atomic.Bool
 	var loginsMu sync.Mutex
