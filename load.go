@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -71,4 +72,51 @@ type Copier interface {
 	// loaded, so that new sessions, events and records are numbered after
 	// the loaded ones.
 	Load(ctx context.Context, fn func(Loader) error) error
+}
+
+// DumpSource reads a store's records for Copier.Dump, one kind at a time,
+// handing them to a Loader; DumpAll runs them in the order Dump promises.
+type DumpSource interface {
+	Sequences(Loader) error
+	Config(Loader) error
+	Tokens(Loader) error
+	Users(Loader) error
+	Logins(Loader) error
+	ServerKeys(Loader) error
+	Sessions(Loader) error
+	Attachments(Loader) error
+	OfflineMessages(Loader) error
+	Timers(Loader) error
+	Outbox(Loader) error
+	IdempotencyKeys(Loader) error
+	QueueThreshold(Loader) error
+}
+
+// DumpAll hands l every record src reads, kind by kind, in an order that
+// loads (a login after its user, an attachment after its session).
+func DumpAll(src DumpSource, l Loader) error {
+	steps := []struct {
+		what string
+		run  func(Loader) error
+	}{
+		{"sequences", src.Sequences},
+		{"configuration", src.Config},
+		{"tokens", src.Tokens},
+		{"users", src.Users},
+		{"logins", src.Logins},
+		{"server keys", src.ServerKeys},
+		{"sessions", src.Sessions},
+		{"attachments", src.Attachments},
+		{"offline messages", src.OfflineMessages},
+		{"timers", src.Timers},
+		{"outbox", src.Outbox},
+		{"idempotency keys", src.IdempotencyKeys},
+		{"queue threshold", src.QueueThreshold},
+	}
+	for _, s := range steps {
+		if err := s.run(l); err != nil {
+			return fmt.Errorf("dump %s: %w", s.what, err)
+		}
+	}
+	return nil
 }

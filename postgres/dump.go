@@ -27,30 +27,7 @@ func (db *DB) Dump(ctx context.Context, l sb.Loader) (err error) {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	d := dumper{ctx: ctx, tx: tx}
-	steps := []struct {
-		what string
-		run  func(sb.Loader) error
-	}{
-		{"sequences", d.sequences},
-		{"configuration", d.config},
-		{"tokens", d.tokens},
-		{"users", d.users},
-		{"logins", d.logins},
-		{"server keys", d.serverKeys},
-		{"sessions", d.sessions},
-		{"attachments", d.attachments},
-		{"offline messages", d.offline},
-		{"timers", d.timers},
-		{"outbox", d.outbox},
-		{"idempotency keys", d.idempotency},
-		{"queue threshold", d.threshold},
-	}
-	for _, s := range steps {
-		if err := s.run(l); err != nil {
-			return fmt.Errorf("dump %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return sb.DumpAll(d, l)
 }
 
 // dumper reads the tables of Dump in its transaction.
@@ -74,7 +51,7 @@ func (d dumper) each(q string, fn func(pgx.Rows) error) error {
 	return rows.Err()
 }
 
-func (d dumper) sequences(l sb.Loader) error {
+func (d dumper) Sequences(l sb.Loader) error {
 	return d.each(`SELECT name, last FROM id_sequences ORDER BY name`, func(r pgx.Rows) error {
 		var name string
 		var last int64
@@ -85,7 +62,7 @@ func (d dumper) sequences(l sb.Loader) error {
 	})
 }
 
-func (d dumper) config(l sb.Loader) error {
+func (d dumper) Config(l sb.Loader) error {
 	return d.each(`SELECT kind, id, doc FROM config ORDER BY kind, id`, func(r pgx.Rows) error {
 		var kind string
 		var id int64
@@ -97,7 +74,7 @@ func (d dumper) config(l sb.Loader) error {
 	})
 }
 
-func (d dumper) tokens(l sb.Loader) error {
+func (d dumper) Tokens(l sb.Loader) error {
 	return d.each(`SELECT `+tokenColumns+` FROM tokens ORDER BY id`, func(r pgx.Rows) error {
 		t, err := scanToken(r)
 		if err != nil {
@@ -107,7 +84,7 @@ func (d dumper) tokens(l sb.Loader) error {
 	})
 }
 
-func (d dumper) users(l sb.Loader) error {
+func (d dumper) Users(l sb.Loader) error {
 	return d.each(`SELECT `+userColumns+` FROM users ORDER BY id`, func(r pgx.Rows) error {
 		u, err := scanUser(r)
 		if err != nil {
@@ -117,7 +94,7 @@ func (d dumper) users(l sb.Loader) error {
 	})
 }
 
-func (d dumper) logins(l sb.Loader) error {
+func (d dumper) Logins(l sb.Loader) error {
 	return d.each(`SELECT id, user_id, hash, csrf_token, created_at, expires_at, revoked_at FROM logins ORDER BY id`, func(r pgx.Rows) error {
 		var lg sb.Login
 		var created, expires int64
@@ -130,7 +107,7 @@ func (d dumper) logins(l sb.Loader) error {
 	})
 }
 
-func (d dumper) serverKeys(l sb.Loader) error {
+func (d dumper) ServerKeys(l sb.Loader) error {
 	return d.each(`SELECT name, key FROM server_keys ORDER BY name`, func(r pgx.Rows) error {
 		var name string
 		var key []byte
@@ -141,8 +118,8 @@ func (d dumper) serverKeys(l sb.Loader) error {
 	})
 }
 
-// sessions hands every session's log over, dumpBatch sessions at a time.
-func (d dumper) sessions(l sb.Loader) error {
+// Sessions hands every session's log over, dumpBatch sessions at a time.
+func (d dumper) Sessions(l sb.Loader) error {
 	var batch [][]sb.Event
 	var cur []sb.Event
 	flush := func() error {
@@ -184,7 +161,7 @@ func (d dumper) sessions(l sb.Loader) error {
 	return flush()
 }
 
-func (d dumper) attachments(l sb.Loader) error {
+func (d dumper) Attachments(l sb.Loader) error {
 	return d.each(`SELECT `+attachmentColumns+` FROM attachments ORDER BY id`, func(r pgx.Rows) error {
 		a, err := scanAttachment(r)
 		if err != nil {
@@ -194,7 +171,7 @@ func (d dumper) attachments(l sb.Loader) error {
 	})
 }
 
-func (d dumper) offline(l sb.Loader) error {
+func (d dumper) OfflineMessages(l sb.Loader) error {
 	return d.each(`SELECT `+offlineColumns+` FROM offline_messages ORDER BY id`, func(r pgx.Rows) error {
 		m, err := scanOffline(r)
 		if err != nil {
@@ -204,7 +181,7 @@ func (d dumper) offline(l sb.Loader) error {
 	})
 }
 
-func (d dumper) timers(l sb.Loader) error {
+func (d dumper) Timers(l sb.Loader) error {
 	return d.each(`SELECT session_id, kind, due_at, data FROM timers ORDER BY due_at, session_id, kind`, func(r pgx.Rows) error {
 		tm, err := scanTimer(r)
 		if err != nil {
@@ -214,7 +191,7 @@ func (d dumper) timers(l sb.Loader) error {
 	})
 }
 
-func (d dumper) outbox(l sb.Loader) error {
+func (d dumper) Outbox(l sb.Loader) error {
 	return d.each(`SELECT `+outboxColumns+` FROM outbox ORDER BY id`, func(r pgx.Rows) error {
 		o, err := scanOutbox(r)
 		if err != nil {
@@ -224,7 +201,7 @@ func (d dumper) outbox(l sb.Loader) error {
 	})
 }
 
-func (d dumper) idempotency(l sb.Loader) error {
+func (d dumper) IdempotencyKeys(l sb.Loader) error {
 	return d.each(`SELECT key, fingerprint, session_id, from_seq, to_seq, created_at FROM idempotency_keys ORDER BY key`, func(r pgx.Rows) error {
 		var rec sb.IdempotencyRecord
 		var created int64
@@ -236,7 +213,7 @@ func (d dumper) idempotency(l sb.Loader) error {
 	})
 }
 
-func (d dumper) threshold(l sb.Loader) error {
+func (d dumper) QueueThreshold(l sb.Loader) error {
 	var v int64
 	if err := d.tx.QueryRow(d.ctx, `SELECT queue_threshold FROM report_state WHERE id = 1`).Scan(&v); err != nil {
 		return err

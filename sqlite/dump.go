@@ -25,30 +25,7 @@ func (db *DB) Dump(ctx context.Context, l sb.Loader) (err error) {
 	}
 	defer tx.Rollback()
 	d := dumper{ctx: ctx, tx: tx}
-	steps := []struct {
-		what string
-		run  func(sb.Loader) error
-	}{
-		{"sequences", d.sequences},
-		{"configuration", d.config},
-		{"tokens", d.tokens},
-		{"users", d.users},
-		{"logins", d.logins},
-		{"server keys", d.serverKeys},
-		{"sessions", d.sessions},
-		{"attachments", d.attachments},
-		{"offline messages", d.offline},
-		{"timers", d.timers},
-		{"outbox", d.outbox},
-		{"idempotency keys", d.idempotency},
-		{"queue threshold", d.threshold},
-	}
-	for _, s := range steps {
-		if err := s.run(l); err != nil {
-			return fmt.Errorf("dump %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return sb.DumpAll(d, l)
 }
 
 // dumper reads the tables of Dump in its transaction.
@@ -72,7 +49,7 @@ func (d dumper) each(q string, fn func(*sql.Rows) error) error {
 	return rows.Err()
 }
 
-func (d dumper) sequences(l sb.Loader) error {
+func (d dumper) Sequences(l sb.Loader) error {
 	return d.each(`SELECT name, last FROM id_sequences ORDER BY name`, func(r *sql.Rows) error {
 		var name string
 		var last int64
@@ -83,7 +60,7 @@ func (d dumper) sequences(l sb.Loader) error {
 	})
 }
 
-func (d dumper) config(l sb.Loader) error {
+func (d dumper) Config(l sb.Loader) error {
 	return d.each(`SELECT kind, id, doc FROM config ORDER BY kind, id`, func(r *sql.Rows) error {
 		var kind string
 		var id int64
@@ -95,7 +72,7 @@ func (d dumper) config(l sb.Loader) error {
 	})
 }
 
-func (d dumper) tokens(l sb.Loader) error {
+func (d dumper) Tokens(l sb.Loader) error {
 	return d.each(`SELECT id, name, role, agent_id, hash, created_at, revoked_at FROM tokens ORDER BY id`, func(r *sql.Rows) error {
 		t, err := scanToken(r)
 		if err != nil {
@@ -105,7 +82,7 @@ func (d dumper) tokens(l sb.Loader) error {
 	})
 }
 
-func (d dumper) users(l sb.Loader) error {
+func (d dumper) Users(l sb.Loader) error {
 	return d.each(`SELECT `+userColumns+` FROM users ORDER BY id`, func(r *sql.Rows) error {
 		u, err := scanUser(r)
 		if err != nil {
@@ -115,7 +92,7 @@ func (d dumper) users(l sb.Loader) error {
 	})
 }
 
-func (d dumper) logins(l sb.Loader) error {
+func (d dumper) Logins(l sb.Loader) error {
 	return d.each(`SELECT id, user_id, hash, csrf_token, created_at, expires_at, revoked_at FROM logins ORDER BY id`, func(r *sql.Rows) error {
 		var lg sb.Login
 		var created, expires int64
@@ -132,7 +109,7 @@ func (d dumper) logins(l sb.Loader) error {
 	})
 }
 
-func (d dumper) serverKeys(l sb.Loader) error {
+func (d dumper) ServerKeys(l sb.Loader) error {
 	return d.each(`SELECT name, key FROM server_keys ORDER BY name`, func(r *sql.Rows) error {
 		var name string
 		var key []byte
@@ -143,8 +120,8 @@ func (d dumper) serverKeys(l sb.Loader) error {
 	})
 }
 
-// sessions hands every session's log over, dumpBatch sessions at a time.
-func (d dumper) sessions(l sb.Loader) error {
+// Sessions hands every session's log over, dumpBatch sessions at a time.
+func (d dumper) Sessions(l sb.Loader) error {
 	var batch [][]sb.Event
 	var cur []sb.Event
 	flush := func() error {
@@ -186,7 +163,7 @@ func (d dumper) sessions(l sb.Loader) error {
 	return flush()
 }
 
-func (d dumper) attachments(l sb.Loader) error {
+func (d dumper) Attachments(l sb.Loader) error {
 	return d.each(`SELECT `+attachmentColumns+` FROM attachments ORDER BY id`, func(r *sql.Rows) error {
 		a, err := scanAttachment(r)
 		if err != nil {
@@ -196,7 +173,7 @@ func (d dumper) attachments(l sb.Loader) error {
 	})
 }
 
-func (d dumper) offline(l sb.Loader) error {
+func (d dumper) OfflineMessages(l sb.Loader) error {
 	return d.each(`SELECT `+offlineColumns+` FROM offline_messages ORDER BY id`, func(r *sql.Rows) error {
 		m, err := scanOffline(r)
 		if err != nil {
@@ -206,7 +183,7 @@ func (d dumper) offline(l sb.Loader) error {
 	})
 }
 
-func (d dumper) timers(l sb.Loader) error {
+func (d dumper) Timers(l sb.Loader) error {
 	return d.each(`SELECT session_id, kind, due_at, data FROM timers ORDER BY due_at, session_id, kind`, func(r *sql.Rows) error {
 		var tm sb.Timer
 		var due int64
@@ -219,7 +196,7 @@ func (d dumper) timers(l sb.Loader) error {
 	})
 }
 
-func (d dumper) outbox(l sb.Loader) error {
+func (d dumper) Outbox(l sb.Loader) error {
 	return d.each(`SELECT `+outboxColumns+` FROM outbox ORDER BY id`, func(r *sql.Rows) error {
 		o, err := scanOutbox(r)
 		if err != nil {
@@ -229,7 +206,7 @@ func (d dumper) outbox(l sb.Loader) error {
 	})
 }
 
-func (d dumper) idempotency(l sb.Loader) error {
+func (d dumper) IdempotencyKeys(l sb.Loader) error {
 	return d.each(`SELECT key, fingerprint, session_id, from_seq, to_seq, created_at FROM idempotency_keys ORDER BY key`, func(r *sql.Rows) error {
 		var rec sb.IdempotencyRecord
 		var created int64
@@ -241,7 +218,7 @@ func (d dumper) idempotency(l sb.Loader) error {
 	})
 }
 
-func (d dumper) threshold(l sb.Loader) error {
+func (d dumper) QueueThreshold(l sb.Loader) error {
 	var v int64
 	if err := d.tx.QueryRowContext(d.ctx, `SELECT queue_threshold FROM report_state WHERE id = 1`).Scan(&v); err != nil {
 		return err
