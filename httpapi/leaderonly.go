@@ -27,11 +27,7 @@ func (s *Server) LeaderOnly(r *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return false
 	}
-	_, pattern := s.mux.Handler(r)
-	_, path, ok := strings.Cut(pattern, " ")
-	if !ok {
-		return false // no route: this node answers 404 or 405 itself
-	}
+	path := r.URL.Path // no route match: it would run on every command a follower forwards
 	for _, p := range configPaths {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
